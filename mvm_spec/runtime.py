@@ -1,0 +1,97 @@
+"""The small, hand-written base the rendered spec modules import.
+
+Everything a spec function may use beyond builtins comes from here: fixed-width integer and byte-string
+types (whose constructors reject out-of-range values, so a wrong intermediate can never pass silently),
+the frozen ``dataclass`` decorator, typing helpers and keccak256. Spec code never imports anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass as _dataclass
+from dataclasses import field, replace
+from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar
+
+from eth_hash.auto import keccak as _keccak
+
+__all__ = [
+    "Any",
+    "Bytes20",
+    "Bytes32",
+    "Callable",
+    "Final",
+    "Optional",
+    "Sequence",
+    "Tuple",
+    "container",
+    "field",
+    "keccak256",
+    "replace",
+    "uint8",
+    "uint64",
+    "uint256",
+]
+
+_T = TypeVar("_T")
+
+
+def container(cls: type[_T]) -> type[_T]:
+    """A spec container: an immutable, hashable value with fields in declaration order."""
+    return _dataclass(frozen=True)(cls)
+
+
+class _BoundedUint(int):
+    """An unsigned integer of a fixed bit width; constructing it out of range raises ``ValueError``."""
+
+    BITS: int = 0
+
+    def __new__(cls, value: int = 0) -> Self:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{cls.__name__} takes an int, not {type(value).__name__}")
+        if not 0 <= value < (1 << cls.BITS):
+            raise ValueError(f"{cls.__name__} out of range: {value}")
+        return super().__new__(cls, value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({int(self)})"
+
+
+class uint8(_BoundedUint):
+    BITS = 8
+
+
+class uint64(_BoundedUint):
+    BITS = 64
+
+
+class uint256(_BoundedUint):
+    BITS = 256
+
+
+class _FixedBytes(bytes):
+    """A byte string of a fixed length; constructing it with another length raises ``ValueError``."""
+
+    LENGTH: int = 0
+
+    def __new__(cls, value: bytes | str = b"") -> Self:
+        raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
+        if value == b"" and cls.LENGTH:
+            raw = bytes(cls.LENGTH)
+        if len(raw) != cls.LENGTH:
+            raise ValueError(f"{cls.__name__} needs {cls.LENGTH} bytes, got {len(raw)}")
+        return super().__new__(cls, raw)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}('0x{self.hex()}')"
+
+
+class Bytes20(_FixedBytes):
+    LENGTH = 20
+
+
+class Bytes32(_FixedBytes):
+    LENGTH = 32
+
+
+def keccak256(data: bytes) -> Bytes32:
+    """Ethereum's keccak256 (the pre-standard Keccak, not SHA3-256)."""
+    return Bytes32(_keccak(data))

@@ -28,7 +28,7 @@ __all__ = [
     "render_fork",
 ]
 
-PRESETS = ("mainnet", "minimal")
+from ..forks import PRESETS
 
 
 @dataclass(frozen=True)

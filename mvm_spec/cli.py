@@ -1,0 +1,162 @@
+"""``mvm-spec``: render the spec, emit and check vectors, run a client against them, diff forks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+from tqdm import tqdm
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .compiler import SpecSourceError, build, check
+
+    try:
+        if args.check:
+            problems = check(args.root)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            if problems:
+                print(
+                    "\nThe rendered spec modules are out of date with spec/ (never edit them by hand).\n"
+                    "Fix: run `make vectors` (or `mvm-spec build` then `mvm-spec vectors`) and commit the result.",
+                    file=sys.stderr,
+                )
+                return 1
+            print("rendered modules match spec/")
+            return 0
+        for path in build(args.root):
+            print(f"rendered {path.relative_to(args.root) if path.is_relative_to(args.root) else path}")
+        return 0
+    except SpecSourceError as error:
+        print(f"spec error: {error}", file=sys.stderr)
+        return 2
+
+
+def _vectors(args: argparse.Namespace) -> int:
+    from .vectors.writer import (
+        case_instances,
+        compare_files,
+        load_cases,
+        render_vector,
+        with_schemas_and_manifest,
+        write_files,
+        write_tarball,
+    )
+
+    cases = load_cases(args.cases)
+    instances = case_instances(cases)
+    rendered = [
+        render_vector(case, fork, preset)
+        for case, fork, preset in tqdm(instances, desc="vectors", unit="case", disable=None, file=sys.stderr)
+    ]
+    files = with_schemas_and_manifest(rendered)
+    if args.tarball:
+        write_tarball(files, args.tarball)
+        print(f"wrote {args.tarball}")
+    if args.check:
+        problems = compare_files(args.out, files)
+        for problem in problems[:50]:
+            print(problem, file=sys.stderr)
+        if problems:
+            print(
+                f"\n{len(problems)} vector file(s) differ from what the spec and tests/cases generate.\n"
+                "Fix: run `make vectors` and commit tests/vectors/ (review the diff: a changed vector is a changed rule).",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{len(rendered)} vectors match tests/cases and the spec")
+        return 0
+    written, removed = write_files(args.out, files)
+    per_runner = Counter(case.runner for case, _, _ in instances)
+    for runner in sorted(per_runner):
+        print(f"{runner:<20} {per_runner[runner]:>6} vectors")
+    print(f"{'total':<20} {len(rendered):>6} vectors ({written} files written, {removed} removed) in {args.out}")
+    return 0
+
+
+def _conformance(args: argparse.Namespace) -> int:
+    from .conformance.runner import format_report, load_vectors, run_conformance
+
+    try:
+        vectors = load_vectors(args.vectors, args.preset, args.fork, args.runner)
+    except (OSError, ValueError) as error:
+        print(f"cannot load vectors from {args.vectors}: {error}", file=sys.stderr)
+        return 2
+    if not vectors:
+        print("no vectors match the filters", file=sys.stderr)
+        return 2
+    report = run_conformance(vectors, args.client, args.timeout)
+    print(format_report(report, args.max_differences))
+    failed = report.count("failed") > 0 or bool(report.client_problem)
+    unanswered = report.count("unanswered") > 0
+    return 1 if failed or (args.require_all and unanswered) else 0
+
+
+def _client(args: argparse.Namespace) -> int:
+    from .conformance.client import serve
+
+    serve()
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from .compiler import SpecSourceError
+    from .compiler.diff import diff_forks, format_fork_diff
+
+    try:
+        print(format_fork_diff(diff_forks(args.spec_root, args.old, args.new, args.vectors)))
+    except (SpecSourceError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mvm-spec", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build", help="render spec/*.md into mvm_spec/forks/")
+    build.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: current folder)")
+    build.add_argument("--check", action="store_true", help="fail if the rendered modules differ from spec/")
+    build.set_defaults(run=_build)
+
+    vectors = commands.add_parser("vectors", help="emit every conformance vector (runs tests/cases)")
+    vectors.add_argument("--cases", type=Path, default=Path("tests/cases"))
+    vectors.add_argument("--out", type=Path, default=Path("tests/vectors"))
+    vectors.add_argument("--check", action="store_true", help="fail if the vectors on disk differ from a fresh run")
+    vectors.add_argument("--tarball", type=Path, help="also write a reproducible .tar.gz of the vectors")
+    vectors.set_defaults(run=_vectors)
+
+    conformance = commands.add_parser("conformance", help="check a client against the vectors")
+    conformance.add_argument("--client", required=True, help='command that starts the client, e.g. "mvm-spec client"')
+    conformance.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
+    conformance.add_argument("--preset", action="append", help="only this preset (repeatable)")
+    conformance.add_argument("--fork", action="append", help="only this fork (repeatable)")
+    conformance.add_argument("--runner", action="append", help="only this runner (repeatable)")
+    conformance.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
+    conformance.add_argument("--max-differences", type=int, default=10)
+    conformance.add_argument("--require-all", action="store_true", help="also fail on vectors the client did not answer")
+    conformance.set_defaults(run=_conformance)
+
+    client = commands.add_parser("client", help="the reference client: the spec over the JSON-lines protocol")
+    client.set_defaults(run=_client)
+
+    diff = commands.add_parser("diff", help="what changes between two forks: definitions and vectors")
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.add_argument("--spec-root", type=Path, default=Path("spec"))
+    diff.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
+    diff.set_defaults(run=_diff)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

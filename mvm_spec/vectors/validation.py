@@ -1,0 +1,66 @@
+"""JSON Schemas of the vector formats, one per runner, and validation against them."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+SCHEMA_PACKAGE = "mvm_spec.vectors"
+SCHEMA_FOLDER = "schema"
+
+
+class VectorFormatError(Exception):
+    """A vector (or a case's parts) does not match its runner's JSON Schema."""
+
+
+def schema_texts() -> dict[str, str]:
+    """File name -> text of every published schema (``info.json`` and one ``<runner>.json`` per runner)."""
+    folder = resources.files(SCHEMA_PACKAGE) / SCHEMA_FOLDER
+    return {item.name: item.read_text(encoding="utf-8") for item in folder.iterdir() if item.name.endswith(".json")}
+
+
+@cache
+def _validators() -> dict[str, Draft202012Validator]:
+    schemas = {name: json.loads(text) for name, text in schema_texts().items()}
+    registry: Registry[Any] = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+    )
+    return {
+        name.removesuffix(".json"): Draft202012Validator(schema, registry=registry)
+        for name, schema in schemas.items()
+        if name != "info.json"
+    }
+
+
+def runners_with_schema() -> tuple[str, ...]:
+    return tuple(sorted(_validators()))
+
+
+def validate_vector(runner: str, document: dict[str, Any]) -> None:
+    """Raise ``VectorFormatError`` unless ``document`` (with or without ``_info``) matches the runner's schema."""
+    validators = _validators()
+    if runner not in validators:
+        raise VectorFormatError(f"runner {runner!r} has no schema in mvm_spec/vectors/schema/")
+    candidate = document if "_info" in document else {"_info": _PLACEHOLDER_INFO | {"runner": runner}, **document}
+    errors = sorted(validators[runner].iter_errors(candidate), key=lambda error: list(error.path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(step) for step in first.path) or "(document)"
+        raise VectorFormatError(f"{runner} vector does not match schema at {where}: {first.message}")
+
+
+# Parts checked before the writer adds provenance are validated with this stand-in, so _info stays required.
+_PLACEHOLDER_INFO = {
+    "spec_version": "0",
+    "fork": "v1",
+    "preset": "minimal",
+    "handler": "unchecked",
+    "case": "unchecked",
+    "generator": "",
+    "description": "",
+}

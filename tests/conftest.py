@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck, settings
 
 from mvm_spec.forks import load_spec
 from mvm_spec.vectors.case import VectorCase
+
+# Derandomized so a CI run is reproducible: a property failure seen once is seen again on the same code.
+# `HYPOTHESIS_PROFILE=explore` searches with fresh randomness and more examples, for local bug hunting.
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("explore", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -39,10 +39,13 @@ def _render_type(definition: Definition, known_types: set[str]) -> str:
     return f"class {definition.name}({definition.text}):\n    pass\n"
 
 
-def _render_constant(definition: Definition, known_types: set[str], value: str) -> str:
-    type_name, _ = split_typed_value(definition)
+def _render_constant(definition: Definition, known_types: set[str], value: str | None = None) -> str:
+    """``NAME = Type(value)``; ``value`` defaults to the literal the table row writes inside ``Type(...)``."""
+    type_name, _ = split_typed_value(definition)  # validates the row before its text is sliced below
     if type_name not in known_types:
         raise SpecSourceError(definition.path, definition.line, f"`{definition.name}`: unknown type `{type_name}`")
+    if value is None:
+        value = definition.text[definition.text.index("(") + 1 : definition.text.rindex(")")]
     return f"{definition.name} = {type_name}({value})\n"
 
 
@@ -62,8 +65,7 @@ def render_module(
     sections.append("\n# Constants\n")
     for definition in ordered:
         if definition.kind == "constant":
-            expression = definition.text[definition.text.index("(") + 1 : definition.text.rindex(")")]
-            sections.append(_render_constant(definition, known_types, expression))
+            sections.append(_render_constant(definition, known_types))
     sections.append(f"\n# Preset values ({preset})\n")
     for definition in ordered:
         if definition.kind == "preset":

@@ -188,14 +188,15 @@ def run_conformance(vectors: list[Vector], command: str, timeout: float = 10.0) 
                 report.outcomes.append(Outcome(vector, "failed", (report.client_problem,)))
                 continue
             if line is None:
-                code = client.process.wait()
-                report.client_problem = f"client exited with code {code} before answering {vector.path}"
+                report.client_problem = (
+                    f"client exited with code {client.process.wait()} before answering {vector.path}"
+                )
                 report.outcomes.append(Outcome(vector, "unanswered"))
                 continue
             report.outcomes.append(_judge_line(vector, request_id, line))
-        code = client.stop()
-        if not report.client_problem and code not in (0, None):
-            report.client_problem = f"client exited with code {code} after answering"
+        exit_code = client.stop()
+        if not report.client_problem and exit_code not in (0, None):
+            report.client_problem = f"client exited with code {exit_code} after answering"
         stderr_file.seek(0)
         report.client_stderr = stderr_file.read().decode(errors="replace")
     return report

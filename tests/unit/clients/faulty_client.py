@@ -1,0 +1,54 @@
+"""A deliberately faulty conformance client, for testing that the runner reports each fault readably.
+
+Usage: python faulty_client.py MODE, where MODE is one of
+  tax_plus_one   answers like the spec but adds 1 to every tax
+  wrong_error    answers like the spec but names the parent error InvalidTaxSchedule instead of the specific one
+  crash_after_2  answers two requests, then dies with a message on stderr
+  garbage        prints a line that is not JSON for every request
+  silent         reads requests and never answers
+  unsupported    answers "unsupported" to everything
+  wrong_id       answers like the spec but with the wrong id
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from mvm_spec.conformance.client import answer
+
+
+def faulty_answer(mode: str, request: dict[str, Any], answered: int) -> dict[str, Any] | str | None:
+    reply = answer(request)
+    if mode == "tax_plus_one" and "output" in reply:
+        reply["output"]["tax"] = str(int(reply["output"]["tax"]) + 1)
+    elif mode == "wrong_error" and "error" in reply:
+        reply["error"] = "InvalidTaxSchedule"
+    elif mode == "crash_after_2" and answered == 2:
+        print("faulty client: simulated crash", file=sys.stderr)
+        sys.exit(3)
+    elif mode == "garbage":
+        return "this is not json"
+    elif mode == "silent":
+        return None
+    elif mode == "unsupported":
+        return {"id": request["id"], "unsupported": True}
+    elif mode == "wrong_id":
+        reply["id"] = request["id"] + 1000
+    return reply
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    for answered, line in enumerate(sys.stdin):
+        reply = faulty_answer(mode, json.loads(line), answered)
+        if reply is None:
+            time.sleep(60)
+            continue
+        print(reply if isinstance(reply, str) else json.dumps(reply), flush=True)
+
+
+if __name__ == "__main__":
+    main()

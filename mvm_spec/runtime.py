@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass as _dataclass
 from dataclasses import field, replace
-from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
 
+from eth_abi.abi import decode as _eth_abi_decode
+from eth_abi.abi import encode as _eth_abi_encode
 from eth_hash.auto import keccak as _keccak
 
 __all__ = [
     "Any",
+    "abi_decode",
+    "abi_encode",
     "Bytes20",
     "Bytes32",
     "Callable",
@@ -34,6 +38,7 @@ __all__ = [
 _T = TypeVar("_T")
 
 
+@dataclass_transform(frozen_default=True)
 def container(cls: type[_T]) -> type[_T]:
     """A spec container: an immutable, hashable value with fields in declaration order."""
     return _dataclass(frozen=True)(cls)
@@ -53,6 +58,9 @@ class _BoundedUint(int):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({int(self)})"
+
+    def __str__(self) -> str:  # messages and f-strings show the plain number
+        return int.__repr__(self)
 
 
 class uint8(_BoundedUint):
@@ -95,3 +103,26 @@ class Bytes32(_FixedBytes):
 def keccak256(data: bytes) -> Bytes32:
     """Ethereum's keccak256 (the pre-standard Keccak, not SHA3-256)."""
     return Bytes32(_keccak(data))
+
+
+def abi_encode(types: Sequence[str], values: Sequence[Any]) -> bytes:
+    """Solidity's ``abi.encode`` of ``values`` as ``types`` (eth-abi), so L1 contracts compute the same bytes."""
+    return bytes(_eth_abi_encode(list(types), [_abi_value(value) for value in values]))
+
+
+def abi_decode(types: Sequence[str], data: bytes) -> Tuple[Any, ...]:
+    """Solidity's ``abi.decode``: the inverse of ``abi_encode``."""
+    return tuple(_eth_abi_decode(list(types), bytes(data)))
+
+
+def _abi_value(value: Any) -> Any:
+    # eth-abi wants plain ints, bytes and lists; spec values are int/bytes subclasses and tuples.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, (tuple, list)):
+        return [_abi_value(item) for item in value] if isinstance(value, list) else tuple(_abi_value(i) for i in value)
+    return value

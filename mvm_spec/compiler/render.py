@@ -58,7 +58,7 @@ def render_module(
     preset_source: str,
 ) -> str:
     """The formatted source of ``mvm_spec/forks/<fork>/<preset>.py``."""
-    known_types = {name for name in runtime.__all__ if name[0].isupper() or name.startswith("uint")}
+    known_types = {name for name in runtime.__all__ if name[0].isupper() or name.startswith("uint")} | {"str", "bytes"}
     ordered = list(definitions.values())
     sections: list[str] = [_header(fork, preset, sources, preset_source), "\n# Custom types\n"]
     sections += [_render_type(d, known_types) for d in ordered if d.kind == "type"]

@@ -3,6 +3,7 @@
 # Sources:
 #   spec/v1/README.md
 #   spec/v1/l2-chain.md
+#   spec/v1/hub.md
 #   presets/minimal.yaml
 """The MVM specification, fork v1, preset minimal (rendered; see spec/ for the normative text)."""
 
@@ -17,6 +18,8 @@ from mvm_spec.runtime import (
     Optional,
     Sequence,
     Tuple,
+    abi_decode,
+    abi_encode,
     container,
     field,
     keccak256,
@@ -59,17 +62,41 @@ class BlockNumber(uint64):
     pass
 
 
+class Action(uint64):
+    pass
+
+
+class PermissionOperation(uint8):
+    pass
+
+
 # Constants
 UINT256_MAX = uint256(2**256 - 1)
 MAX_BASIS_POINTS = BasisPoints(10000)
+ALLOW = PermissionOperation(0)
+DENY = PermissionOperation(1)
+SUBMIT_TX = Action(0x100)
+READ = Action(0x101)
+IPFS_READ = Action(0x102)
+IPFS_WRITE = Action(0x103)
+MAX_ACTION = Action(0x103)
+MAX_CHARTER_TEXT_BYTES = uint64(4096)
+FIRST_CHAIN_ID = ChainId(1088)
+RANGERS_DAC_LABEL = str("rangers")
+MAX_DNS_LABEL_LENGTH = uint64(63)
+DNS_LABEL_CHARACTERS = str("abcdefghijklmnopqrstuvwxyz0123456789-")
+MERKLE_MAX_DEPTH = uint64(16)
 
 # Preset values (minimal)
 MAX_TAX_BRACKETS = uint64(4)
+MAX_PERMISSION_RULES = uint64(8)
+MAX_ADDRESSES_PER_RULE = uint64(4)
+FRAUD_PROOF_WINDOW = uint64(3600)
 
 # Definitions
 
 
-# spec/v1/README.md:71
+# spec/v1/README.md:73
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -78,19 +105,37 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:89
+# spec/v1/README.md:91
 class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:43
+# spec/v1/l2-chain.md:76
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:55
+# spec/v1/l2-chain.md:87
+@container
+class PermissionRule:
+    addresses: Tuple[Address, ...]
+    operation: PermissionOperation
+    action: Action
+
+
+# spec/v1/l2-chain.md:100
+@container
+class Charter:
+    vision: str
+    mission: str
+    permissions: Tuple[PermissionRule, ...]
+    taxrates: Tuple[TaxBracket, ...]
+    management_contract: Address
+
+
+# spec/v1/l2-chain.md:115
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -100,7 +145,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:69
+# spec/v1/l2-chain.md:129
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -112,7 +157,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:85
+# spec/v1/l2-chain.md:145
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -123,21 +168,474 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:102
+# spec/v1/l2-chain.md:160
+def validate_permission_rule(rule: PermissionRule) -> None:
+    if rule.operation not in (ALLOW, DENY):
+        raise UnknownPermissionOperation(f"operation {rule.operation}")
+    if rule.action > MAX_ACTION:
+        raise UnknownPermissionAction(f"action {rule.action:#x}")
+    if len(rule.addresses) > MAX_ADDRESSES_PER_RULE:
+        raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
+
+
+# spec/v1/l2-chain.md:175
+def validate_charter(charter: Charter) -> None:
+    for text in (charter.vision, charter.mission):
+        if len(text.encode("utf-8")) > MAX_CHARTER_TEXT_BYTES:
+            raise CharterTextTooLong(f"{len(text.encode('utf-8'))} bytes, at most {MAX_CHARTER_TEXT_BYTES}")
+    if len(charter.permissions) > MAX_PERMISSION_RULES:
+        raise TooManyPermissionRules(f"{len(charter.permissions)} rules, at most {MAX_PERMISSION_RULES}")
+    for rule in charter.permissions:
+        validate_permission_rule(rule)
+    validate_tax_schedule(charter.taxrates)
+
+
+# spec/v1/l2-chain.md:193
+def encode_charter(charter: Charter) -> bytes:
+    validate_charter(charter)
+    permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
+    taxrates = [(bracket.threshold, bracket.rate_bps) for bracket in charter.taxrates]
+    return abi_encode(
+        ("string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"),
+        (charter.vision, charter.mission, permissions, taxrates, charter.management_contract),
+    )
+
+
+# spec/v1/l2-chain.md:208
+def compute_charter_root(charter: Charter) -> Hash32:
+    return Hash32(keccak256(encode_charter(charter)))
+
+
+# spec/v1/l2-chain.md:219
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:111
+# spec/v1/l2-chain.md:228
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:120
+# spec/v1/l2-chain.md:237
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:129
+# spec/v1/l2-chain.md:246
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
+    pass
+
+
+# spec/v1/l2-chain.md:256
+class InvalidCharter(SpecError):
+    pass
+
+
+# spec/v1/l2-chain.md:265
+class CharterTextTooLong(InvalidCharter):
+    pass
+
+
+# spec/v1/l2-chain.md:274
+class TooManyPermissionRules(InvalidCharter):
+    pass
+
+
+# spec/v1/l2-chain.md:283
+class UnknownPermissionOperation(InvalidCharter):
+    pass
+
+
+# spec/v1/l2-chain.md:292
+class UnknownPermissionAction(InvalidCharter):
+    pass
+
+
+# spec/v1/l2-chain.md:301
+class TooManyRuleAddresses(InvalidCharter):
+    pass
+
+
+# spec/v1/hub.md:60
+@container
+class BatchedTransaction:
+    block_number: BlockNumber
+    timestamp: Timestamp
+    raw_transaction: bytes
+
+
+# spec/v1/hub.md:72
+@container
+class StateBatchContext:
+    chain_id: ChainId
+    timestamp: Timestamp
+    proposer: Address
+    last_block_hash: Hash32
+    last_block_number: BlockNumber
+
+
+# spec/v1/hub.md:86
+@container
+class ChainBatchHeader:
+    batch_index: uint256
+    batch_root: Hash32
+    batch_size: uint256
+    prev_total_elements: uint256
+    extra_data: bytes
+
+
+# spec/v1/hub.md:100
+@container
+class BatchChain:
+    headers: Tuple[ChainBatchHeader, ...]
+
+
+# spec/v1/hub.md:110
+@container
+class DacRecord:
+    chain_id: ChainId
+    label: str
+    charter: Charter
+    transaction_batches: BatchChain
+    state_batches: BatchChain
+
+
+# spec/v1/hub.md:124
+@container
+class Hub:
+    dacs: Tuple[DacRecord, ...]
+
+
+# spec/v1/hub.md:135
+def ceil_log2(count: int) -> int:
+    return (count - 1).bit_length()
+
+
+# spec/v1/hub.md:144
+def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
+    return Hash32(keccak256(left + right))
+
+
+# spec/v1/hub.md:153
+def get_merkle_default(depth: int) -> Hash32:
+    node = Hash32(keccak256(Bytes32()))
+    for _ in range(depth):
+        node = hash_merkle_pair(node, node)
+    return node
+
+
+# spec/v1/hub.md:165
+def validate_merkle_leaf_count(count: int) -> None:
+    if count == 0:
+        raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
+    if count > 2**MERKLE_MAX_DEPTH:
+        raise MerkleTreeTooLarge(f"{count} leaves, at most {2**MERKLE_MAX_DEPTH}")
+
+
+# spec/v1/hub.md:178
+def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
+    padded = [*level, get_merkle_default(depth)] if len(level) % 2 == 1 else list(level)
+    return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
+
+
+# spec/v1/hub.md:188
+def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
+    validate_merkle_leaf_count(len(leaves))
+    level = list(leaves)
+    depth = 0
+    while len(level) > 1:
+        level = compute_merkle_parent_level(level, depth)
+        depth += 1
+    return level[0]
+
+
+# spec/v1/hub.md:203
+def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
+    validate_merkle_leaf_count(len(leaves))
+    if not 0 <= index < len(leaves):
+        raise MerkleIndexOutOfRange(f"index {index} of {len(leaves)} leaves")
+    siblings: list[Hash32] = []
+    level = list(leaves)
+    for depth in range(ceil_log2(len(leaves))):
+        sibling = index ^ 1
+        siblings.append(level[sibling] if sibling < len(level) else get_merkle_default(depth))
+        level = compute_merkle_parent_level(level, depth)
+        index //= 2
+    return tuple(siblings)
+
+
+# spec/v1/hub.md:224
+def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
+    if total_leaves == 0:
+        raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
+    if not 0 <= index < total_leaves:
+        raise MerkleIndexOutOfRange(f"index {index} of {total_leaves} leaves")
+    if len(siblings) != ceil_log2(total_leaves):
+        raise MerkleProofLengthMismatch(f"{len(siblings)} siblings, {ceil_log2(total_leaves)} expected")
+    node = leaf
+    for sibling in siblings:
+        node = hash_merkle_pair(sibling, node) if index % 2 == 1 else hash_merkle_pair(node, sibling)
+        index //= 2
+    return node == root
+
+
+# spec/v1/hub.md:247
+def hash_batch_header(header: ChainBatchHeader) -> Hash32:
+    encoded = abi_encode(
+        ("bytes32", "uint256", "uint256", "bytes"),
+        (header.batch_root, header.batch_size, header.prev_total_elements, header.extra_data),
+    )
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/hub.md:260
+def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
+    return abi_encode(
+        ("uint256", "uint256", "address", "bytes32", "uint256"),
+        (context.chain_id, context.timestamp, context.proposer, context.last_block_hash, context.last_block_number),
+    )
+
+
+# spec/v1/hub.md:272
+def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
+    chain_id, timestamp, proposer, last_block_hash, last_block_number = abi_decode(
+        ("uint256", "uint256", "address", "bytes32", "uint256"), extra_data
+    )
+    return StateBatchContext(
+        ChainId(chain_id),
+        Timestamp(timestamp),
+        Address(proposer),
+        Hash32(last_block_hash),
+        BlockNumber(last_block_number),
+    )
+
+
+# spec/v1/hub.md:286
+def encode_transaction_batch_extra_data(chain_id: ChainId, timestamp: Timestamp, sequencer: Address) -> bytes:
+    return abi_encode(("uint256", "uint256", "address"), (chain_id, timestamp, sequencer))
+
+
+# spec/v1/hub.md:295
+def hash_transaction_leaf(chain_id: ChainId, transaction: BatchedTransaction) -> Hash32:
+    encoded = abi_encode(
+        ("uint256", "uint256", "uint256", "bytes"),
+        (chain_id, transaction.block_number, transaction.timestamp, transaction.raw_transaction),
+    )
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/hub.md:308
+def get_total_elements(chain: BatchChain) -> int:
+    if not chain.headers:
+        return 0
+    last = chain.headers[-1]
+    return last.prev_total_elements + last.batch_size
+
+
+# spec/v1/hub.md:321
+def append_batch(
+    chain: BatchChain,
+    leaves: Sequence[Hash32],
+    extra_data: bytes,
+    should_start_at_element: int,
+    sequencer: Address,
+    selected_sequencer: Address,
+) -> BatchChain:
+    if sequencer != selected_sequencer:
+        raise UnauthorizedSequencer(f"{sequencer.hex()} is not this epoch's sequencer")
+    if len(leaves) == 0:
+        raise EmptyBatch("a batch needs at least one element")
+    if should_start_at_element != get_total_elements(chain):
+        raise UnexpectedStartElement(
+            f"batch starts at {should_start_at_element}, chain has {get_total_elements(chain)}"
+        )
+    header = ChainBatchHeader(
+        batch_index=uint256(len(chain.headers)),
+        batch_root=compute_merkle_root(leaves),
+        batch_size=uint256(len(leaves)),
+        prev_total_elements=uint256(get_total_elements(chain)),
+        extra_data=extra_data,
+    )
+    return BatchChain(headers=(*chain.headers, header))
+
+
+# spec/v1/hub.md:350
+def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
+    index = header.batch_index
+    if index >= len(chain.headers) or hash_batch_header(chain.headers[index]) != hash_batch_header(header):
+        raise UnknownBatchHeader(f"no batch {index} with this header")
+    return chain.headers[index]
+
+
+# spec/v1/hub.md:363
+def verify_committed_output_root(
+    chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
+) -> bool:
+    stored = get_stored_batch_header(chain, header)
+    return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
+
+
+# spec/v1/hub.md:377
+def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
+    position = chain_id - FIRST_CHAIN_ID
+    if not 0 <= position < len(hub.dacs):
+        raise UnknownChainId(f"no DAC has chain id {chain_id}")
+    return hub.dacs[position]
+
+
+# spec/v1/hub.md:389
+def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
+    get_dac(hub, dac.chain_id)  # raises UnknownChainId if there is no such DAC
+    position = dac.chain_id - FIRST_CHAIN_ID
+    return Hub(dacs=(*hub.dacs[:position], dac, *hub.dacs[position + 1 :]))
+
+
+# spec/v1/hub.md:401
+def fold_dac_label(label: str) -> str:
+    if not label.isascii():
+        raise InvalidDacLabel(f"{label!r} is not ASCII")
+    return label.lower()
+
+
+# spec/v1/hub.md:412
+def validate_dac_label(label: str) -> None:
+    if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
+        raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
+    if any(character not in DNS_LABEL_CHARACTERS for character in label):
+        raise InvalidDacLabel(f"{label!r} may only contain a-z, 0-9 and '-'")
+    if label.startswith("-") or label.endswith("-"):
+        raise InvalidDacLabel(f"{label!r} may not start or end with '-'")
+
+
+# spec/v1/hub.md:426
+def make_dac_record(chain_id: ChainId, label: str, charter: Charter) -> DacRecord:
+    validate_charter(charter)
+    return DacRecord(chain_id, label, charter, BatchChain(headers=()), BatchChain(headers=()))
+
+
+# spec/v1/hub.md:436
+def get_genesis_hub(rangers_charter: Charter) -> Hub:
+    return Hub(dacs=(make_dac_record(FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter),))
+
+
+# spec/v1/hub.md:446
+def create_dac(hub: Hub, label: str, charter: Charter) -> Hub:
+    folded = fold_dac_label(label)
+    validate_dac_label(folded)
+    if any(dac.label == folded for dac in hub.dacs):
+        raise DacLabelTaken(f"{folded!r} is already registered")
+    chain_id = ChainId(FIRST_CHAIN_ID + len(hub.dacs))
+    return Hub(dacs=(*hub.dacs, make_dac_record(chain_id, folded, charter)))
+
+
+# spec/v1/hub.md:460
+def append_transaction_batch(
+    hub: Hub,
+    chain_id: ChainId,
+    transactions: Sequence[BatchedTransaction],
+    should_start_at_element: int,
+    timestamp: Timestamp,
+    sequencer: Address,
+    selected_sequencer: Address,
+) -> Hub:
+    dac = get_dac(hub, chain_id)
+    leaves = [hash_transaction_leaf(chain_id, transaction) for transaction in transactions]
+    extra_data = encode_transaction_batch_extra_data(chain_id, timestamp, sequencer)
+    chain = append_batch(
+        dac.transaction_batches, leaves, extra_data, should_start_at_element, sequencer, selected_sequencer
+    )
+    return replace_dac(hub, replace(dac, transaction_batches=chain))
+
+
+# spec/v1/hub.md:484
+def append_state_batch(
+    hub: Hub,
+    output_roots: Sequence[Hash32],
+    should_start_at_element: int,
+    context: StateBatchContext,
+    selected_sequencer: Address,
+) -> Hub:
+    dac = get_dac(hub, context.chain_id)
+    extra_data = encode_state_batch_extra_data(context)
+    chain = append_batch(
+        dac.state_batches, output_roots, extra_data, should_start_at_element, context.proposer, selected_sequencer
+    )
+    if context.last_block_number != get_total_elements(chain):
+        raise LastBlockNumberMismatch(f"last block {context.last_block_number}, expected {get_total_elements(chain)}")
+    return replace_dac(hub, replace(dac, state_batches=chain))
+
+
+# spec/v1/hub.md:507
+def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, now: Timestamp) -> Hub:
+    dac = get_dac(hub, chain_id)
+    stored = get_stored_batch_header(dac.state_batches, header)
+    proposed_at = decode_state_batch_extra_data(stored.extra_data).timestamp
+    if now >= proposed_at + FRAUD_PROOF_WINDOW:
+        raise OutsideFraudProofWindow(f"batch proposed at {proposed_at} is final at {now}")
+    remaining = BatchChain(headers=dac.state_batches.headers[: stored.batch_index])
+    return replace_dac(hub, replace(dac, state_batches=remaining))
+
+
+# spec/v1/hub.md:524
+class EmptyMerkleTree(SpecError):
+    pass
+
+
+# spec/v1/hub.md:533
+class MerkleTreeTooLarge(SpecError):
+    pass
+
+
+# spec/v1/hub.md:542
+class MerkleIndexOutOfRange(SpecError):
+    pass
+
+
+# spec/v1/hub.md:551
+class MerkleProofLengthMismatch(SpecError):
+    pass
+
+
+# spec/v1/hub.md:560
+class UnknownChainId(SpecError):
+    pass
+
+
+# spec/v1/hub.md:569
+class InvalidDacLabel(SpecError):
+    pass
+
+
+# spec/v1/hub.md:578
+class DacLabelTaken(SpecError):
+    pass
+
+
+# spec/v1/hub.md:587
+class UnauthorizedSequencer(SpecError):
+    pass
+
+
+# spec/v1/hub.md:596
+class EmptyBatch(SpecError):
+    pass
+
+
+# spec/v1/hub.md:605
+class UnexpectedStartElement(SpecError):
+    pass
+
+
+# spec/v1/hub.md:614
+class LastBlockNumberMismatch(SpecError):
+    pass
+
+
+# spec/v1/hub.md:623
+class UnknownBatchHeader(SpecError):
+    pass
+
+
+# spec/v1/hub.md:632
+class OutsideFraudProofWindow(SpecError):
     pass

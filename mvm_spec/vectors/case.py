@@ -81,7 +81,7 @@ def vector_case(
         REGISTRY.append(case)
 
         def run_as_test(spec: ModuleType) -> None:
-            validate_vector(case.runner, case.parts(spec))
+            validate_vector(case.runner, case.parts(spec), case.handler)
 
         run_as_test.__name__ = body.__name__
         run_as_test.__doc__ = body.__doc__

@@ -19,7 +19,7 @@ class VectorFormatError(Exception):
 
 
 def schema_texts() -> dict[str, str]:
-    """File name -> text of every published schema (``info.json`` and one ``<runner>.json`` per runner)."""
+    """File name -> text of every published schema (``common.json`` and one ``<runner>.json`` per runner)."""
     folder = resources.files(SCHEMA_PACKAGE) / SCHEMA_FOLDER
     return {item.name: item.read_text(encoding="utf-8") for item in folder.iterdir() if item.name.endswith(".json")}
 
@@ -33,7 +33,7 @@ def _validators() -> dict[str, Draft202012Validator]:
     return {
         name.removesuffix(".json"): Draft202012Validator(schema, registry=registry)
         for name, schema in schemas.items()
-        if name != "info.json"
+        if name != "common.json"
     }
 
 
@@ -41,12 +41,17 @@ def runners_with_schema() -> tuple[str, ...]:
     return tuple(sorted(_validators()))
 
 
-def validate_vector(runner: str, document: dict[str, Any]) -> None:
-    """Raise ``VectorFormatError`` unless ``document`` (with or without ``_info``) matches the runner's schema."""
+def validate_vector(runner: str, document: dict[str, Any], handler: str = "") -> None:
+    """Raise ``VectorFormatError`` unless ``document`` matches the runner's schema.
+
+    A case's parts are checked before the writer adds ``_info``; for them, pass ``handler`` and a stand-in ``_info``
+    is used, so the handler-specific rules of the schema still apply.
+    """
     validators = _validators()
     if runner not in validators:
         raise VectorFormatError(f"runner {runner!r} has no schema in mvm_spec/vectors/schema/")
-    candidate = document if "_info" in document else {"_info": _PLACEHOLDER_INFO | {"runner": runner}, **document}
+    stand_in = _PLACEHOLDER_INFO | {"runner": runner, "handler": handler}
+    candidate = document if "_info" in document else {"_info": stand_in, **document}
     errors = sorted(validators[runner].iter_errors(candidate), key=lambda error: list(error.path))
     if errors:
         first = errors[0]
@@ -59,7 +64,6 @@ _PLACEHOLDER_INFO = {
     "spec_version": "0",
     "fork": "v1",
     "preset": "minimal",
-    "handler": "unchecked",
     "case": "unchecked",
     "generator": "",
     "description": "",

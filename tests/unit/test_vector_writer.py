@@ -112,7 +112,7 @@ def test_case_must_yield_an_expected_part_last() -> None:
 
 def test_schema_rejects_wrongly_encoded_parts() -> None:
     good = {"input": {"value": "1", "schedule": []}, "output": {"tax": "0"}}
-    validate_vector("tax", good)
+    validate_vector("tax", good, "compute_tax")
     bad_documents: list[dict[str, Any]] = [
         {"input": {"value": 1, "schedule": []}, "output": {"tax": "0"}},  # amount as a JSON number
         {"input": {"value": "01", "schedule": []}, "output": {"tax": "0"}},  # leading zero
@@ -121,4 +121,4 @@ def test_schema_rejects_wrongly_encoded_parts() -> None:
     ]
     for bad in bad_documents:
         with pytest.raises(VectorFormatError):
-            validate_vector("tax", bad)
+            validate_vector("tax", bad, "compute_tax")

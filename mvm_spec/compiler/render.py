@@ -72,4 +72,7 @@ def render_module(
             sections.append(_render_constant(definition, known_types, repr(preset_values[definition.name])))
     sections.append("\n# Definitions\n")
     sections += [f"\n\n# {d.where}\n{d.text}" for d in ordered if d.kind == "code"]
+    # The public surface: every definition plus the runtime names spec code uses (so `spec.uint256` type-checks).
+    exported = sorted({*runtime.__all__, *definitions, "FORK", "PRESET"})
+    sections.append(f"\n\n__all__ = {exported!r}\n")
     return black.format_str("".join(sections), mode=BLACK_MODE)

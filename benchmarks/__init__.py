@@ -1,0 +1,1 @@
+"""Ratio benchmarks: each compares a spec operation with a baseline measured in the same process run."""

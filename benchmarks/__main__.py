@@ -1,0 +1,17 @@
+"""``make bench``: run every ratio benchmark and print its table (never part of ``make test``)."""
+
+from __future__ import annotations
+
+import platform
+
+from . import merkle
+
+
+def main() -> None:
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
+    for benchmark in (merkle,):
+        print("\n".join(benchmark.run()))
+
+
+if __name__ == "__main__":
+    main()

@@ -114,6 +114,12 @@ def _table_definitions(rows: list[list[tuple[str, int]]], path: str, heading: _H
 
 
 def _defined_names(module: ast.Module, path: str, first_line: int) -> list[tuple[str, int]]:
+    # Any import, at the top of the block or nested in a function or class body, is refused (the first one written).
+    imports = sorted(node.lineno for node in ast.walk(module) if isinstance(node, (ast.Import, ast.ImportFrom)))
+    if imports:
+        raise SpecSourceError(
+            path, first_line + imports[0] - 1, "spec code may not import; everything it uses comes from mvm_spec.runtime"
+        )
     names: list[tuple[str, int]] = []
     for statement in module.body:
         line = first_line + statement.lineno - 1
@@ -141,6 +147,8 @@ def _code_definition(token: Token, path: str, heading: _Heading | None, descript
         raise SpecSourceError(
             path, line, f"`{name}` is defined under a heading that names {named}; put it under #### `{name}`"
         )
+    if heading.change == "Removed":
+        raise SpecSourceError(path, line, f"`{name}` is under a Removed heading, which takes no code; delete the block")
     return Definition(name, "code", token.content, description, path, line, heading.change)
 
 

@@ -47,12 +47,12 @@ def render_fork(forks: list[ForkSource], fork: str, preset: str, presets_dir: Pa
     }
     preset_path = presets_dir / f"{preset}.yaml"
     preset_shown = _relative(preset_path, repo_root)
-    values = resolve_preset_values(preset, load_preset(preset_path, preset_shown), preset_shown, own_presets)
+    values = resolve_preset_values(preset, load_preset(preset_path, preset_shown, by_name), preset_shown, own_presets)
     if preset != "mainnet":
         # The Markdown shows mainnet values; checking mainnet too means no preset renders from a spec that disagrees.
         mainnet_path = presets_dir / "mainnet.yaml"
         mainnet_shown = _relative(mainnet_path, repo_root)
-        resolve_preset_values("mainnet", load_preset(mainnet_path, mainnet_shown), mainnet_shown, own_presets)
+        resolve_preset_values("mainnet", load_preset(mainnet_path, mainnet_shown, by_name), mainnet_shown, own_presets)
     sources = [
         _relative(by_name[name].directory / chapter, repo_root) for name in lineage for chapter in by_name[name].chapters
     ]

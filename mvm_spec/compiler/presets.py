@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import operator
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 import yaml
 
@@ -64,8 +64,9 @@ def _same_value(left: PresetValue, right: PresetValue) -> bool:
     return left == right
 
 
-def load_preset(path: Path, shown_as: str) -> dict[str, dict[str, tuple[PresetValue, int]]]:
-    """{fork: {variable: (value, line)}} from one preset file."""
+def load_preset(path: Path, shown_as: str, known_forks: Collection[str]) -> dict[str, dict[str, tuple[PresetValue, int]]]:
+    """{fork: {variable: (value, line)}} from one preset file; a fork or variable written twice, or a section for a
+    fork that forks.yaml does not list, is an error rather than silently ignored."""
     root = yaml.compose(path.read_text(encoding="utf-8"))
     result: dict[str, dict[str, tuple[PresetValue, int]]] = {}
     if root is None:
@@ -74,12 +75,19 @@ def load_preset(path: Path, shown_as: str) -> dict[str, dict[str, tuple[PresetVa
         raise SpecSourceError(shown_as, 1, "a preset file maps fork names to {VARIABLE: value}")
     for fork_node, section in root.value:
         variables: dict[str, tuple[PresetValue, int]] = {}
+        fork_line = fork_node.start_mark.line + 1
         if not isinstance(section, yaml.MappingNode):
-            raise SpecSourceError(shown_as, fork_node.start_mark.line + 1, "each fork maps VARIABLE: value")
+            raise SpecSourceError(shown_as, fork_line, "each fork maps VARIABLE: value")
+        if str(fork_node.value) not in known_forks:
+            raise SpecSourceError(shown_as, fork_line, f"section for unknown fork {fork_node.value!r} (not in forks.yaml)")
+        if str(fork_node.value) in result:
+            raise SpecSourceError(shown_as, fork_line, f"fork {fork_node.value!r} has two sections")
         for key_node, value_node in section.value:
             value = yaml.safe_load(yaml.serialize(value_node))
             if not isinstance(value, (int, str)) or isinstance(value, bool):
                 raise SpecSourceError(shown_as, key_node.start_mark.line + 1, f"{key_node.value}: value must be int or string")
+            if str(key_node.value) in variables:
+                raise SpecSourceError(shown_as, key_node.start_mark.line + 1, f"{key_node.value} is given twice")
             variables[str(key_node.value)] = (value, key_node.start_mark.line + 1)
         result[str(fork_node.value)] = variables
     return result

@@ -233,7 +233,17 @@ def test_unknown_preset_variable_in_yaml(tmp_path: Path, preset: str) -> None:
     assert_error(error, f"presets/{preset}.yaml", 3, "unknown preset variable `LIMTI`: no preset table of fork v1")
 
 
-@pytest.mark.parametrize("minimal", ["v1: {}\n", "v1:\n  OTHER: 1\nv2:\n  LIMIT: 4\n", "# no sections at all\n"])
+def test_preset_section_for_unknown_fork(tmp_path: Path) -> None:
+    error = render_error(write_spec(tmp_path, {"README.md": BASE_CHAPTER}, minimal=MINIMAL + "v9:\n  LIMIT: 4\n"))
+    assert_error(error, "presets/minimal.yaml", 3, "section for unknown fork 'v9'")
+
+
+def test_preset_variable_given_twice(tmp_path: Path) -> None:
+    error = render_error(write_spec(tmp_path, {"README.md": BASE_CHAPTER}, minimal=MINIMAL + "  LIMIT: 5\n"))
+    assert_error(error, "presets/minimal.yaml", 3, "LIMIT is given twice")
+
+
+@pytest.mark.parametrize("minimal", ["v1: {}\n", "v1:\n  OTHER: 1\n", "# no sections at all\n"])
 def test_preset_variable_missing_from_yaml(tmp_path: Path, minimal: str) -> None:
     if "OTHER" in minimal:  # with an unknown variable beside it, the unknown one is reported first, at its YAML line
         error = render_error(write_spec(tmp_path, {"README.md": BASE_CHAPTER}, minimal=minimal))

@@ -4,6 +4,7 @@
 #   spec/v1/README.md
 #   spec/v1/l2-chain.md
 #   spec/v1/hub.md
+#   spec/v1/sequencing.md
 #   presets/mainnet.yaml
 """The MVM specification, fork v1, preset mainnet (rendered; see spec/ for the normative text)."""
 
@@ -70,6 +71,10 @@ class PermissionOperation(uint8):
     pass
 
 
+class Epoch(uint64):
+    pass
+
+
 # Constants
 UINT256_MAX = uint256(2**256 - 1)
 MAX_BASIS_POINTS = BasisPoints(10000)
@@ -86,17 +91,26 @@ RANGERS_DAC_LABEL = str("rangers")
 MAX_DNS_LABEL_LENGTH = uint64(63)
 DNS_LABEL_CHARACTERS = str("abcdefghijklmnopqrstuvwxyz0123456789-")
 MERKLE_MAX_DEPTH = uint64(16)
+DBT_RATIO_BPS = BasisPoints(1000)
+MAX_RANDOM_VALUE = uint64(2**16 - 1)
+PROVIDER_ASSIGNMENT_CHAIN_ID = ChainId(0)
 
 # Preset values (mainnet)
 MAX_TAX_BRACKETS = uint64(16)
 MAX_PERMISSION_RULES = uint64(256)
 MAX_ADDRESSES_PER_RULE = uint64(1024)
 FRAUD_PROOF_WINDOW = uint64(604800)
+MIN_SEQUENCER_BOND = Wei(20000000000000000000000)
+MAX_SEQUENCER_LOCK = Wei(100000000000000000000000)
+SEQUENCER_EXIT_DELAY = uint64(1814400)
+BLOCKS_PER_EPOCH = uint64(1000)
+SHUFFLE_ROUND_COUNT = uint64(90)
+REWARD_PER_BLOCK = Wei(761000000000000)
 
 # Definitions
 
 
-# spec/v1/README.md:73
+# spec/v1/README.md:75
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -105,7 +119,15 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:91
+# spec/v1/README.md:89
+def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
+    # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
+    rounded_down = apply_basis_points(amount, rate_bps)
+    is_exact = (amount % MAX_BASIS_POINTS) * rate_bps % MAX_BASIS_POINTS == 0
+    return uint256(rounded_down if is_exact else rounded_down + 1)
+
+
+# spec/v1/README.md:106
 class SpecError(Exception):
     pass
 
@@ -641,11 +663,332 @@ class OutsideFraudProofWindow(SpecError):
     pass
 
 
+# spec/v1/sequencing.md:74
+@container
+class Sequencer:
+    address: Address
+    locked: Wei
+    exit_requested_at: Optional[Timestamp]
+
+
+# spec/v1/sequencing.md:86
+@container
+class PendingDeposit:
+    recipient: Address
+    amount: Wei
+
+
+# spec/v1/sequencing.md:97
+@container
+class DacSupply:
+    chain_id: ChainId
+    coinbase_supply: Wei
+    pending_deposits: Tuple[PendingDeposit, ...]
+
+
+# spec/v1/sequencing.md:109
+@container
+class SequencingState:
+    sequencers: Tuple[Sequencer, ...]
+    dacs: Tuple[DacSupply, ...]
+
+
+# spec/v1/sequencing.md:120
+@container
+class ProviderAssignment:
+    chain_id: ChainId
+    provider: Address
+
+
+# spec/v1/sequencing.md:132
+def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
+    return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
+
+
+# spec/v1/sequencing.md:141
+def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
+    return sequencer.exit_requested_at is None and sequencer.locked >= threshold
+
+
+# spec/v1/sequencing.md:150
+def get_eligible_sequencers(state: SequencingState, coinbase_supply: Wei) -> list[Sequencer]:
+    threshold = compute_dynamic_bond_threshold(coinbase_supply)
+    return [sequencer for sequencer in state.sequencers if is_eligible_sequencer(sequencer, threshold)]
+
+
+# spec/v1/sequencing.md:162
+def get_sequencer_position(state: SequencingState, address: Address) -> int:
+    for position, sequencer in enumerate(state.sequencers):
+        if sequencer.address == address:
+            return position
+    raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
+
+
+# spec/v1/sequencing.md:174
+def replace_sequencer(state: SequencingState, position: int, sequencer: Optional[Sequencer]) -> SequencingState:
+    kept = () if sequencer is None else (sequencer,)
+    return replace(state, sequencers=(*state.sequencers[:position], *kept, *state.sequencers[position + 1 :]))
+
+
+# spec/v1/sequencing.md:184
+def register_sequencer(state: SequencingState, address: Address, amount: Wei) -> SequencingState:
+    if any(sequencer.address == address for sequencer in state.sequencers):
+        raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
+    if amount < MIN_SEQUENCER_BOND:
+        raise LockBelowMinimum(f"{amount} wei locked, at least {MIN_SEQUENCER_BOND}")
+    if amount > MAX_SEQUENCER_LOCK:
+        raise LockAboveMaximum(f"{amount} wei locked, at most {MAX_SEQUENCER_LOCK}")
+    registered = replace(state, sequencers=(*state.sequencers, Sequencer(address, amount, None)))
+    return apply_all_pending_deposits(registered)
+
+
+# spec/v1/sequencing.md:200
+def increase_sequencer_lock(state: SequencingState, address: Address, amount: Wei) -> SequencingState:
+    position = get_sequencer_position(state, address)
+    sequencer = state.sequencers[position]
+    if sequencer.exit_requested_at is not None:
+        raise SequencerExiting(f"{address.hex()} has asked to exit")
+    if sequencer.locked + amount > MAX_SEQUENCER_LOCK:
+        raise LockAboveMaximum(f"{sequencer.locked + amount} wei locked, at most {MAX_SEQUENCER_LOCK}")
+    increased = replace(sequencer, locked=Wei(sequencer.locked + amount))
+    return apply_all_pending_deposits(replace_sequencer(state, position, increased))
+
+
+# spec/v1/sequencing.md:216
+def request_sequencer_exit(state: SequencingState, address: Address, now: Timestamp) -> SequencingState:
+    position = get_sequencer_position(state, address)
+    sequencer = state.sequencers[position]
+    if sequencer.exit_requested_at is not None:
+        raise SequencerExiting(f"{address.hex()} has already asked to exit")
+    return replace_sequencer(state, position, replace(sequencer, exit_requested_at=now))
+
+
+# spec/v1/sequencing.md:230
+def withdraw_sequencer_stake(state: SequencingState, address: Address, now: Timestamp) -> Tuple[SequencingState, Wei]:
+    position = get_sequencer_position(state, address)
+    sequencer = state.sequencers[position]
+    if sequencer.exit_requested_at is None:
+        raise SequencerNotExiting(f"{address.hex()} has not asked to exit")
+    if now < sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY:
+        raise ExitDelayNotElapsed(f"withdrawable from {sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY}")
+    return replace_sequencer(state, position, None), sequencer.locked
+
+
+# spec/v1/sequencing.md:249
+def slash_sequencer(
+    state: SequencingState, address: Address, slash_ratio_bps: BasisPoints
+) -> Tuple[SequencingState, Wei, Wei]:
+    position = get_sequencer_position(state, address)
+    locked = state.sequencers[position].locked
+    slashed = Wei(apply_basis_points(locked, slash_ratio_bps))
+    return replace_sequencer(state, position, None), slashed, Wei(locked - slashed)
+
+
+# spec/v1/sequencing.md:265
+def get_dac_supply_position(state: SequencingState, chain_id: ChainId) -> int:
+    for position, dac in enumerate(state.dacs):
+        if dac.chain_id == chain_id:
+            return position
+    raise UnknownChainId(f"no DAC has chain id {chain_id}")
+
+
+# spec/v1/sequencing.md:277
+def add_dac_supply(state: SequencingState, chain_id: ChainId) -> SequencingState:
+    if any(dac.chain_id == chain_id for dac in state.dacs):
+        raise DacAlreadyTracked(f"chain id {chain_id} is already tracked")
+    return replace(state, dacs=(*state.dacs, DacSupply(chain_id, Wei(0), ())))
+
+
+# spec/v1/sequencing.md:289
+def apply_pending_deposits(state: SequencingState, dac: DacSupply) -> DacSupply:
+    supply = dac.coinbase_supply
+    applied = 0
+    for deposit in dac.pending_deposits:
+        if not get_eligible_sequencers(state, Wei(supply + deposit.amount)):
+            break
+        supply = Wei(supply + deposit.amount)
+        applied += 1
+    return replace(dac, coinbase_supply=supply, pending_deposits=dac.pending_deposits[applied:])
+
+
+# spec/v1/sequencing.md:305
+def apply_all_pending_deposits(state: SequencingState) -> SequencingState:
+    return replace(state, dacs=tuple(apply_pending_deposits(state, dac) for dac in state.dacs))
+
+
+# spec/v1/sequencing.md:315
+def deposit_into_dac(state: SequencingState, chain_id: ChainId, recipient: Address, amount: Wei) -> SequencingState:
+    if amount == 0:
+        raise ZeroDeposit("a deposit must move some MT")
+    position = get_dac_supply_position(state, chain_id)
+    dac = state.dacs[position]
+    queued = replace(dac, pending_deposits=(*dac.pending_deposits, PendingDeposit(recipient, amount)))
+    drained = apply_pending_deposits(state, queued)
+    return replace(state, dacs=(*state.dacs[:position], drained, *state.dacs[position + 1 :]))
+
+
+# spec/v1/sequencing.md:331
+def withdraw_from_dac(state: SequencingState, chain_id: ChainId, amount: Wei) -> SequencingState:
+    position = get_dac_supply_position(state, chain_id)
+    dac = state.dacs[position]
+    if amount > dac.coinbase_supply:
+        raise InsufficientCoinbaseSupply(f"{amount} wei requested, supply is {dac.coinbase_supply}")
+    lowered = replace(dac, coinbase_supply=Wei(dac.coinbase_supply - amount))
+    updated = replace(state, dacs=(*state.dacs[:position], lowered, *state.dacs[position + 1 :]))
+    return apply_all_pending_deposits(updated)
+
+
+# spec/v1/sequencing.md:348
+def compute_epoch_at_block(block_number: BlockNumber) -> Epoch:
+    return Epoch(block_number // BLOCKS_PER_EPOCH)
+
+
+# spec/v1/sequencing.md:357
+def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
+    return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
+
+
+# spec/v1/sequencing.md:367
+def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
+    if not 0 <= index < count:
+        raise ShuffleIndexOutOfRange(f"index {index} of {count}")
+    for round_number in range(SHUFFLE_ROUND_COUNT):
+        round_seed = seed + bytes([round_number])
+        pivot = int.from_bytes(keccak256(round_seed)[:8], "little") % count
+        mirror = (pivot + count - index) % count
+        position = max(index, mirror)
+        bits = keccak256(round_seed + (position // 256).to_bytes(4, "little"))
+        if (bits[(position % 256) // 8] >> (position % 8)) % 2 == 1:
+            index = mirror
+    return index
+
+
+# spec/v1/sequencing.md:386
+def get_random_sample(seed: Hash32, attempt: int) -> int:
+    block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
+    offset = (attempt % 16) * 2
+    return int.from_bytes(block[offset : offset + 2], "little")
+
+
+# spec/v1/sequencing.md:398
+def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
+    attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
+    return compute_shuffled_index(0, count, attempt_seed)
+
+
+# spec/v1/sequencing.md:412
+def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
+    candidates = get_eligible_sequencers(state, coinbase_supply)
+    if not candidates:
+        return None
+    attempt = 0
+    while True:
+        candidate = candidates[compute_candidate_index(seed, attempt, len(candidates))]
+        if candidate.locked * MAX_RANDOM_VALUE >= MAX_SEQUENCER_LOCK * get_random_sample(seed, attempt):
+            return candidate
+        attempt += 1
+
+
+# spec/v1/sequencing.md:429
+def select_epoch_sequencer(
+    state: SequencingState, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32
+) -> Optional[Sequencer]:
+    dac = state.dacs[get_dac_supply_position(state, chain_id)]
+    return select_sequencer(state, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
+
+
+# spec/v1/sequencing.md:443
+def register_compute_provider(providers: Sequence[Address], address: Address) -> Tuple[Address, ...]:
+    if address in providers:
+        raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
+    return (*providers, address)
+
+
+# spec/v1/sequencing.md:455
+def assign_compute_providers(
+    providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
+) -> Tuple[ProviderAssignment, ...]:
+    if not providers:
+        return ()
+    seed = compute_selection_seed(l1_randomness, PROVIDER_ASSIGNMENT_CHAIN_ID, epoch)
+    slots = len(providers)
+    return tuple(
+        ProviderAssignment(chain_id, providers[compute_shuffled_index(slot % slots, slots, seed)])
+        for slot, chain_id in enumerate(sorted(chain_ids))
+    )
+
+
+# spec/v1/sequencing.md:473
+def compute_provider_reward(blocks_produced: int) -> Wei:
+    return Wei(blocks_produced * REWARD_PER_BLOCK)
+
+
+# spec/v1/sequencing.md:484
+class UnknownSequencer(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:493
+class SequencerAlreadyRegistered(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:502
+class LockBelowMinimum(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:511
+class LockAboveMaximum(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:520
+class SequencerExiting(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:529
+class SequencerNotExiting(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:538
+class ExitDelayNotElapsed(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:547
+class DacAlreadyTracked(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:556
+class ZeroDeposit(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:565
+class InsufficientCoinbaseSupply(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:574
+class ShuffleIndexOutOfRange(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:583
+class ProviderAlreadyRegistered(SpecError):
+    pass
+
+
 __all__ = [
     "ALLOW",
     "Action",
     "Address",
     "Any",
+    "BLOCKS_PER_EPOCH",
     "BasisPoints",
     "BatchChain",
     "BatchedTransaction",
@@ -657,12 +1000,17 @@ __all__ = [
     "ChainId",
     "Charter",
     "CharterTextTooLong",
+    "DBT_RATIO_BPS",
     "DENY",
     "DNS_LABEL_CHARACTERS",
+    "DacAlreadyTracked",
     "DacLabelTaken",
     "DacRecord",
+    "DacSupply",
     "EmptyBatch",
     "EmptyMerkleTree",
+    "Epoch",
+    "ExitDelayNotElapsed",
     "FIRST_CHAIN_ID",
     "FORK",
     "FRAUD_PROOF_WINDOW",
@@ -671,30 +1019,49 @@ __all__ = [
     "Hub",
     "IPFS_READ",
     "IPFS_WRITE",
+    "InsufficientCoinbaseSupply",
     "InvalidCharter",
     "InvalidDacLabel",
     "InvalidTaxSchedule",
     "LastBlockNumberMismatch",
+    "LockAboveMaximum",
+    "LockBelowMinimum",
     "MAX_ACTION",
     "MAX_ADDRESSES_PER_RULE",
     "MAX_BASIS_POINTS",
     "MAX_CHARTER_TEXT_BYTES",
     "MAX_DNS_LABEL_LENGTH",
     "MAX_PERMISSION_RULES",
+    "MAX_RANDOM_VALUE",
+    "MAX_SEQUENCER_LOCK",
     "MAX_TAX_BRACKETS",
     "MERKLE_MAX_DEPTH",
+    "MIN_SEQUENCER_BOND",
     "MerkleIndexOutOfRange",
     "MerkleProofLengthMismatch",
     "MerkleTreeTooLarge",
     "Optional",
     "OutsideFraudProofWindow",
     "PRESET",
+    "PROVIDER_ASSIGNMENT_CHAIN_ID",
+    "PendingDeposit",
     "PermissionOperation",
     "PermissionRule",
+    "ProviderAlreadyRegistered",
+    "ProviderAssignment",
     "RANGERS_DAC_LABEL",
     "READ",
+    "REWARD_PER_BLOCK",
+    "SEQUENCER_EXIT_DELAY",
+    "SHUFFLE_ROUND_COUNT",
     "SUBMIT_TX",
     "Sequence",
+    "Sequencer",
+    "SequencerAlreadyRegistered",
+    "SequencerExiting",
+    "SequencerNotExiting",
+    "SequencingState",
+    "ShuffleIndexOutOfRange",
     "SpecError",
     "StateBatchContext",
     "TaxBracket",
@@ -712,23 +1079,37 @@ __all__ = [
     "UnknownChainId",
     "UnknownPermissionAction",
     "UnknownPermissionOperation",
+    "UnknownSequencer",
     "Wei",
+    "ZeroDeposit",
     "abi_decode",
     "abi_encode",
+    "add_dac_supply",
     "append_batch",
     "append_state_batch",
     "append_transaction_batch",
+    "apply_all_pending_deposits",
     "apply_basis_points",
+    "apply_basis_points_rounded_up",
+    "apply_pending_deposits",
+    "assign_compute_providers",
     "ceil_log2",
+    "compute_candidate_index",
     "compute_charter_root",
+    "compute_dynamic_bond_threshold",
+    "compute_epoch_at_block",
     "compute_merkle_parent_level",
     "compute_merkle_proof",
     "compute_merkle_root",
+    "compute_provider_reward",
+    "compute_selection_seed",
+    "compute_shuffled_index",
     "compute_tax",
     "container",
     "create_dac",
     "decode_state_batch_extra_data",
     "delete_state_batches",
+    "deposit_into_dac",
     "encode_charter",
     "encode_state_batch_extra_data",
     "encode_transaction_batch_extra_data",
@@ -736,17 +1117,30 @@ __all__ = [
     "fold_dac_label",
     "get_amount_in_tax_bracket",
     "get_dac",
+    "get_dac_supply_position",
+    "get_eligible_sequencers",
     "get_genesis_hub",
     "get_merkle_default",
+    "get_random_sample",
+    "get_sequencer_position",
     "get_stored_batch_header",
     "get_total_elements",
     "hash_batch_header",
     "hash_merkle_pair",
     "hash_transaction_leaf",
+    "increase_sequencer_lock",
+    "is_eligible_sequencer",
     "keccak256",
     "make_dac_record",
+    "register_compute_provider",
+    "register_sequencer",
     "replace",
     "replace_dac",
+    "replace_sequencer",
+    "request_sequencer_exit",
+    "select_epoch_sequencer",
+    "select_sequencer",
+    "slash_sequencer",
     "uint256",
     "uint64",
     "uint8",
@@ -757,4 +1151,6 @@ __all__ = [
     "validate_tax_schedule",
     "verify_committed_output_root",
     "verify_merkle_proof",
+    "withdraw_from_dac",
+    "withdraw_sequencer_stake",
 ]

@@ -86,6 +86,9 @@ IPFS_READ = Action(0x102)
 IPFS_WRITE = Action(0x103)
 MAX_ACTION = Action(0x103)
 MAX_CHARTER_TEXT_BYTES = uint64(4096)
+EVM_OPCODE_COUNT = uint64(256)
+METIS_DAO_ADDRESS = Address("0x4200000000000000000000000000000000000101")
+OUTPUT_ROOT_VERSION = uint256(0)
 FIRST_CHAIN_ID = ChainId(1088)
 RANGERS_DAC_LABEL = str("rangers")
 MAX_DNS_LABEL_LENGTH = uint64(63)
@@ -132,14 +135,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:76
+# spec/v1/l2-chain.md:94
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:87
+# spec/v1/l2-chain.md:105
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -147,7 +150,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:100
+# spec/v1/l2-chain.md:118
 @container
 class Charter:
     vision: str
@@ -157,7 +160,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:115
+# spec/v1/l2-chain.md:133
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -167,7 +170,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:129
+# spec/v1/l2-chain.md:147
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -179,7 +182,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:145
+# spec/v1/l2-chain.md:163
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -190,7 +193,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:160
+# spec/v1/l2-chain.md:178
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -200,7 +203,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:175
+# spec/v1/l2-chain.md:193
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if len(text.encode("utf-8")) > MAX_CHARTER_TEXT_BYTES:
@@ -212,7 +215,7 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
 
 
-# spec/v1/l2-chain.md:193
+# spec/v1/l2-chain.md:211
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -223,58 +226,108 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:208
+# spec/v1/l2-chain.md:226
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:219
+# spec/v1/l2-chain.md:238
+def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
+    rules = [rule for rule in charter.permissions if rule.action == action]
+    if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
+        return False
+    allowing = [rule for rule in rules if rule.operation == ALLOW]
+    return not allowing or any(signer in rule.addresses for rule in allowing)
+
+
+# spec/v1/l2-chain.md:252
+def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
+    return frozenset(
+        opcode for opcode in range(EVM_OPCODE_COUNT) if not is_action_permitted(charter, signer, Action(opcode))
+    )
+
+
+# spec/v1/l2-chain.md:266
+def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
+    validate_charter(proposed)
+    if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
+        raise UnauthorizedTaxRateUpdate(f"{sender.hex()} may not change tax rates")
+    if replace(proposed, taxrates=charter.taxrates) != charter:
+        if charter.management_contract == Address():
+            raise CharterImmutable("the charter has no management contract")
+        if sender != charter.management_contract:
+            raise UnauthorizedCharterUpdate(f"{sender.hex()} is not the management contract")
+    return proposed
+
+
+# spec/v1/l2-chain.md:285
+def compute_output_root(evm_state_root: Hash32, charter_root: Hash32, block_hash: Hash32) -> Hash32:
+    version = OUTPUT_ROOT_VERSION.to_bytes(32, "big")
+    return Hash32(keccak256(version + evm_state_root + charter_root + block_hash))
+
+
+# spec/v1/l2-chain.md:297
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:228
+# spec/v1/l2-chain.md:306
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:237
+# spec/v1/l2-chain.md:315
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:246
+# spec/v1/l2-chain.md:324
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:256
+# spec/v1/l2-chain.md:334
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:265
+# spec/v1/l2-chain.md:343
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:274
+# spec/v1/l2-chain.md:352
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:283
+# spec/v1/l2-chain.md:361
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:292
+# spec/v1/l2-chain.md:370
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:301
+# spec/v1/l2-chain.md:379
 class TooManyRuleAddresses(InvalidCharter):
+    pass
+
+
+# spec/v1/l2-chain.md:388
+class UnauthorizedTaxRateUpdate(SpecError):
+    pass
+
+
+# spec/v1/l2-chain.md:397
+class CharterImmutable(SpecError):
+    pass
+
+
+# spec/v1/l2-chain.md:406
+class UnauthorizedCharterUpdate(SpecError):
     pass
 
 
@@ -999,6 +1052,7 @@ __all__ = [
     "ChainBatchHeader",
     "ChainId",
     "Charter",
+    "CharterImmutable",
     "CharterTextTooLong",
     "DBT_RATIO_BPS",
     "DENY",
@@ -1007,6 +1061,7 @@ __all__ = [
     "DacLabelTaken",
     "DacRecord",
     "DacSupply",
+    "EVM_OPCODE_COUNT",
     "EmptyBatch",
     "EmptyMerkleTree",
     "Epoch",
@@ -1036,10 +1091,12 @@ __all__ = [
     "MAX_SEQUENCER_LOCK",
     "MAX_TAX_BRACKETS",
     "MERKLE_MAX_DEPTH",
+    "METIS_DAO_ADDRESS",
     "MIN_SEQUENCER_BOND",
     "MerkleIndexOutOfRange",
     "MerkleProofLengthMismatch",
     "MerkleTreeTooLarge",
+    "OUTPUT_ROOT_VERSION",
     "Optional",
     "OutsideFraudProofWindow",
     "PRESET",
@@ -1073,7 +1130,9 @@ __all__ = [
     "TooManyTaxBrackets",
     "Tuple",
     "UINT256_MAX",
+    "UnauthorizedCharterUpdate",
     "UnauthorizedSequencer",
+    "UnauthorizedTaxRateUpdate",
     "UnexpectedStartElement",
     "UnknownBatchHeader",
     "UnknownChainId",
@@ -1091,6 +1150,7 @@ __all__ = [
     "apply_all_pending_deposits",
     "apply_basis_points",
     "apply_basis_points_rounded_up",
+    "apply_charter_update",
     "apply_pending_deposits",
     "assign_compute_providers",
     "ceil_log2",
@@ -1101,6 +1161,7 @@ __all__ = [
     "compute_merkle_parent_level",
     "compute_merkle_proof",
     "compute_merkle_root",
+    "compute_output_root",
     "compute_provider_reward",
     "compute_selection_seed",
     "compute_shuffled_index",
@@ -1119,6 +1180,7 @@ __all__ = [
     "get_dac",
     "get_dac_supply_position",
     "get_eligible_sequencers",
+    "get_forbidden_opcodes",
     "get_genesis_hub",
     "get_merkle_default",
     "get_random_sample",
@@ -1129,6 +1191,7 @@ __all__ = [
     "hash_merkle_pair",
     "hash_transaction_leaf",
     "increase_sequencer_lock",
+    "is_action_permitted",
     "is_eligible_sequencer",
     "keccak256",
     "make_dac_record",

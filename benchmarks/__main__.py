@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import platform
 
-from . import merkle
+from . import merkle, selection
 
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    for benchmark in (merkle,):
+    for benchmark in (merkle, selection):
         print("\n".join(benchmark.run()))
 
 

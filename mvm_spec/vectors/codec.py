@@ -175,3 +175,81 @@ def decode_batched_transactions(spec: ModuleType, data: Sequence[dict[str, Any]]
         )
         for item in data
     ]
+
+
+# --- Sequencing (spec/v1/sequencing.md) --------------------------------------------------------------------------
+# A sequencer's exit time is null while it is active. Chain ids, epochs, times and amounts are decimal strings;
+# shuffle indices and counts, and slash ratios in basis points, are JSON numbers.
+
+
+def encode_optional_uint(value: Any) -> str | None:
+    return None if value is None else encode_uint(value)
+
+
+def encode_sequencer(sequencer: Any) -> dict[str, Any]:
+    return {
+        "address": encode_bytes(sequencer.address),
+        "locked": encode_uint(sequencer.locked),
+        "exit_requested_at": encode_optional_uint(sequencer.exit_requested_at),
+    }
+
+
+def decode_sequencer(spec: ModuleType, data: dict[str, Any]) -> Any:
+    exit_requested_at = data["exit_requested_at"]
+    return spec.Sequencer(
+        address=spec.Address(decode_bytes(data["address"])),
+        locked=spec.Wei(decode_uint(data["locked"])),
+        exit_requested_at=None if exit_requested_at is None else spec.Timestamp(decode_uint(exit_requested_at)),
+    )
+
+
+def encode_sequencing_state(state: Any) -> dict[str, Any]:
+    return {
+        "sequencers": [encode_sequencer(sequencer) for sequencer in state.sequencers],
+        "dacs": [
+            {
+                "chain_id": encode_uint(dac.chain_id),
+                "coinbase_supply": encode_uint(dac.coinbase_supply),
+                "pending_deposits": [
+                    {"recipient": encode_bytes(deposit.recipient), "amount": encode_uint(deposit.amount)}
+                    for deposit in dac.pending_deposits
+                ],
+            }
+            for dac in state.dacs
+        ],
+    }
+
+
+def decode_sequencing_state(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.SequencingState(
+        sequencers=tuple(decode_sequencer(spec, item) for item in data["sequencers"]),
+        dacs=tuple(
+            spec.DacSupply(
+                chain_id=spec.ChainId(decode_uint(dac["chain_id"])),
+                coinbase_supply=spec.Wei(decode_uint(dac["coinbase_supply"])),
+                pending_deposits=tuple(
+                    spec.PendingDeposit(
+                        recipient=spec.Address(decode_bytes(deposit["recipient"])),
+                        amount=spec.Wei(decode_uint(deposit["amount"])),
+                    )
+                    for deposit in dac["pending_deposits"]
+                ),
+            )
+            for dac in data["dacs"]
+        ),
+    )
+
+
+def encode_addresses(addresses: Sequence[bytes]) -> list[str]:
+    return [encode_bytes(address) for address in addresses]
+
+
+def decode_addresses(spec: ModuleType, data: Sequence[Any]) -> list[Any]:
+    return [spec.Address(decode_bytes(item)) for item in data]
+
+
+def encode_provider_assignments(assignments: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"chain_id": encode_uint(assignment.chain_id), "provider": encode_bytes(assignment.provider)}
+        for assignment in assignments
+    ]

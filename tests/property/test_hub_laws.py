@@ -76,7 +76,7 @@ def hub_with_batches(batch_sizes: list[int], sequencer: Any, start_time: int) ->
         context = spec.StateBatchContext(
             spec.ChainId(1089), spec.Timestamp(start_time + number), sequencer, spec.Hash32(), spec.BlockNumber(total + size)
         )
-        hub = spec.append_state_batch(hub, roots, total, context, sequencer)
+        hub = spec.append_state_batch(hub, roots, total, context, sequencer, spec.Timestamp(start_time + number))
         total += size
     return hub
 

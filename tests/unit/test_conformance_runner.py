@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from eth_hash.auto import keccak
 
 from mvm_spec.cli import main
 from mvm_spec.conformance.runner import Vector, format_report, load_vectors, run_conformance
@@ -30,7 +31,8 @@ def test_reference_client_passes_every_vector(capsys: pytest.CaptureFixture[str]
 
 def test_client_adding_one_to_tax_fails_with_readable_diff(minimal_vectors: list[Vector]) -> None:
     report = run_conformance(minimal_vectors, f"{FAULTY} tax_plus_one")
-    assert report.count("failed") == sum(1 for vector in minimal_vectors if "output" in vector.document)
+    taxed = [vector for vector in minimal_vectors if vector.runner == "tax" and "output" in vector.document]
+    assert report.count("failed") == len(taxed)
     text = format_report(report)
     assert 'output.tax: expected "0", got "1"' in text
     assert "First differences" in text
@@ -74,7 +76,8 @@ def test_answers_with_wrong_id_fail(minimal_vectors: list[Vector]) -> None:
 def test_unanswered_runners_are_listed_and_fail_only_with_require_all(capsys: pytest.CaptureFixture[str]) -> None:
     base = ["conformance", "--client", f"{FAULTY} unsupported", "--vectors", str(VECTORS), "--preset", "minimal"]
     assert main(base) == 0
-    assert "Runners the client never answered: tax" in capsys.readouterr().out
+    runners = ", ".join(sorted({vector.runner for vector in load_vectors(VECTORS, presets=["minimal"])}))
+    assert f"Runners the client never answered: {runners}" in capsys.readouterr().out
     assert main([*base, "--require-all"]) == 1
 
 
@@ -94,3 +97,59 @@ def test_tampered_vector_is_refused(tmp_path: Path) -> None:
     victim.write_text(victim.read_text().replace('"tax"', '"tax" ', 1))
     with pytest.raises(ValueError, match="does not match its sha256"):
         load_vectors(copy)
+
+
+# Lib_MerkleTree's published default nodes for depths 0-2.
+DEFAULT_0 = bytes.fromhex("290decd9548b62a8d60345a988386fc84ba6bc95484008f6362f93160ef3e563")
+DEFAULT_1 = bytes.fromhex("633dc4d7da7256660a892f8f1604a44b5432649cc8ec5cb3ced4c4e6ac94dd1d")
+DEFAULT_2 = bytes.fromhex("890740a8eb06ce9be422cb8da5cdafc2b58c0a5e24036c578de2a433c828ff7d")
+# Merkle root vectors (tests/cases/test_merkle.py) whose trees have an odd level, and those without one.
+ODD_ROOT_CASES = {
+    "three_leaves",
+    "five_leaves",
+    "seven_leaves",
+    "nine_leaves",
+    "three_zero_hash_leaves_give_default_2",
+    "five_zero_hash_leaves_give_default_3",
+    "duplicate_leaves_are_kept",
+}
+EVEN_ROOT_CASES = {
+    "one_leaf",
+    "two_leaves",
+    "four_leaves",
+    "eight_leaves",
+    "two_zero_hash_leaves_give_default_1",
+    "eight_zero_hash_leaves_give_default_3",
+    "empty_tree",
+}
+
+
+def test_client_padding_merkle_levels_with_zero_fails_odd_trees(minimal_vectors: list[Vector]) -> None:
+    """Padding an odd level with bytes32(0) instead of the default node is caught by every tree with an odd level,
+    and only by those: power-of-two trees (and the empty tree) need no padding and pass."""
+    merkle = [vector for vector in minimal_vectors if vector.runner == "merkle"]
+    report = run_conformance(merkle, f"{FAULTY} zero_padding")
+    assert report.count("unanswered") == 0 and not report.client_problem
+    failed = {outcome.vector.path for outcome in report.outcomes if outcome.status == "failed"}
+    passed = {outcome.vector.path for outcome in report.outcomes if outcome.status == "passed"}
+    assert failed == {f"minimal/v1/merkle/root/{name}.json" for name in ODD_ROOT_CASES}
+    assert {f"minimal/v1/merkle/root/{name}.json" for name in EVEN_ROOT_CASES} <= passed
+    assert len(passed) == len(merkle) - len(ODD_ROOT_CASES)  # proofs and verification are the reference's
+
+    text = format_report(report)
+    assert "First differences (7 of 7 failed vectors)" in text
+    # Three zero-hash leaves: the spec's root is the published default[2]; the faulty client pairs the odd leaf
+    # with zero, giving keccak256(default[1] ++ keccak256(default[0] ++ bytes32(0))).
+    wrong = keccak(DEFAULT_1 + keccak(DEFAULT_0 + bytes(32)))
+    assert f'output.root: expected "0x{DEFAULT_2.hex()}", got "0x{wrong.hex()}"' in text
+    three = next(vector for vector in merkle if vector.path.endswith("/root/three_leaves.json"))
+    expected_root = three.document["output"]["root"]
+    assert f'output.root: expected "{expected_root}", got "0x' in text
+
+
+def test_zero_padding_client_fails_conformance_command(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["conformance", "--client", f"{FAULTY} zero_padding", "--vectors", str(VECTORS), "--runner", "merkle"]
+    assert main(base) == 1
+    printed = capsys.readouterr().out
+    assert "output.root: expected" in printed
+    assert " 14 failed, 0 unanswered" in printed  # the 7 odd trees, on both presets

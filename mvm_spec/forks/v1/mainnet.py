@@ -92,11 +92,13 @@ OUTPUT_ROOT_VERSION = uint256(0)
 FIRST_CHAIN_ID = ChainId(1088)
 RANGERS_DAC_LABEL = str("rangers")
 MAX_DNS_LABEL_LENGTH = uint64(63)
+RESERVED_LABEL_HYPHENS = str("--")
 DNS_LABEL_CHARACTERS = str("abcdefghijklmnopqrstuvwxyz0123456789-")
-MERKLE_MAX_DEPTH = uint64(16)
+MERKLE_DEFAULT_NODE_COUNT = uint64(16)
 DBT_RATIO_BPS = BasisPoints(1000)
 MAX_RANDOM_VALUE = uint64(2**16 - 1)
 PROVIDER_ASSIGNMENT_CHAIN_ID = ChainId(0)
+MAX_SHUFFLE_COUNT = uint64(2**40)
 
 # Preset values (mainnet)
 MAX_TAX_BRACKETS = uint64(16)
@@ -203,9 +205,11 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:193
+# spec/v1/l2-chain.md:194
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
+        if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
+            raise CharterTextNotUnicode("a lone surrogate has no UTF-8 encoding")
         if len(text.encode("utf-8")) > MAX_CHARTER_TEXT_BYTES:
             raise CharterTextTooLong(f"{len(text.encode('utf-8'))} bytes, at most {MAX_CHARTER_TEXT_BYTES}")
     if len(charter.permissions) > MAX_PERMISSION_RULES:
@@ -215,7 +219,7 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
 
 
-# spec/v1/l2-chain.md:211
+# spec/v1/l2-chain.md:214
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -226,12 +230,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:226
+# spec/v1/l2-chain.md:229
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:238
+# spec/v1/l2-chain.md:241
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -240,14 +244,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:252
+# spec/v1/l2-chain.md:255
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     return frozenset(
         opcode for opcode in range(EVM_OPCODE_COUNT) if not is_action_permitted(charter, signer, Action(opcode))
     )
 
 
-# spec/v1/l2-chain.md:266
+# spec/v1/l2-chain.md:269
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -260,78 +264,83 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:285
+# spec/v1/l2-chain.md:288
 def compute_output_root(evm_state_root: Hash32, charter_root: Hash32, block_hash: Hash32) -> Hash32:
     version = OUTPUT_ROOT_VERSION.to_bytes(32, "big")
     return Hash32(keccak256(version + evm_state_root + charter_root + block_hash))
 
 
-# spec/v1/l2-chain.md:297
+# spec/v1/l2-chain.md:300
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:306
+# spec/v1/l2-chain.md:309
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:315
+# spec/v1/l2-chain.md:318
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:324
+# spec/v1/l2-chain.md:327
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:334
+# spec/v1/l2-chain.md:337
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:343
+# spec/v1/l2-chain.md:346
+class CharterTextNotUnicode(InvalidCharter):
+    pass
+
+
+# spec/v1/l2-chain.md:355
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:352
+# spec/v1/l2-chain.md:364
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:361
+# spec/v1/l2-chain.md:373
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:370
+# spec/v1/l2-chain.md:382
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:379
+# spec/v1/l2-chain.md:391
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:388
+# spec/v1/l2-chain.md:400
 class UnauthorizedTaxRateUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:397
+# spec/v1/l2-chain.md:409
 class CharterImmutable(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:406
+# spec/v1/l2-chain.md:418
 class UnauthorizedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/hub.md:60
+# spec/v1/hub.md:67
 @container
 class BatchedTransaction:
     block_number: BlockNumber
@@ -339,7 +348,7 @@ class BatchedTransaction:
     raw_transaction: bytes
 
 
-# spec/v1/hub.md:72
+# spec/v1/hub.md:79
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -349,7 +358,7 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:86
+# spec/v1/hub.md:93
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -359,13 +368,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:100
+# spec/v1/hub.md:107
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:110
+# spec/v1/hub.md:117
 @container
 class DacRecord:
     chain_id: ChainId
@@ -375,23 +384,23 @@ class DacRecord:
     state_batches: BatchChain
 
 
-# spec/v1/hub.md:124
+# spec/v1/hub.md:131
 @container
 class Hub:
     dacs: Tuple[DacRecord, ...]
 
 
-# spec/v1/hub.md:135
+# spec/v1/hub.md:142
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:144
+# spec/v1/hub.md:151
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:153
+# spec/v1/hub.md:160
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -399,21 +408,21 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:165
+# spec/v1/hub.md:172
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
-    if count > 2**MERKLE_MAX_DEPTH:
-        raise MerkleTreeTooLarge(f"{count} leaves, at most {2**MERKLE_MAX_DEPTH}")
 
 
-# spec/v1/hub.md:178
+# spec/v1/hub.md:183
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
+    if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
+        raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
     padded = [*level, get_merkle_default(depth)] if len(level) % 2 == 1 else list(level)
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:188
+# spec/v1/hub.md:195
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -424,7 +433,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:203
+# spec/v1/hub.md:210
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -439,7 +448,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:224
+# spec/v1/hub.md:231
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -454,7 +463,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:247
+# spec/v1/hub.md:254
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -463,7 +472,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:260
+# spec/v1/hub.md:267
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "address", "bytes32", "uint256"),
@@ -471,7 +480,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:272
+# spec/v1/hub.md:279
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, timestamp, proposer, last_block_hash, last_block_number = abi_decode(
         ("uint256", "uint256", "address", "bytes32", "uint256"), extra_data
@@ -485,12 +494,12 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:286
+# spec/v1/hub.md:293
 def encode_transaction_batch_extra_data(chain_id: ChainId, timestamp: Timestamp, sequencer: Address) -> bytes:
     return abi_encode(("uint256", "uint256", "address"), (chain_id, timestamp, sequencer))
 
 
-# spec/v1/hub.md:295
+# spec/v1/hub.md:302
 def hash_transaction_leaf(chain_id: ChainId, transaction: BatchedTransaction) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "bytes"),
@@ -499,7 +508,7 @@ def hash_transaction_leaf(chain_id: ChainId, transaction: BatchedTransaction) ->
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:308
+# spec/v1/hub.md:315
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -507,7 +516,7 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:321
+# spec/v1/hub.md:328
 def append_batch(
     chain: BatchChain,
     leaves: Sequence[Hash32],
@@ -534,7 +543,7 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:350
+# spec/v1/hub.md:357
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     index = header.batch_index
     if index >= len(chain.headers) or hash_batch_header(chain.headers[index]) != hash_batch_header(header):
@@ -542,7 +551,7 @@ def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> Chai
     return chain.headers[index]
 
 
-# spec/v1/hub.md:363
+# spec/v1/hub.md:370
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -550,29 +559,28 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:377
+# spec/v1/hub.md:384
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
-    position = chain_id - FIRST_CHAIN_ID
-    if not 0 <= position < len(hub.dacs):
-        raise UnknownChainId(f"no DAC has chain id {chain_id}")
-    return hub.dacs[position]
+    for dac in hub.dacs:
+        if dac.chain_id == chain_id:
+            return dac
+    raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:389
+# spec/v1/hub.md:396
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
-    get_dac(hub, dac.chain_id)  # raises UnknownChainId if there is no such DAC
-    position = dac.chain_id - FIRST_CHAIN_ID
-    return Hub(dacs=(*hub.dacs[:position], dac, *hub.dacs[position + 1 :]))
+    old = get_dac(hub, dac.chain_id)
+    return Hub(dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:401
+# spec/v1/hub.md:407
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:412
+# spec/v1/hub.md:419
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -580,20 +588,22 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} may only contain a-z, 0-9 and '-'")
     if label.startswith("-") or label.endswith("-"):
         raise InvalidDacLabel(f"{label!r} may not start or end with '-'")
+    if label[2:4] == RESERVED_LABEL_HYPHENS:
+        raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:426
+# spec/v1/hub.md:435
 def make_dac_record(chain_id: ChainId, label: str, charter: Charter) -> DacRecord:
     validate_charter(charter)
     return DacRecord(chain_id, label, charter, BatchChain(headers=()), BatchChain(headers=()))
 
 
-# spec/v1/hub.md:436
+# spec/v1/hub.md:445
 def get_genesis_hub(rangers_charter: Charter) -> Hub:
     return Hub(dacs=(make_dac_record(FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter),))
 
 
-# spec/v1/hub.md:446
+# spec/v1/hub.md:455
 def create_dac(hub: Hub, label: str, charter: Charter) -> Hub:
     folded = fold_dac_label(label)
     validate_dac_label(folded)
@@ -603,7 +613,7 @@ def create_dac(hub: Hub, label: str, charter: Charter) -> Hub:
     return Hub(dacs=(*hub.dacs, make_dac_record(chain_id, folded, charter)))
 
 
-# spec/v1/hub.md:460
+# spec/v1/hub.md:469
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -622,25 +632,28 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, transaction_batches=chain))
 
 
-# spec/v1/hub.md:484
+# spec/v1/hub.md:494
 def append_state_batch(
     hub: Hub,
     output_roots: Sequence[Hash32],
     should_start_at_element: int,
     context: StateBatchContext,
     selected_sequencer: Address,
+    now: Timestamp,
 ) -> Hub:
     dac = get_dac(hub, context.chain_id)
     extra_data = encode_state_batch_extra_data(context)
     chain = append_batch(
         dac.state_batches, output_roots, extra_data, should_start_at_element, context.proposer, selected_sequencer
     )
+    if context.timestamp != now:
+        raise BatchTimestampMismatch(f"context says {context.timestamp}, the batch is appended at {now}")
     if context.last_block_number != get_total_elements(chain):
         raise LastBlockNumberMismatch(f"last block {context.last_block_number}, expected {get_total_elements(chain)}")
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:507
+# spec/v1/hub.md:520
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, now: Timestamp) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -651,72 +664,77 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:524
+# spec/v1/hub.md:537
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:533
+# spec/v1/hub.md:546
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:542
+# spec/v1/hub.md:555
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:551
+# spec/v1/hub.md:564
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:560
+# spec/v1/hub.md:573
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:569
+# spec/v1/hub.md:582
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:578
+# spec/v1/hub.md:591
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:587
+# spec/v1/hub.md:600
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:596
+# spec/v1/hub.md:609
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:605
+# spec/v1/hub.md:618
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:614
+# spec/v1/hub.md:627
 class LastBlockNumberMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:623
+# spec/v1/hub.md:636
+class BatchTimestampMismatch(SpecError):
+    pass
+
+
+# spec/v1/hub.md:645
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:632
+# spec/v1/hub.md:654
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:74
+# spec/v1/sequencing.md:76
 @container
 class Sequencer:
     address: Address
@@ -724,14 +742,14 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:86
+# spec/v1/sequencing.md:88
 @container
 class PendingDeposit:
     recipient: Address
     amount: Wei
 
 
-# spec/v1/sequencing.md:97
+# spec/v1/sequencing.md:99
 @container
 class DacSupply:
     chain_id: ChainId
@@ -739,37 +757,37 @@ class DacSupply:
     pending_deposits: Tuple[PendingDeposit, ...]
 
 
-# spec/v1/sequencing.md:109
+# spec/v1/sequencing.md:111
 @container
 class SequencingState:
     sequencers: Tuple[Sequencer, ...]
     dacs: Tuple[DacSupply, ...]
 
 
-# spec/v1/sequencing.md:120
+# spec/v1/sequencing.md:122
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:132
+# spec/v1/sequencing.md:134
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:141
+# spec/v1/sequencing.md:143
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:150
+# spec/v1/sequencing.md:152
 def get_eligible_sequencers(state: SequencingState, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in state.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:162
+# spec/v1/sequencing.md:164
 def get_sequencer_position(state: SequencingState, address: Address) -> int:
     for position, sequencer in enumerate(state.sequencers):
         if sequencer.address == address:
@@ -777,13 +795,13 @@ def get_sequencer_position(state: SequencingState, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:174
+# spec/v1/sequencing.md:176
 def replace_sequencer(state: SequencingState, position: int, sequencer: Optional[Sequencer]) -> SequencingState:
     kept = () if sequencer is None else (sequencer,)
     return replace(state, sequencers=(*state.sequencers[:position], *kept, *state.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:184
+# spec/v1/sequencing.md:186
 def register_sequencer(state: SequencingState, address: Address, amount: Wei) -> SequencingState:
     if any(sequencer.address == address for sequencer in state.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -795,7 +813,7 @@ def register_sequencer(state: SequencingState, address: Address, amount: Wei) ->
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:200
+# spec/v1/sequencing.md:202
 def increase_sequencer_lock(state: SequencingState, address: Address, amount: Wei) -> SequencingState:
     position = get_sequencer_position(state, address)
     sequencer = state.sequencers[position]
@@ -807,7 +825,7 @@ def increase_sequencer_lock(state: SequencingState, address: Address, amount: We
     return apply_all_pending_deposits(replace_sequencer(state, position, increased))
 
 
-# spec/v1/sequencing.md:216
+# spec/v1/sequencing.md:218
 def request_sequencer_exit(state: SequencingState, address: Address, now: Timestamp) -> SequencingState:
     position = get_sequencer_position(state, address)
     sequencer = state.sequencers[position]
@@ -816,7 +834,7 @@ def request_sequencer_exit(state: SequencingState, address: Address, now: Timest
     return replace_sequencer(state, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:230
+# spec/v1/sequencing.md:232
 def withdraw_sequencer_stake(state: SequencingState, address: Address, now: Timestamp) -> Tuple[SequencingState, Wei]:
     position = get_sequencer_position(state, address)
     sequencer = state.sequencers[position]
@@ -827,17 +845,19 @@ def withdraw_sequencer_stake(state: SequencingState, address: Address, now: Time
     return replace_sequencer(state, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:249
+# spec/v1/sequencing.md:251
 def slash_sequencer(
     state: SequencingState, address: Address, slash_ratio_bps: BasisPoints
 ) -> Tuple[SequencingState, Wei, Wei]:
     position = get_sequencer_position(state, address)
     locked = state.sequencers[position].locked
+    if slash_ratio_bps > MAX_BASIS_POINTS:
+        raise InvalidSlashRatio(f"{slash_ratio_bps} bps exceeds {MAX_BASIS_POINTS}")
     slashed = Wei(apply_basis_points(locked, slash_ratio_bps))
     return replace_sequencer(state, position, None), slashed, Wei(locked - slashed)
 
 
-# spec/v1/sequencing.md:265
+# spec/v1/sequencing.md:269
 def get_dac_supply_position(state: SequencingState, chain_id: ChainId) -> int:
     for position, dac in enumerate(state.dacs):
         if dac.chain_id == chain_id:
@@ -845,14 +865,14 @@ def get_dac_supply_position(state: SequencingState, chain_id: ChainId) -> int:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/sequencing.md:277
+# spec/v1/sequencing.md:281
 def add_dac_supply(state: SequencingState, chain_id: ChainId) -> SequencingState:
     if any(dac.chain_id == chain_id for dac in state.dacs):
         raise DacAlreadyTracked(f"chain id {chain_id} is already tracked")
     return replace(state, dacs=(*state.dacs, DacSupply(chain_id, Wei(0), ())))
 
 
-# spec/v1/sequencing.md:289
+# spec/v1/sequencing.md:293
 def apply_pending_deposits(state: SequencingState, dac: DacSupply) -> DacSupply:
     supply = dac.coinbase_supply
     applied = 0
@@ -864,15 +884,17 @@ def apply_pending_deposits(state: SequencingState, dac: DacSupply) -> DacSupply:
     return replace(dac, coinbase_supply=supply, pending_deposits=dac.pending_deposits[applied:])
 
 
-# spec/v1/sequencing.md:305
+# spec/v1/sequencing.md:309
 def apply_all_pending_deposits(state: SequencingState) -> SequencingState:
     return replace(state, dacs=tuple(apply_pending_deposits(state, dac) for dac in state.dacs))
 
 
-# spec/v1/sequencing.md:315
+# spec/v1/sequencing.md:320
 def deposit_into_dac(state: SequencingState, chain_id: ChainId, recipient: Address, amount: Wei) -> SequencingState:
     if amount == 0:
         raise ZeroDeposit("a deposit must move some MT")
+    if compute_dynamic_bond_threshold(amount) > MAX_SEQUENCER_LOCK:
+        raise DepositExceedsBondCapacity(f"{amount} wei needs a bond above {MAX_SEQUENCER_LOCK}")
     position = get_dac_supply_position(state, chain_id)
     dac = state.dacs[position]
     queued = replace(dac, pending_deposits=(*dac.pending_deposits, PendingDeposit(recipient, amount)))
@@ -880,8 +902,10 @@ def deposit_into_dac(state: SequencingState, chain_id: ChainId, recipient: Addre
     return replace(state, dacs=(*state.dacs[:position], drained, *state.dacs[position + 1 :]))
 
 
-# spec/v1/sequencing.md:331
+# spec/v1/sequencing.md:338
 def withdraw_from_dac(state: SequencingState, chain_id: ChainId, amount: Wei) -> SequencingState:
+    if amount == 0:
+        raise ZeroWithdrawal("a withdrawal must move some MT")
     position = get_dac_supply_position(state, chain_id)
     dac = state.dacs[position]
     if amount > dac.coinbase_supply:
@@ -891,18 +915,20 @@ def withdraw_from_dac(state: SequencingState, chain_id: ChainId, amount: Wei) ->
     return apply_all_pending_deposits(updated)
 
 
-# spec/v1/sequencing.md:348
+# spec/v1/sequencing.md:357
 def compute_epoch_at_block(block_number: BlockNumber) -> Epoch:
     return Epoch(block_number // BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:357
+# spec/v1/sequencing.md:366
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:367
+# spec/v1/sequencing.md:376
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
+    if count > MAX_SHUFFLE_COUNT:
+        raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
     if not 0 <= index < count:
         raise ShuffleIndexOutOfRange(f"index {index} of {count}")
     for round_number in range(SHUFFLE_ROUND_COUNT):
@@ -916,20 +942,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:386
+# spec/v1/sequencing.md:397
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:398
+# spec/v1/sequencing.md:409
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:412
+# spec/v1/sequencing.md:423
 def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
     candidates = get_eligible_sequencers(state, coinbase_supply)
     if not candidates:
@@ -942,7 +968,7 @@ def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32)
         attempt += 1
 
 
-# spec/v1/sequencing.md:429
+# spec/v1/sequencing.md:440
 def select_epoch_sequencer(
     state: SequencingState, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32
 ) -> Optional[Sequencer]:
@@ -950,17 +976,19 @@ def select_epoch_sequencer(
     return select_sequencer(state, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
 
 
-# spec/v1/sequencing.md:443
+# spec/v1/sequencing.md:454
 def register_compute_provider(providers: Sequence[Address], address: Address) -> Tuple[Address, ...]:
     if address in providers:
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
     return (*providers, address)
 
 
-# spec/v1/sequencing.md:455
+# spec/v1/sequencing.md:467
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
+    if len(set(chain_ids)) != len(chain_ids):
+        raise DuplicateChainId("a DAC may be assigned only once per epoch")
     if not providers:
         return ()
     seed = compute_selection_seed(l1_randomness, PROVIDER_ASSIGNMENT_CHAIN_ID, epoch)
@@ -971,68 +999,93 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:473
-def compute_provider_reward(blocks_produced: int) -> Wei:
+# spec/v1/sequencing.md:487
+def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:484
+# spec/v1/sequencing.md:498
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:493
+# spec/v1/sequencing.md:507
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:502
+# spec/v1/sequencing.md:516
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:511
+# spec/v1/sequencing.md:525
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:520
+# spec/v1/sequencing.md:534
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:529
+# spec/v1/sequencing.md:543
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:538
+# spec/v1/sequencing.md:552
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:547
+# spec/v1/sequencing.md:561
 class DacAlreadyTracked(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:556
+# spec/v1/sequencing.md:570
 class ZeroDeposit(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:565
+# spec/v1/sequencing.md:579
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:574
+# spec/v1/sequencing.md:588
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:583
+# spec/v1/sequencing.md:597
 class ProviderAlreadyRegistered(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:606
+class InvalidSlashRatio(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:615
+class DepositExceedsBondCapacity(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:624
+class ZeroWithdrawal(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:633
+class ShuffleTooLarge(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:642
+class DuplicateChainId(SpecError):
     pass
 
 
@@ -1044,6 +1097,7 @@ __all__ = [
     "BLOCKS_PER_EPOCH",
     "BasisPoints",
     "BatchChain",
+    "BatchTimestampMismatch",
     "BatchedTransaction",
     "BlockNumber",
     "Bytes20",
@@ -1053,6 +1107,7 @@ __all__ = [
     "ChainId",
     "Charter",
     "CharterImmutable",
+    "CharterTextNotUnicode",
     "CharterTextTooLong",
     "DBT_RATIO_BPS",
     "DENY",
@@ -1061,6 +1116,8 @@ __all__ = [
     "DacLabelTaken",
     "DacRecord",
     "DacSupply",
+    "DepositExceedsBondCapacity",
+    "DuplicateChainId",
     "EVM_OPCODE_COUNT",
     "EmptyBatch",
     "EmptyMerkleTree",
@@ -1077,6 +1134,7 @@ __all__ = [
     "InsufficientCoinbaseSupply",
     "InvalidCharter",
     "InvalidDacLabel",
+    "InvalidSlashRatio",
     "InvalidTaxSchedule",
     "LastBlockNumberMismatch",
     "LockAboveMaximum",
@@ -1089,8 +1147,9 @@ __all__ = [
     "MAX_PERMISSION_RULES",
     "MAX_RANDOM_VALUE",
     "MAX_SEQUENCER_LOCK",
+    "MAX_SHUFFLE_COUNT",
     "MAX_TAX_BRACKETS",
-    "MERKLE_MAX_DEPTH",
+    "MERKLE_DEFAULT_NODE_COUNT",
     "METIS_DAO_ADDRESS",
     "MIN_SEQUENCER_BOND",
     "MerkleIndexOutOfRange",
@@ -1108,6 +1167,7 @@ __all__ = [
     "ProviderAssignment",
     "RANGERS_DAC_LABEL",
     "READ",
+    "RESERVED_LABEL_HYPHENS",
     "REWARD_PER_BLOCK",
     "SEQUENCER_EXIT_DELAY",
     "SHUFFLE_ROUND_COUNT",
@@ -1119,6 +1179,7 @@ __all__ = [
     "SequencerNotExiting",
     "SequencingState",
     "ShuffleIndexOutOfRange",
+    "ShuffleTooLarge",
     "SpecError",
     "StateBatchContext",
     "TaxBracket",
@@ -1141,6 +1202,7 @@ __all__ = [
     "UnknownSequencer",
     "Wei",
     "ZeroDeposit",
+    "ZeroWithdrawal",
     "abi_decode",
     "abi_encode",
     "add_dac_supply",

@@ -8,6 +8,8 @@ Usage: python faulty_client.py MODE, where MODE is one of
   silent         reads requests and never answers
   unsupported    answers "unsupported" to everything
   wrong_id       answers like the spec but with the wrong id
+  zero_padding   answers like the spec, except merkle/root, where it pads odd levels with bytes32(0) instead of
+                 Lib_MerkleTree's default nodes (the classic mistake: right for every power-of-two tree, wrong otherwise)
 """
 
 from __future__ import annotations
@@ -17,11 +19,30 @@ import sys
 import time
 from typing import Any
 
+from eth_hash.auto import keccak
+
 from mvm_spec.conformance.client import answer
+
+
+def zero_padded_merkle_root(leaves: list[bytes]) -> bytes:
+    """A Merkle root that pairs an odd level's last node with bytes32(0): not the spec's (nor Lib_MerkleTree's)."""
+    level = leaves
+    while len(level) > 1:
+        if len(level) % 2 == 1:
+            level = [*level, bytes(32)]
+        level = [bytes(keccak(level[index] + level[index + 1])) for index in range(0, len(level), 2)]
+    return level[0]
 
 
 def faulty_answer(mode: str, request: dict[str, Any], answered: int) -> dict[str, Any] | str | None:
     reply = answer(request)
+    if mode == "tax_plus_one" and request.get("runner") != "tax":
+        return reply  # only taxes are wrong; every other runner gets the reference answer
+    if mode == "zero_padding" and (request.get("runner"), request.get("handler")) == ("merkle", "root"):
+        if "output" in reply:  # an empty tree stays the reference's EmptyMerkleTree
+            leaves = [bytes.fromhex(leaf.removeprefix("0x")) for leaf in request["input"]["leaves"]]
+            reply["output"]["root"] = "0x" + zero_padded_merkle_root(leaves).hex()
+        return reply
     if mode == "tax_plus_one" and "output" in reply:
         reply["output"]["tax"] = str(int(reply["output"]["tax"]) + 1)
     elif mode == "wrong_error" and "error" in reply:

@@ -1,0 +1,74 @@
+"""Sequencer selection cost (spec/v1/sequencing.md, select_epoch_sequencer) on the mainnet preset.
+
+Selects the sequencer of 1,000 DACs for one epoch from a pool of 10,000 sequencers, and compares it with the least
+any client must do once: one pass over the pool deciding each sequencer's eligibility. The ratio is therefore
+"how many pool passes one epoch of selection costs".
+
+What dominates: the swap-or-not shuffles. Each sampling attempt draws its candidate from a fresh shuffle, which on
+mainnet is SHUFFLE_ROUND_COUNT = 90 rounds of two keccak256 calls each (about 1.1 ms in CPython), and this pool
+needs 1.5 attempts per DAC on average: roughly three quarters of the time. That cost does not grow with the pool,
+since the shuffle follows one index through its rounds. Second comes re-filtering the whole pool for every DAC
+(get_eligible_sequencers, about 0.5 ms per DAC at 10,000 sequencers), which grows with DACs x pool; a client could
+sort the pool by stake once and cut it at each DAC's DBT instead. Finding each DAC by a linear scan of the DAC list
+is negligible at this size. The whole benchmark takes about 12 s (the selections alone about 2.5 s per run), so
+nothing is scaled down.
+"""
+
+from __future__ import annotations
+
+from mvm_spec.forks.v1 import mainnet as spec
+from mvm_spec.runtime import keccak256
+
+from .common import median_seconds
+
+MT = 10**18
+POOL = 10_000
+DACS = 1_000
+
+
+def sequencing_state() -> spec.SequencingState:
+    """10,000 active sequencers staking 20,000-100,000 MT, and 1,000 DACs with supplies of 0-599,999 MT, so DBTs
+    range from the 20,000 MT floor to 60,000 MT and each DAC has a different eligible subset."""
+    pool = tuple(
+        spec.Sequencer(
+            spec.Address(number.to_bytes(20, "big")), spec.Wei((20_000 + number * 7_919 % 80_001) * MT), None
+        )
+        for number in range(1, POOL + 1)
+    )
+    dacs = tuple(
+        spec.DacSupply(spec.ChainId(1_089 + number), spec.Wei(number * 104_729 % 600_000 * MT), ())
+        for number in range(DACS)
+    )
+    return spec.SequencingState(pool, dacs)
+
+
+def run() -> list[str]:
+    state = sequencing_state()
+    randomness = spec.Hash32(keccak256(b"mvm-spec selection benchmark"))
+    epoch = spec.Epoch(0)
+
+    def select_all() -> None:
+        for dac in state.dacs:
+            spec.select_epoch_sequencer(state, dac.chain_id, epoch, randomness)
+
+    def filter_per_dac() -> None:
+        for dac in state.dacs:
+            spec.get_eligible_sequencers(state, dac.coinbase_supply)
+
+    one_pass = median_seconds(lambda: spec.get_eligible_sequencers(state, spec.Wei(0)), repeats=9)
+    filtering = median_seconds(filter_per_dac, repeats=3)
+    selection = median_seconds(select_all, repeats=3)
+    shuffling = max(selection - filtering, 0.0)
+    lines = [
+        f"selection: select_epoch_sequencer for {DACS:,} DACs x 1 epoch, pool of {POOL:,} sequencers (mainnet)",
+        f"  {'what':<44}  {'ms':>9}  {'pool passes':>11}",
+    ]
+    rows = [
+        ("one eligibility pass over the pool (baseline)", one_pass),
+        (f"eligibility re-filtered per DAC ({DACS:,} passes)", filtering),
+        ("shuffles and sampling (the rest)", shuffling),
+        ("all selections", selection),
+    ]
+    lines += [f"  {label:<44}  {seconds * 1e3:>9.1f}  {seconds / one_pass:>11.0f}" for label, seconds in rows]
+    lines.append(f"  per DAC: {selection / DACS * 1e3:.2f} ms, of which shuffling {shuffling / DACS * 1e3:.2f} ms")
+    return lines

@@ -1,0 +1,447 @@
+"""Vector cases for `compute_charter_root` (spec/v1/l2-chain.md): valid charters, boundaries and rejected charters.
+
+A charter's root is keccak256 of Solidity's `abi.encode(string vision, string mission, (address[] addresses,
+uint8 operation, uint16 action)[] permissions, (uint256 threshold, uint16 rate_bps)[] taxrates, address
+management_contract)`. The expected roots below are worked out in the test without the spec: three small charters
+have their ABI encoding laid out word by word by hand, the others are encoded with `eth_abi.encode` of the
+documented tuple types. Rejections name the specific rule; the boundary just inside every limit is accepted.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Iterator, Sequence
+
+from eth_abi.abi import encode as abi_encode
+from eth_hash.auto import keccak
+
+from mvm_spec.vectors import expect_spec_error, vector_case
+from mvm_spec.vectors.case import Part
+from mvm_spec.vectors.codec import encode_bytes, encode_charter
+
+Rule = tuple[Sequence[bytes], int, int]  # (addresses, operation, action)
+CHARTER_TYPES = ["string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"]
+MANAGER = bytes.fromhex("4200000000000000000000000000000000000042")
+ALLOW, DENY = 0, 1
+SUBMIT_TX, IPFS_WRITE = 0x100, 0x103
+OPCODE_CREATE, OPCODE_CALL, OPCODE_SELFDESTRUCT = 0xF0, 0xF1, 0xFF
+
+
+def address(number: int) -> bytes:
+    """A distinct 20-byte address per number: 0xaa..aa followed by the number."""
+    return bytes([0xAA] * 12) + number.to_bytes(8, "big")
+
+
+def word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def padded(data: bytes) -> bytes:
+    """``data`` right-padded with zeros to a whole number of 32-byte words, as ABI tails are."""
+    return data + bytes(-len(data) % 32)
+
+
+def charter_of(
+    spec: ModuleType,
+    vision: str = "",
+    mission: str = "",
+    rules: Sequence[Rule] = (),
+    brackets: Sequence[tuple[int, int]] = (),
+    manager: bytes = MANAGER,
+) -> Any:
+    return spec.Charter(
+        vision=vision,
+        mission=mission,
+        permissions=tuple(
+            spec.PermissionRule(
+                addresses=tuple(spec.Address(item) for item in addresses),
+                operation=spec.PermissionOperation(operation),
+                action=spec.Action(action),
+            )
+            for addresses, operation, action in rules
+        ),
+        taxrates=tuple(spec.TaxBracket(spec.Wei(threshold), spec.BasisPoints(rate)) for threshold, rate in brackets),
+        management_contract=spec.Address(manager),
+    )
+
+
+def abi_root(
+    vision: str = "",
+    mission: str = "",
+    rules: Sequence[Rule] = (),
+    brackets: Sequence[tuple[int, int]] = (),
+    manager: bytes = MANAGER,
+) -> bytes:
+    """The documented commitment, computed with eth_abi directly: keccak256(abi.encode(...))."""
+    permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
+    values = [vision, mission, permissions, list(brackets), manager]
+    return bytes(keccak(abi_encode(CHARTER_TYPES, values)))
+
+
+def expect_root(spec: ModuleType, charter: Any, hand_computed: bytes) -> Iterator[Part]:
+    """Yield the charter and the spec's root, after checking the spec agrees with the root worked out in the test."""
+    yield "input", {"charter": encode_charter(charter)}
+    root = spec.compute_charter_root(charter)
+    assert root == hand_computed, f"spec computed 0x{root.hex()}, worked out independently 0x{hand_computed.hex()}"
+    yield "output", {"charter_root": encode_bytes(root)}
+
+
+def expect_rejected(spec: ModuleType, charter: Any, error: str) -> Iterator[Part]:
+    yield "input", {"charter": encode_charter(charter)}
+    yield from expect_spec_error(spec, error, lambda: spec.compute_charter_root(charter))
+
+
+# --- valid charters ----------------------------------------------------------------------------------------------
+
+
+@vector_case("charter", "charter_root")
+def test_empty_charter(spec: ModuleType) -> Iterator[Part]:
+    """Empty texts, no rules, no brackets: nine ABI words (four offsets, the manager, four zero lengths)."""
+    encoding = b"".join(
+        [
+            word(0xA0),  # offset of vision (after the 5 head words)
+            word(0xC0),  # offset of mission (vision's tail is its zero length)
+            word(0xE0),  # offset of permissions
+            word(0x100),  # offset of taxrates
+            bytes(12) + MANAGER,  # management_contract, left-padded
+            word(0),  # vision: length 0
+            word(0),  # mission: length 0
+            word(0),  # permissions: 0 rules
+            word(0),  # taxrates: 0 brackets
+        ]
+    )
+    yield from expect_root(spec, charter_of(spec), bytes(keccak(encoding)))
+
+
+@vector_case("charter", "charter_root")
+def test_texts_and_one_bracket(spec: ModuleType) -> Iterator[Part]:
+    """Vision "Metis", mission "DAC", one bracket (1000 wei, 250 bps), laid out word by word (13 words)."""
+    encoding = b"".join(
+        [
+            word(0xA0),  # vision at 5 words
+            word(0xE0),  # mission after vision's length and one data word
+            word(0x120),  # permissions after mission's length and one data word
+            word(0x140),  # taxrates after permissions' length
+            bytes(12) + MANAGER,
+            word(5) + padded(b"Metis"),
+            word(3) + padded(b"DAC"),
+            word(0),
+            word(1) + word(1000) + word(250),  # a static tuple is inlined: threshold, rate_bps
+        ]
+    )
+    charter = charter_of(spec, "Metis", "DAC", brackets=[(1000, 250)])
+    yield from expect_root(spec, charter, bytes(keccak(encoding)))
+
+
+@vector_case("charter", "charter_root")
+def test_one_rule(spec: ModuleType) -> Iterator[Part]:
+    """One DENY rule on CALL (0xf1) for one address, laid out word by word (15 words): a dynamic tuple array."""
+    denied = address(1)
+    encoding = b"".join(
+        [
+            word(0xA0),
+            word(0xC0),
+            word(0xE0),
+            word(0x1C0),  # taxrates after the 7 words of permissions
+            bytes(12) + MANAGER,
+            word(0),  # vision
+            word(0),  # mission
+            word(1),  # permissions: 1 rule
+            word(0x20),  # offset of rule 0, from just after the length word
+            word(0x60),  # rule 0: offset of its address list (after its 3 head words)
+            word(DENY),
+            word(OPCODE_CALL),
+            word(1) + bytes(12) + denied,  # the address list: length 1, one left-padded address
+            word(0),  # taxrates: 0 brackets
+        ]
+    )
+    charter = charter_of(spec, rules=[([denied], DENY, OPCODE_CALL)])
+    yield from expect_root(spec, charter, bytes(keccak(encoding)))
+
+
+@vector_case("charter", "charter_root")
+def test_full_charter(spec: ModuleType) -> Iterator[Part]:
+    """Non-ASCII texts, rules on opcodes 0x00, CREATE and every pseudo-action up to 0x103, two brackets."""
+    rules: list[Rule] = [
+        ([address(1), address(2)], ALLOW, SUBMIT_TX),
+        ([address(3)], DENY, OPCODE_CREATE),
+        ([], ALLOW, 0x00),
+        ([address(2)], ALLOW, 0x101),
+        ([address(2)], DENY, 0x102),
+        ([], ALLOW, IPFS_WRITE),
+    ]
+    brackets = [(0, 10), (10**18, 125)]
+    vision, mission = "Métis — data availability ✓", "治理"
+    charter = charter_of(spec, vision, mission, rules, brackets)
+    yield from expect_root(spec, charter, abi_root(vision, mission, rules, brackets))
+
+
+@vector_case("charter", "charter_root")
+def test_action_at_maximum(spec: ModuleType) -> Iterator[Part]:
+    """Action 0x103 (IPFS_WRITE, the largest) and operation DENY (the largest) are accepted."""
+    rules: list[Rule] = [([address(7)], DENY, 0x103)]
+    yield from expect_root(spec, charter_of(spec, rules=rules), abi_root(rules=rules))
+
+
+@vector_case("charter", "charter_root")
+def test_opcode_0xff(spec: ModuleType) -> Iterator[Part]:
+    """The last EVM opcode, SELFDESTRUCT (0xff), is an action like any other."""
+    rules: list[Rule] = [([address(8)], DENY, OPCODE_SELFDESTRUCT)]
+    yield from expect_root(spec, charter_of(spec, rules=rules), abi_root(rules=rules))
+
+
+@vector_case("charter", "charter_root")
+def test_most_rules_allowed(spec: ModuleType) -> Iterator[Part]:
+    """Exactly MAX_PERMISSION_RULES rules (8 minimal, 256 mainnet), each with no address, are accepted."""
+    count = int(spec.MAX_PERMISSION_RULES)
+    assert count == {"minimal": 8, "mainnet": 256}[spec.PRESET]
+    rules: list[Rule] = [([], index % 2, index % 0x104) for index in range(count)]
+    yield from expect_root(spec, charter_of(spec, rules=rules), abi_root(rules=rules))
+
+
+@vector_case("charter", "charter_root")
+def test_most_addresses_allowed(spec: ModuleType) -> Iterator[Part]:
+    """A rule listing exactly MAX_ADDRESSES_PER_RULE addresses (4 minimal, 1024 mainnet) is accepted."""
+    count = int(spec.MAX_ADDRESSES_PER_RULE)
+    assert count == {"minimal": 4, "mainnet": 1024}[spec.PRESET]
+    rules: list[Rule] = [([address(index) for index in range(count)], ALLOW, SUBMIT_TX)]
+    yield from expect_root(spec, charter_of(spec, rules=rules), abi_root(rules=rules))
+
+
+@vector_case("charter", "charter_root")
+def test_texts_at_byte_limit(spec: ModuleType) -> Iterator[Part]:
+    """Vision and mission of exactly 4096 UTF-8 bytes each (1365 three-byte '€' plus one 'a'): accepted."""
+    text = "€" * 1365 + "a"
+    assert len(text.encode("utf-8")) == 3 * 1365 + 1 == 4096
+    charter = charter_of(spec, text, text)
+    yield from expect_root(spec, charter, abi_root(text, text))
+
+
+@vector_case("charter", "charter_root")
+def test_most_brackets_allowed(spec: ModuleType) -> Iterator[Part]:
+    """A charter with exactly MAX_TAX_BRACKETS brackets (4 minimal, 16 mainnet) at the 100% maximum rate."""
+    brackets = [(1000 * index, 10000) for index in range(int(spec.MAX_TAX_BRACKETS))]
+    yield from expect_root(spec, charter_of(spec, brackets=brackets), abi_root(brackets=brackets))
+
+
+# --- rejected charters -------------------------------------------------------------------------------------------
+
+
+@vector_case("charter", "charter_root")
+def test_vision_too_long(spec: ModuleType) -> Iterator[Part]:
+    """4097 UTF-8 bytes in only 1367 characters: the limit is on bytes, not on characters."""
+    text = "€" * 1365 + "ab"
+    assert len(text) == 1367 and len(text.encode("utf-8")) == 4097
+    yield from expect_rejected(spec, charter_of(spec, vision=text), "CharterTextTooLong")
+
+
+@vector_case("charter", "charter_root")
+def test_mission_too_long(spec: ModuleType) -> Iterator[Part]:
+    """The mission is bounded too: 4097 ASCII bytes."""
+    yield from expect_rejected(spec, charter_of(spec, mission="m" * 4097), "CharterTextTooLong")
+
+
+@vector_case("charter", "charter_root")
+def test_too_many_rules(spec: ModuleType) -> Iterator[Part]:
+    """MAX_PERMISSION_RULES + 1 rules (each valid on its own) are rejected."""
+    rules: list[Rule] = [([], ALLOW, SUBMIT_TX)] * (int(spec.MAX_PERMISSION_RULES) + 1)
+    yield from expect_rejected(spec, charter_of(spec, rules=rules), "TooManyPermissionRules")
+
+
+@vector_case("charter", "charter_root")
+def test_unknown_operation(spec: ModuleType) -> Iterator[Part]:
+    """Operation 2 is neither ALLOW (0) nor DENY (1)."""
+    rules: list[Rule] = [([address(1)], ALLOW, SUBMIT_TX), ([address(1)], 2, SUBMIT_TX)]
+    yield from expect_rejected(spec, charter_of(spec, rules=rules), "UnknownPermissionOperation")
+
+
+@vector_case("charter", "charter_root")
+def test_unknown_action(spec: ModuleType) -> Iterator[Part]:
+    """Action 0x104, one past IPFS_WRITE, is rejected."""
+    rules: list[Rule] = [([address(1)], ALLOW, 0x104)]
+    yield from expect_rejected(spec, charter_of(spec, rules=rules), "UnknownPermissionAction")
+
+
+@vector_case("charter", "charter_root")
+def test_too_many_addresses(spec: ModuleType) -> Iterator[Part]:
+    """One rule listing MAX_ADDRESSES_PER_RULE + 1 addresses is rejected."""
+    rules: list[Rule] = [([address(index) for index in range(int(spec.MAX_ADDRESSES_PER_RULE) + 1)], DENY, 0xF1)]
+    yield from expect_rejected(spec, charter_of(spec, rules=rules), "TooManyRuleAddresses")
+
+
+@vector_case("charter", "charter_root")
+def test_tax_rate_above_maximum(spec: ModuleType) -> Iterator[Part]:
+    """A bracket at 10,001 bps (more than 100%) makes the charter invalid with the tax schedule's own error."""
+    yield from expect_rejected(spec, charter_of(spec, brackets=[(0, 100), (500, 10001)]), "TaxRateAboveMaximum")
+
+
+@vector_case("charter", "charter_root")
+def test_tax_thresholds_not_increasing(spec: ModuleType) -> Iterator[Part]:
+    """Two brackets at the same threshold make the charter invalid."""
+    yield from expect_rejected(spec, charter_of(spec, brackets=[(500, 100), (500, 200)]), "TaxThresholdsNotIncreasing")
+
+
+@vector_case("charter", "charter_root")
+def test_too_many_brackets(spec: ModuleType) -> Iterator[Part]:
+    """MAX_TAX_BRACKETS + 1 brackets make the charter invalid."""
+    brackets = [(index, 100) for index in range(int(spec.MAX_TAX_BRACKETS) + 1)]
+    yield from expect_rejected(spec, charter_of(spec, brackets=brackets), "TooManyTaxBrackets")
+
+
+# --- order of the checks -----------------------------------------------------------------------------------------
+
+
+@vector_case("charter", "charter_root")
+def test_texts_checked_before_rules(spec: ModuleType) -> Iterator[Part]:
+    """A too-long mission and too many rules: the texts are checked first."""
+    rules: list[Rule] = [([], ALLOW, SUBMIT_TX)] * (int(spec.MAX_PERMISSION_RULES) + 1)
+    yield from expect_rejected(spec, charter_of(spec, mission="m" * 4097, rules=rules), "CharterTextTooLong")
+
+
+@vector_case("charter", "charter_root")
+def test_rule_count_checked_before_rules(spec: ModuleType) -> Iterator[Part]:
+    """Too many rules, the first with an unknown operation: the count is checked first."""
+    bad: Rule = ([], 2, SUBMIT_TX)
+    good: Rule = ([], ALLOW, SUBMIT_TX)
+    rules: list[Rule] = [bad, *[good] * int(spec.MAX_PERMISSION_RULES)]
+    yield from expect_rejected(spec, charter_of(spec, rules=rules), "TooManyPermissionRules")
+
+
+@vector_case("charter", "charter_root")
+def test_operation_checked_before_action_and_addresses(spec: ModuleType) -> Iterator[Part]:
+    """One rule breaking all three rule checks: the operation is reported."""
+    too_many = [address(index) for index in range(int(spec.MAX_ADDRESSES_PER_RULE) + 1)]
+    rules: list[Rule] = [(too_many, 7, 0x200)]
+    yield from expect_rejected(spec, charter_of(spec, rules=rules), "UnknownPermissionOperation")
+
+
+@vector_case("charter", "charter_root")
+def test_action_checked_before_addresses(spec: ModuleType) -> Iterator[Part]:
+    """A rule with an unknown action and too many addresses: the action is reported."""
+    too_many = [address(index) for index in range(int(spec.MAX_ADDRESSES_PER_RULE) + 1)]
+    yield from expect_rejected(spec, charter_of(spec, rules=[(too_many, ALLOW, 0x104)]), "UnknownPermissionAction")
+
+
+@vector_case("charter", "charter_root")
+def test_rules_checked_before_tax_schedule(spec: ModuleType) -> Iterator[Part]:
+    """A bad rule and a bad tax schedule: the rule is reported."""
+    charter = charter_of(spec, rules=[([], ALLOW, 0x104)], brackets=[(0, 10001)])
+    yield from expect_rejected(spec, charter, "UnknownPermissionAction")
+
+
+@vector_case("charter", "charter_root")
+def test_lone_surrogate_in_vision(spec: ModuleType) -> Iterator[Part]:
+    """A vision holding U+D800 alone: valid JSON, but no UTF-8 encoding exists, so the charter is rejected."""
+    yield from expect_rejected(spec, charter_of(spec, vision="a\ud800b"), "CharterTextNotUnicode")
+
+
+# --- charter updates (apply_charter_update) ----------------------------------------------------------------------
+
+METIS_DAO = bytes.fromhex("4200000000000000000000000000000000000101")  # METIS_DAO_ADDRESS, as the spec fixes it
+STRANGER = address(99)
+TAXED = [(0, 100)]
+
+
+def expect_update(
+    spec: ModuleType, current: Any, sender: bytes, proposed: Any, accepted_root: bytes | None, error: str = ""
+) -> Iterator[Part]:
+    """Yield the update; then the new charter and its root (worked out with eth_abi), or the error."""
+    yield "input", {
+        "charter": encode_charter(current),
+        "sender": encode_bytes(sender),
+        "proposed": encode_charter(proposed),
+    }
+    if error:
+        yield from expect_spec_error(
+            spec, error, lambda: spec.apply_charter_update(current, spec.Address(sender), proposed)
+        )
+        return
+    updated = spec.apply_charter_update(current, spec.Address(sender), proposed)
+    assert updated == proposed and accepted_root is not None
+    assert spec.compute_charter_root(updated) == accepted_root
+    yield "output", {"charter": encode_charter(updated), "charter_root": encode_bytes(accepted_root)}
+
+
+@vector_case("charter", "update")
+def test_manager_changes_vision(spec: ModuleType) -> Iterator[Part]:
+    """The management contract may change the vision."""
+    current, proposed = charter_of(spec, vision="old"), charter_of(spec, vision="new")
+    yield from expect_update(spec, current, MANAGER, proposed, abi_root(vision="new"))
+
+
+@vector_case("charter", "update")
+def test_manager_adds_permission_rule(spec: ModuleType) -> Iterator[Part]:
+    """The management contract may add a rule (here: only address 1 may submit transactions)."""
+    rules: list[Rule] = [([address(1)], ALLOW, SUBMIT_TX)]
+    yield from expect_update(spec, charter_of(spec), MANAGER, charter_of(spec, rules=rules), abi_root(rules=rules))
+
+
+@vector_case("charter", "update")
+def test_manager_may_not_change_tax_rates(spec: ModuleType) -> Iterator[Part]:
+    """Only MetisDAO sets tax rates, even on a charter whose management contract proposes them."""
+    proposed = charter_of(spec, brackets=TAXED)
+    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, None, "UnauthorizedTaxRateUpdate")
+
+
+@vector_case("charter", "update")
+def test_metis_dao_changes_tax_rates(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO sets a 1% tax from 0 wei."""
+    proposed = charter_of(spec, brackets=TAXED)
+    yield from expect_update(spec, charter_of(spec), METIS_DAO, proposed, abi_root(brackets=TAXED))
+
+
+@vector_case("charter", "update")
+def test_metis_dao_may_not_change_vision(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO may not touch anything but tax rates of a DAC it does not manage."""
+    proposed = charter_of(spec, vision="ours now")
+    yield from expect_update(spec, charter_of(spec), METIS_DAO, proposed, None, "UnauthorizedCharterUpdate")
+
+
+@vector_case("charter", "update")
+def test_stranger_may_not_change_vision(spec: ModuleType) -> Iterator[Part]:
+    """Anyone else is refused."""
+    proposed = charter_of(spec, vision="mine")
+    yield from expect_update(spec, charter_of(spec), STRANGER, proposed, None, "UnauthorizedCharterUpdate")
+
+
+@vector_case("charter", "update")
+def test_tax_check_comes_first(spec: ModuleType) -> Iterator[Part]:
+    """The manager changes vision and tax rates at once: the tax-rate rule is checked first and refuses."""
+    proposed = charter_of(spec, vision="new", brackets=TAXED)
+    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, None, "UnauthorizedTaxRateUpdate")
+
+
+@vector_case("charter", "update")
+def test_immutable_charter_refuses_manager_changes(spec: ModuleType) -> Iterator[Part]:
+    """A zero management contract makes the charter immutable: even a proposal from address zero is refused."""
+    zero = bytes(20)
+    current, proposed = charter_of(spec, manager=zero), charter_of(spec, vision="new", manager=zero)
+    yield from expect_update(spec, current, zero, proposed, None, "CharterImmutable")
+
+
+@vector_case("charter", "update")
+def test_immutable_charter_still_takes_tax_rates(spec: ModuleType) -> Iterator[Part]:
+    """The whitepaper's exception holds for immutable charters too: MetisDAO may still set their tax rates."""
+    zero = bytes(20)
+    current, proposed = charter_of(spec, manager=zero), charter_of(spec, brackets=TAXED, manager=zero)
+    yield from expect_update(spec, current, METIS_DAO, proposed, abi_root(brackets=TAXED, manager=zero))
+
+
+@vector_case("charter", "update")
+def test_manager_hands_over_to_nobody(spec: ModuleType) -> Iterator[Part]:
+    """The manager may set the management contract to zero, freezing the charter from then on."""
+    proposed = charter_of(spec, manager=bytes(20))
+    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, abi_root(manager=bytes(20)))
+
+
+@vector_case("charter", "update")
+def test_invalid_proposal_rejected_before_sender(spec: ModuleType) -> Iterator[Part]:
+    """A proposal that is not a valid charter is rejected for what is wrong with it, whoever sends it."""
+    proposed = charter_of(spec, brackets=[(0, 10001)])
+    yield from expect_update(spec, charter_of(spec), STRANGER, proposed, None, "TaxRateAboveMaximum")
+
+
+@vector_case("charter", "update")
+def test_identical_proposal_changes_nothing(spec: ModuleType) -> Iterator[Part]:
+    """A proposal equal to the current charter changes nothing, so no permission is needed for it."""
+    yield from expect_update(spec, charter_of(spec), STRANGER, charter_of(spec), abi_root())

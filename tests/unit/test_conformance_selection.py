@@ -1,0 +1,60 @@
+"""A client that picks each epoch's sequencer uniformly (ignoring stake) fails the selection vectors.
+
+tests/unit/clients/uniform_selection_client.py answers like the reference client except that it accepts the first
+candidate drawn instead of accepting it with probability locked / MAX_SEQUENCER_LOCK. The weighted-pool vectors
+(tests/cases/test_sequencing.py, four sequencers staking 20/35/60/100% of the maximum lock, epochs 0-19) must catch
+it; vectors where at most one sequencer is eligible, and every other handler, cannot and must not.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from mvm_spec.conformance.runner import Vector, format_report, load_vectors, run_conformance
+
+REPO = Path(__file__).resolve().parents[2]
+VECTORS = REPO / "tests" / "vectors"
+UNIFORM = f"{sys.executable} {Path(__file__).parent / 'clients' / 'uniform_selection_client.py'}"
+REFERENCE = f"{sys.executable} -m mvm_spec.cli client"
+
+
+@pytest.fixture(scope="module")
+def selection_vectors() -> list[Vector]:
+    return load_vectors(VECTORS, runners=["selection"])
+
+
+def failed_paths(vectors: list[Vector], client: str) -> set[str]:
+    report = run_conformance(vectors, client)
+    assert report.count("unanswered") == 0 and not report.client_problem, format_report(report)
+    return {outcome.vector.path for outcome in report.outcomes if outcome.status == "failed"}
+
+
+def test_reference_client_passes_selection(selection_vectors: list[Vector]) -> None:
+    assert failed_paths(selection_vectors, REFERENCE) == set()
+
+
+def test_uniform_selection_fails_the_weighted_pool_vectors(selection_vectors: list[Vector]) -> None:
+    failed = failed_paths(selection_vectors, UNIFORM)
+    for preset in ("minimal", "mainnet"):
+        weighted = {
+            vector.path
+            for vector in selection_vectors
+            if vector.path.startswith(f"{preset}/") and "/weighted_pool_epoch_" in vector.path
+        }
+        assert len(weighted) == 20
+        caught = failed & weighted
+        # Several of the 20 epochs need more than one attempt; a uniform client gets those wrong (8 of 20 today).
+        assert len(caught) >= 5, f"{preset}: only {len(caught)} of 20 weighted epochs catch a uniform choice"
+    # Only select_epoch_sequencer vectors with two or more eligible sequencers can fail.
+    assert all("/select_epoch_sequencer/" in path for path in failed)
+    assert not any("unsequenced" in path or "only_eligible" in path or "unknown_chain" in path for path in failed)
+
+
+def test_uniform_selection_report_names_the_sequencer(selection_vectors: list[Vector]) -> None:
+    weighted = [vector for vector in selection_vectors if "/weighted_pool_epoch_" in vector.path]
+    text = format_report(run_conformance(weighted, UNIFORM), max_differences=40)
+    assert 'output.sequencer: expected "0x' in text
+    assert "conformance: " in text and " 0 unanswered" in text

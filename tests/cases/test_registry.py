@@ -181,14 +181,26 @@ def test_one_character_label(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("registry", "create_dac")
 def test_label_starting_with_digit(spec: ModuleType) -> Iterator[Part]:
-    """A label may start with a digit (only hyphens are barred at the ends)."""
+    """A label may start with a digit (RFC 1123; only hyphens are barred at the ends)."""
     yield from expect_created(spec, [], "9lives", hub_with(spec, "9lives"))
 
 
 @vector_case("registry", "create_dac")
 def test_label_with_inner_double_hyphen(spec: ModuleType) -> Iterator[Part]:
-    """Hyphens inside a label, even two in a row, are allowed."""
+    """Hyphens inside a label, even two in a row, are allowed away from places 3-4."""
     yield from expect_created(spec, [], "a--b", hub_with(spec, "a--b"))
+
+
+@vector_case("registry", "create_dac")
+def test_punycode_prefix_reserved(spec: ModuleType) -> Iterator[Part]:
+    """"xn--bcher-kva" (which browsers show as a Unicode name) has '--' in places 3-4, reserved by RFC 5891."""
+    yield from expect_refused(spec, [], "xn--bcher-kva", "InvalidDacLabel")
+
+
+@vector_case("registry", "create_dac")
+def test_double_hyphen_at_places_4_and_5_allowed(spec: ModuleType) -> Iterator[Part]:
+    """'--' one place later than the reserved places is an ordinary label."""
+    yield from expect_created(spec, [], "abc--d", hub_with(spec, "abc--d"))
 
 
 @vector_case("registry", "create_dac")

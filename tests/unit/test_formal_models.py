@@ -15,7 +15,7 @@ from collections.abc import Callable
 import pytest
 import z3
 
-from formal import z3_tax
+from formal import z3_sequencing, z3_tax
 from formal.__main__ import CrossHairJob, judge_report, post_condition_lines, run_crosshair
 from formal.crosshair_uint_model import bounded_uint_classes, bounded_uint_model
 from mvm_spec.forks.v1 import mainnet
@@ -241,3 +241,30 @@ def test_crosshair_gate_on_real_runs() -> None:
     assert (unconfirmed.proven, unconfirmed.result) == (False, "NOT CONFIRMED"), unconfirmed
     modelled = run_crosshair(CrossHairJob(unconfirmable_contract, with_uint_model=True, per_condition_timeout=5))
     assert (modelled.proven, modelled.result) == (True, "confirmed"), modelled
+
+
+# --- the bond arithmetic models (formal/z3_sequencing.py) against the rendered spec -------------------------------
+
+
+def test_rounded_up_and_dbt_models_match_spec() -> None:
+    rng = random.Random(SEED + 1000)
+    amounts = [0, 1, 9_999, 10_000, 10_001, 2**256 - 1, *(rng.randrange(2**256) for _ in range(60))]
+    for amount in amounts:
+        for rate in (0, 1, 1_000, 3_333, 9_999, 10_000):
+            symbol_amount, symbol_rate = z3.Int("amount"), z3.Int("rate")
+            model = z3_sequencing.apply_basis_points_rounded_up(symbol_amount, symbol_rate, z3_tax.Trace())
+            bound = z3_tax.evaluate(model, [(symbol_amount, amount), (symbol_rate, rate)])
+            assert bound == spec.apply_basis_points_rounded_up(spec.uint256(amount), spec.BasisPoints(rate))
+        for rendered in (spec, mainnet):
+            supply, floor, ratio = z3.Int("supply"), z3.Int("floor"), z3.Int("ratio")
+            model = z3_sequencing.compute_dynamic_bond_threshold(supply, floor, ratio, z3_tax.Trace())
+            bindings = [(supply, amount), (floor, int(rendered.MIN_SEQUENCER_BOND)), (ratio, int(rendered.DBT_RATIO_BPS))]
+            assert z3_tax.evaluate(model, bindings) == rendered.compute_dynamic_bond_threshold(rendered.Wei(amount))
+
+
+def test_dbt_known_answers() -> None:
+    """Worked by hand: 10% of 1,000,001 wei rounds up to 100,001; below the floor the floor wins."""
+    floor = int(spec.MIN_SEQUENCER_BOND)
+    assert spec.compute_dynamic_bond_threshold(spec.Wei(0)) == floor
+    assert spec.compute_dynamic_bond_threshold(spec.Wei(10 * floor + 1)) == floor + 1
+    assert spec.compute_dynamic_bond_threshold(spec.Wei(10 * floor)) == floor

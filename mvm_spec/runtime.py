@@ -2,7 +2,8 @@
 
 Everything a spec function may use beyond builtins comes from here: fixed-width integer and byte-string
 types (whose constructors reject out-of-range values, so a wrong intermediate can never pass silently),
-the frozen ``dataclass`` decorator, typing helpers and keccak256. Spec code never imports anything else.
+the frozen ``dataclass`` decorator, typing helpers, keccak256, ABI encoding, and the EVM (``evm_*``: the py-evm
+adapter of ``mvm_spec.evm``). Spec code never imports anything else.
 """
 
 from __future__ import annotations
@@ -15,8 +16,35 @@ from eth_abi.abi import decode as _eth_abi_decode
 from eth_abi.abi import encode as _eth_abi_encode
 from eth_hash.auto import keccak as _keccak
 
+from .evm import BEACON_ROOTS_ADDRESS, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
+from .evm import BlockContext as EvmBlockContext
+from .evm import UndecodableTransaction
+from .evm import decode_transaction as evm_decode_transaction
+from .evm import execute_system_call as evm_execute_system_call
+from .evm import execute_transaction as evm_execute_transaction
+from .evm import genesis_world as evm_genesis_world
+from .evm import get_balance as evm_get_balance
+from .evm import get_code as evm_get_code
+from .evm import get_nonce as evm_get_nonce
+from .evm import set_balance as evm_set_balance
+
 __all__ = [
     "Any",
+    "BEACON_ROOTS_ADDRESS",
+    "DecodedTransaction",
+    "EvmBlockContext",
+    "EvmWorld",
+    "ExecutionResult",
+    "GenesisAccount",
+    "UndecodableTransaction",
+    "evm_decode_transaction",
+    "evm_execute_system_call",
+    "evm_execute_transaction",
+    "evm_genesis_world",
+    "evm_get_balance",
+    "evm_get_code",
+    "evm_get_nonce",
+    "evm_set_balance",
     "abi_decode",
     "abi_encode",
     "Bytes20",

@@ -1,0 +1,514 @@
+"""The hand-written adapter between the spec and py-evm: the EVM the MVM runs is py-evm's **Cancun** fork
+(``eth.vm.forks.cancun``: ``CancunState``, ``CancunComputation``, ``CancunTransactionBuilder``).
+
+The spec never touches py-evm. It calls only the public functions below, which are pure at the interface: every
+function takes immutable values and returns new ones, and none mutates a world it is given. That is cheap because
+a world is only a state root; the trie nodes and contract code live in a :class:`NodeStore` shared by every world
+derived from the same genesis. The store is content addressed (a key is the keccak256 of its value) and append-only,
+so writing a new world's nodes can never change what an older root means.
+
+Division of labour. The spec states the transaction validity rules itself (signature, chain id, nonce, balance,
+EIP-3607, fee caps, initcode size, permissions) and calls :func:`execute_transaction` only for a transaction it has
+judged valid. py-evm still runs its own, weaker checks inside ``apply_transaction``; they never decide anything
+for a transaction that passed the spec's rules, and if they ever refuse one the adapter raises
+:class:`ExecutionRefused` (a disagreement between spec and adapter, never a verdict on the transaction). Besides
+nonce, balance and signature, py-evm refuses: ``max_fee_per_gas`` below the base fee, ``gas_limit`` below its
+intrinsic gas (which lacks the EIP-3860 init-code charge, so the spec's is stricter) and, for blob transactions, no
+blob, a versioned hash not starting with 0x01, or ``max_fee_per_blob_gas`` below the blob base fee. The spec
+must rule those out too (or refuse type-3 transactions on an L2 altogether, as Optimism does).
+
+The MVM permission hook. :func:`execute_transaction` runs every frame (the top frame, a contract-creation
+transaction's init code, and every CALL, CALLCODE, DELEGATECALL, STATICCALL, CREATE and CREATE2 at every depth)
+with an opcode table in which each forbidden opcode halts the frame exceptionally exactly like INVALID (0xfe): the
+frame's remaining gas is consumed, its state changes revert, its caller sees a failed call (0 pushed), and the
+receipt status is 0 when the top frame fails; nonce and gas are charged either way. See :func:`_state_class`.
+
+Decisions the adapter makes where plain py-evm has no opinion (the spec should state them):
+
+* Forbidding STOP forbids the 0x00 instruction, not the implicit stop after the last byte of code, so calls and
+  transfers to accounts without code still succeed (see :class:`_ForbiddenOpcodeLogic`).
+* :func:`set_balance` removes an account it leaves empty (EIP-161), so a zero tax never creates an account.
+* :func:`decode_transaction` rejects what Ethereum rejects before execution even though py-evm's decoder accepts
+  it: a non-canonical encoding, r or s out of range, a high s (EIP-2), a legacy v other than 27, 28 or EIP-155's,
+  and a blob transaction without a recipient.
+
+Known deviations of py-evm 0.12.1b1's Cancun from the Ethereum execution specs (they hold with or without
+forbidden opcodes; the spec inherits them until py-evm fixes them):
+
+* EIP-7610: a creation whose target address has no code and nonce 0 but non-empty storage is not treated as a
+  collision (py-evm checks code and nonce only).
+* MODEXP (precompile 0x05) returns 0 whenever the base length is 0, so ``0 ** 0 % m`` written with a base length
+  of 0 and a zero exponent is 0 where the specs return ``1 % m`` (1 for m > 1).
+* The beacon-roots system call (EIP-4788) is run here as a real call by :func:`execute_system_call`; py-evm's own
+  ``CancunVM.block_preprocessing`` instead writes the two storage slots directly, and only when the deployed code is
+  byte-for-byte the canonical contract. Both agree on the canonical contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator, Mapping, TypeVar, cast
+
+from eth.abc import ComputationAPI, SignedTransactionAPI
+from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N, SYSTEM_ADDRESS, SYSTEM_MESSAGE_GAS
+from eth.db.account import AccountDB
+from eth.db.atomic import AtomicDB
+from eth.db.backends.base import BaseDB
+from eth.exceptions import InvalidInstruction
+from eth.vm.execution_context import ExecutionContext
+from eth.vm.forks.cancun import CancunVM
+from eth.vm.forks.cancun.computation import CancunComputation
+from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS as _BEACON_ROOTS_ADDRESS
+from eth.vm.forks.cancun.constants import BLOB_TX_TYPE
+from eth.vm.forks.cancun.state import CancunState
+from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
+from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
+from eth.vm.forks.shanghai.constants import INITCODE_WORD_COST
+from eth.vm.forks.spurious_dragon._utils import collect_touched_accounts
+from eth.vm.message import Message
+from eth_hash.auto import keccak
+from eth_typing import Address, BlockNumber, Hash32
+from eth_utils.exceptions import ValidationError
+
+__all__ = [
+    "BEACON_ROOTS_ADDRESS",
+    "BlockContext",
+    "DecodedTransaction",
+    "EvmWorld",
+    "ExecutionRefused",
+    "ExecutionResult",
+    "ForbiddenOpcode",
+    "GenesisAccount",
+    "NodeStore",
+    "UndecodableTransaction",
+    "decode_transaction",
+    "execute_system_call",
+    "execute_transaction",
+    "genesis_world",
+    "get_balance",
+    "get_code",
+    "get_nonce",
+    "get_storage",
+    "set_balance",
+]
+
+BEACON_ROOTS_ADDRESS: bytes = bytes(_BEACON_ROOTS_ADDRESS)  # EIP-4788's contract, target of the block's system call
+STOP = 0x00
+_Address = TypeVar("_Address", bound=bytes)  # any bytes subclass: the spec's Address, eth-typing's Address
+
+
+# --- Values ---------------------------------------------------------------------------------------------------
+
+
+class NodeStore(BaseDB):
+    """The trie nodes and contract code of every world derived from one genesis, keyed by the hash of the value.
+
+    Append-only: a write of a key already present must carry the same value (content addressing makes that
+    automatic), and nothing is ever deleted, so a state root stays readable for as long as the store lives. It is
+    a py-evm database (``BaseDB``), which py-evm wraps in ``AtomicDB`` to read and write it.
+    """
+
+    __slots__ = ("_nodes",)
+
+    def __init__(self) -> None:
+        self._nodes: dict[bytes, bytes] = {}
+
+    def __getitem__(self, key: bytes) -> bytes:
+        return self._nodes[key]
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        existing = self._nodes.setdefault(key, value)
+        if existing is not value and existing != value:
+            raise ValueError(f"node store is content addressed: key 0x{key.hex()} already holds another value")
+
+    def __delitem__(self, key: bytes) -> None:
+        raise TypeError("node store is append-only: older worlds may still use this node")
+
+    def _exists(self, key: bytes) -> bool:
+        return key in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._nodes)
+
+
+@dataclass(frozen=True)
+class EvmWorld:
+    """An EVM state: a state root over a node store shared by all worlds derived from it.
+
+    Two worlds are equal when their state roots are: the store only holds nodes, it is not part of the value.
+    """
+
+    state_root: bytes
+    store: NodeStore = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class GenesisAccount:
+    """One account of a genesis allocation; ``storage`` holds (slot, value) pairs, zero values are ignored."""
+
+    balance: int
+    nonce: int = 0
+    code: bytes = b""
+    storage: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class BlockContext:
+    """What the EVM needs of the block being built.
+
+    ``prev_randao`` is what PREVRANDAO (0x44) pushes. ``parent_beacon_block_root`` is read only by the spec's
+    beacon-roots system call (:func:`execute_system_call`, EIP-4788); no opcode sees it. ``ancestor_hashes`` are
+    what BLOCKHASH returns, parent first (at most 256 are used); left empty, BLOCKHASH pushes 0 for every block.
+    ``excess_blob_gas`` sets the blob base fee (EIP-4844: 1 wei at 0) that BLOBBASEFEE pushes and type-3
+    transactions pay.
+    """
+
+    number: int
+    timestamp: int
+    coinbase: bytes
+    gas_limit: int
+    base_fee: int
+    prev_randao: bytes
+    chain_id: int
+    parent_beacon_block_root: bytes = bytes(32)
+    ancestor_hashes: tuple[bytes, ...] = ()
+    excess_blob_gas: int = 0
+
+
+@dataclass(frozen=True)
+class DecodedTransaction:
+    """Everything the spec's validity rules read of a signed transaction.
+
+    ``to`` is None for a contract creation. Legacy (type 0) and access-list (type 1) transactions report their gas
+    price as both fee caps; ``chain_id`` is None only for a legacy transaction signed without EIP-155.
+    ``intrinsic_gas`` is Cancun's: 21,000, plus 16 per non-zero and 4 per zero byte of data, plus access-list
+    costs, plus for a creation 32,000 and 2 per 32-byte word of init code (EIP-3860).
+    """
+
+    tx_type: int
+    chain_id: int | None
+    sender: bytes
+    nonce: int
+    gas_limit: int
+    max_fee_per_gas: int
+    max_priority_fee_per_gas: int
+    to: bytes | None
+    value: int
+    data: bytes
+    blob_versioned_hashes: tuple[bytes, ...]
+    max_fee_per_blob_gas: int
+    intrinsic_gas: int
+    hash: bytes
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """The outcome of one transaction: the new world and what its receipt records.
+
+    ``gas_used`` is the receipt's (after the EIP-3529 refund); ``logs`` are (address, topics, data) in execution
+    order, empty when the transaction failed; ``contract_address`` is set only for a successful creation.
+    """
+
+    world: EvmWorld
+    success: bool
+    gas_used: int
+    logs: tuple[tuple[bytes, tuple[bytes, ...], bytes], ...]
+    contract_address: bytes | None
+
+
+class UndecodableTransaction(ValueError):
+    """The bytes are not a canonical, validly signed Cancun transaction (bad RLP, unknown type, bad signature)."""
+
+
+class ExecutionRefused(RuntimeError):
+    """py-evm refused a transaction the spec had judged valid: the spec's rules and the adapter disagree."""
+
+
+class ForbiddenOpcode(InvalidInstruction):
+    """A frame reached an opcode its charter forbids.
+
+    A ``VMError`` (through ``InvalidInstruction``), so py-evm treats it exactly as INVALID: it burns the frame's
+    gas, reverts the frame and erases its return data. A non-VMError would escape ``apply_transaction`` instead.
+    """
+
+
+# --- Reading and writing accounts -----------------------------------------------------------------------------
+
+
+def genesis_world(alloc: Mapping[_Address, GenesisAccount]) -> EvmWorld:
+    """A world holding exactly ``alloc``, over a fresh node store that every world derived from it will share."""
+    store = NodeStore()
+    accounts = _accounts(EvmWorld(_BLANK_ROOT, store))
+    for address, account in alloc.items():
+        accounts.set_balance(Address(address), account.balance)
+        accounts.set_nonce(Address(address), account.nonce)
+        accounts.set_code(Address(address), account.code)
+        for slot, value in account.storage:
+            accounts.set_storage(Address(address), slot, value)
+    return _persist(accounts, store)
+
+
+def get_balance(world: EvmWorld, address: bytes) -> int:
+    return _accounts(world).get_balance(Address(address))
+
+
+def get_nonce(world: EvmWorld, address: bytes) -> int:
+    return _accounts(world).get_nonce(Address(address))
+
+
+def get_code(world: EvmWorld, address: bytes) -> bytes:
+    return _accounts(world).get_code(Address(address))
+
+
+def get_storage(world: EvmWorld, address: bytes, slot: int) -> int:
+    return _accounts(world).get_storage(Address(address), slot)
+
+
+def set_balance(world: EvmWorld, address: bytes, balance: int) -> EvmWorld:
+    """``world`` with ``address`` holding ``balance`` (the spec moves the transaction tax with it).
+
+    An account left empty (no code, nonce 0, balance 0) is removed, as EIP-161 removes touched empty accounts, so
+    moving a tax of zero never creates an account and never changes the state root.
+    """
+    accounts, account = _accounts(world), Address(address)
+    if accounts.get_balance(account) == balance:
+        return world
+    accounts.set_balance(account, balance)
+    if accounts.account_is_empty(account):
+        accounts.delete_account(account)
+    return _persist(accounts, world.store)
+
+
+_BLANK_ROOT = keccak(b"\x80")  # the root of the empty trie
+
+
+def _accounts(world: EvmWorld) -> AccountDB:
+    """py-evm's account database over ``world``: a private, throw-away view; writes stay in it until persisted."""
+    return AccountDB(AtomicDB(world.store), Hash32(world.state_root))
+
+
+def _persist(accounts: AccountDB, store: NodeStore) -> EvmWorld:
+    """Write the view's new nodes into the shared store (append-only) and name the result by its root."""
+    accounts.persist()
+    return EvmWorld(bytes(accounts.state_root), store)
+
+
+# --- Decoding -------------------------------------------------------------------------------------------------
+
+
+def decode_transaction(raw: bytes) -> DecodedTransaction:
+    """Decode and authenticate a signed transaction; raises :class:`UndecodableTransaction` if it is not one."""
+    transaction = _decode(raw)
+    is_typed = transaction.type_id is not None
+    is_blob = transaction.type_id == BLOB_TX_TYPE
+    return DecodedTransaction(
+        tx_type=transaction.type_id if is_typed else 0,
+        chain_id=transaction.chain_id,
+        sender=bytes(transaction.sender),
+        nonce=transaction.nonce,
+        gas_limit=transaction.gas,
+        max_fee_per_gas=transaction.max_fee_per_gas,
+        max_priority_fee_per_gas=transaction.max_priority_fee_per_gas,
+        to=None if transaction.to == CREATE_CONTRACT_ADDRESS else bytes(transaction.to),
+        value=transaction.value,
+        data=bytes(transaction.data),
+        blob_versioned_hashes=tuple(bytes(h) for h in transaction.blob_versioned_hashes) if is_blob else (),
+        max_fee_per_blob_gas=transaction.max_fee_per_blob_gas if is_blob else 0,
+        intrinsic_gas=_intrinsic_gas(transaction),
+        hash=keccak(raw),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _decode(raw: bytes) -> Any:
+    """py-evm's transaction object for ``raw``, with the checks py-evm's decoder leaves out and its sender recovered.
+
+    Cached (py-evm's transactions are immutable values), so ``decode_transaction`` and the ``execute_transaction``
+    that follows it recover the sender once: recovery is most of the cost of a value transfer.
+    """
+    try:
+        transaction = CancunTransactionBuilder.decode(bytes(raw))
+        canonical = transaction.encode() == raw
+    except Exception as error:  # py-evm and pyrlp raise a dozen types; to the spec they are one error
+        raise UndecodableTransaction(f"not a Cancun transaction: {error}") from error
+    if not canonical:
+        raise UndecodableTransaction("not the canonical encoding of its transaction")
+    if transaction.type_id == BLOB_TX_TYPE and transaction.to == CREATE_CONTRACT_ADDRESS:
+        raise UndecodableTransaction("a blob transaction must have a recipient (EIP-4844: `to` is an address)")
+    _check_signature_values(transaction)
+    try:
+        transaction.sender  # cached on the object; with r, s and v in range, recovery fails only on a non-signature
+    except Exception as error:
+        raise UndecodableTransaction(f"no key signed this transaction: {error}") from error
+    return transaction
+
+
+def _check_signature_values(transaction: Any) -> None:
+    """Reject what recovery tolerates but Ethereum does not: r or s out of range, high s (EIP-2), a bad v."""
+    if not 0 < transaction.r < SECPK1_N or not 0 < transaction.s <= SECPK1_N // 2:
+        raise UndecodableTransaction("signature r or s out of range (s must be in the lower half, EIP-2)")
+    if transaction.type_id is None and transaction.v not in (27, 28) and transaction.v < 35:
+        raise UndecodableTransaction(f"legacy signature v={transaction.v} is neither 27/28 nor EIP-155")
+    if transaction.type_id is not None and transaction.y_parity not in (0, 1):
+        raise UndecodableTransaction(f"y_parity={transaction.y_parity} is neither 0 nor 1")
+
+
+def _intrinsic_gas(transaction: Any) -> int:
+    """py-evm's intrinsic gas plus the EIP-3860 init-code charge, which py-evm takes inside the first frame."""
+    gas = int(transaction.intrinsic_gas)
+    if transaction.to == CREATE_CONTRACT_ADDRESS:
+        gas += INITCODE_WORD_COST * ((len(transaction.data) + 31) // 32)
+    return gas
+
+
+# --- Executing ------------------------------------------------------------------------------------------------
+
+
+def execute_transaction(
+    world: EvmWorld, raw: bytes, block: BlockContext, forbidden_opcodes: frozenset[int]
+) -> ExecutionResult:
+    """Execute a transaction the spec has judged valid, with ``forbidden_opcodes`` halting any frame that reaches one.
+
+    With no forbidden opcodes this is plain py-evm Cancun, bit for bit.
+    """
+    transaction = _decode(raw)
+    state_class = _state_class(frozenset(forbidden_opcodes))
+    state = state_class(AtomicDB(world.store), _execution_context(block), Hash32(world.state_root))
+    state.lock_changes()  # as CancunVM.apply_transaction does before each transaction
+    try:
+        computation = state.apply_transaction(transaction)
+    except ValidationError as error:
+        raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
+    gas_used = int(CancunVM.finalize_gas_used(transaction, computation))
+    state.persist()
+    return ExecutionResult(
+        world=EvmWorld(bytes(state.state_root), world.store),
+        success=bool(computation.is_success),
+        gas_used=gas_used,
+        logs=_logs(computation),
+        contract_address=_created_contract(transaction, computation),
+    )
+
+
+def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, data: bytes) -> EvmWorld:
+    """Run ``target``'s code as a Cancun system call: the EIP-4788 beacon-roots update at the start of a block.
+
+    The spec calls it with ``BEACON_ROOTS_ADDRESS`` and ``block.parent_beacon_block_root`` before the block's first
+    transaction. As in the execution specs: the caller is ``SYSTEM_ADDRESS`` (never touched, charged or
+    incremented), the gas is 30,000,000 and costs nobody anything, no value moves, a failing call reverts silently,
+    a target without code does nothing, and touched empty accounts are removed (EIP-161). A system call is never
+    subject to a charter: it runs the plain Cancun opcode table.
+    """
+    state = CancunState(AtomicDB(world.store), _execution_context(block), Hash32(world.state_root))
+    code = state.get_code(Address(target))
+    message = Message(gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code)
+    context = CancunTransactionContext(gas_price=block.base_fee, origin=SYSTEM_ADDRESS)
+    computation = state.computation_class.apply_message(state, message, context)
+    # collect_touched_accounts always adds the coinbase, which a transaction touches by paying it; a system call
+    # pays nobody.
+    for address in collect_touched_accounts(computation) - {state.coinbase}:
+        if state.account_exists(address) and state.account_is_empty(address):
+            state.delete_account(address)
+    state.persist()
+    return EvmWorld(bytes(state.state_root), world.store)
+
+
+def _execution_context(block: BlockContext) -> ExecutionContext:
+    """py-evm's view of the block: post-merge, so difficulty is 0 and the mix hash carries PREVRANDAO."""
+    return ExecutionContext(
+        coinbase=Address(block.coinbase),
+        timestamp=block.timestamp,
+        block_number=BlockNumber(block.number),
+        difficulty=0,
+        mix_hash=Hash32(block.prev_randao),
+        gas_limit=block.gas_limit,
+        prev_hashes=tuple(Hash32(ancestor) for ancestor in block.ancestor_hashes),
+        chain_id=block.chain_id,
+        base_fee_per_gas=block.base_fee,
+        excess_blob_gas=block.excess_blob_gas,
+    )
+
+
+def _logs(computation: ComputationAPI) -> tuple[tuple[bytes, tuple[bytes, ...], bytes], ...]:
+    return tuple(
+        (bytes(address), tuple(topic.to_bytes(32, "big") for topic in topics), bytes(data))
+        for address, topics, data in computation.get_log_entries()
+    )
+
+
+def _created_contract(transaction: SignedTransactionAPI, computation: ComputationAPI) -> bytes | None:
+    if transaction.to != CREATE_CONTRACT_ADDRESS or computation.is_error:
+        return None
+    return bytes(computation.msg.storage_address)
+
+
+# --- The permission hook --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _state_class(forbidden: frozenset[int]) -> type[CancunState]:
+    """The Cancun state class whose every frame runs with ``forbidden`` opcodes halting it; cached per set.
+
+    py-evm's ``apply_computation`` looks the opcode table up once per frame (``computation.opcodes``), and every
+    frame, at every depth and including init code, is an instance of the state's ``computation_class`` (children
+    come from ``apply_message`` / ``apply_create_message`` on the parent's class). So a computation subclass whose
+    class-level table has the forbidden entries replaced covers every frame at no cost per opcode: the interpreter
+    loop is py-evm's own. The empty set is plain ``CancunState`` itself.
+    """
+    if not forbidden:
+        return CancunState
+    out_of_range = sorted(opcode for opcode in forbidden if not 0 <= opcode <= 0xFF)
+    if out_of_range:
+        raise ValueError(f"forbidden opcodes must be 0x00-0xff, got {out_of_range}")
+    table: dict[int, Any] = dict(CancunComputation.opcodes)
+    for opcode in forbidden:
+        table[opcode] = _ForbiddenOpcodeLogic(opcode, table.get(opcode))
+    computation_class = type("PermissionedCancunComputation", (CancunComputation,), {"opcodes": table})
+    state_class = type("PermissionedCancunState", (CancunState,), {"computation_class": computation_class})
+    return cast(type[CancunState], state_class)
+
+
+class _ForbiddenOpcodeLogic:
+    """The opcode-table entry for a forbidden opcode: halts the frame as INVALID does, with a ``ForbiddenOpcode``.
+
+    STOP is the one opcode py-evm also "executes" where the code has no instruction: after the last byte of code,
+    including the empty code of an account without code (``CodeStream`` yields a trailing STOP). That implicit stop
+    is not an instruction of the code, so it stays allowed: forbidding STOP forbids the 0x00 instruction only, and a
+    value transfer to an account without code still succeeds.
+    """
+
+    __slots__ = ("opcode", "mnemonic", "gas_cost", "_allowed")
+
+    def __init__(self, opcode: int, allowed: Any) -> None:
+        self.opcode = opcode
+        self.mnemonic = getattr(allowed, "mnemonic", "UNDEFINED")
+        self.gas_cost = 0
+        self._allowed = allowed  # the plain entry, run only for STOP's implicit form
+
+    def __call__(self, computation: Any) -> None:
+        if self.opcode == STOP and _ran_off_the_end(computation.code):
+            self._allowed(computation=computation)  # the plain STOP: raises Halt, which ends the frame normally
+            return
+        raise ForbiddenOpcode(
+            f"opcode 0x{self.opcode:02x} ({self.mnemonic}) is forbidden by the charter "
+            f"@ {computation.code.program_counter - 1}"
+        )
+
+
+def _ran_off_the_end(code: Any) -> bool:
+    """Whether the STOP being executed is the implicit one after the last instruction of ``code``.
+
+    A 0x00 instruction at position i leaves the program counter at i + 1; the implicit STOP comes with the counter
+    at or past the end. They meet only when the last byte is 0x00: it was executed iff it starts an instruction
+    (is not PUSH data), since execution reaches the end only by running through it.
+    """
+    end = len(code)
+    if code.program_counter < end:
+        return False
+    if code.program_counter > end or end == 0:
+        return True
+    return not (code[end - 1] == STOP and code.is_valid_opcode(end - 1))

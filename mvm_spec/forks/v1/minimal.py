@@ -5,6 +5,7 @@
 #   spec/v1/l2-chain.md
 #   spec/v1/hub.md
 #   spec/v1/sequencing.md
+#   spec/v1/execution.md
 #   presets/minimal.yaml
 """The MVM specification, fork v1, preset minimal (rendered; see spec/ for the normative text)."""
 
@@ -114,6 +115,12 @@ DBT_RATIO_BPS = BasisPoints(1000)
 MAX_RANDOM_VALUE = uint64(2**16 - 1)
 PROVIDER_ASSIGNMENT_CHAIN_ID = ChainId(0)
 MAX_SHUFFLE_COUNT = uint64(2**40)
+MAX_INITCODE_SIZE = uint64(49152)
+MAX_NONCE = uint64(2**64 - 1)
+BLOB_TRANSACTION_TYPE = uint8(3)
+CREATE_OPCODE = Action(0xF0)
+HISTORY_LENGTH = uint64(256)
+GENESIS_BLOCK_NUMBER = BlockNumber(0)
 
 # Preset values (minimal)
 MAX_TAX_BRACKETS = uint64(4)
@@ -130,7 +137,7 @@ REWARD_PER_BLOCK = Wei(761000000000000)
 # Definitions
 
 
-# spec/v1/README.md:75
+# spec/v1/README.md:77
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -139,7 +146,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:89
+# spec/v1/README.md:91
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -147,7 +154,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:106
+# spec/v1/README.md:108
 class SpecError(Exception):
     pass
 
@@ -1104,20 +1111,349 @@ class DuplicateChainId(SpecError):
     pass
 
 
+# spec/v1/execution.md:57
+@container
+class L2State:
+    chain_id: ChainId
+    world: EvmWorld
+    charter: Charter
+    coinbase_supply: Wei
+    latest_block_number: BlockNumber
+    latest_timestamp: Timestamp
+    recent_block_hashes: Tuple[Hash32, ...]
+
+
+# spec/v1/execution.md:73
+@container
+class L2Block:
+    number: BlockNumber
+    timestamp: Timestamp
+    producer: Address
+    gas_limit: uint64
+    base_fee_per_gas: Wei
+    prev_randao: Hash32
+    parent_beacon_block_root: Hash32
+    transactions: Tuple[bytes, ...]
+
+
+# spec/v1/execution.md:90
+@container
+class Log:
+    address: Address
+    topics: Tuple[Hash32, ...]
+    data: bytes
+
+
+# spec/v1/execution.md:103
+@container
+class Receipt:
+    status: uint8
+    cumulative_gas_used: uint64
+    logs: Tuple[Log, ...]
+    tax: Wei
+
+
+# spec/v1/execution.md:117
+def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
+    encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/execution.md:128
+def get_genesis_state(
+    chain_id: ChainId, alloc: Sequence[Tuple[Address, GenesisAccount]], charter: Charter, timestamp: Timestamp
+) -> L2State:
+    validate_charter(charter)
+    world = evm_genesis_world(dict(alloc))
+    return L2State(
+        chain_id=chain_id,
+        world=world,
+        charter=charter,
+        coinbase_supply=Wei(sum(account.balance for _, account in alloc)),
+        latest_block_number=GENESIS_BLOCK_NUMBER,
+        latest_timestamp=timestamp,
+        recent_block_hashes=(get_genesis_block_hash(chain_id, world, charter),),
+    )
+
+
+# spec/v1/execution.md:152
+def decode_transaction(raw: bytes) -> DecodedTransaction:
+    try:
+        return evm_decode_transaction(raw)
+    except UndecodableTransaction as error:
+        raise InvalidTransactionEncoding(str(error)) from None
+
+
+# spec/v1/execution.md:165
+def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
+    if transaction.tx_type == BLOB_TRANSACTION_TYPE:
+        raise BlobTransactionNotSupported("an L2 carries no blobs")
+    if transaction.chain_id != state.chain_id:
+        raise WrongChainId(f"signed for chain {transaction.chain_id}, this is chain {state.chain_id}")
+    if not is_action_permitted(state.charter, Address(transaction.sender), SUBMIT_TX):
+        raise SubmitterNotPermitted(f"{transaction.sender.hex()} may not submit transactions")
+    is_creation = transaction.to is None
+    if is_creation and not is_action_permitted(state.charter, Address(transaction.sender), CREATE_OPCODE):
+        raise DeploymentNotPermitted(f"{transaction.sender.hex()} may not deploy contracts")
+    if transaction.max_priority_fee_per_gas > transaction.max_fee_per_gas:
+        raise PriorityFeeAboveMaxFee("the priority fee exceeds the fee cap")
+    if transaction.gas_limit < transaction.intrinsic_gas:
+        raise IntrinsicGasTooLow(f"gas limit {transaction.gas_limit} < intrinsic {transaction.intrinsic_gas}")
+    if is_creation and len(transaction.data) > MAX_INITCODE_SIZE:
+        raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
+
+
+# spec/v1/execution.md:190
+def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
+    validate_transaction_envelope(state, transaction)
+    if evm_get_code(state.world, transaction.sender) != b"":
+        raise SenderHasCode(f"{transaction.sender.hex()} is a contract")
+    expected_nonce = evm_get_nonce(state.world, transaction.sender)
+    if transaction.nonce != expected_nonce or transaction.nonce >= MAX_NONCE:
+        raise NonceMismatch(f"nonce {transaction.nonce}, account nonce {expected_nonce}")
+    if transaction.max_fee_per_gas < block.base_fee_per_gas:
+        raise MaxFeeBelowBaseFee(f"fee cap {transaction.max_fee_per_gas} < base fee {block.base_fee_per_gas}")
+    if transaction.gas_limit > gas_available:
+        raise BlockGasLimitExceeded(f"gas limit {transaction.gas_limit} > {gas_available} left in the block")
+    tax = compute_tax(Wei(transaction.value), state.charter.taxrates)
+    cost = transaction.gas_limit * transaction.max_fee_per_gas + transaction.value + tax
+    if evm_get_balance(state.world, transaction.sender) < cost:
+        raise InsufficientFunds(f"{transaction.sender.hex()} cannot pay {cost} wei for gas, value and tax")
+    return tax
+
+
+# spec/v1/execution.md:215
+def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
+    if tax == 0:
+        return world
+    debited = evm_set_balance(world, sender, evm_get_balance(world, sender) - tax)
+    return evm_set_balance(debited, METIS_DAO_ADDRESS, evm_get_balance(debited, METIS_DAO_ADDRESS) + tax)
+
+
+# spec/v1/execution.md:227
+def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
+    return EvmBlockContext(
+        number=block.number,
+        timestamp=block.timestamp,
+        coinbase=block.producer,
+        gas_limit=block.gas_limit,
+        base_fee=block.base_fee_per_gas,
+        prev_randao=block.prev_randao,
+        chain_id=state.chain_id,
+        parent_beacon_block_root=block.parent_beacon_block_root,
+        ancestor_hashes=state.recent_block_hashes,
+    )
+
+
+# spec/v1/execution.md:249
+def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
+    transaction = decode_transaction(raw)
+    tax = validate_transaction(state, block, transaction, gas_available)
+    world = charge_tax(state.world, transaction.sender, tax)
+    forbidden = get_forbidden_opcodes(state.charter, Address(transaction.sender))
+    result = evm_execute_transaction(world, raw, get_evm_block_context(state, block), forbidden)
+    burnt = result.gas_used * block.base_fee_per_gas
+    logs = tuple(
+        Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
+    )
+    receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), logs, tax)
+    return replace(state, world=result.world, coinbase_supply=Wei(state.coinbase_supply - burnt)), receipt
+
+
+# spec/v1/execution.md:268
+def validate_block_header(state: L2State, block: L2Block) -> None:
+    if block.number != state.latest_block_number + 1:
+        raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
+    if block.timestamp <= state.latest_timestamp:
+        raise BlockTimestampNotIncreasing(f"time {block.timestamp} is not after {state.latest_timestamp}")
+
+
+# spec/v1/execution.md:280
+def hash_receipt(receipt: Receipt) -> Hash32:
+    logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
+    encoded = abi_encode(
+        ("uint8", "uint256", "(address,bytes32[],bytes)[]", "uint256"),
+        (receipt.status, receipt.cumulative_gas_used, logs, receipt.tax),
+    )
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/execution.md:294
+def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
+    return compute_merkle_root(leaves) if leaves else Hash32()
+
+
+# spec/v1/execution.md:304
+def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
+    transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
+    receipts_root = compute_list_root([hash_receipt(receipt) for receipt in receipts])
+    header = (
+        parent_hash,
+        block.number,
+        block.timestamp,
+        block.producer,
+        block.gas_limit,
+        block.base_fee_per_gas,
+        block.prev_randao,
+        block.parent_beacon_block_root,
+        state_root,
+        transactions_root,
+        receipts_root,
+    )
+    types = (
+        "bytes32",
+        "uint256",
+        "uint256",
+        "address",
+        "uint256",
+        "uint256",
+        "bytes32",
+        "bytes32",
+        "bytes32",
+        "bytes32",
+        "bytes32",
+    )
+    return Hash32(keccak256(abi_encode(types, header)))
+
+
+# spec/v1/execution.md:322
+def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
+    validate_block_header(state, block)
+    context = get_evm_block_context(state, block)
+    world = evm_execute_system_call(state.world, context, BEACON_ROOTS_ADDRESS, block.parent_beacon_block_root)
+    current = replace(state, world=world)
+    receipts: list[Receipt] = []
+    gas_used = 0
+    for raw in block.transactions:
+        current, receipt = apply_transaction(current, block, raw, block.gas_limit - gas_used)
+        gas_used += receipt.cumulative_gas_used
+        receipts.append(replace(receipt, cumulative_gas_used=uint64(gas_used)))
+    block_hash = compute_block_hash(state.recent_block_hashes[0], block, current.world.state_root, receipts)
+    finished = replace(
+        current,
+        latest_block_number=block.number,
+        latest_timestamp=block.timestamp,
+        recent_block_hashes=(block_hash, *state.recent_block_hashes[: HISTORY_LENGTH - 1]),
+    )
+    return finished, tuple(receipts)
+
+
+# spec/v1/execution.md:348
+def state_transition(state: L2State, block: L2Block) -> L2State:
+    return apply_block(state, block)[0]
+
+
+# spec/v1/execution.md:357
+def get_state_output_root(state: L2State) -> Hash32:
+    world_root = Hash32(state.world.state_root)
+    return compute_output_root(world_root, compute_charter_root(state.charter), state.recent_block_hashes[0])
+
+
+# spec/v1/execution.md:369
+class InvalidTransaction(SpecError):
+    pass
+
+
+# spec/v1/execution.md:378
+class InvalidTransactionEncoding(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:387
+class BlobTransactionNotSupported(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:396
+class WrongChainId(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:405
+class SubmitterNotPermitted(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:414
+class DeploymentNotPermitted(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:423
+class PriorityFeeAboveMaxFee(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:432
+class IntrinsicGasTooLow(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:441
+class InitcodeTooLarge(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:450
+class SenderHasCode(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:459
+class NonceMismatch(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:468
+class MaxFeeBelowBaseFee(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:477
+class BlockGasLimitExceeded(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:486
+class InsufficientFunds(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:495
+class InvalidBlock(SpecError):
+    pass
+
+
+# spec/v1/execution.md:504
+class BlockNumberMismatch(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:513
+class BlockTimestampNotIncreasing(InvalidBlock):
+    pass
+
+
 __all__ = [
     "ALLOW",
     "Action",
     "Address",
     "Any",
     "BEACON_ROOTS_ADDRESS",
+    "BLOB_TRANSACTION_TYPE",
     "BLOCKS_PER_EPOCH",
     "BasisPoints",
     "BatchChain",
     "BatchTimestampMismatch",
     "BatchedTransaction",
+    "BlobTransactionNotSupported",
+    "BlockGasLimitExceeded",
     "BlockNumber",
+    "BlockNumberMismatch",
+    "BlockTimestampNotIncreasing",
     "Bytes20",
     "Bytes32",
+    "CREATE_OPCODE",
     "Callable",
     "ChainBatchHeader",
     "ChainId",
@@ -1133,6 +1469,7 @@ __all__ = [
     "DacRecord",
     "DacSupply",
     "DecodedTransaction",
+    "DeploymentNotPermitted",
     "DepositExceedsBondCapacity",
     "DuplicateChainId",
     "EVM_OPCODE_COUNT",
@@ -1147,24 +1484,37 @@ __all__ = [
     "FORK",
     "FRAUD_PROOF_WINDOW",
     "Final",
+    "GENESIS_BLOCK_NUMBER",
     "GenesisAccount",
+    "HISTORY_LENGTH",
     "Hash32",
     "Hub",
     "IPFS_READ",
     "IPFS_WRITE",
+    "InitcodeTooLarge",
     "InsufficientCoinbaseSupply",
+    "InsufficientFunds",
+    "IntrinsicGasTooLow",
+    "InvalidBlock",
     "InvalidCharter",
     "InvalidDacLabel",
     "InvalidSlashRatio",
     "InvalidTaxSchedule",
+    "InvalidTransaction",
+    "InvalidTransactionEncoding",
+    "L2Block",
+    "L2State",
     "LastBlockNumberMismatch",
     "LockAboveMaximum",
     "LockBelowMinimum",
+    "Log",
     "MAX_ACTION",
     "MAX_ADDRESSES_PER_RULE",
     "MAX_BASIS_POINTS",
     "MAX_CHARTER_TEXT_BYTES",
     "MAX_DNS_LABEL_LENGTH",
+    "MAX_INITCODE_SIZE",
+    "MAX_NONCE",
     "MAX_PERMISSION_RULES",
     "MAX_RANDOM_VALUE",
     "MAX_SEQUENCER_LOCK",
@@ -1173,9 +1523,11 @@ __all__ = [
     "MERKLE_DEFAULT_NODE_COUNT",
     "METIS_DAO_ADDRESS",
     "MIN_SEQUENCER_BOND",
+    "MaxFeeBelowBaseFee",
     "MerkleIndexOutOfRange",
     "MerkleProofLengthMismatch",
     "MerkleTreeTooLarge",
+    "NonceMismatch",
     "OUTPUT_ROOT_VERSION",
     "Optional",
     "OutsideFraudProofWindow",
@@ -1184,15 +1536,18 @@ __all__ = [
     "PendingDeposit",
     "PermissionOperation",
     "PermissionRule",
+    "PriorityFeeAboveMaxFee",
     "ProviderAlreadyRegistered",
     "ProviderAssignment",
     "RANGERS_DAC_LABEL",
     "READ",
     "RESERVED_LABEL_HYPHENS",
     "REWARD_PER_BLOCK",
+    "Receipt",
     "SEQUENCER_EXIT_DELAY",
     "SHUFFLE_ROUND_COUNT",
     "SUBMIT_TX",
+    "SenderHasCode",
     "Sequence",
     "Sequencer",
     "SequencerAlreadyRegistered",
@@ -1203,6 +1558,7 @@ __all__ = [
     "ShuffleTooLarge",
     "SpecError",
     "StateBatchContext",
+    "SubmitterNotPermitted",
     "TaxBracket",
     "TaxRateAboveMaximum",
     "TaxThresholdsNotIncreasing",
@@ -1223,6 +1579,7 @@ __all__ = [
     "UnknownPermissionOperation",
     "UnknownSequencer",
     "Wei",
+    "WrongChainId",
     "ZeroDeposit",
     "ZeroWithdrawal",
     "abi_decode",
@@ -1234,14 +1591,19 @@ __all__ = [
     "apply_all_pending_deposits",
     "apply_basis_points",
     "apply_basis_points_rounded_up",
+    "apply_block",
     "apply_charter_update",
     "apply_pending_deposits",
+    "apply_transaction",
     "assign_compute_providers",
     "ceil_log2",
+    "charge_tax",
+    "compute_block_hash",
     "compute_candidate_index",
     "compute_charter_root",
     "compute_dynamic_bond_threshold",
     "compute_epoch_at_block",
+    "compute_list_root",
     "compute_merkle_parent_level",
     "compute_merkle_proof",
     "compute_merkle_root",
@@ -1253,6 +1615,7 @@ __all__ = [
     "container",
     "create_dac",
     "decode_state_batch_extra_data",
+    "decode_transaction",
     "delete_state_batches",
     "deposit_into_dac",
     "encode_charter",
@@ -1272,15 +1635,20 @@ __all__ = [
     "get_dac",
     "get_dac_supply_position",
     "get_eligible_sequencers",
+    "get_evm_block_context",
     "get_forbidden_opcodes",
+    "get_genesis_block_hash",
     "get_genesis_hub",
+    "get_genesis_state",
     "get_merkle_default",
     "get_random_sample",
     "get_sequencer_position",
+    "get_state_output_root",
     "get_stored_batch_header",
     "get_total_elements",
     "hash_batch_header",
     "hash_merkle_pair",
+    "hash_receipt",
     "hash_transaction_leaf",
     "increase_sequencer_lock",
     "is_action_permitted",
@@ -1296,14 +1664,18 @@ __all__ = [
     "select_epoch_sequencer",
     "select_sequencer",
     "slash_sequencer",
+    "state_transition",
     "uint256",
     "uint64",
     "uint8",
+    "validate_block_header",
     "validate_charter",
     "validate_dac_label",
     "validate_merkle_leaf_count",
     "validate_permission_rule",
     "validate_tax_schedule",
+    "validate_transaction",
+    "validate_transaction_envelope",
     "verify_committed_output_root",
     "verify_merkle_proof",
     "withdraw_from_dac",

@@ -14,6 +14,7 @@ from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVa
 
 from eth_abi.abi import decode as _eth_abi_decode
 from eth_abi.abi import encode as _eth_abi_encode
+from eth_abi.exceptions import DecodingError
 from eth_hash.auto import keccak as _keccak
 
 from .evm import BEACON_ROOTS_ADDRESS, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
@@ -29,6 +30,7 @@ from .evm import get_nonce as evm_get_nonce
 from .evm import set_balance as evm_set_balance
 
 __all__ = [
+    "AbiDecodingError",
     "Any",
     "BEACON_ROOTS_ADDRESS",
     "DecodedTransaction",
@@ -138,9 +140,16 @@ def abi_encode(types: Sequence[str], values: Sequence[Any]) -> bytes:
     return bytes(_eth_abi_encode(list(types), [_abi_value(value) for value in values]))
 
 
+class AbiDecodingError(ValueError):
+    """Bytes that are not an ABI encoding of the types asked for (spec code turns it into a named spec error)."""
+
+
 def abi_decode(types: Sequence[str], data: bytes) -> Tuple[Any, ...]:
-    """Solidity's ``abi.decode``: the inverse of ``abi_encode``."""
-    return tuple(_eth_abi_decode(list(types), bytes(data)))
+    """Solidity's ``abi.decode``: the inverse of ``abi_encode``; raises ``AbiDecodingError`` on malformed bytes."""
+    try:
+        return tuple(_eth_abi_decode(list(types), bytes(data)))
+    except (DecodingError, UnicodeDecodeError, OverflowError) as error:
+        raise AbiDecodingError(str(error)) from None
 
 
 def _abi_value(value: Any) -> Any:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from mvm_spec.runtime import (
+    AbiDecodingError,
     Any,
     BEACON_ROOTS_ADDRESS,
     Bytes20,
@@ -104,6 +105,7 @@ MAX_ACTION = Action(0x103)
 MAX_CHARTER_TEXT_BYTES = uint64(4096)
 EVM_OPCODE_COUNT = uint64(256)
 METIS_DAO_ADDRESS = Address("0x4200000000000000000000000000000000000101")
+CHARTER_ADDRESS = Address("0x4200000000000000000000000000000000000100")
 OUTPUT_ROOT_VERSION = uint256(0)
 FIRST_CHAIN_ID = ChainId(1088)
 RANGERS_DAC_LABEL = str("rangers")
@@ -159,14 +161,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:94
+# spec/v1/l2-chain.md:98
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:105
+# spec/v1/l2-chain.md:109
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -174,7 +176,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:118
+# spec/v1/l2-chain.md:122
 @container
 class Charter:
     vision: str
@@ -184,7 +186,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:133
+# spec/v1/l2-chain.md:137
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -194,7 +196,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:147
+# spec/v1/l2-chain.md:151
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -206,7 +208,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:163
+# spec/v1/l2-chain.md:167
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -217,7 +219,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:178
+# spec/v1/l2-chain.md:182
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -227,7 +229,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:194
+# spec/v1/l2-chain.md:198
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -241,7 +243,7 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
 
 
-# spec/v1/l2-chain.md:214
+# spec/v1/l2-chain.md:218
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -252,12 +254,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:229
+# spec/v1/l2-chain.md:233
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:241
+# spec/v1/l2-chain.md:245
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -266,14 +268,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:255
+# spec/v1/l2-chain.md:259
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     return frozenset(
         opcode for opcode in range(EVM_OPCODE_COUNT) if not is_action_permitted(charter, signer, Action(opcode))
     )
 
 
-# spec/v1/l2-chain.md:269
+# spec/v1/l2-chain.md:273
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -286,78 +288,102 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:288
+# spec/v1/l2-chain.md:291
+def decode_charter(data: bytes) -> Charter:
+    try:
+        vision, mission, permissions, taxrates, management_contract = abi_decode(
+            ("string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"), data
+        )
+    except AbiDecodingError as error:
+        raise MalformedCharterUpdate(f"not an ABI-encoded charter: {error}") from None
+    rules = tuple(
+        PermissionRule(tuple(Address(address) for address in addresses), PermissionOperation(operation), Action(action))
+        for addresses, operation, action in permissions
+    )
+    brackets = tuple(TaxBracket(Wei(threshold), BasisPoints(rate)) for threshold, rate in taxrates)
+    charter = Charter(vision, mission, rules, brackets, Address(management_contract))
+    if encode_charter(charter) != data:
+        raise MalformedCharterUpdate("not the canonical encoding of a valid charter")
+    return charter
+
+
+# spec/v1/l2-chain.md:316
 def compute_output_root(evm_state_root: Hash32, charter_root: Hash32, block_hash: Hash32) -> Hash32:
     version = OUTPUT_ROOT_VERSION.to_bytes(32, "big")
     return Hash32(keccak256(version + evm_state_root + charter_root + block_hash))
 
 
-# spec/v1/l2-chain.md:300
+# spec/v1/l2-chain.md:328
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:309
+# spec/v1/l2-chain.md:337
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:318
+# spec/v1/l2-chain.md:346
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:327
+# spec/v1/l2-chain.md:355
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:337
+# spec/v1/l2-chain.md:365
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:346
+# spec/v1/l2-chain.md:374
+class MalformedCharterUpdate(SpecError):
+    pass
+
+
+# spec/v1/l2-chain.md:383
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:355
+# spec/v1/l2-chain.md:392
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:364
+# spec/v1/l2-chain.md:401
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:373
+# spec/v1/l2-chain.md:410
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:382
+# spec/v1/l2-chain.md:419
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:391
+# spec/v1/l2-chain.md:428
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:400
+# spec/v1/l2-chain.md:437
 class UnauthorizedTaxRateUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:409
+# spec/v1/l2-chain.md:446
 class CharterImmutable(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:418
+# spec/v1/l2-chain.md:455
 class UnauthorizedCharterUpdate(SpecError):
     pass
 
@@ -1111,7 +1137,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:57
+# spec/v1/execution.md:62
 @container
 class L2State:
     chain_id: ChainId
@@ -1123,7 +1149,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:73
+# spec/v1/execution.md:78
 @container
 class L2Block:
     number: BlockNumber
@@ -1136,7 +1162,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:90
+# spec/v1/execution.md:95
 @container
 class Log:
     address: Address
@@ -1144,7 +1170,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:103
+# spec/v1/execution.md:108
 @container
 class Receipt:
     status: uint8
@@ -1153,13 +1179,13 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:117
+# spec/v1/execution.md:122
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:128
+# spec/v1/execution.md:133
 def get_genesis_state(
     chain_id: ChainId, alloc: Sequence[Tuple[Address, GenesisAccount]], charter: Charter, timestamp: Timestamp
 ) -> L2State:
@@ -1176,7 +1202,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:152
+# spec/v1/execution.md:157
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1184,13 +1210,26 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:165
+# spec/v1/execution.md:169
+def is_charter_authority(charter: Charter, sender: Address) -> bool:
+    is_manager = charter.management_contract != Address() and sender == charter.management_contract
+    return sender == METIS_DAO_ADDRESS or is_manager
+
+
+# spec/v1/execution.md:180
+def is_submission_permitted(charter: Charter, transaction: DecodedTransaction) -> bool:
+    sender = Address(transaction.sender)
+    is_update_by_authority = transaction.to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
+    return is_update_by_authority or is_action_permitted(charter, sender, SUBMIT_TX)
+
+
+# spec/v1/execution.md:192
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
     if transaction.chain_id != state.chain_id:
         raise WrongChainId(f"signed for chain {transaction.chain_id}, this is chain {state.chain_id}")
-    if not is_action_permitted(state.charter, Address(transaction.sender), SUBMIT_TX):
+    if not is_submission_permitted(state.charter, transaction):
         raise SubmitterNotPermitted(f"{transaction.sender.hex()} may not submit transactions")
     is_creation = transaction.to is None
     if is_creation and not is_action_permitted(state.charter, Address(transaction.sender), CREATE_OPCODE):
@@ -1203,7 +1242,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:190
+# spec/v1/execution.md:217
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1222,7 +1261,16 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:215
+# spec/v1/execution.md:243
+def get_charter_after_transaction(state: L2State, transaction: DecodedTransaction) -> Charter:
+    if transaction.to != CHARTER_ADDRESS:
+        return state.charter
+    if transaction.value != 0:
+        raise CharterUpdateWithValue("a charter update moves no value")
+    return apply_charter_update(state.charter, Address(transaction.sender), decode_charter(transaction.data))
+
+
+# spec/v1/execution.md:256
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     if tax == 0:
         return world
@@ -1230,7 +1278,7 @@ def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_set_balance(debited, METIS_DAO_ADDRESS, evm_get_balance(debited, METIS_DAO_ADDRESS) + tax)
 
 
-# spec/v1/execution.md:227
+# spec/v1/execution.md:268
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1245,10 +1293,11 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:249
+# spec/v1/execution.md:290
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     tax = validate_transaction(state, block, transaction, gas_available)
+    charter = get_charter_after_transaction(state, transaction)
     world = charge_tax(state.world, transaction.sender, tax)
     forbidden = get_forbidden_opcodes(state.charter, Address(transaction.sender))
     result = evm_execute_transaction(world, raw, get_evm_block_context(state, block), forbidden)
@@ -1257,10 +1306,12 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), logs, tax)
-    return replace(state, world=result.world, coinbase_supply=Wei(state.coinbase_supply - burnt)), receipt
+    supply = Wei(state.coinbase_supply - burnt)
+    adopted = charter if result.success else state.charter
+    return replace(state, world=result.world, charter=adopted, coinbase_supply=supply), receipt
 
 
-# spec/v1/execution.md:268
+# spec/v1/execution.md:312
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1268,7 +1319,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BlockTimestampNotIncreasing(f"time {block.timestamp} is not after {state.latest_timestamp}")
 
 
-# spec/v1/execution.md:280
+# spec/v1/execution.md:324
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1278,12 +1329,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:294
+# spec/v1/execution.md:338
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:304
+# spec/v1/execution.md:348
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
     receipts_root = compute_list_root([hash_receipt(receipt) for receipt in receipts])
@@ -1316,7 +1367,7 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode(types, header)))
 
 
-# spec/v1/execution.md:322
+# spec/v1/execution.md:366
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1338,104 +1389,110 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finished, tuple(receipts)
 
 
-# spec/v1/execution.md:348
+# spec/v1/execution.md:392
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:357
+# spec/v1/execution.md:401
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     return compute_output_root(world_root, compute_charter_root(state.charter), state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:369
+# spec/v1/execution.md:413
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:378
+# spec/v1/execution.md:422
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:387
+# spec/v1/execution.md:431
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:396
+# spec/v1/execution.md:440
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:405
+# spec/v1/execution.md:449
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:414
+# spec/v1/execution.md:458
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:423
+# spec/v1/execution.md:467
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:432
+# spec/v1/execution.md:476
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:441
+# spec/v1/execution.md:485
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:450
+# spec/v1/execution.md:494
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:459
+# spec/v1/execution.md:503
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:468
+# spec/v1/execution.md:512
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:477
+# spec/v1/execution.md:521
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:486
+# spec/v1/execution.md:530
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:495
+# spec/v1/execution.md:539
+class CharterUpdateWithValue(InvalidTransaction):
+    pass
+
+
+# spec/v1/execution.md:548
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:504
+# spec/v1/execution.md:557
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:513
+# spec/v1/execution.md:566
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
 __all__ = [
     "ALLOW",
+    "AbiDecodingError",
     "Action",
     "Address",
     "Any",
@@ -1453,6 +1510,7 @@ __all__ = [
     "BlockTimestampNotIncreasing",
     "Bytes20",
     "Bytes32",
+    "CHARTER_ADDRESS",
     "CREATE_OPCODE",
     "Callable",
     "ChainBatchHeader",
@@ -1461,6 +1519,7 @@ __all__ = [
     "CharterImmutable",
     "CharterTextNotUnicode",
     "CharterTextTooLong",
+    "CharterUpdateWithValue",
     "DBT_RATIO_BPS",
     "DENY",
     "DNS_LABEL_CHARACTERS",
@@ -1523,6 +1582,7 @@ __all__ = [
     "MERKLE_DEFAULT_NODE_COUNT",
     "METIS_DAO_ADDRESS",
     "MIN_SEQUENCER_BOND",
+    "MalformedCharterUpdate",
     "MaxFeeBelowBaseFee",
     "MerkleIndexOutOfRange",
     "MerkleProofLengthMismatch",
@@ -1614,6 +1674,7 @@ __all__ = [
     "compute_tax",
     "container",
     "create_dac",
+    "decode_charter",
     "decode_state_batch_extra_data",
     "decode_transaction",
     "delete_state_batches",
@@ -1632,6 +1693,7 @@ __all__ = [
     "field",
     "fold_dac_label",
     "get_amount_in_tax_bracket",
+    "get_charter_after_transaction",
     "get_dac",
     "get_dac_supply_position",
     "get_eligible_sequencers",
@@ -1652,7 +1714,9 @@ __all__ = [
     "hash_transaction_leaf",
     "increase_sequencer_lock",
     "is_action_permitted",
+    "is_charter_authority",
     "is_eligible_sequencer",
+    "is_submission_permitted",
     "keccak256",
     "make_dac_record",
     "register_compute_provider",

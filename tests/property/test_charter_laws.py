@@ -1,0 +1,59 @@
+"""Laws of the charter encoding (spec/v1/l2-chain.md): decode_charter inverts encode_charter, and only it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mvm_spec.forks.v1 import minimal as spec
+
+addresses = st.binary(min_size=20, max_size=20).map(spec.Address)
+rules = st.builds(
+    spec.PermissionRule,
+    st.lists(addresses, max_size=3).map(tuple),
+    st.sampled_from([spec.ALLOW, spec.DENY]),
+    st.integers(0, int(spec.MAX_ACTION)).map(spec.Action),
+)
+schedules = st.lists(st.tuples(st.integers(0, 2**256 - 1), st.integers(0, 10_000)), max_size=4, unique_by=lambda b: b[0])
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@st.composite
+def charters(draw: st.DrawFn) -> Any:
+    brackets = sorted(draw(schedules))
+    return spec.Charter(
+        draw(texts),
+        draw(texts),
+        tuple(draw(st.lists(rules, max_size=4))),
+        tuple(spec.TaxBracket(spec.Wei(threshold), spec.BasisPoints(rate)) for threshold, rate in brackets),
+        draw(addresses),
+    )
+
+
+@given(charters())
+def test_decode_inverts_encode(charter: Any) -> None:
+    assert spec.decode_charter(spec.encode_charter(charter)) == charter
+
+
+@given(charters(), st.binary(min_size=1, max_size=40))
+def test_trailing_bytes_are_refused(charter: Any, trailer: bytes) -> None:
+    with pytest.raises(spec.MalformedCharterUpdate):
+        spec.decode_charter(spec.encode_charter(charter) + trailer)
+
+
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_decode_to_a_charter_or_a_named_error(data: bytes) -> None:
+    try:
+        charter = spec.decode_charter(data)
+    except (spec.MalformedCharterUpdate, spec.InvalidCharter, spec.InvalidTaxSchedule):
+        return
+    assert spec.encode_charter(charter) == data
+
+
+def test_truncated_encoding_is_refused() -> None:
+    encoded = spec.encode_charter(spec.Charter("vision", "mission", (), (), spec.Address()))
+    with pytest.raises(spec.MalformedCharterUpdate):
+        spec.decode_charter(encoded[:-1])

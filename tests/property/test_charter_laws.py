@@ -18,7 +18,7 @@ rules = st.builds(
     st.integers(0, int(spec.MAX_ACTION)).map(spec.Action),
 )
 schedules = st.lists(st.tuples(st.integers(0, 2**256 - 1), st.integers(0, 10_000)), max_size=4, unique_by=lambda b: b[0])
-texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40)
+texts = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
 
 
 @st.composite

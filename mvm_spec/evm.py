@@ -211,6 +211,9 @@ class ExecutionResult:
 
     ``gas_used`` is the receipt's (after the EIP-3529 refund); ``logs`` are (address, topics, data) in execution
     order, empty when the transaction failed; ``contract_address`` is set only for a successful creation.
+    ``supply_change`` is how the total of all balances changed (never positive): minus the burnt base fee, and minus
+    any balance a SELFDESTRUCT destroyed (EIP-6780: a contract destroying itself, to itself, in the transaction that
+    created it).
     """
 
     world: EvmWorld
@@ -218,6 +221,7 @@ class ExecutionResult:
     gas_used: int
     logs: tuple[tuple[bytes, tuple[bytes, ...], bytes], ...]
     contract_address: bytes | None
+    supply_change: int
 
 
 class UndecodableTransaction(ValueError):
@@ -385,13 +389,26 @@ def execute_transaction(
         raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
     gas_used = int(CancunVM.finalize_gas_used(transaction, computation))
     state.persist()
+    after = EvmWorld(bytes(state.state_root), world.store)
+    holders = {bytes(block.coinbase), *_balance_holders(computation)}
     return ExecutionResult(
-        world=EvmWorld(bytes(state.state_root), world.store),
+        world=after,
         success=bool(computation.is_success),
         gas_used=gas_used,
         logs=_logs(computation),
         contract_address=_created_contract(transaction, computation),
+        supply_change=sum(get_balance(after, holder) - get_balance(world, holder) for holder in holders),
     )
+
+
+def _balance_holders(computation: ComputationAPI) -> Iterator[bytes]:
+    """Every account whose balance the transaction may have changed: senders, recipients, created contracts and
+    SELFDESTRUCT beneficiaries of every frame (a reverted frame's changes are undone, so including it is harmless)."""
+    yield bytes(computation.msg.sender)
+    yield bytes(computation.msg.storage_address)
+    yield from (bytes(beneficiary) for beneficiary in computation.beneficiaries)
+    for child in computation.children:
+        yield from _balance_holders(child)
 
 
 def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, data: bytes) -> EvmWorld:

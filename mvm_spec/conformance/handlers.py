@@ -11,13 +11,16 @@ from types import ModuleType
 from typing import Any, Callable
 
 from ..vectors.codec import (
+    decode_account_queries,
     decode_addresses,
     decode_batch_header,
     decode_batched_transactions,
     decode_bytes,
     decode_charter,
+    decode_genesis,
     decode_hashes,
     decode_hub,
+    decode_l2_block,
     decode_sequencer,
     decode_sequencing_state,
     decode_state_batch_context,
@@ -30,6 +33,7 @@ from ..vectors.codec import (
     encode_hub,
     encode_provider_assignments,
     encode_sequencing_state,
+    encode_state_transition_post,
     encode_uint,
 )
 
@@ -343,3 +347,17 @@ def compute_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, 
         spec.Hash32(decode_bytes(given["block_hash"])),
     )
     return {"output": {"output_root": encode_bytes(root)}}
+
+
+# --- Execution (spec/v1/execution.md) ------------------------------------------------------------------------------
+
+
+@handles("state_transition", "apply_block")
+def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Build the genesis state of ``pre``, apply ``input.block`` and report the roots, receipts and named accounts."""
+    chain_id, alloc, charter, timestamp = decode_genesis(spec, request["pre"])
+    state = spec.get_genesis_state(chain_id, alloc, charter, timestamp)
+    given = request["input"]
+    post_state, receipts = spec.apply_block(state, decode_l2_block(spec, given["block"]))
+    queries = decode_account_queries(spec, given["accounts"])
+    return {"post": encode_state_transition_post(spec, post_state, receipts, queries)}

@@ -253,3 +253,158 @@ def encode_provider_assignments(assignments: Sequence[Any]) -> list[dict[str, An
         {"chain_id": encode_uint(assignment.chain_id), "provider": encode_bytes(assignment.provider)}
         for assignment in assignments
     ]
+
+
+# --- Execution (spec/v1/execution.md): runner state_transition -------------------------------------------------------
+# The pre-state is a genesis: chain id, genesis time, allocation and charter, from which a client builds the state
+# with get_genesis_state. Storage is a list of [slot, value] pairs of decimal strings; a receipt's status (0 or 1)
+# is a JSON number. `input.accounts` names the accounts (and storage slots) whose values `post.accounts` reports.
+
+
+def encode_storage(pairs: Sequence[tuple[int, int]]) -> list[list[str]]:
+    return [[encode_uint(slot), encode_uint(value)] for slot, value in pairs]
+
+
+def decode_storage(data: Sequence[Sequence[Any]]) -> tuple[tuple[int, int], ...]:
+    pairs = []
+    for pair in data:
+        if len(pair) != 2:
+            raise ValueError(f"a storage entry is [slot, value], got {pair!r}")
+        pairs.append((decode_uint(pair[0]), decode_uint(pair[1])))
+    return tuple(pairs)
+
+
+def encode_genesis_alloc(alloc: Sequence[tuple[bytes, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "address": encode_bytes(address),
+            "balance": encode_uint(account.balance),
+            "nonce": encode_uint(account.nonce),
+            "code": encode_bytes(account.code),
+            "storage": encode_storage(account.storage),
+        }
+        for address, account in alloc
+    ]
+
+
+def decode_genesis_alloc(spec: ModuleType, data: Sequence[dict[str, Any]]) -> list[tuple[Any, Any]]:
+    return [
+        (
+            spec.Address(decode_bytes(item["address"])),
+            spec.GenesisAccount(
+                balance=decode_uint(item["balance"]),
+                nonce=decode_uint(item["nonce"]),
+                code=decode_bytes(item["code"]),
+                storage=decode_storage(item["storage"]),
+            ),
+        )
+        for item in data
+    ]
+
+
+def encode_genesis(chain_id: int, timestamp: int, alloc: Sequence[tuple[bytes, Any]], charter: Any) -> dict[str, Any]:
+    return {
+        "chain_id": encode_uint(chain_id),
+        "genesis_timestamp": encode_uint(timestamp),
+        "alloc": encode_genesis_alloc(alloc),
+        "charter": encode_charter(charter),
+    }
+
+
+def decode_genesis(spec: ModuleType, data: dict[str, Any]) -> tuple[Any, list[tuple[Any, Any]], Any, Any]:
+    """(chain_id, alloc, charter, timestamp): the arguments of ``get_genesis_state``, in its order but for time."""
+    return (
+        spec.ChainId(decode_uint(data["chain_id"])),
+        decode_genesis_alloc(spec, data["alloc"]),
+        decode_charter(spec, data["charter"]),
+        spec.Timestamp(decode_uint(data["genesis_timestamp"])),
+    )
+
+
+def encode_l2_block(block: Any) -> dict[str, Any]:
+    return {
+        "number": encode_uint(block.number),
+        "timestamp": encode_uint(block.timestamp),
+        "producer": encode_bytes(block.producer),
+        "gas_limit": encode_uint(block.gas_limit),
+        "base_fee_per_gas": encode_uint(block.base_fee_per_gas),
+        "prev_randao": encode_bytes(block.prev_randao),
+        "parent_beacon_block_root": encode_bytes(block.parent_beacon_block_root),
+        "transactions": [encode_bytes(raw) for raw in block.transactions],
+    }
+
+
+def decode_l2_block(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.L2Block(
+        number=spec.BlockNumber(decode_uint(data["number"])),
+        timestamp=spec.Timestamp(decode_uint(data["timestamp"])),
+        producer=spec.Address(decode_bytes(data["producer"])),
+        gas_limit=spec.uint64(decode_uint(data["gas_limit"])),
+        base_fee_per_gas=spec.Wei(decode_uint(data["base_fee_per_gas"])),
+        prev_randao=spec.Hash32(decode_bytes(data["prev_randao"])),
+        parent_beacon_block_root=spec.Hash32(decode_bytes(data["parent_beacon_block_root"])),
+        transactions=tuple(decode_bytes(raw) for raw in data["transactions"]),
+    )
+
+
+def encode_account_queries(queries: Sequence[tuple[bytes, Sequence[int]]]) -> list[dict[str, Any]]:
+    return [
+        {"address": encode_bytes(address), "storage": [encode_uint(slot) for slot in slots]}
+        for address, slots in queries
+    ]
+
+
+def decode_account_queries(spec: ModuleType, data: Sequence[dict[str, Any]]) -> list[tuple[Any, tuple[int, ...]]]:
+    return [
+        (spec.Address(decode_bytes(item["address"])), tuple(decode_uint(slot) for slot in item["storage"]))
+        for item in data
+    ]
+
+
+def encode_receipts(receipts: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "status": int(receipt.status),
+            "cumulative_gas_used": encode_uint(receipt.cumulative_gas_used),
+            "logs": [
+                {
+                    "address": encode_bytes(log.address),
+                    "topics": encode_hashes(log.topics),
+                    "data": encode_bytes(log.data),
+                }
+                for log in receipt.logs
+            ],
+            "tax": encode_uint(receipt.tax),
+        }
+        for receipt in receipts
+    ]
+
+
+def encode_accounts(world: Any, queries: Sequence[tuple[bytes, Sequence[int]]]) -> list[dict[str, Any]]:
+    """Balance, nonce and the named storage slots of each queried account of an EVM world."""
+    from ..evm import get_balance, get_nonce, get_storage  # the adapter's readers; the spec exports no storage read
+
+    return [
+        {
+            "address": encode_bytes(address),
+            "balance": encode_uint(get_balance(world, address)),
+            "nonce": encode_uint(get_nonce(world, address)),
+            "storage": encode_storage([(slot, get_storage(world, address, slot)) for slot in slots]),
+        }
+        for address, slots in queries
+    ]
+
+
+def encode_state_transition_post(
+    spec: ModuleType, state: Any, receipts: Sequence[Any], queries: Sequence[tuple[bytes, Sequence[int]]]
+) -> dict[str, Any]:
+    """What a client must reproduce after ``apply_block``: the roots, the supply, the receipts, the named accounts."""
+    return {
+        "state_root": encode_bytes(state.world.state_root),
+        "charter_root": encode_bytes(spec.compute_charter_root(state.charter)),
+        "block_hash": encode_bytes(state.recent_block_hashes[0]),
+        "output_root": encode_bytes(spec.get_state_output_root(state)),
+        "coinbase_supply": encode_uint(state.coinbase_supply),
+        "receipts": encode_receipts(receipts),
+        "accounts": encode_accounts(state.world, queries),
+    }

@@ -1137,7 +1137,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:62
+# spec/v1/execution.md:68
 @container
 class L2State:
     chain_id: ChainId
@@ -1149,7 +1149,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:78
+# spec/v1/execution.md:84
 @container
 class L2Block:
     number: BlockNumber
@@ -1162,7 +1162,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:95
+# spec/v1/execution.md:101
 @container
 class Log:
     address: Address
@@ -1170,7 +1170,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:108
+# spec/v1/execution.md:114
 @container
 class Receipt:
     status: uint8
@@ -1179,17 +1179,22 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:122
+# spec/v1/execution.md:128
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:133
+# spec/v1/execution.md:140
 def get_genesis_state(
     chain_id: ChainId, alloc: Sequence[Tuple[Address, GenesisAccount]], charter: Charter, timestamp: Timestamp
 ) -> L2State:
     validate_charter(charter)
+    addresses = [address for address, _ in alloc]
+    if len(set(addresses)) != len(addresses):
+        raise InvalidGenesis("an address is allocated twice")
+    if CHARTER_ADDRESS in addresses:
+        raise InvalidGenesis("the charter's system address cannot hold an account")
     world = evm_genesis_world(dict(alloc))
     return L2State(
         chain_id=chain_id,
@@ -1202,7 +1207,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:157
+# spec/v1/execution.md:169
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1210,20 +1215,20 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:169
+# spec/v1/execution.md:181
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:180
+# spec/v1/execution.md:192
 def is_submission_permitted(charter: Charter, transaction: DecodedTransaction) -> bool:
     sender = Address(transaction.sender)
     is_update_by_authority = transaction.to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     return is_update_by_authority or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:192
+# spec/v1/execution.md:204
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1242,7 +1247,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:217
+# spec/v1/execution.md:229
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1261,7 +1266,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:243
+# spec/v1/execution.md:255
 def get_charter_after_transaction(state: L2State, transaction: DecodedTransaction) -> Charter:
     if transaction.to != CHARTER_ADDRESS:
         return state.charter
@@ -1270,7 +1275,7 @@ def get_charter_after_transaction(state: L2State, transaction: DecodedTransactio
     return apply_charter_update(state.charter, Address(transaction.sender), decode_charter(transaction.data))
 
 
-# spec/v1/execution.md:256
+# spec/v1/execution.md:268
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     if tax == 0:
         return world
@@ -1278,7 +1283,7 @@ def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_set_balance(debited, METIS_DAO_ADDRESS, evm_get_balance(debited, METIS_DAO_ADDRESS) + tax)
 
 
-# spec/v1/execution.md:268
+# spec/v1/execution.md:280
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1293,7 +1298,7 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:290
+# spec/v1/execution.md:302
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     tax = validate_transaction(state, block, transaction, gas_available)
@@ -1301,17 +1306,16 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     world = charge_tax(state.world, transaction.sender, tax)
     forbidden = get_forbidden_opcodes(state.charter, Address(transaction.sender))
     result = evm_execute_transaction(world, raw, get_evm_block_context(state, block), forbidden)
-    burnt = result.gas_used * block.base_fee_per_gas
     logs = tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), logs, tax)
-    supply = Wei(state.coinbase_supply - burnt)
+    supply = Wei(state.coinbase_supply + result.supply_change)
     adopted = charter if result.success else state.charter
     return replace(state, world=result.world, charter=adopted, coinbase_supply=supply), receipt
 
 
-# spec/v1/execution.md:312
+# spec/v1/execution.md:323
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1319,7 +1323,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BlockTimestampNotIncreasing(f"time {block.timestamp} is not after {state.latest_timestamp}")
 
 
-# spec/v1/execution.md:324
+# spec/v1/execution.md:335
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1329,12 +1333,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:338
+# spec/v1/execution.md:349
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:348
+# spec/v1/execution.md:359
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
     receipts_root = compute_list_root([hash_receipt(receipt) for receipt in receipts])
@@ -1367,7 +1371,7 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode(types, header)))
 
 
-# spec/v1/execution.md:366
+# spec/v1/execution.md:377
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1389,103 +1393,108 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finished, tuple(receipts)
 
 
-# spec/v1/execution.md:392
+# spec/v1/execution.md:403
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:401
+# spec/v1/execution.md:412
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     return compute_output_root(world_root, compute_charter_root(state.charter), state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:413
+# spec/v1/execution.md:424
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:422
+# spec/v1/execution.md:433
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:431
+# spec/v1/execution.md:442
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:440
+# spec/v1/execution.md:451
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:449
+# spec/v1/execution.md:460
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:458
+# spec/v1/execution.md:469
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:467
+# spec/v1/execution.md:478
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:476
+# spec/v1/execution.md:487
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:485
+# spec/v1/execution.md:496
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:494
+# spec/v1/execution.md:505
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:503
+# spec/v1/execution.md:514
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:512
+# spec/v1/execution.md:523
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:521
+# spec/v1/execution.md:532
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:530
+# spec/v1/execution.md:541
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:539
+# spec/v1/execution.md:550
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:548
+# spec/v1/execution.md:559
+class InvalidGenesis(SpecError):
+    pass
+
+
+# spec/v1/execution.md:568
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:557
+# spec/v1/execution.md:577
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:566
+# spec/v1/execution.md:586
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
@@ -1557,6 +1566,7 @@ __all__ = [
     "InvalidBlock",
     "InvalidCharter",
     "InvalidDacLabel",
+    "InvalidGenesis",
     "InvalidSlashRatio",
     "InvalidTaxSchedule",
     "InvalidTransaction",

@@ -1,0 +1,318 @@
+"""Hypothesis laws of the state transition (spec/v1/execution.md).
+
+(a) Differential: a chain without permission rules and without tax is plain Cancun. Blocks of generated
+    transactions (transfers, legacy and dynamic-fee calls, creations) over generated contracts (storage, logs,
+    transient storage, value, CALL / CALLCODE / DELEGATECALL / STATICCALL to each other, CREATE / CREATE2, revert
+    and INVALID endings) give, through ``apply_block``, the state root and receipts (status, gas, logs) that py-evm's
+    own ``CancunState`` gives for the same raw transactions. The genesis holds no EIP-4788 contract, so the block's
+    beacon-roots system call does nothing.
+(b) Decision cache: caching ``is_action_permitted`` and ``get_forbidden_opcodes`` under ``compute_charter_root``
+    (plus signer, and action) answers exactly as the uncached rule, over generated charters and queries, across
+    charter changes. A charter root that missed some part of the charter would let a stale answer through.
+(c) Tax conservation: for any value and valid schedule, the sender loses value + tax + gas * price, the recipient
+    gains exactly value, the treasury gains exactly the tax (the naive reading of the schedule), the producer the
+    priority fee, and the supply drops by the burnt base fee.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any, Iterator
+
+import pytest
+from eth.vm import opcode_values as op
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mvm_spec import evm
+from mvm_spec.evm import GenesisAccount
+from mvm_spec.forks import PRESETS, load_spec
+from tests.cases.test_state_transition import (
+    ALICE,
+    BASE_FEE,
+    MAX_FEE,
+    MEMBER,
+    OUTSIDER,
+    PRODUCER,
+    RECIPIENT,
+    TREASURY,
+    VAULT,
+    VAULT_CODE,
+    Genesis,
+    address_of,
+    block_of,
+    charter,
+    creation_intrinsic_gas,
+    funded,
+    legacy_tx,
+    plain_cancun,
+    rule,
+    tx,
+)
+from tests.property.test_tax_laws import naive_tax
+from tests.unit.test_evm_adapter import LOG_TOP, asm, call, create, deploying, push
+
+SPECS = [load_spec("v1", preset) for preset in PRESETS]
+MINIMAL = load_spec("v1", "minimal")
+FUNDS = 10**21
+
+# --- (a) Differential: no charter rules, no tax, is plain Cancun ---------------------------------------------------
+
+CONTRACTS = tuple(bytes([0xD0 + index]) * 20 for index in range(3))
+SENDERS = (ALICE, MEMBER, OUTSIDER)
+CHILD_RUNTIMES = (asm(push(1), push(0), op.SSTORE, op.STOP), asm(op.CALLER, push(0), op.SSTORE), b"")
+CALL_OPCODES = (op.CALL, op.CALLCODE, op.DELEGATECALL, op.STATICCALL)
+
+small = st.integers(0, 3)
+fragments = st.one_of(
+    st.builds(lambda slot, value: asm(push(value), push(slot), op.SSTORE), small, st.integers(0, 2)),
+    st.builds(lambda slot: asm(push(slot), op.SLOAD, LOG_TOP), small),
+    st.builds(
+        lambda topic, value: asm(push(value), push(0), op.MSTORE, push(topic), push(32), push(0), op.LOG1),
+        st.integers(0, 2**16),
+        small,
+    ),
+    st.builds(lambda slot, value: asm(push(value), push(slot), op.TSTORE), small, small),
+    st.builds(lambda slot: asm(push(slot), op.TLOAD, LOG_TOP), small),
+    st.just(asm(op.CALLVALUE, push(9), op.SSTORE)),
+    st.builds(
+        lambda opcode, target, gas: asm(call(opcode, target, gas), LOG_TOP),
+        st.sampled_from(CALL_OPCODES),
+        st.sampled_from(CONTRACTS + (RECIPIENT,)),
+        st.sampled_from([2_300, 20_000, 60_000]),
+    ),
+    st.builds(  # CALL with value, from the contract's own balance
+        lambda target, value: asm(
+            push(0), push(0), push(0), push(0), push(value), push(target), push(30_000), op.CALL, LOG_TOP
+        ),
+        st.sampled_from(CONTRACTS + (RECIPIENT,)),
+        st.integers(0, 5),
+    ),
+    st.builds(
+        lambda opcode, runtime, salt: asm(create(opcode, deploying(runtime), salt), LOG_TOP),
+        st.sampled_from([op.CREATE, op.CREATE2]),
+        st.sampled_from(CHILD_RUNTIMES),
+        small,
+    ),
+    st.builds(lambda target: asm(push(target), op.BALANCE, LOG_TOP), st.sampled_from(CONTRACTS + (RECIPIENT,))),
+)
+endings = st.sampled_from(
+    [asm(op.STOP), asm(push(0), push(0), op.REVERT), bytes([0xFE]), asm(push(32), push(0), op.RETURN), b""]
+)
+programs = st.builds(lambda parts, end: b"".join(parts) + end, st.lists(fragments, max_size=4), endings)
+
+
+@st.composite
+def blocks(draw: st.DrawFn) -> tuple[tuple[tuple[bytes, GenesisAccount], ...], list[bytes]]:
+    """A genesis of three funded signers and three contracts, and up to five valid transactions."""
+    alloc = [(address_of(signer), GenesisAccount(FUNDS)) for signer in SENDERS]
+    for address in CONTRACTS:
+        storage = ((0, draw(st.integers(0, 2))), (9, draw(st.integers(0, 1))))
+        alloc.append((address, GenesisAccount(draw(st.integers(0, 10)), 1, draw(programs), storage)))
+    nonces = dict.fromkeys(range(len(SENDERS)), 0)
+    raws = []
+    for _ in range(draw(st.integers(0, 5))):
+        who = draw(st.integers(0, len(SENDERS) - 1))
+        signer, nonce = SENDERS[who], nonces[who]
+        kind = draw(st.sampled_from(["call", "call", "transfer", "legacy", "create"]))
+        value = draw(st.integers(0, 1_000))
+        gas = draw(st.sampled_from([100_000, 300_000]))
+        if kind == "call":
+            fee = draw(st.integers(BASE_FEE, BASE_FEE + 5))
+            tip = draw(st.integers(0, fee))
+            raws.append(tx(signer, nonce, draw(st.sampled_from(CONTRACTS)), value=value, gas=gas, max_fee=fee, tip=tip))
+        elif kind == "transfer":
+            raws.append(tx(signer, nonce, RECIPIENT, value=value, gas=21_000))
+        elif kind == "legacy":
+            raws.append(legacy_tx(signer, nonce, draw(st.sampled_from(CONTRACTS)), value=value, gas=gas))
+        else:
+            init_code = deploying(draw(programs))
+            assert creation_intrinsic_gas(init_code) <= gas
+            raws.append(tx(signer, nonce, None, value=value, data=init_code, gas=gas))
+        nonces[who] += 1
+    return tuple(alloc), raws
+
+
+def unused_rules(spec: ModuleType) -> Any:
+    """Rules about opcodes no generated program executes: they must change nothing either."""
+    return charter(spec, rule(spec, 1, op.SELFDESTRUCT, ALICE, MEMBER), rule(spec, 0, op.BLOBHASH))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
+@settings(max_examples=150)
+@given(block=blocks(), irrelevant_rules=st.booleans())
+def test_no_rules_and_no_tax_is_plain_cancun(
+    spec: ModuleType, block: tuple[tuple[tuple[bytes, GenesisAccount], ...], list[bytes]], irrelevant_rules: bool
+) -> None:
+    alloc, raws = block
+    chain = Genesis(alloc, unused_rules(spec) if irrelevant_rules else charter(spec))
+    pre = chain.state(spec)
+    state, receipts = spec.apply_block(pre, block_of(spec, *raws))
+    root, plain = plain_cancun(alloc, raws, ancestors=pre.recent_block_hashes)
+    running = 0
+    mvm = []
+    for receipt in receipts:
+        logs = tuple((bytes(log.address), tuple(bytes(t) for t in log.topics), bytes(log.data)) for log in receipt.logs)
+        mvm.append((receipt.status == 1, int(receipt.cumulative_gas_used) - running, logs))
+        running = int(receipt.cumulative_gas_used)
+        assert receipt.tax == 0
+    assert mvm == plain
+    assert state.world.state_root == root
+    assert state.coinbase_supply == chain.supply - running * BASE_FEE
+
+
+# --- (b) Decision cache keyed by the charter root --------------------------------------------------------------------
+
+SIGNERS = tuple(bytes([0xE0 + index]) * 20 for index in range(4))
+ACTIONS = (0x00, op.SSTORE, op.CREATE, op.CREATE2, op.CALL, 0xFF, 0x100, 0x101, 0x103)
+
+
+@st.composite
+def charters(draw: st.DrawFn, spec: ModuleType) -> Any:
+    rules = draw(
+        st.lists(
+            st.builds(
+                lambda addresses, operation, action: spec.PermissionRule(
+                    tuple(spec.Address(a) for a in addresses), spec.PermissionOperation(operation), spec.Action(action)
+                ),
+                st.lists(st.sampled_from(SIGNERS), max_size=int(spec.MAX_ADDRESSES_PER_RULE)),
+                st.sampled_from([0, 1]),
+                st.sampled_from(ACTIONS),
+            ),
+            max_size=min(int(spec.MAX_PERMISSION_RULES), 6),
+        )
+    )
+    taxrates = tuple(
+        spec.TaxBracket(spec.Wei(threshold), spec.BasisPoints(draw(st.integers(0, 10_000))))
+        for threshold in sorted(draw(st.sets(st.integers(0, 100), max_size=2)))
+    )
+    vision = draw(st.sampled_from(["", "a", "b"]))
+    manager = spec.Address(draw(st.sampled_from([bytes(20), SIGNERS[0]])))
+    return spec.Charter(vision, "", tuple(rules), taxrates, manager)
+
+
+class DecisionCache:
+    """Permission decisions remembered under (charter root, signer[, action]): what a fast client would do."""
+
+    def __init__(self, spec: ModuleType) -> None:
+        self.spec = spec
+        self.rule = (spec.is_action_permitted, spec.get_forbidden_opcodes)  # the uncached rule, taken before any swap
+        self.permitted: dict[tuple[bytes, bytes, int], bool] = {}
+        self.forbidden: dict[tuple[bytes, bytes], frozenset[int]] = {}
+        self.misses = 0
+
+    def is_action_permitted(self, charter: Any, signer: Any, action: Any) -> bool:
+        key = (bytes(self.spec.compute_charter_root(charter)), bytes(signer), int(action))
+        if key not in self.permitted:
+            self.misses += 1
+            self.permitted[key] = self.rule[0](charter, signer, action)
+        return self.permitted[key]
+
+    def get_forbidden_opcodes(self, charter: Any, signer: Any) -> frozenset[int]:
+        key = (bytes(self.spec.compute_charter_root(charter)), bytes(signer))
+        if key not in self.forbidden:
+            self.misses += 1
+            self.forbidden[key] = self.rule[1](charter, signer)
+        return self.forbidden[key]
+
+
+@settings(max_examples=100)
+@given(data=st.data())
+def test_decisions_cached_by_charter_root_equal_the_rule(data: st.DataObject) -> None:
+    spec = MINIMAL
+    history = data.draw(st.lists(charters(spec), min_size=1, max_size=4))  # the charter, changed over time
+    cache = DecisionCache(spec)
+    for current in history + history[:1]:  # and back to the first: its cached answers must still be right
+        for signer in data.draw(st.lists(st.sampled_from(SIGNERS), min_size=1, max_size=3)):
+            address = spec.Address(signer)
+            for action in data.draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=4)):
+                expected = spec.is_action_permitted(current, address, spec.Action(action))
+                assert cache.is_action_permitted(current, address, spec.Action(action)) == expected
+            assert cache.get_forbidden_opcodes(current, address) == spec.get_forbidden_opcodes(current, address)
+
+
+@contextmanager
+def cached_forbidden_opcodes(spec: ModuleType, cache: DecisionCache) -> Iterator[None]:
+    original = getattr(spec, "get_forbidden_opcodes")
+    setattr(spec, "get_forbidden_opcodes", cache.get_forbidden_opcodes)  # apply_transaction looks it up in the module
+    try:
+        yield
+    finally:
+        setattr(spec, "get_forbidden_opcodes", original)
+
+
+def test_cached_forbidden_opcodes_execute_identically_across_a_charter_update() -> None:
+    """A block whose first transaction lifts ALICE's SSTORE ban; her call into a storing contract before and after
+    it gives the same results through the cache as through the rule, and the second call is no longer denied."""
+    spec = MINIMAL
+    manager = MEMBER
+    banned = charter(spec, rule(spec, 1, op.SSTORE, ALICE), manager=address_of(manager))
+    lifted = charter(spec, manager=address_of(manager))
+    store = (VAULT, GenesisAccount(0, 1, VAULT_CODE))
+    chain = Genesis((*funded(ALICE, manager), store), banned)
+    charter_address = bytes(spec.CHARTER_ADDRESS)
+    block = block_of(
+        spec,
+        tx(ALICE, 0, VAULT, value=5),
+        tx(manager, 0, charter_address, data=spec.encode_charter(lifted)),
+        tx(ALICE, 1, VAULT, value=7),
+    )
+    expected = spec.apply_block(chain.state(spec), block)
+    cache = DecisionCache(spec)
+    with cached_forbidden_opcodes(spec, cache):
+        cached = spec.apply_block(chain.state(spec), block)
+        assert spec.apply_block(chain.state(spec), block) == cached  # now answered from the cache
+    assert cached == expected and cache.misses == 3  # (banned, ALICE), (banned, MEMBER), (lifted, ALICE)
+    assert [receipt.status for receipt in expected[1]] == [0, 1, 1]
+    assert evm.get_storage(expected[0].world, VAULT, 0) == 7
+
+
+# --- (c) Tax conservation --------------------------------------------------------------------------------------------
+
+values = st.one_of(st.integers(0, 10**20), st.sampled_from([0, 1, 10**18]))
+
+
+@st.composite
+def schedules(draw: st.DrawFn, spec: ModuleType) -> list[tuple[int, int]]:
+    thresholds = sorted(draw(st.sets(values, max_size=int(spec.MAX_TAX_BRACKETS))))
+    return [(threshold, draw(st.integers(0, 10_000))) for threshold in thresholds]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
+@settings(max_examples=100)
+@given(data=st.data())
+def test_tax_is_conserved(spec: ModuleType, data: st.DataObject) -> None:
+    brackets = data.draw(schedules(spec))
+    value = data.draw(values)
+    recipient = data.draw(st.sampled_from([RECIPIENT, VAULT]))
+    legacy = data.draw(st.booleans()) and recipient == RECIPIENT
+    treasury_start = data.draw(st.sampled_from([0, 1, 10**18]))
+    alloc = [
+        (address_of(ALICE), GenesisAccount(2 * 10**20 + 10**18)),
+        (VAULT, GenesisAccount(data.draw(st.integers(0, 10)), 1, VAULT_CODE)),
+        (TREASURY, GenesisAccount(treasury_start)),
+    ]
+    chain = Genesis(tuple(alloc), charter(spec, taxrates=brackets))
+    raw = (
+        legacy_tx(ALICE, 0, recipient, value=value)
+        if legacy
+        else tx(ALICE, 0, recipient, value=value, gas=60_000)
+    )
+    pre = chain.state(spec)
+    state, receipts = spec.apply_block(pre, block_of(spec, raw))
+    gas = int(receipts[0].cumulative_gas_used)
+    price = MAX_FEE if legacy else min(MAX_FEE, BASE_FEE + 2)
+    tax = naive_tax(value, brackets)
+
+    def change(address: bytes) -> int:
+        return evm.get_balance(state.world, address) - evm.get_balance(pre.world, address)
+
+    assert receipts[0].status == 1 and receipts[0].tax == tax
+    assert change(address_of(ALICE)) == -(value + tax + gas * price)
+    assert change(recipient) == value
+    assert change(TREASURY) == tax
+    assert change(PRODUCER) == gas * (price - BASE_FEE)
+    assert state.coinbase_supply == pre.coinbase_supply - gas * BASE_FEE
+    everyone = [address_of(ALICE), recipient, TREASURY, PRODUCER]
+    assert sum(change(address) for address in set(everyone)) == -gas * BASE_FEE

@@ -1,0 +1,73 @@
+"""Conformance clients with one classic execution mistake each; every other answer is the reference client's.
+
+Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, docs/protocol.md), MODE one of
+  envelope_only_permissions  enforces the charter only at the transaction envelope (SUBMIT_TX, and CREATE for a
+                             creation transaction): a transaction whose recipient holds code runs with no forbidden
+                             opcode at all, so neither its top frame nor any frame it calls is checked. (A creation
+                             transaction's init code is still checked: its "recipient" has no code.)
+  no_tax                     knows nothing of the tax: owes none, charges none, requires none in the balance check
+                             and reports 0 in every receipt.
+
+Both answer state_transition requests by running the reference spec with one function swapped, so the mistake is
+exactly the one named and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+from mvm_spec.conformance.client import answer
+from mvm_spec.forks import load_spec
+
+
+@contextmanager
+def swapped(spec: ModuleType, name: str, replacement: Callable[..., Any]) -> Iterator[None]:
+    """``spec.<name>`` replaced while the block runs (spec functions look each other up in their module)."""
+    original = getattr(spec, name)
+    setattr(spec, name, replacement)
+    try:
+        yield
+    finally:
+        setattr(spec, name, original)
+
+
+def envelope_only_apply_transaction(spec: ModuleType) -> Callable[..., Any]:
+    original = spec.apply_transaction
+
+    def apply_transaction(state: Any, block: Any, raw: bytes, gas_available: int) -> Any:
+        transaction = spec.decode_transaction(raw)
+        calls_code = transaction.to is not None and spec.evm_get_code(state.world, transaction.to) != b""
+        if not calls_code:
+            return original(state, block, raw, gas_available)
+        with swapped(spec, "get_forbidden_opcodes", lambda charter, signer: frozenset()):
+            return original(state, block, raw, gas_available)
+
+    return apply_transaction
+
+
+def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(request, dict) or request.get("runner") != "state_transition":
+        return answer(request)
+    spec = load_spec(request["fork"], request["preset"])
+    if mode == "envelope_only_permissions":
+        with swapped(spec, "apply_transaction", envelope_only_apply_transaction(spec)):
+            return answer(request)
+    if mode == "no_tax":
+        with swapped(spec, "compute_tax", lambda value, schedule: spec.Wei(0)):
+            return answer(request)
+    raise SystemExit(f"unknown mode {mode!r}")
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps(faulty_answer(mode, json.loads(line))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1298,7 +1298,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:302
+# spec/v1/execution.md:299
+def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
+    return tuple(
+        Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
+    )
+
+
+# spec/v1/execution.md:314
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     tax = validate_transaction(state, block, transaction, gas_available)
@@ -1306,16 +1313,13 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     world = charge_tax(state.world, transaction.sender, tax)
     forbidden = get_forbidden_opcodes(state.charter, Address(transaction.sender))
     result = evm_execute_transaction(world, raw, get_evm_block_context(state, block), forbidden)
-    logs = tuple(
-        Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
-    )
-    receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), logs, tax)
+    receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), tax)
     supply = Wei(state.coinbase_supply + result.supply_change)
     adopted = charter if result.success else state.charter
     return replace(state, world=result.world, charter=adopted, coinbase_supply=supply), receipt
 
 
-# spec/v1/execution.md:323
+# spec/v1/execution.md:334
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1323,7 +1327,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BlockTimestampNotIncreasing(f"time {block.timestamp} is not after {state.latest_timestamp}")
 
 
-# spec/v1/execution.md:335
+# spec/v1/execution.md:346
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1333,45 +1337,32 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:349
+# spec/v1/execution.md:360
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:359
+# spec/v1/execution.md:370
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
     receipts_root = compute_list_root([hash_receipt(receipt) for receipt in receipts])
     header = (
-        parent_hash,
-        block.number,
-        block.timestamp,
-        block.producer,
-        block.gas_limit,
-        block.base_fee_per_gas,
-        block.prev_randao,
-        block.parent_beacon_block_root,
-        state_root,
-        transactions_root,
-        receipts_root,
+        ("bytes32", parent_hash),
+        ("uint256", block.number),
+        ("uint256", block.timestamp),
+        ("address", block.producer),
+        ("uint256", block.gas_limit),
+        ("uint256", block.base_fee_per_gas),
+        ("bytes32", block.prev_randao),
+        ("bytes32", block.parent_beacon_block_root),
+        ("bytes32", state_root),
+        ("bytes32", transactions_root),
+        ("bytes32", receipts_root),
     )
-    types = (
-        "bytes32",
-        "uint256",
-        "uint256",
-        "address",
-        "uint256",
-        "uint256",
-        "bytes32",
-        "bytes32",
-        "bytes32",
-        "bytes32",
-        "bytes32",
-    )
-    return Hash32(keccak256(abi_encode(types, header)))
+    return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:377
+# spec/v1/execution.md:396
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1393,108 +1384,108 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finished, tuple(receipts)
 
 
-# spec/v1/execution.md:403
+# spec/v1/execution.md:422
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:412
+# spec/v1/execution.md:431
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     return compute_output_root(world_root, compute_charter_root(state.charter), state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:424
+# spec/v1/execution.md:443
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:433
+# spec/v1/execution.md:452
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:442
+# spec/v1/execution.md:461
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:451
+# spec/v1/execution.md:470
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:460
+# spec/v1/execution.md:479
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:469
+# spec/v1/execution.md:488
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:478
+# spec/v1/execution.md:497
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:487
+# spec/v1/execution.md:506
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:496
+# spec/v1/execution.md:515
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:505
+# spec/v1/execution.md:524
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:514
+# spec/v1/execution.md:533
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:523
+# spec/v1/execution.md:542
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:532
+# spec/v1/execution.md:551
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:541
+# spec/v1/execution.md:560
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:550
+# spec/v1/execution.md:569
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:559
+# spec/v1/execution.md:578
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:568
+# spec/v1/execution.md:587
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:577
+# spec/v1/execution.md:596
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:586
+# spec/v1/execution.md:605
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
@@ -1714,6 +1705,7 @@ __all__ = [
     "get_genesis_state",
     "get_merkle_default",
     "get_random_sample",
+    "get_receipt_logs",
     "get_sequencer_position",
     "get_state_output_root",
     "get_stored_batch_header",

@@ -1003,7 +1003,7 @@ def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:423
+# spec/v1/sequencing.md:424
 def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
     candidates = get_eligible_sequencers(state, coinbase_supply)
     if not candidates:
@@ -1016,7 +1016,7 @@ def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32)
         attempt += 1
 
 
-# spec/v1/sequencing.md:440
+# spec/v1/sequencing.md:441
 def select_epoch_sequencer(
     state: SequencingState, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32
 ) -> Optional[Sequencer]:
@@ -1024,14 +1024,14 @@ def select_epoch_sequencer(
     return select_sequencer(state, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
 
 
-# spec/v1/sequencing.md:454
+# spec/v1/sequencing.md:455
 def register_compute_provider(providers: Sequence[Address], address: Address) -> Tuple[Address, ...]:
     if address in providers:
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
     return (*providers, address)
 
 
-# spec/v1/sequencing.md:467
+# spec/v1/sequencing.md:468
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1047,92 +1047,92 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:487
+# spec/v1/sequencing.md:488
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:498
+# spec/v1/sequencing.md:499
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:507
+# spec/v1/sequencing.md:508
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:516
+# spec/v1/sequencing.md:517
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:525
+# spec/v1/sequencing.md:526
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:534
+# spec/v1/sequencing.md:535
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:543
+# spec/v1/sequencing.md:544
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:552
+# spec/v1/sequencing.md:553
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:561
+# spec/v1/sequencing.md:562
 class DacAlreadyTracked(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:570
+# spec/v1/sequencing.md:571
 class ZeroDeposit(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:579
+# spec/v1/sequencing.md:580
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:588
+# spec/v1/sequencing.md:589
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:597
+# spec/v1/sequencing.md:598
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:606
+# spec/v1/sequencing.md:607
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:615
+# spec/v1/sequencing.md:616
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:624
+# spec/v1/sequencing.md:625
 class ZeroWithdrawal(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:633
+# spec/v1/sequencing.md:634
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:642
+# spec/v1/sequencing.md:643
 class DuplicateChainId(SpecError):
     pass
 

@@ -246,6 +246,8 @@ WITH_UINT_MODEL: list[Target] = [
     compute_tax_one_bracket,
     compute_tax_two_brackets,
     compute_tax_two_brackets_monotone,
-    compute_tax_four_brackets,
 ]
-NOT_CLAIMED: list[Target] = [validate_tax_schedule_raises_only_invalid_tax_schedule]
+# compute_tax_four_brackets confirms in about 2 s on an idle machine but not within 20 s on a loaded one (CrossHair's
+# solver queries time out and the search ends incomplete), so it cannot gate CI; Z3 proves the same law for four
+# brackets (formal/z3_tax.py), and --diagnose still runs it.
+NOT_CLAIMED: list[Target] = [validate_tax_schedule_raises_only_invalid_tax_schedule, compute_tax_four_brackets]

@@ -39,6 +39,7 @@ from eth_typing import Address, BlockNumber, Hash32
 
 from mvm_spec import evm
 from mvm_spec.evm import GenesisAccount
+from tests.signing import sign_dynamic_fee, sign_legacy
 from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import (
@@ -102,18 +103,9 @@ def tx(
     chain_id: int = CHAIN_ID,
 ) -> bytes:
     """A signed EIP-1559 (type 2) transaction; ``to=None`` creates a contract."""
-    unsigned = CancunTransactionBuilder.new_unsigned_dynamic_fee_transaction(
-        chain_id=chain_id,
-        nonce=nonce,
-        max_priority_fee_per_gas=tip,
-        max_fee_per_gas=max_fee,
-        gas=gas,
-        to=Address(to or b""),
-        value=value,
-        data=data,
-        access_list=(),
+    return sign_dynamic_fee(
+        signer, nonce, to, value=value, data=data, gas=gas, max_fee=max_fee, tip=tip, chain_id=chain_id
     )
-    return bytes(unsigned.as_signed_transaction(signer).encode())
 
 
 def legacy_tx(
@@ -126,18 +118,19 @@ def legacy_tx(
     chain_id: int | None = CHAIN_ID,
 ) -> bytes:
     """A signed legacy transaction at gas price MAX_FEE; ``chain_id=None`` signs it without EIP-155."""
-    unsigned = CancunTransactionBuilder.create_unsigned_transaction(
-        nonce=nonce, gas_price=MAX_FEE, gas=gas, to=Address(to), value=value, data=b""
-    )
-    # chain_id=None signs without EIP-155, which py-evm's annotation does not admit
-    signed: Any = unsigned.as_signed_transaction(signer, chain_id=chain_id)  # type: ignore[arg-type]
-    return bytes(signed.encode())
+    return sign_legacy(signer, nonce, to, value=value, data=b"", gas=gas, gas_price=MAX_FEE, chain_id=chain_id)
 
 
 def access_list_tx(signer: PrivateKey, nonce: int, to: bytes, *, value: int, gas: int) -> bytes:
     """A signed EIP-2930 (type 1) transaction at gas price MAX_FEE, warming one slot of INNER."""
     unsigned = CancunTransactionBuilder.new_unsigned_access_list_transaction(
-        chain_id=CHAIN_ID, nonce=nonce, gas_price=MAX_FEE, gas=gas, to=Address(to), value=value, data=b"",
+        chain_id=CHAIN_ID,
+        nonce=nonce,
+        gas_price=MAX_FEE,
+        gas=gas,
+        to=Address(to),
+        value=value,
+        data=b"",
         access_list=((Address(INNER), (0,)),),
     )
     return bytes(unsigned.as_signed_transaction(signer).encode())
@@ -146,8 +139,16 @@ def access_list_tx(signer: PrivateKey, nonce: int, to: bytes, *, value: int, gas
 def blob_tx(signer: PrivateKey, nonce: int, to: bytes) -> bytes:
     """A signed EIP-4844 (type 3) transaction carrying one versioned hash."""
     unsigned = CancunTransactionBuilder.new_unsigned_blob_transaction(
-        chain_id=CHAIN_ID, nonce=nonce, max_priority_fee_per_gas=TIP, max_fee_per_gas=MAX_FEE, gas=TRANSFER_GAS,
-        to=Address(to), value=0, data=b"", access_list=(), max_fee_per_blob_gas=1,
+        chain_id=CHAIN_ID,
+        nonce=nonce,
+        max_priority_fee_per_gas=TIP,
+        max_fee_per_gas=MAX_FEE,
+        gas=TRANSFER_GAS,
+        to=Address(to),
+        value=0,
+        data=b"",
+        access_list=(),
+        max_fee_per_blob_gas=1,
         blob_versioned_hashes=(Hash32(b"\x01" + bytes(31)),),
     )
     return bytes(unsigned.as_signed_transaction(signer).encode())
@@ -179,9 +180,7 @@ def rule(spec: ModuleType, operation: int, action: int, *signers: PrivateKey | b
     return spec.PermissionRule(addresses, spec.PermissionOperation(operation), spec.Action(action))
 
 
-def charter(
-    spec: ModuleType, *rules: Any, taxrates: Sequence[tuple[int, int]] = (), manager: bytes = bytes(20)
-) -> Any:
+def charter(spec: ModuleType, *rules: Any, taxrates: Sequence[tuple[int, int]] = (), manager: bytes = bytes(20)) -> Any:
     brackets = tuple(spec.TaxBracket(spec.Wei(threshold), spec.BasisPoints(rate)) for threshold, rate in taxrates)
     return spec.Charter("A DAC", "State transition vectors", tuple(rules), brackets, spec.Address(manager))
 
@@ -362,9 +361,11 @@ def substituted(
 ) -> list[tuple[bytes, GenesisAccount]]:
     """``alloc`` with ``opcode`` written as INVALID in the code of ``where``: the permission hook's definition."""
     return [
-        (address, GenesisAccount(a.balance, a.nonce, with_invalid(a.code, opcode), a.storage))
-        if address == where
-        else (address, a)
+        (
+            (address, GenesisAccount(a.balance, a.nonce, with_invalid(a.code, opcode), a.storage))
+            if address == where
+            else (address, a)
+        )
         for address, a in alloc
     ]
 

@@ -26,6 +26,7 @@ from eth_keys.datatypes import PrivateKey
 from eth_typing import Address, BlockNumber, Hash32
 
 from mvm_spec import evm
+from tests.signing import sign_dynamic_fee, sign_legacy
 
 CHAIN_ID = 1089
 KEY = PrivateKey(bytes([0x01]) * 32)
@@ -101,28 +102,15 @@ def deploying(runtime: bytes) -> bytes:
 def dynamic_fee_tx(
     nonce: int, to: bytes | None, data: bytes = b"", value: int = 0, gas: int = GAS, key: PrivateKey = KEY
 ) -> bytes:
-    unsigned = CancunTransactionBuilder.new_unsigned_dynamic_fee_transaction(
-        chain_id=CHAIN_ID,
-        nonce=nonce,
-        max_priority_fee_per_gas=TIP,
-        max_fee_per_gas=MAX_FEE,
-        gas=gas,
-        to=Address(to or b""),
-        value=value,
-        data=data,
-        access_list=(),
+    return sign_dynamic_fee(
+        key, nonce, to, value=value, data=data, gas=gas, max_fee=MAX_FEE, tip=TIP, chain_id=CHAIN_ID
     )
-    return bytes(unsigned.as_signed_transaction(key).encode())
 
 
 def legacy_tx(
     nonce: int, to: bytes | None, data: bytes = b"", value: int = 0, gas: int = GAS, chain_id: int | None = CHAIN_ID
 ) -> bytes:
-    unsigned = CancunTransactionBuilder.create_unsigned_transaction(
-        nonce=nonce, gas_price=MAX_FEE, gas=gas, to=Address(to or b""), value=value, data=data
-    )
-    signed: Any = unsigned.as_signed_transaction(KEY, chain_id=chain_id)  # type: ignore[arg-type]  # None: pre-EIP-155
-    return bytes(signed.encode())
+    return sign_legacy(KEY, nonce, to, value=value, data=data, gas=gas, gas_price=MAX_FEE, chain_id=chain_id)
 
 
 def world_with(**code: bytes) -> evm.EvmWorld:

@@ -66,7 +66,18 @@ PRICE = min(MAX_FEE, BASE_FEE + TIP)  # 9: the effective gas price of a dynamic-
 GAS = 200_000  # the gas limit of a transaction that runs code
 TRANSFER_GAS = 21_000
 FUNDS = 10**18  # what every funded account starts with
-TREASURY = bytes.fromhex("4200000000000000000000000000000000000101")  # METIS_DAO_ADDRESS, written out by hand
+# METIS_DAO_ADDRESS, the treasury, per preset: written out by hand from presets/*.yaml.
+TREASURY_BY_PRESET = {
+    "mainnet": bytes.fromhex("4200000000000000000000000000000000000101"),
+    "minimal": bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
+}
+METIS_DAO_KEY = PrivateKey(bytes([0x4D]) * 32)  # the minimal preset's MetisDAO account
+
+
+def treasury(spec: ModuleType) -> bytes:
+    return TREASURY_BY_PRESET[spec.PRESET]
+
+
 CHARTER_CONTRACT = bytes.fromhex("4200000000000000000000000000000000000100")  # CHARTER_ADDRESS, by hand
 INVALID = 0xFE
 CREATE, CREATE2, SSTORE, ADDRESS = op.CREATE, op.CREATE2, op.SSTORE, op.ADDRESS
@@ -298,6 +309,7 @@ def plain_cancun(
     raws: Sequence[bytes],
     *,
     taxes: Mapping[int, int] | None = None,
+    treasury: bytes = b"",
     base_fee: int = BASE_FEE,
     gas_limit: int = BLOCK_GAS_LIMIT,
     ancestors: tuple[bytes, ...] = (),
@@ -336,7 +348,7 @@ def plain_cancun(
         tax = (taxes or {}).get(index, 0)
         if tax:
             state.delta_balance(transaction.sender, -tax)
-            state.delta_balance(Address(TREASURY), tax)
+            state.delta_balance(Address(treasury), tax)
         computation = state.apply_transaction(transaction)
         logs = tuple(
             (bytes(address), tuple(word(topic) for topic in topics), bytes(data))
@@ -694,17 +706,17 @@ def expect_taxed_transfers(
     chain = genesis(charter(spec, taxrates=schedule), funded(*senders))
     raws = [tx(sender, 0, recipient, value=value, gas=TRANSFER_GAS) for sender, recipient, value, _ in transfers]
     block = block_of(spec, *raws)
-    queries = [(address_of(s), ()) for s in senders] + [(r, ()) for _, r, _, _ in transfers] + [(TREASURY, ())]
+    queries = [(address_of(s), ()) for s in senders] + [(r, ()) for _, r, _, _ in transfers] + [(treasury(spec), ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
     for index, (sender, recipient, value, tax) in enumerate(transfers):
         assert applied.summary(index) == (True, TRANSFER_GAS, ()) and applied.receipts[index].tax == tax
         assert applied.balance(address_of(sender)) == FUNDS - value - tax - TRANSFER_GAS * PRICE
         assert applied.balance(recipient) == value
-    assert applied.balance(TREASURY) == sum(tax for _, _, _, tax in transfers)
+    assert applied.balance(treasury(spec)) == sum(tax for _, _, _, tax in transfers)
     taxes = {index: tax for index, (_, _, _, tax) in enumerate(transfers)}
     # The whole world is plain py-evm's with the tax moved by hand; with no tax, the treasury is never created.
-    assert applied.state.world.state_root == plain_cancun(chain.alloc, raws, taxes=taxes)[0]
+    assert applied.state.world.state_root == plain_cancun(chain.alloc, raws, taxes=taxes, treasury=treasury(spec))[0]
     yield post(spec, applied, queries)
 
 
@@ -759,14 +771,14 @@ def test_exact_funds_including_tax(spec: ModuleType) -> Iterator[Part]:
     chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE, balance=funds_for_taxed_transfer(value, tax)))
     raws = [tx(ALICE, 0, RECIPIENT, value=value, gas=TRANSFER_GAS)]
     block = block_of(spec, *raws)
-    queries = [(address_of(ALICE), ()), (RECIPIENT, ()), (TREASURY, ()), (PRODUCER, ())]
+    queries = [(address_of(ALICE), ()), (RECIPIENT, ()), (treasury(spec), ()), (PRODUCER, ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
     assert applied.summary(0) == (True, TRANSFER_GAS, ()) and applied.receipts[0].tax == tax
     assert applied.balance(address_of(ALICE)) == TRANSFER_GAS * (MAX_FEE - PRICE)  # 21,000: the fee cap's margin
-    assert (applied.balance(RECIPIENT), applied.balance(TREASURY)) == (value, tax)
+    assert (applied.balance(RECIPIENT), applied.balance(treasury(spec))) == (value, tax)
     assert applied.balance(PRODUCER) == TRANSFER_GAS * TIP
-    assert applied.state.world.state_root == plain_cancun(chain.alloc, raws, taxes={0: tax})[0]
+    assert applied.state.world.state_root == plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))[0]
     yield post(spec, applied, queries)
 
 
@@ -778,13 +790,13 @@ def test_contract_receives_exactly_msg_value(spec: ModuleType) -> Iterator[Part]
     chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE), contract(VAULT, VAULT_CODE))
     raws = [tx(ALICE, 0, VAULT, value=value)]
     block = block_of(spec, *raws)
-    queries = [(address_of(ALICE), ()), (VAULT, (0,)), (TREASURY, ())]
+    queries = [(address_of(ALICE), ()), (VAULT, (0,)), (treasury(spec), ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    root, receipts = plain_cancun(chain.alloc, raws, taxes={0: tax})
+    root, receipts = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
     assert applied.summary(0) == receipts[0] and applied.receipts[0].status == 1 and applied.receipts[0].tax == tax
     assert applied.storage(VAULT) == value and applied.balance(VAULT) == value
-    assert applied.balance(TREASURY) == tax
+    assert applied.balance(treasury(spec)) == tax
     assert applied.balance(address_of(ALICE)) == FUNDS - value - tax - applied.gas(0) * PRICE
     assert applied.state.world.state_root == root
     yield post(spec, applied, queries)
@@ -799,12 +811,12 @@ def test_failed_call_keeps_the_tax_and_returns_the_value(spec: ModuleType) -> It
     chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE), contract(VAULT, reverter))
     raws = [tx(ALICE, 0, VAULT, value=value)]
     block = block_of(spec, *raws)
-    queries = [(address_of(ALICE), ()), (VAULT, ()), (TREASURY, ())]
+    queries = [(address_of(ALICE), ()), (VAULT, ()), (treasury(spec), ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    root, receipts = plain_cancun(chain.alloc, raws, taxes={0: tax})
+    root, receipts = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
     assert applied.summary(0) == receipts[0] and applied.receipts[0].status == 0 and applied.receipts[0].tax == tax
-    assert applied.balance(VAULT) == 0 and applied.balance(TREASURY) == tax
+    assert applied.balance(VAULT) == 0 and applied.balance(treasury(spec)) == tax
     assert applied.balance(address_of(ALICE)) == FUNDS - tax - applied.gas(0) * PRICE
     assert applied.state.world.state_root == root
     yield post(spec, applied, queries)
@@ -1127,3 +1139,38 @@ def test_genesis_allocating_the_charter_address_rejected(spec: ModuleType) -> It
     assert charter_address == spec.CHARTER_ADDRESS
     chain = genesis(charter(spec), funded(ALICE), (charter_address, GenesisAccount(0, code=b"\x00")))
     yield from expect_error(spec, chain, block_of(spec), "InvalidGenesis")
+
+
+@vector_case("state_transition", "apply_block", presets=("minimal",))
+def test_metis_dao_sets_tax_rates_for_the_rest_of_the_block(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO (the minimal preset's key-held account) sets a 10% tax from 0 wei on a DAC whose SUBMIT_TX rules do
+    not list it; ALICE's 1,000-wei transfer later in the block pays 100 wei of tax to MetisDAO.
+
+    MetisDAO's balance: start - update gas x price + 100. The update costs 21,000 + its calldata.
+    """
+    metis_dao = address_of(METIS_DAO_KEY)
+    assert metis_dao == treasury(spec) == spec.METIS_DAO_ADDRESS
+    chain = genesis(managed(spec, ALICE), funded(METIS_DAO_KEY, ALICE))
+    proposed = managed(spec, ALICE, taxrates=[(0, 1000)])
+    raws = [update(spec, METIS_DAO_KEY, 0, proposed), tx(ALICE, 0, RECIPIENT, value=1000, gas=TRANSFER_GAS)]
+    block = block_of(spec, *raws)
+    queries = [(metis_dao, ()), (address_of(ALICE), ()), (RECIPIENT, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    update_gas = TRANSFER_GAS + data_gas(spec.encode_charter(proposed))
+    assert applied.summary(0) == (True, update_gas, ()) and applied.summary(1) == (True, TRANSFER_GAS, ())
+    assert applied.state.charter == proposed and applied.receipts[1].tax == 100
+    assert applied.balance(metis_dao) == FUNDS - update_gas * PRICE + 100
+    assert applied.balance(address_of(ALICE)) == FUNDS - 1000 - 100 - TRANSFER_GAS * PRICE
+    assert applied.balance(RECIPIENT) == 1000
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block", presets=("minimal",))
+def test_metis_dao_may_not_change_more_than_tax_rates(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO proposing a new submitter list (not only tax rates) is refused: that is the manager's."""
+    chain = genesis(managed(spec, ALICE), funded(METIS_DAO_KEY))
+    proposed = managed(spec, ALICE, MEMBER)
+    yield from expect_error(
+        spec, chain, block_of(spec, update(spec, METIS_DAO_KEY, 0, proposed)), "UnauthorizedCharterUpdate"
+    )

@@ -36,7 +36,7 @@ from tests.cases.test_state_transition import (
     OUTSIDER,
     PRODUCER,
     RECIPIENT,
-    TREASURY,
+    treasury,
     VAULT,
     VAULT_CODE,
     Genesis,
@@ -291,7 +291,7 @@ def test_tax_is_conserved(spec: ModuleType, data: st.DataObject) -> None:
     alloc = [
         (address_of(ALICE), GenesisAccount(2 * 10**20 + 10**18)),
         (VAULT, GenesisAccount(data.draw(st.integers(0, 10)), 1, VAULT_CODE)),
-        (TREASURY, GenesisAccount(treasury_start)),
+        (treasury(spec), GenesisAccount(treasury_start)),
     ]
     chain = Genesis(tuple(alloc), charter(spec, taxrates=brackets))
     raw = (
@@ -311,8 +311,8 @@ def test_tax_is_conserved(spec: ModuleType, data: st.DataObject) -> None:
     assert receipts[0].status == 1 and receipts[0].tax == tax
     assert change(address_of(ALICE)) == -(value + tax + gas * price)
     assert change(recipient) == value
-    assert change(TREASURY) == tax
+    assert change(treasury(spec)) == tax
     assert change(PRODUCER) == gas * (price - BASE_FEE)
     assert state.coinbase_supply == pre.coinbase_supply - gas * BASE_FEE
-    everyone = [address_of(ALICE), recipient, TREASURY, PRODUCER]
+    everyone = [address_of(ALICE), recipient, treasury(spec), PRODUCER]
     assert sum(change(address) for address in set(everyone)) == -gas * BASE_FEE

@@ -35,6 +35,7 @@ TAXED_CASES = {
     "exact_funds_including_tax",
     "contract_receives_exactly_msg_value",
     "failed_call_keeps_the_tax_and_returns_the_value",
+    "metis_dao_sets_tax_rates_for_the_rest_of_the_block",
 }
 SHORT_OF_TAX_ONLY = "insufficient_funds_by_one_wei_because_of_tax"
 

@@ -32,7 +32,7 @@ from tests.cases.test_state_transition import (
     RECIPIENT_2,
     TEN_PERCENT,
     TRANSFER_GAS,
-    TREASURY,
+    treasury,
     VAULT,
     VAULT_CODE,
     Genesis,
@@ -82,7 +82,7 @@ def test_apply_block_never_changes_its_input_state() -> None:
     for address, account in chain.alloc:  # the pre world still reads as the genesis
         assert evm.get_balance(pre.world, address) == account.balance
         assert evm.get_nonce(pre.world, address) == account.nonce
-    assert evm.get_storage(pre.world, INNER, 0) == 5 and evm.get_balance(pre.world, TREASURY) == 0
+    assert evm.get_storage(pre.world, INNER, 0) == 5 and evm.get_balance(pre.world, treasury(SPEC)) == 0
     assert SPEC.state_transition(pre, block) == first[0]
 
 
@@ -98,7 +98,7 @@ def test_cumulative_gas_is_the_running_total_of_each_transactions_gas() -> None:
     chain, block = busy_chain(SPEC)
     _, receipts = SPEC.apply_block(chain.state(SPEC), block)
     taxes = {0: 10**14, 2: 3 * 10**14}  # 10% of each value; 1 wei of value owes 0
-    _, plain = plain_cancun(chain.alloc, block.transactions, taxes=taxes)
+    _, plain = plain_cancun(chain.alloc, block.transactions, taxes=taxes, treasury=treasury(SPEC))
     running, totals = 0, []
     for _, gas_used, _ in plain:
         running += gas_used
@@ -163,7 +163,7 @@ def sum_of_balances(world: Any, addresses: list[bytes]) -> int:
 def test_supply_is_the_sum_of_balances_after_taxed_transfers_and_calls() -> None:
     chain, block = busy_chain(SPEC)
     state = SPEC.state_transition(chain.state(SPEC), block)
-    everyone = [address for address, _ in chain.alloc] + [RECIPIENT, RECIPIENT_2, TREASURY, PRODUCER]
+    everyone = [address for address, _ in chain.alloc] + [RECIPIENT, RECIPIENT_2, treasury(SPEC), PRODUCER]
     assert state.coinbase_supply == sum_of_balances(state.world, everyone)
     assert evm.get_balance(state.world, address_of(ALICE)) == FUNDS - 10**15 - 10**14 - 1 - 2 * TRANSFER_GAS * PRICE
 

@@ -104,7 +104,6 @@ IPFS_WRITE = Action(0x103)
 MAX_ACTION = Action(0x103)
 MAX_CHARTER_TEXT_BYTES = uint64(4096)
 EVM_OPCODE_COUNT = uint64(256)
-METIS_DAO_ADDRESS = Address("0x4200000000000000000000000000000000000101")
 CHARTER_ADDRESS = Address("0x4200000000000000000000000000000000000100")
 OUTPUT_ROOT_VERSION = uint256(0)
 FIRST_CHAIN_ID = ChainId(1088)
@@ -128,6 +127,7 @@ GENESIS_BLOCK_NUMBER = BlockNumber(0)
 MAX_TAX_BRACKETS = uint64(16)
 MAX_PERMISSION_RULES = uint64(256)
 MAX_ADDRESSES_PER_RULE = uint64(1024)
+METIS_DAO_ADDRESS = Address("0x4200000000000000000000000000000000000101")
 FRAUD_PROOF_WINDOW = uint64(604800)
 MIN_SEQUENCER_BOND = Wei(20000000000000000000000)
 MAX_SEQUENCER_LOCK = Wei(100000000000000000000000)
@@ -161,14 +161,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:98
+# spec/v1/l2-chain.md:101
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:109
+# spec/v1/l2-chain.md:112
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -176,7 +176,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:122
+# spec/v1/l2-chain.md:125
 @container
 class Charter:
     vision: str
@@ -186,7 +186,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:137
+# spec/v1/l2-chain.md:140
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -196,7 +196,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:151
+# spec/v1/l2-chain.md:154
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -208,7 +208,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:167
+# spec/v1/l2-chain.md:170
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -219,7 +219,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:182
+# spec/v1/l2-chain.md:185
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -229,7 +229,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:198
+# spec/v1/l2-chain.md:201
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -243,7 +243,7 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
 
 
-# spec/v1/l2-chain.md:218
+# spec/v1/l2-chain.md:221
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -254,12 +254,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:233
+# spec/v1/l2-chain.md:236
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:245
+# spec/v1/l2-chain.md:248
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -268,14 +268,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:259
+# spec/v1/l2-chain.md:262
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     return frozenset(
         opcode for opcode in range(EVM_OPCODE_COUNT) if not is_action_permitted(charter, signer, Action(opcode))
     )
 
 
-# spec/v1/l2-chain.md:273
+# spec/v1/l2-chain.md:276
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -288,7 +288,7 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:291
+# spec/v1/l2-chain.md:294
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract = abi_decode(
@@ -307,83 +307,83 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:316
+# spec/v1/l2-chain.md:319
 def compute_output_root(evm_state_root: Hash32, charter_root: Hash32, block_hash: Hash32) -> Hash32:
     version = OUTPUT_ROOT_VERSION.to_bytes(32, "big")
     return Hash32(keccak256(version + evm_state_root + charter_root + block_hash))
 
 
-# spec/v1/l2-chain.md:328
+# spec/v1/l2-chain.md:331
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:337
+# spec/v1/l2-chain.md:340
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:346
+# spec/v1/l2-chain.md:349
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:355
+# spec/v1/l2-chain.md:358
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:365
+# spec/v1/l2-chain.md:368
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:374
+# spec/v1/l2-chain.md:377
 class MalformedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:383
+# spec/v1/l2-chain.md:386
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:392
+# spec/v1/l2-chain.md:395
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:401
+# spec/v1/l2-chain.md:404
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:410
+# spec/v1/l2-chain.md:413
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:419
+# spec/v1/l2-chain.md:422
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:428
+# spec/v1/l2-chain.md:431
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:437
+# spec/v1/l2-chain.md:440
 class UnauthorizedTaxRateUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:446
+# spec/v1/l2-chain.md:449
 class CharterImmutable(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:455
+# spec/v1/l2-chain.md:458
 class UnauthorizedCharterUpdate(SpecError):
     pass
 

@@ -1174,3 +1174,17 @@ def test_metis_dao_may_not_change_more_than_tax_rates(spec: ModuleType) -> Itera
     yield from expect_error(
         spec, chain, block_of(spec, update(spec, METIS_DAO_KEY, 0, proposed)), "UnauthorizedCharterUpdate"
     )
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_with_invalid_charter_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A genesis charter taxing at 100.01% is refused when the chain is built: the charter is final from genesis."""
+    chain = genesis(charter(spec, taxrates=[(0, 10_001)]), funded(ALICE))
+    yield from expect_error(spec, chain, block_of(spec), "TaxRateAboveMaximum")
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_with_unknown_permission_action_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A genesis charter naming action 0x104 (past IPFS_WRITE) is refused."""
+    chain = genesis(charter(spec, rule(spec, ALLOW, 0x104, ALICE)), funded(ALICE))
+    yield from expect_error(spec, chain, block_of(spec), "UnknownPermissionAction")

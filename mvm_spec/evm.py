@@ -109,10 +109,13 @@ class NodeStore(BaseDB):
     a py-evm database (``BaseDB``), which py-evm wraps in ``AtomicDB`` to read and write it.
     """
 
-    __slots__ = ("_nodes",)
+    __slots__ = ("_nodes", "readers")
+    READERS_KEPT = 64
 
     def __init__(self) -> None:
         self._nodes: dict[bytes, bytes] = {}
+        # Warm read-only views by state root (see _reader); a root names immutable content, so they never go stale.
+        self.readers: dict[bytes, AccountDB] = {}
 
     def __getitem__(self, key: bytes) -> bytes:
         return self._nodes[key]
@@ -257,19 +260,45 @@ def genesis_world(alloc: Mapping[_Address, GenesisAccount]) -> EvmWorld:
 
 
 def get_balance(world: EvmWorld, address: bytes) -> int:
-    return _accounts(world).get_balance(Address(address))
+    return _reader(world.store, world.state_root).get_balance(Address(address))
 
 
 def get_nonce(world: EvmWorld, address: bytes) -> int:
-    return _accounts(world).get_nonce(Address(address))
+    return _reader(world.store, world.state_root).get_nonce(Address(address))
 
 
 def get_code(world: EvmWorld, address: bytes) -> bytes:
-    return _accounts(world).get_code(Address(address))
+    return _reader(world.store, world.state_root).get_code(Address(address))
 
 
 def get_storage(world: EvmWorld, address: bytes, slot: int) -> int:
-    return _accounts(world).get_storage(Address(address), slot)
+    return _reader(world.store, world.state_root).get_storage(Address(address), slot)
+
+
+def _reader(store: NodeStore, state_root: bytes) -> AccountDB:
+    """A read-only view of one world, kept warm in its store: a root names immutable content, so cached reads
+    never go stale. Nothing ever writes through a reader (writes go through :func:`_accounts`, a fresh view)."""
+    reader = store.readers.get(state_root)
+    if reader is None:
+        if len(store.readers) >= NodeStore.READERS_KEPT:
+            store.readers.clear()
+        reader = store.readers[state_root] = AccountDB(AtomicDB(store), Hash32(state_root))
+    return reader
+
+
+def transfer(world: EvmWorld, source: bytes, destination: bytes, amount: int) -> EvmWorld:
+    """``world`` with ``amount`` moved from ``source`` to ``destination`` (the spec moves the transaction tax with
+    it); one new world, one new root. Moving nothing changes nothing; ``source`` must hold ``amount``."""
+    if amount == 0:
+        return world
+    accounts = _accounts(world)
+    if accounts.get_balance(Address(source)) < amount:
+        raise ValueError(f"0x{source.hex()} holds less than {amount}")
+    accounts.set_balance(Address(source), accounts.get_balance(Address(source)) - amount)
+    accounts.set_balance(Address(destination), accounts.get_balance(Address(destination)) + amount)
+    if accounts.account_is_empty(Address(source)):
+        accounts.delete_account(Address(source))
+    return _persist(accounts, world.store)
 
 
 def set_balance(world: EvmWorld, address: bytes, balance: int) -> EvmWorld:

@@ -548,3 +548,23 @@ def test_beacon_root_system_call_writes_the_ring_buffer() -> None:
 def test_system_call_to_an_account_without_code_changes_nothing() -> None:
     world = world_with()
     assert evm.execute_system_call(world, BLOCK, evm.BEACON_ROOTS_ADDRESS, bytes(32)).state_root == world.state_root
+
+
+def test_transfer_moves_exactly_the_amount_in_one_new_world() -> None:
+    world = evm.genesis_world({SENDER: evm.GenesisAccount(ETHER)})
+    moved = evm.transfer(world, SENDER, RECIPIENT, 250)
+    assert (evm.get_balance(moved, SENDER), evm.get_balance(moved, RECIPIENT)) == (ETHER - 250, 250)
+    assert evm.get_balance(world, SENDER) == ETHER and evm.get_balance(world, RECIPIENT) == 0  # the input is intact
+    assert evm.transfer(world, SENDER, RECIPIENT, 0) == world  # nothing moved: same world, no account created
+    with pytest.raises(ValueError):
+        evm.transfer(world, RECIPIENT, SENDER, 1)
+
+
+def test_cached_reads_of_an_older_world_stay_true_after_newer_worlds_exist() -> None:
+    world = evm.genesis_world({SENDER: evm.GenesisAccount(ETHER)})
+    assert evm.get_balance(world, SENDER) == ETHER  # warms the reader of the genesis root
+    newer = world
+    for amount in range(1, 6):
+        newer = evm.transfer(newer, SENDER, RECIPIENT, amount)
+    assert evm.get_balance(newer, RECIPIENT) == 15
+    assert (evm.get_balance(world, SENDER), evm.get_balance(world, RECIPIENT)) == (ETHER, 0)

@@ -39,6 +39,7 @@ from mvm_spec.runtime import (
     evm_get_code,
     evm_get_nonce,
     evm_set_balance,
+    evm_transfer,
     field,
     keccak256,
     replace,
@@ -1277,13 +1278,10 @@ def get_charter_after_transaction(state: L2State, transaction: DecodedTransactio
 
 # spec/v1/execution.md:268
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
-    if tax == 0:
-        return world
-    debited = evm_set_balance(world, sender, evm_get_balance(world, sender) - tax)
-    return evm_set_balance(debited, METIS_DAO_ADDRESS, evm_get_balance(debited, METIS_DAO_ADDRESS) + tax)
+    return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:280
+# spec/v1/execution.md:277
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1298,14 +1296,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:299
+# spec/v1/execution.md:296
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:314
+# spec/v1/execution.md:311
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     tax = validate_transaction(state, block, transaction, gas_available)
@@ -1319,7 +1317,7 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return replace(state, world=result.world, charter=adopted, coinbase_supply=supply), receipt
 
 
-# spec/v1/execution.md:334
+# spec/v1/execution.md:331
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1327,7 +1325,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BlockTimestampNotIncreasing(f"time {block.timestamp} is not after {state.latest_timestamp}")
 
 
-# spec/v1/execution.md:346
+# spec/v1/execution.md:343
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1337,12 +1335,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:360
+# spec/v1/execution.md:357
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:370
+# spec/v1/execution.md:367
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
     receipts_root = compute_list_root([hash_receipt(receipt) for receipt in receipts])
@@ -1362,7 +1360,7 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:396
+# spec/v1/execution.md:393
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1384,108 +1382,108 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finished, tuple(receipts)
 
 
-# spec/v1/execution.md:422
+# spec/v1/execution.md:419
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:431
+# spec/v1/execution.md:428
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     return compute_output_root(world_root, compute_charter_root(state.charter), state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:443
+# spec/v1/execution.md:440
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:452
+# spec/v1/execution.md:449
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:461
+# spec/v1/execution.md:458
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:470
+# spec/v1/execution.md:467
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:479
+# spec/v1/execution.md:476
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:488
+# spec/v1/execution.md:485
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:497
+# spec/v1/execution.md:494
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:506
+# spec/v1/execution.md:503
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:515
+# spec/v1/execution.md:512
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:524
+# spec/v1/execution.md:521
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:533
+# spec/v1/execution.md:530
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:542
+# spec/v1/execution.md:539
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:551
+# spec/v1/execution.md:548
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:560
+# spec/v1/execution.md:557
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:569
+# spec/v1/execution.md:566
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:578
+# spec/v1/execution.md:575
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:587
+# spec/v1/execution.md:584
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:596
+# spec/v1/execution.md:593
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:605
+# spec/v1/execution.md:602
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
@@ -1691,6 +1689,7 @@ __all__ = [
     "evm_get_code",
     "evm_get_nonce",
     "evm_set_balance",
+    "evm_transfer",
     "field",
     "fold_dac_label",
     "get_amount_in_tax_bracket",

@@ -13,7 +13,7 @@ charter.
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
@@ -57,7 +57,9 @@ def padded(data: bytes) -> bytes:
     return data + bytes(-len(data) % 32)
 
 
-def state_extra(chain_id: int, timestamp: int, proposer: bytes, last_block_hash: bytes, last_block_number: int) -> bytes:
+def state_extra(
+    chain_id: int, timestamp: int, proposer: bytes, last_block_hash: bytes, last_block_number: int
+) -> bytes:
     """abi.encode(uint256 chainId, uint256 timestamp, address proposer, bytes32 lastBlockHash, uint256 lastBlockNumber),
     laid out by hand: five static words."""
     return word(chain_id) + word(timestamp) + bytes(12) + proposer + last_block_hash + word(last_block_number)
@@ -70,7 +72,9 @@ def transaction_extra(chain_id: int, timestamp: int, sequencer: bytes) -> bytes:
 
 def transaction_leaf(chain_id: int, block_number: int, timestamp: int, raw: bytes) -> bytes:
     """keccak256(abi.encode(uint256 chainId, uint256 blockNumber, uint256 timestamp, bytes raw)), laid out by hand."""
-    return bytes(keccak(word(chain_id) + word(block_number) + word(timestamp) + word(0x80) + word(len(raw)) + padded(raw)))
+    return bytes(
+        keccak(word(chain_id) + word(block_number) + word(timestamp) + word(0x80) + word(len(raw)) + padded(raw))
+    )
 
 
 def tiny_charter(spec: ModuleType) -> Any:
@@ -100,7 +104,10 @@ def hub_of(spec: ModuleType, acme_state: Sequence[Any] = (), acme_transactions: 
 
 def context_of(spec: ModuleType, chain_id: int, timestamp: int, proposer: bytes, block_hash: bytes, number: int) -> Any:
     return spec.StateBatchContext(
-        spec.ChainId(chain_id), spec.Timestamp(timestamp), spec.Address(proposer), spec.Hash32(block_hash),
+        spec.ChainId(chain_id),
+        spec.Timestamp(timestamp),
+        spec.Address(proposer),
+        spec.Hash32(block_hash),
         spec.BlockNumber(number),
     )
 
@@ -135,6 +142,17 @@ def transaction_batch_0(spec: ModuleType) -> Any:
     leaves = [transaction_leaf(ACME, *transaction) for transaction in TRANSACTIONS]
     root = h(h(leaves[0], leaves[1]), h(leaves[2], DEFAULT_0))
     return header(spec, 0, root, 3, 0, transaction_extra(ACME, T0, SEQUENCER))
+
+
+def expect_post_or_error(spec: ModuleType, call: Callable[[], Any], expected: Any, error: str) -> Iterator[Part]:
+    """The error ``error`` (checked to be the one raised), or the post-state after checking it equals ``expected``,
+    the hub built by hand."""
+    if error:
+        yield from expect_spec_error(spec, error, call)
+        return
+    post = call()
+    assert post == expected, "post-state differs from the one built by hand"
+    yield "post", encode_hub(post)
 
 
 # --- batch/header_hash -------------------------------------------------------------------------------------------
@@ -206,12 +224,7 @@ def expect_state_append(
     def call() -> Any:
         return spec.append_state_batch(pre, hashes, start, context, spec.Address(selected), spec.Timestamp(appended_at))
 
-    if error:
-        yield from expect_spec_error(spec, error, call)
-        return
-    post = call()
-    assert post == expected, "post-state differs from the one built by hand"
-    yield "post", encode_hub(post)
+    yield from expect_post_or_error(spec, call, expected, error)
 
 
 @vector_case("batch", "append_state_batch")
@@ -247,7 +260,11 @@ def test_state_batch_on_rangers_chain(spec: ModuleType) -> Iterator[Part]:
     expected = spec.Hub(
         dacs=(
             spec.DacRecord(
-                spec.ChainId(RANGERS), "rangers", tiny_charter(spec), spec.BatchChain(()), spec.BatchChain((rangers_header,))
+                spec.ChainId(RANGERS),
+                "rangers",
+                tiny_charter(spec),
+                spec.BatchChain(()),
+                spec.BatchChain((rangers_header,)),
             ),
             fresh.dacs[1],
         )
@@ -366,16 +383,16 @@ def expect_transaction_append(
 
     def call() -> Any:
         return spec.append_transaction_batch(
-            pre, spec.ChainId(chain_id), given, start, spec.Timestamp(timestamp), spec.Address(sequencer),
+            pre,
+            spec.ChainId(chain_id),
+            given,
+            start,
+            spec.Timestamp(timestamp),
+            spec.Address(sequencer),
             spec.Address(SEQUENCER),
         )
 
-    if error:
-        yield from expect_spec_error(spec, error, call)
-        return
-    post = call()
-    assert post == expected, "post-state differs from the one built by hand"
-    yield "post", encode_hub(post)
+    yield from expect_post_or_error(spec, call, expected, error)
 
 
 @vector_case("batch", "append_transaction_batch")
@@ -422,7 +439,9 @@ def test_transaction_batch_stale_start(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "append_transaction_batch")
 def test_transaction_batch_unknown_chain(spec: ModuleType) -> Iterator[Part]:
     """Chain id 1090 is not registered."""
-    yield from expect_transaction_append(spec, hub_of(spec), 1090, TRANSACTIONS, 0, T0, SEQUENCER, error="UnknownChainId")
+    yield from expect_transaction_append(
+        spec, hub_of(spec), 1090, TRANSACTIONS, 0, T0, SEQUENCER, error="UnknownChainId"
+    )
 
 
 # --- batch/delete_state_batches ----------------------------------------------------------------------------------
@@ -445,17 +464,16 @@ def expect_delete(
 ) -> Iterator[Part]:
     pre = three_batch_hub(spec)
     yield "pre", encode_hub(pre)
-    yield "input", {"chain_id": encode_uint(chain_id), "header": encode_batch_header(batch_header), "now": encode_uint(now)}
+    yield "input", {
+        "chain_id": encode_uint(chain_id),
+        "header": encode_batch_header(batch_header),
+        "now": encode_uint(now),
+    }
 
     def call() -> Any:
         return spec.delete_state_batches(pre, spec.ChainId(chain_id), batch_header, spec.Timestamp(now))
 
-    if error:
-        yield from expect_spec_error(spec, error, call)
-        return
-    post = call()
-    assert post == expected, "post-state differs from the one built by hand"
-    yield "post", encode_hub(post)
+    yield from expect_post_or_error(spec, call, expected, error)
 
 
 @vector_case("batch", "delete_state_batches")
@@ -587,9 +605,7 @@ def test_wrong_output_root(spec: ModuleType) -> Iterator[Part]:
 def test_output_root_under_unknown_header(spec: ModuleType) -> Iterator[Part]:
     """Batch 0's header with batch_size 4 instead of 3 is not the stored header."""
     forged = header(spec, 0, h(h(R[0], R[1]), h(R[2], DEFAULT_0)), 4, 0, state_extra(ACME, T0, SEQUENCER, B[3], 3))
-    yield from expect_committed(
-        spec, ACME, forged, R[2], 2, [DEFAULT_0, h(R[0], R[1])], error="UnknownBatchHeader"
-    )
+    yield from expect_committed(spec, ACME, forged, R[2], 2, [DEFAULT_0, h(R[0], R[1])], error="UnknownBatchHeader")
 
 
 @vector_case("batch", "verify_committed_output_root")

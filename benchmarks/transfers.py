@@ -9,13 +9,11 @@ moving each tax by hand first, so both sides do the same EVM work:
 (b) one state root per block: ``lock_changes()`` between transactions and a single ``make_state_root()`` at the
     end, as a block-building client (``CancunVM``) does.
 
-What the two ratios show. The step from (b) to (a) is what persisting a root per transaction costs (about 6x on
-this block): every transaction re-hashes and re-writes the trie paths of its sender, recipient, producer and the
-treasury, where a block-style client hashes each touched path once per block. The spec over (a) is the adapter's
-design on top (about 1.8x): ``charge_tax`` persists two more roots per transaction (sender debited, treasury
-credited: three roots per transaction instead of one, about 40% of the spec's time), and every ``evm_get_*`` read
-of the validity rules opens a fresh view of the trie with cold caches. So against (b), the spec's ~11x is mostly
-roots: the price of immutable worlds named by their root, not of the rules. Signatures are
+What the two ratios show. The adapter keeps one py-evm state open across the operations of a block and computes a
+state root only when one is asked for (the block hash), so the spec pays for one root per block like (b); what
+remains over (b) is the spec's own work per transaction: its validity reads, the tax transfer and the balance
+bookkeeping of the native-token supply. (a) shows what naming every world by an eagerly computed root would cost.
+Signatures are
 recovered outside the timing on both sides (the adapter caches its decoded transactions; the baselines reuse
 decoded objects), so neither side pays secp256k1 recovery, which would otherwise dominate both.
 """

@@ -3,9 +3,12 @@
 
 The spec never touches py-evm. It calls only the public functions below, which are pure at the interface: every
 function takes immutable values and returns new ones, and none mutates a world it is given. That is cheap because
-a world is only a state root; the trie nodes and contract code live in a :class:`NodeStore` shared by every world
-derived from the same genesis. The store is content addressed (a key is the keccak256 of its value) and append-only,
-so writing a new world's nodes can never change what an older root means.
+a world is a state root (computed lazily: see :class:`EvmWorld`); the trie nodes and contract code live in a
+:class:`NodeStore` shared by every world derived from the same genesis. The store is content addressed (a key is
+the keccak256 of its value) and append-only, so writing a new world's nodes can never change what an older root
+means. A chain of operations on the newest world (a block's transactions) runs on one open py-evm state and hashes
+the trie once, when a root is first asked for, as a block-building client does; reading an older world replays its
+operations from the nearest known root, so immutability never depends on how worlds are used.
 
 Division of labour. The spec states the transaction validity rules itself (signature, chain id, nonce, balance,
 EIP-3607, fee caps, initcode size, permissions) and calls :func:`execute_transaction` only for a transaction it has
@@ -21,7 +24,7 @@ The MVM permission hook. :func:`execute_transaction` runs every frame (the top f
 transaction's init code, and every CALL, CALLCODE, DELEGATECALL, STATICCALL, CREATE and CREATE2 at every depth)
 with an opcode table in which each forbidden opcode halts the frame exceptionally exactly like INVALID (0xfe): the
 frame's remaining gas is consumed, its state changes revert, its caller sees a failed call (0 pushed), and the
-receipt status is 0 when the top frame fails; nonce and gas are charged either way. See :func:`_state_class`.
+receipt status is 0 when the top frame fails; nonce and gas are charged either way. See :func:`_computation_class`.
 
 Decisions the adapter makes where plain py-evm has no opinion (the spec should state them):
 
@@ -48,7 +51,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, TypeVar, cast
+from typing import Any, Callable, Iterator, Mapping, TypeVar, cast
 
 from eth.abc import ComputationAPI, SignedTransactionAPI
 from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N, SYSTEM_ADDRESS, SYSTEM_MESSAGE_GAS
@@ -109,13 +112,15 @@ class NodeStore(BaseDB):
     a py-evm database (``BaseDB``), which py-evm wraps in ``AtomicDB`` to read and write it.
     """
 
-    __slots__ = ("_nodes", "readers")
+    __slots__ = ("_nodes", "readers", "live")
     READERS_KEPT = 64
 
     def __init__(self) -> None:
         self._nodes: dict[bytes, bytes] = {}
         # Warm read-only views by state root (see _reader); a root names immutable content, so they never go stale.
         self.readers: dict[bytes, AccountDB] = {}
+        # The one py-evm state kept open between operations: (the world it holds, the state, the block it runs).
+        self.live: tuple[EvmWorld, _MvmState, BlockContext | None] | None = None
 
     def __getitem__(self, key: bytes) -> bytes:
         return self._nodes[key]
@@ -138,15 +143,40 @@ class NodeStore(BaseDB):
         return iter(self._nodes)
 
 
-@dataclass(frozen=True)
 class EvmWorld:
     """An EVM state: a state root over a node store shared by all worlds derived from it.
 
     Two worlds are equal when their state roots are: the store only holds nodes, it is not part of the value.
+
+    A world is immutable but its root is computed lazily. A world made by an operation (a transaction, a transfer,
+    a system call) remembers its parent and the operation; the store keeps the py-evm state of the newest world
+    open, so a chain of operations (a block) runs on one state and hashes the trie once, when a root is first
+    asked for — as a block-building client does. Asking an older world for its root or an account replays its
+    operations from the nearest world whose root is known, so every world always reads as it was made.
     """
 
-    state_root: bytes
-    store: NodeStore = field(compare=False, repr=False)
+    __slots__ = ("store", "_root", "_parent", "_step")
+
+    def __init__(
+        self, store: NodeStore, root: bytes | None = None, parent: EvmWorld | None = None, step: _Step | None = None
+    ) -> None:
+        self.store, self._root, self._parent, self._step = store, root, parent, step
+
+    @property
+    def state_root(self) -> bytes:
+        if self._root is None:
+            _materialize(self)
+        assert self._root is not None  # set by _materialize
+        return self._root
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EvmWorld) and self.state_root == other.state_root
+
+    def __hash__(self) -> int:
+        return hash(self.state_root)
+
+    def __repr__(self) -> str:
+        return f"EvmWorld(0x{self.state_root.hex()})"
 
 
 @dataclass(frozen=True)
@@ -249,35 +279,44 @@ class ForbiddenOpcode(InvalidInstruction):
 def genesis_world(alloc: Mapping[_Address, GenesisAccount]) -> EvmWorld:
     """A world holding exactly ``alloc``, over a fresh node store that every world derived from it will share."""
     store = NodeStore()
-    accounts = _accounts(EvmWorld(_BLANK_ROOT, store))
+    accounts = AccountDB(AtomicDB(store), Hash32(_BLANK_ROOT))
     for address, account in alloc.items():
         accounts.set_balance(Address(address), account.balance)
         accounts.set_nonce(Address(address), account.nonce)
         accounts.set_code(Address(address), account.code)
         for slot, value in account.storage:
             accounts.set_storage(Address(address), slot, value)
-    return _persist(accounts, store)
+    accounts.persist()
+    return EvmWorld(store, bytes(accounts.state_root))
 
 
 def get_balance(world: EvmWorld, address: bytes) -> int:
-    return _reader(world.store, world.state_root).get_balance(Address(address))
+    return int(_view(world).get_balance(Address(address)))
 
 
 def get_nonce(world: EvmWorld, address: bytes) -> int:
-    return _reader(world.store, world.state_root).get_nonce(Address(address))
+    return int(_view(world).get_nonce(Address(address)))
 
 
 def get_code(world: EvmWorld, address: bytes) -> bytes:
-    return _reader(world.store, world.state_root).get_code(Address(address))
+    return bytes(_view(world).get_code(Address(address)))
 
 
 def get_storage(world: EvmWorld, address: bytes, slot: int) -> int:
-    return _reader(world.store, world.state_root).get_storage(Address(address), slot)
+    return int(_view(world).get_storage(Address(address), slot))
+
+
+def _view(world: EvmWorld) -> Any:
+    """Something to read ``world`` through: the open state if it holds exactly this world, else a warm reader."""
+    live = world.store.live
+    if world._root is None and live is not None and live[0] is world:
+        return live[1]
+    return _reader(world.store, world.state_root)
 
 
 def _reader(store: NodeStore, state_root: bytes) -> AccountDB:
     """A read-only view of one world, kept warm in its store: a root names immutable content, so cached reads
-    never go stale. Nothing ever writes through a reader (writes go through :func:`_accounts`, a fresh view)."""
+    never go stale. Nothing ever writes through a reader."""
     reader = store.readers.get(state_root)
     if reader is None:
         if len(store.readers) >= NodeStore.READERS_KEPT:
@@ -288,46 +327,97 @@ def _reader(store: NodeStore, state_root: bytes) -> AccountDB:
 
 def transfer(world: EvmWorld, source: bytes, destination: bytes, amount: int) -> EvmWorld:
     """``world`` with ``amount`` moved from ``source`` to ``destination`` (the spec moves the transaction tax with
-    it); one new world, one new root. Moving nothing changes nothing; ``source`` must hold ``amount``."""
+    it). Moving nothing changes nothing; ``source`` must hold ``amount``."""
     if amount == 0:
         return world
-    accounts = _accounts(world)
-    if accounts.get_balance(Address(source)) < amount:
+    if get_balance(world, source) < amount:
         raise ValueError(f"0x{source.hex()} holds less than {amount}")
-    accounts.set_balance(Address(source), accounts.get_balance(Address(source)) - amount)
-    accounts.set_balance(Address(destination), accounts.get_balance(Address(destination)) + amount)
-    if accounts.account_is_empty(Address(source)):
-        accounts.delete_account(Address(source))
-    return _persist(accounts, world.store)
+
+    def move(state: _MvmState) -> None:
+        state.delta_balance(Address(source), -amount)
+        state.delta_balance(Address(destination), amount)
+        _remove_if_empty(state, Address(source))
+
+    return _derive(world, None, move)[0]
 
 
 def set_balance(world: EvmWorld, address: bytes, balance: int) -> EvmWorld:
-    """``world`` with ``address`` holding ``balance`` (the spec moves the transaction tax with it).
+    """``world`` with ``address`` holding ``balance``.
 
     An account left empty (no code, nonce 0, balance 0) is removed, as EIP-161 removes touched empty accounts, so
-    moving a tax of zero never creates an account and never changes the state root.
+    setting a balance to what it is never creates an account and never changes the state root.
     """
-    accounts, account = _accounts(world), Address(address)
-    if accounts.get_balance(account) == balance:
+    if get_balance(world, address) == balance:
         return world
-    accounts.set_balance(account, balance)
-    if accounts.account_is_empty(account):
-        accounts.delete_account(account)
-    return _persist(accounts, world.store)
+
+    def assign(state: _MvmState) -> None:
+        state.set_balance(Address(address), balance)
+        _remove_if_empty(state, Address(address))
+
+    return _derive(world, None, assign)[0]
+
+
+def _remove_if_empty(state: _MvmState, address: Address) -> None:
+    if state.account_is_empty(address):
+        state.delete_account(address)
 
 
 _BLANK_ROOT = keccak(b"\x80")  # the root of the empty trie
+_T = TypeVar("_T")
 
 
-def _accounts(world: EvmWorld) -> AccountDB:
-    """py-evm's account database over ``world``: a private, throw-away view; writes stay in it until persisted."""
-    return AccountDB(AtomicDB(world.store), Hash32(world.state_root))
+class _Step:
+    """How a world was made from its parent: an operation, run on a py-evm state opened for ``block`` (None: any)."""
+
+    __slots__ = ("block", "run")
+
+    def __init__(self, block: BlockContext | None, run: Callable[[_MvmState], object]) -> None:
+        self.block, self.run = block, run
 
 
-def _persist(accounts: AccountDB, store: NodeStore) -> EvmWorld:
-    """Write the view's new nodes into the shared store (append-only) and name the result by its root."""
-    accounts.persist()
-    return EvmWorld(bytes(accounts.state_root), store)
+def _derive(world: EvmWorld, block: BlockContext | None, run: Callable[[_MvmState], _T]) -> tuple[EvmWorld, _T]:
+    """The world made by running ``run`` on ``world`` (in ``block``), and what ``run`` returned.
+
+    When the store's open state holds ``world`` for the same block, ``run`` continues on it and nothing is hashed;
+    otherwise a state is opened on ``world``'s root. Either way the new world is the open state afterwards.
+    """
+    state = _open_state(world, block)
+    state.lock_changes()  # as CancunVM does before each transaction: earlier operations can no longer revert
+    state.balances_before = {}
+    outcome = run(state)
+    derived = EvmWorld(world.store, None, world, _Step(block, run))
+    open_block = block if block is not None else (world.store.live[2] if world.store.live else None)
+    world.store.live = (derived, state, open_block)
+    return derived, outcome
+
+
+def _open_state(world: EvmWorld, block: BlockContext | None) -> _MvmState:
+    live = world.store.live
+    if live is not None and live[0] is world and (block is None or live[2] is None or live[2] == block):
+        if block is not None and live[2] is None:
+            live[1].execution_context = _execution_context(block)
+        return live[1]
+    root = world.state_root  # persists the open state first if it holds this world
+    return _MvmState(AtomicDB(world.store), _execution_context(block or _ANY_BLOCK), Hash32(root))
+
+
+def _materialize(world: EvmWorld) -> None:
+    """Give ``world`` its root: persist the open state if it holds ``world``, else replay ``world``'s operations
+    from its nearest ancestor with a known root. The world then forgets its parent (its content is in the store)."""
+    live = world.store.live
+    if live is not None and live[0] is world:
+        live[1].persist()
+        world._root = bytes(live[1].state_root)
+    else:
+        assert world._parent is not None and world._step is not None  # a world without a root was derived
+        parent_root = world._parent.state_root
+        state = _MvmState(AtomicDB(world.store), _execution_context(world._step.block or _ANY_BLOCK), Hash32(parent_root))
+        state.lock_changes()
+        state.balances_before = {}
+        world._step.run(state)
+        state.persist()
+        world._root = bytes(state.state_root)
+    world._parent = world._step = None
 
 
 # --- Decoding -------------------------------------------------------------------------------------------------
@@ -409,35 +499,27 @@ def execute_transaction(
     With no forbidden opcodes this is plain py-evm Cancun, bit for bit.
     """
     transaction = _decode(raw)
-    state_class = _state_class(frozenset(forbidden_opcodes))
-    state = state_class(AtomicDB(world.store), _execution_context(block), Hash32(world.state_root))
-    state.lock_changes()  # as CancunVM.apply_transaction does before each transaction
-    try:
-        computation = state.apply_transaction(transaction)
-    except ValidationError as error:
-        raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
+    computation_class = _computation_class(frozenset(forbidden_opcodes))
+
+    def run(state: _MvmState) -> ComputationAPI:
+        state.computation_class = computation_class
+        try:
+            return state.apply_transaction(transaction)
+        except ValidationError as error:
+            raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
+
+    after, computation = _derive(world, block, run)
+    assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
+    supply_change = world.store.live[1].supply_change()
     gas_used = int(CancunVM.finalize_gas_used(transaction, computation))
-    state.persist()
-    after = EvmWorld(bytes(state.state_root), world.store)
-    holders = {bytes(block.coinbase), *_balance_holders(computation)}
     return ExecutionResult(
         world=after,
         success=bool(computation.is_success),
         gas_used=gas_used,
         logs=_logs(computation),
         contract_address=_created_contract(transaction, computation),
-        supply_change=sum(get_balance(after, holder) - get_balance(world, holder) for holder in holders),
+        supply_change=supply_change,  # the burnt base fee, and any balance a SELFDESTRUCT destroyed (EIP-6780)
     )
-
-
-def _balance_holders(computation: ComputationAPI) -> Iterator[bytes]:
-    """Every account whose balance the transaction may have changed: senders, recipients, created contracts and
-    SELFDESTRUCT beneficiaries of every frame (a reverted frame's changes are undone, so including it is harmless)."""
-    yield bytes(computation.msg.sender)
-    yield bytes(computation.msg.storage_address)
-    yield from (bytes(beneficiary) for beneficiary in computation.beneficiaries)
-    for child in computation.children:
-        yield from _balance_holders(child)
 
 
 def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, data: bytes) -> EvmWorld:
@@ -449,18 +531,46 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
     a target without code does nothing, and touched empty accounts are removed (EIP-161). A system call is never
     subject to a charter: it runs the plain Cancun opcode table.
     """
-    state = CancunState(AtomicDB(world.store), _execution_context(block), Hash32(world.state_root))
-    code = state.get_code(Address(target))
-    message = Message(gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code)
-    context = CancunTransactionContext(gas_price=block.base_fee, origin=SYSTEM_ADDRESS)
-    computation = state.computation_class.apply_message(state, message, context)
-    # collect_touched_accounts always adds the coinbase, which a transaction touches by paying it; a system call
-    # pays nobody.
-    for address in collect_touched_accounts(computation) - {state.coinbase}:
-        if state.account_exists(address) and state.account_is_empty(address):
-            state.delete_account(address)
-    state.persist()
-    return EvmWorld(bytes(state.state_root), world.store)
+
+    def run(state: _MvmState) -> None:
+        state.computation_class = CancunComputation
+        code = state.get_code(Address(target))
+        message = Message(
+            gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code
+        )
+        context = CancunTransactionContext(gas_price=block.base_fee, origin=SYSTEM_ADDRESS)
+        computation = state.computation_class.apply_message(state, message, context)
+        # collect_touched_accounts always adds the coinbase, which a transaction touches by paying it; a system
+        # call pays nobody.
+        for address in collect_touched_accounts(computation) - {state.coinbase}:
+            if state.account_exists(address) and state.account_is_empty(address):
+                state.delete_account(address)
+
+    return _derive(world, block, run)[0]
+
+
+class _MvmState(CancunState):
+    """py-evm's Cancun state, with the computation class (the opcode table) chosen per transaction, and a record of
+    the balance each account had before the current operation first changed or deleted it."""
+
+    balances_before: dict[Address, int]
+
+    def set_balance(self, address: Address, balance: int) -> None:
+        self.balances_before.setdefault(address, int(self.get_balance(address)))
+        super().set_balance(address, balance)
+
+    def delete_account(self, address: Address) -> None:
+        self.balances_before.setdefault(address, int(self.get_balance(address)))
+        super().delete_account(address)
+
+    def supply_change(self) -> int:
+        """How the total of all balances changed in the current operation (reverted changes are back already)."""
+        return sum(int(self.get_balance(address)) - before for address, before in self.balances_before.items())
+
+
+_ANY_BLOCK = BlockContext(
+    number=0, timestamp=0, coinbase=bytes(20), gas_limit=0, base_fee=0, prev_randao=bytes(32), chain_id=0
+)  # for operations that read no block field (moving a balance)
 
 
 def _execution_context(block: BlockContext) -> ExecutionContext:
@@ -496,26 +606,24 @@ def _created_contract(transaction: SignedTransactionAPI, computation: Computatio
 
 
 @lru_cache(maxsize=256)
-def _state_class(forbidden: frozenset[int]) -> type[CancunState]:
-    """The Cancun state class whose every frame runs with ``forbidden`` opcodes halting it; cached per set.
+def _computation_class(forbidden: frozenset[int]) -> type[CancunComputation]:
+    """The Cancun computation class whose every frame runs with ``forbidden`` opcodes halting it; cached per set.
 
     py-evm's ``apply_computation`` looks the opcode table up once per frame (``computation.opcodes``), and every
     frame, at every depth and including init code, is an instance of the state's ``computation_class`` (children
     come from ``apply_message`` / ``apply_create_message`` on the parent's class). So a computation subclass whose
     class-level table has the forbidden entries replaced covers every frame at no cost per opcode: the interpreter
-    loop is py-evm's own. The empty set is plain ``CancunState`` itself.
+    loop is py-evm's own. The empty set is plain ``CancunComputation`` itself.
     """
     if not forbidden:
-        return CancunState
+        return CancunComputation
     out_of_range = sorted(opcode for opcode in forbidden if not 0 <= opcode <= 0xFF)
     if out_of_range:
         raise ValueError(f"forbidden opcodes must be 0x00-0xff, got {out_of_range}")
     table: dict[int, Any] = dict(CancunComputation.opcodes)
     for opcode in forbidden:
         table[opcode] = _ForbiddenOpcodeLogic(opcode, table.get(opcode))
-    computation_class = type("PermissionedCancunComputation", (CancunComputation,), {"opcodes": table})
-    state_class = type("PermissionedCancunState", (CancunState,), {"computation_class": computation_class})
-    return cast(type[CancunState], state_class)
+    return cast(type[CancunComputation], type("PermissionedCancunComputation", (CancunComputation,), {"opcodes": table}))
 
 
 class _ForbiddenOpcodeLogic:

@@ -271,9 +271,9 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
 
 # spec/v1/l2-chain.md:262
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
-    return frozenset(
-        opcode for opcode in range(EVM_OPCODE_COUNT) if not is_action_permitted(charter, signer, Action(opcode))
-    )
+    # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
+    named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
+    return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
 # spec/v1/l2-chain.md:276

@@ -568,3 +568,28 @@ def test_cached_reads_of_an_older_world_stay_true_after_newer_worlds_exist() -> 
         newer = evm.transfer(newer, SENDER, RECIPIENT, amount)
     assert evm.get_balance(newer, RECIPIENT) == 15
     assert (evm.get_balance(world, SENDER), evm.get_balance(world, RECIPIENT)) == (ETHER, 0)
+
+
+def test_branching_from_a_world_without_a_root_yet_keeps_both_branches_true() -> None:
+    """W1 is derived but never hashed; W2 continues it on the open state; W1b branches from W1 afterwards, which
+    must replay W1. Every world reads as it was made, and equal contents give equal roots."""
+    genesis = evm.genesis_world({SENDER: evm.GenesisAccount(ETHER)})
+    w1 = evm.transfer(genesis, SENDER, RECIPIENT, 10)
+    w2 = evm.transfer(w1, SENDER, RECIPIENT, 20)
+    w1b = evm.transfer(w1, SENDER, OUTER, 5)
+    assert (evm.get_balance(w2, RECIPIENT), evm.get_balance(w2, OUTER)) == (30, 0)
+    assert (evm.get_balance(w1b, RECIPIENT), evm.get_balance(w1b, OUTER)) == (10, 5)
+    assert (evm.get_balance(w1, RECIPIENT), evm.get_balance(w1, OUTER)) == (10, 0)
+    same_as_w2 = evm.transfer(evm.transfer(genesis, SENDER, RECIPIENT, 25), SENDER, RECIPIENT, 5)
+    assert same_as_w2 == w2 and same_as_w2.state_root == w2.state_root
+    assert w1 != w2 != w1b
+
+
+def test_a_transaction_on_an_older_world_does_not_see_later_worlds() -> None:
+    """Execute on genesis twice: the second run starts again from genesis (replayed), not from the first's result."""
+    world = evm.genesis_world({SENDER: evm.GenesisAccount(ETHER)})
+    raw = dynamic_fee_tx(0, RECIPIENT, value=7, gas=21_000)
+    first = evm.execute_transaction(world, raw, BLOCK, NO_CHARTER)
+    second = evm.execute_transaction(world, raw, BLOCK, NO_CHARTER)
+    assert first.world == second.world and first.gas_used == second.gas_used == 21_000
+    assert evm.get_nonce(world, SENDER) == 0 and evm.get_nonce(first.world, SENDER) == 1

@@ -49,7 +49,7 @@ forbidden opcodes; the spec inherits them until py-evm fixes them):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping, TypeVar, cast
 

@@ -27,7 +27,6 @@ from .evm import genesis_world as evm_genesis_world
 from .evm import get_balance as evm_get_balance
 from .evm import get_code as evm_get_code
 from .evm import get_nonce as evm_get_nonce
-from .evm import set_balance as evm_set_balance
 from .evm import transfer as evm_transfer
 
 __all__ = [
@@ -47,7 +46,6 @@ __all__ = [
     "evm_get_balance",
     "evm_get_code",
     "evm_get_nonce",
-    "evm_set_balance",
     "evm_transfer",
     "abi_decode",
     "abi_encode",

@@ -21,6 +21,7 @@ from mvm_spec.forks import load_spec
 from tests.cases.test_state_transition import (
     ALICE,
     BLOCK_TIME,
+    BASE_FEE,
     FUNDS,
     INNER,
     MEMBER,
@@ -179,3 +180,31 @@ def test_supply_is_the_sum_of_balances_after_a_selfdestruct_burn() -> None:
     gas = int(receipts[0].cumulative_gas_used)
     assert evm.get_balance(state.world, address_of(ALICE)) == FUNDS - 10**9 - gas * PRICE  # the 1 gwei is gone
     assert state.coinbase_supply == sum_of_balances(state.world, [address_of(ALICE), PRODUCER, created])
+
+
+@pytest.mark.filterwarnings("ignore:SELFDESTRUCT opcode present:DeprecationWarning")
+def test_a_selfdestruct_burn_undone_by_a_revert_leaves_the_supply_alone() -> None:
+    """The creating frame makes a child with 1 gwei whose init code destroys itself to itself (a burn), then
+    reverts: the burn is undone with everything else, so the supply loses only the base fee."""
+    child_init = asm(op.ADDRESS, op.SELFDESTRUCT)
+    creator_init = asm(
+        push(child_init.ljust(32, b"\x00")),
+        push(0),
+        op.MSTORE,  # the child's init code at memory 0
+        push(len(child_init)),
+        push(0),
+        push(10**9),
+        op.CREATE,
+        op.POP,  # CREATE with 1 gwei: burnt by the child
+        push(0),
+        push(0),
+        op.REVERT,  # ... and undone
+    )
+    chain = genesis(charter(SPEC), funded(ALICE))
+    state, receipts = SPEC.apply_block(
+        chain.state(SPEC), block_of(SPEC, tx(ALICE, 0, None, data=creator_init, value=10**9))
+    )
+    gas = int(receipts[0].cumulative_gas_used)
+    assert receipts[0].status == 0
+    assert state.coinbase_supply == FUNDS - gas * BASE_FEE
+    assert state.coinbase_supply == sum_of_balances(state.world, [address_of(ALICE), PRODUCER])

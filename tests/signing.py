@@ -6,7 +6,7 @@ from typing import Any
 
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
 from eth_keys.datatypes import PrivateKey
-from eth_typing import Address
+from eth_typing import Address, Hash32
 
 
 def sign_dynamic_fee(
@@ -54,3 +54,31 @@ def sign_legacy(
     # chain_id=None signs without EIP-155, which py-evm's annotation does not admit
     signed: Any = unsigned.as_signed_transaction(signer, chain_id=chain_id)  # type: ignore[arg-type]
     return bytes(signed.encode())
+
+
+def sign_blob(
+    signer: PrivateKey,
+    nonce: int,
+    to: bytes,
+    *,
+    gas: int,
+    max_fee: int,
+    tip: int,
+    max_fee_per_blob_gas: int,
+    chain_id: int,
+) -> bytes:
+    """A signed EIP-4844 (type 3) transaction carrying one versioned hash (version byte 0x01)."""
+    unsigned = CancunTransactionBuilder.new_unsigned_blob_transaction(
+        chain_id=chain_id,
+        nonce=nonce,
+        max_priority_fee_per_gas=tip,
+        max_fee_per_gas=max_fee,
+        gas=gas,
+        to=Address(to),
+        value=0,
+        data=b"",
+        access_list=(),
+        max_fee_per_blob_gas=max_fee_per_blob_gas,
+        blob_versioned_hashes=(Hash32(b"\x01" + bytes(31)),),
+    )
+    return bytes(unsigned.as_signed_transaction(signer).encode())

@@ -39,7 +39,7 @@ from eth_typing import Address, BlockNumber, Hash32
 
 from mvm_spec import evm
 from mvm_spec.evm import GenesisAccount
-from tests.signing import sign_dynamic_fee, sign_legacy
+from tests.signing import sign_blob, sign_dynamic_fee, sign_legacy
 from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import (
@@ -149,20 +149,9 @@ def access_list_tx(signer: PrivateKey, nonce: int, to: bytes, *, value: int, gas
 
 def blob_tx(signer: PrivateKey, nonce: int, to: bytes) -> bytes:
     """A signed EIP-4844 (type 3) transaction carrying one versioned hash."""
-    unsigned = CancunTransactionBuilder.new_unsigned_blob_transaction(
-        chain_id=CHAIN_ID,
-        nonce=nonce,
-        max_priority_fee_per_gas=TIP,
-        max_fee_per_gas=MAX_FEE,
-        gas=TRANSFER_GAS,
-        to=Address(to),
-        value=0,
-        data=b"",
-        access_list=(),
-        max_fee_per_blob_gas=1,
-        blob_versioned_hashes=(Hash32(b"\x01" + bytes(31)),),
+    return sign_blob(
+        signer, nonce, to, gas=TRANSFER_GAS, max_fee=MAX_FEE, tip=TIP, max_fee_per_blob_gas=1, chain_id=CHAIN_ID
     )
-    return bytes(unsigned.as_signed_transaction(signer).encode())
 
 
 def data_gas(data: bytes) -> int:

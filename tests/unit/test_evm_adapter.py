@@ -26,7 +26,7 @@ from eth_keys.datatypes import PrivateKey
 from eth_typing import Address, BlockNumber, Hash32
 
 from mvm_spec import evm
-from tests.signing import sign_dynamic_fee, sign_legacy
+from tests.signing import sign_blob, sign_dynamic_fee, sign_legacy
 
 CHAIN_ID = 1089
 KEY = PrivateKey(bytes([0x01]) * 32)
@@ -438,20 +438,7 @@ def test_decode_access_list_and_pre_eip155() -> None:
 
 def test_decode_blob_transaction() -> None:
     def blob_tx(to: bytes) -> bytes:
-        unsigned = CancunTransactionBuilder.new_unsigned_blob_transaction(
-            chain_id=CHAIN_ID,
-            nonce=0,
-            max_priority_fee_per_gas=1,
-            max_fee_per_gas=10,
-            gas=GAS,
-            to=Address(to),
-            value=0,
-            data=b"",
-            access_list=(),
-            max_fee_per_blob_gas=3,
-            blob_versioned_hashes=(Hash32(b"\x01" + bytes(31)),),
-        )
-        return bytes(unsigned.as_signed_transaction(KEY).encode())
+        return sign_blob(KEY, 0, to, gas=GAS, max_fee=10, tip=1, max_fee_per_blob_gas=3, chain_id=CHAIN_ID)
 
     decoded = evm.decode_transaction(blob_tx(RECIPIENT))
     assert decoded.tx_type == 3 and decoded.max_fee_per_blob_gas == 3

@@ -14,25 +14,27 @@ from ..vectors.codec import (
     decode_account_queries,
     decode_addresses,
     decode_batch_header,
-    decode_batched_transactions,
     decode_bytes,
     decode_charter,
     decode_genesis,
+    decode_genesis_alloc,
     decode_hashes,
     decode_hub,
+    decode_l1_block,
     decode_l2_block,
+    decode_optional_address,
     decode_sequencer,
-    decode_sequencing_state,
-    decode_state_batch_context,
     decode_tax_schedule,
     decode_uint,
+    decode_withdrawal,
+    decode_withdrawal_proof,
     encode_addresses,
     encode_bytes,
     encode_charter,
+    encode_derived_block,
     encode_hashes,
     encode_hub,
     encode_provider_assignments,
-    encode_sequencing_state,
     encode_state_transition_post,
     encode_uint,
 )
@@ -95,47 +97,6 @@ def batch_header_hash(spec: ModuleType, request: dict[str, Any]) -> dict[str, An
     return {"output": {"hash": encode_bytes(spec.hash_batch_header(header))}}
 
 
-@handles("batch", "append_transaction_batch")
-def append_transaction_batch(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    hub = spec.append_transaction_batch(
-        decode_hub(spec, request["pre"]),
-        spec.ChainId(decode_uint(given["chain_id"])),
-        decode_batched_transactions(spec, given["transactions"]),
-        decode_uint(given["should_start_at_element"]),
-        spec.Timestamp(decode_uint(given["timestamp"])),
-        spec.Address(decode_bytes(given["sequencer"])),
-        spec.Address(decode_bytes(given["selected_sequencer"])),
-    )
-    return {"post": encode_hub(hub)}
-
-
-@handles("batch", "append_state_batch")
-def append_state_batch(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    hub = spec.append_state_batch(
-        decode_hub(spec, request["pre"]),
-        decode_hashes(spec, given["output_roots"]),
-        decode_uint(given["should_start_at_element"]),
-        decode_state_batch_context(spec, given["context"]),
-        spec.Address(decode_bytes(given["selected_sequencer"])),
-        spec.Timestamp(decode_uint(given["now"])),
-    )
-    return {"post": encode_hub(hub)}
-
-
-@handles("batch", "delete_state_batches")
-def delete_state_batches(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    hub = spec.delete_state_batches(
-        decode_hub(spec, request["pre"]),
-        spec.ChainId(decode_uint(given["chain_id"])),
-        decode_batch_header(spec, given["header"]),
-        spec.Timestamp(decode_uint(given["now"])),
-    )
-    return {"post": encode_hub(hub)}
-
-
 @handles("batch", "verify_committed_output_root")
 def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
@@ -150,17 +111,159 @@ def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> d
     return {"output": {"valid": valid}}
 
 
+@handles("batch", "is_state_batch_final")
+def is_state_batch_final(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    final = spec.is_state_batch_final(
+        decode_hub(spec, request["pre"]),
+        spec.ChainId(decode_uint(given["chain_id"])),
+        decode_batch_header(spec, given["header"]),
+    )
+    return {"output": {"final": bool(final)}}
+
+
 @handles("registry", "genesis")
 def registry_genesis(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    charter = decode_charter(spec, request["input"]["rangers_charter"])
-    return {"post": encode_hub(spec.get_genesis_hub(charter))}
-
-
-@handles("registry", "create_dac")
-def registry_create_dac(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
-    hub = spec.create_dac(decode_hub(spec, request["pre"]), given["label"], decode_charter(spec, given["charter"]))
-    return {"post": encode_hub(hub)}
+    hub = spec.get_genesis_hub(decode_charter(spec, given["rangers_charter"]), decode_l1_block(spec, given["l1_block"]))
+    return {"post": {"hub": encode_hub(hub)}}
+
+
+# --- Hub operations (hub.md, sequencing.md, bridge.md) --------------------------------------------------------------
+# Every runner whose state is the hub takes its pre-state as `pre.hub` and reports `post.hub`, with any amount an
+# operation returns beside it. `apply_operations` runs a list of operations in order; the first a rule rejects ends
+# the run with its error.
+
+
+def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """One named hub operation: the new hub and any amounts it returns, encoded."""
+
+    def address(key: str = "address") -> Any:
+        return spec.Address(decode_bytes(args[key]))
+
+    def wei(key: str = "amount") -> Any:
+        return spec.Wei(decode_uint(args[key]))
+
+    def chain_id() -> Any:
+        return spec.ChainId(decode_uint(args["chain_id"]))
+
+    def start() -> int:
+        return decode_uint(args["should_start_at_element"])
+
+    if operation == "advance_l1_block":
+        return spec.advance_l1_block(hub, decode_l1_block(spec, args["block"])), {}
+    if operation == "create_dac":
+        charter = decode_charter(spec, args["charter"])
+        alloc = decode_genesis_alloc(spec, args["alloc"])
+        return spec.create_dac(hub, args["label"], charter, alloc, wei("base_fee_per_gas")), {}
+    if operation == "register_sequencer":
+        return spec.register_sequencer(hub, address(), wei()), {}
+    if operation == "increase_sequencer_lock":
+        return spec.increase_sequencer_lock(hub, address(), wei()), {}
+    if operation == "request_sequencer_exit":
+        return spec.request_sequencer_exit(hub, address()), {}
+    if operation == "withdraw_sequencer_stake":
+        withdrawn, released = spec.withdraw_sequencer_stake(hub, address())
+        return withdrawn, {"released": encode_uint(released)}
+    if operation == "slash_sequencer":
+        ratio = args["slash_ratio_bps"]
+        if not isinstance(ratio, int) or isinstance(ratio, bool):
+            raise TypeError("slash_ratio_bps is a JSON integer")
+        slashed_hub, slashed, released = spec.slash_sequencer(hub, address(), spec.BasisPoints(ratio))
+        return slashed_hub, {"slashed": encode_uint(slashed), "released": encode_uint(released)}
+    if operation == "register_compute_provider":
+        return spec.register_compute_provider(hub, address()), {}
+    if operation == "deposit_into_dac":
+        if not isinstance(args["from_contract"], bool):
+            raise TypeError("from_contract is a JSON boolean")
+        deposited = spec.deposit_into_dac(
+            hub,
+            chain_id(),
+            address("l1_sender"),
+            args["from_contract"],
+            decode_optional_address(spec, args["to"]),
+            wei("mint"),
+            wei("value"),
+            spec.uint64(decode_uint(args["gas_limit"])),
+            decode_bytes(args["data"]),
+        )
+        return deposited, {}
+    if operation == "append_transaction_batch":
+        batch_data = decode_bytes(args["batch_data"])
+        appended = spec.append_transaction_batch(
+            hub, chain_id(), batch_data, start(), address("sequencer"), address("selected_sequencer")
+        )
+        return appended, {}
+    if operation == "append_state_batch":
+        roots = decode_hashes(spec, args["output_roots"])
+        appended = spec.append_state_batch(
+            hub, chain_id(), roots, start(), address("proposer"), address("selected_sequencer")
+        )
+        return appended, {}
+    if operation == "delete_state_batches":
+        return spec.delete_state_batches(hub, chain_id(), decode_batch_header(spec, args["header"])), {}
+    if operation == "prove_withdrawal":
+        withdrawal = decode_withdrawal(spec, args["withdrawal"])
+        return spec.prove_withdrawal(hub, chain_id(), withdrawal, decode_withdrawal_proof(spec, args["proof"])), {}
+    if operation == "finalize_withdrawal":
+        finalized, paid = spec.finalize_withdrawal(hub, chain_id(), decode_withdrawal(spec, args["withdrawal"]))
+        return finalized, {"paid": encode_uint(paid)}
+    raise ValueError(f"unknown hub operation {operation!r}")
+
+
+def apply_hub_operations(spec: ModuleType, hub: Any, operations: list[dict[str, Any]]) -> Any:
+    for operation in operations:
+        args = {key: value for key, value in operation.items() if key != "op"}
+        hub, _ = apply_hub_operation(spec, hub, operation["op"], args)
+    return hub
+
+
+def _hub_operation_handler(operation: str) -> Handler:
+    def handle(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+        hub, amounts = apply_hub_operation(spec, decode_hub(spec, request["pre"]["hub"]), operation, request["input"])
+        return {"post": {"hub": encode_hub(hub), **amounts}}
+
+    handle.__name__ = operation
+    return handle
+
+
+def _apply_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    hub = apply_hub_operations(spec, decode_hub(spec, request["pre"]["hub"]), request["input"]["operations"])
+    return {"post": {"hub": encode_hub(hub)}}
+
+
+HUB_OPERATIONS: dict[str, tuple[str, ...]] = {
+    "registry": ("create_dac",),
+    "batch": ("append_transaction_batch", "append_state_batch", "delete_state_batches"),
+    "stakes": (
+        "register_sequencer",
+        "increase_sequencer_lock",
+        "request_sequencer_exit",
+        "withdraw_sequencer_stake",
+        "slash_sequencer",
+    ),
+    "compute": ("register_compute_provider",),
+    "bridge": ("advance_l1_block", "deposit_into_dac", "prove_withdrawal", "finalize_withdrawal"),
+}
+for _runner, _operations in HUB_OPERATIONS.items():
+    for _operation in _operations:
+        handles(_runner, _operation)(_hub_operation_handler(_operation))
+for _runner in ("stakes", "bridge"):
+    handles(_runner, "apply_operations")(_apply_operations)
+
+
+@handles("derivation", "derive_chain")
+def derive_chain(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run ``input.operations`` on the hub (their errors are the hub's), then derive chain ``input.chain_id``."""
+    given = request["input"]
+    hub = apply_hub_operations(spec, decode_hub(spec, request["pre"]["hub"]), given["operations"])
+    state, blocks = spec.derive_chain(hub, spec.ChainId(decode_uint(given["chain_id"])))
+    head = {
+        "number": encode_uint(state.latest_block_number),
+        "state_root": encode_bytes(state.world.state_root),
+        "coinbase_supply": encode_uint(state.coinbase_supply),
+    }
+    return {"output": {"head": head, "blocks": [encode_derived_block(spec, block) for block in blocks]}}
 
 
 # --- Sequencing (spec/v1/sequencing.md) ---------------------------------------------------------------------------
@@ -194,98 +297,12 @@ def compute_shuffled_index(spec: ModuleType, request: dict[str, Any]) -> dict[st
 def select_epoch_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     selected = spec.select_epoch_sequencer(
-        decode_sequencing_state(spec, request["pre"]),
+        decode_hub(spec, request["pre"]["hub"]),
         spec.ChainId(decode_uint(given["chain_id"])),
         spec.Epoch(decode_uint(given["epoch"])),
         spec.Hash32(decode_bytes(given["l1_randomness"])),
     )
     return {"output": {"sequencer": None if selected is None else encode_bytes(selected.address)}}
-
-
-def apply_sequencing_operation(
-    spec: ModuleType, state: Any, operation: str, args: dict[str, Any]
-) -> tuple[Any, dict[str, Any]]:
-    """One named operation of the deposits runner: the new state and any amounts it returns, encoded."""
-
-    def address(key: str = "address") -> Any:
-        return spec.Address(decode_bytes(args[key]))
-
-    def wei(key: str = "amount") -> Any:
-        return spec.Wei(decode_uint(args[key]))
-
-    def timestamp() -> Any:
-        return spec.Timestamp(decode_uint(args["now"]))
-
-    def chain_id() -> Any:
-        return spec.ChainId(decode_uint(args["chain_id"]))
-
-    if operation == "register_sequencer":
-        return spec.register_sequencer(state, address(), wei()), {}
-    if operation == "increase_sequencer_lock":
-        return spec.increase_sequencer_lock(state, address(), wei()), {}
-    if operation == "request_sequencer_exit":
-        return spec.request_sequencer_exit(state, address(), timestamp()), {}
-    if operation == "withdraw_sequencer_stake":
-        withdrawn, released = spec.withdraw_sequencer_stake(state, address(), timestamp())
-        return withdrawn, {"released": encode_uint(released)}
-    if operation == "deposit_into_dac":
-        return spec.deposit_into_dac(state, chain_id(), address("recipient"), wei()), {}
-    if operation == "withdraw_from_dac":
-        return spec.withdraw_from_dac(state, chain_id(), wei()), {}
-    if operation == "add_dac_supply":
-        return spec.add_dac_supply(state, chain_id()), {}
-    if operation == "slash_sequencer":
-        ratio = args["slash_ratio_bps"]
-        if not isinstance(ratio, int) or isinstance(ratio, bool):
-            raise TypeError("slash_ratio_bps is a JSON integer")
-        slashed_state, slashed, released = spec.slash_sequencer(state, address(), spec.BasisPoints(ratio))
-        return slashed_state, {"slashed": encode_uint(slashed), "released": encode_uint(released)}
-    raise ValueError(f"unknown sequencing operation {operation!r}")
-
-
-def _deposits_handler(operation: str) -> Handler:
-    def handle(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-        state, amounts = apply_sequencing_operation(
-            spec, decode_sequencing_state(spec, request["pre"]), operation, request["input"]
-        )
-        encoded = encode_sequencing_state(state)
-        return {"post": {"state": encoded, **amounts} if amounts else encoded}
-
-    handle.__name__ = operation
-    return handle
-
-
-SEQUENCING_OPERATIONS = (
-    "register_sequencer",
-    "increase_sequencer_lock",
-    "request_sequencer_exit",
-    "withdraw_sequencer_stake",
-    "deposit_into_dac",
-    "withdraw_from_dac",
-    "add_dac_supply",
-    "slash_sequencer",
-)
-for _operation in SEQUENCING_OPERATIONS:
-    handles("deposits", _operation)(_deposits_handler(_operation))
-
-
-@handles("deposits", "apply_operations")
-def apply_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    """The operations in order; the first that a rule rejects ends the run with its error."""
-    state = decode_sequencing_state(spec, request["pre"])
-    for operation in request["input"]["operations"]:
-        args = {key: value for key, value in operation.items() if key != "op"}
-        state, _ = apply_sequencing_operation(spec, state, operation["op"], args)
-    return {"post": encode_sequencing_state(state)}
-
-
-@handles("compute", "register_compute_provider")
-def register_compute_provider(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    providers = spec.register_compute_provider(
-        decode_addresses(spec, given["providers"]), spec.Address(decode_bytes(given["address"]))
-    )
-    return {"output": {"providers": encode_addresses(providers)}}
 
 
 @handles("compute", "assign_compute_providers")
@@ -298,6 +315,17 @@ def assign_compute_providers(spec: ModuleType, request: dict[str, Any]) -> dict[
         spec.Hash32(decode_bytes(given["l1_randomness"])),
     )
     return {"output": {"assignments": encode_provider_assignments(assignments)}}
+
+
+@handles("compute", "get_block_producer")
+def get_block_producer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    producer = spec.get_block_producer(
+        decode_hub(spec, request["pre"]["hub"]),
+        spec.ChainId(decode_uint(given["chain_id"])),
+        spec.L1BlockNumber(decode_uint(given["l1_origin"])),
+    )
+    return {"output": {"producer": encode_bytes(producer)}}
 
 
 @handles("compute", "compute_provider_reward")
@@ -344,6 +372,7 @@ def compute_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, 
     root = spec.compute_output_root(
         spec.Hash32(decode_bytes(given["evm_state_root"])),
         spec.Hash32(decode_bytes(given["charter_root"])),
+        spec.Hash32(decode_bytes(given["message_passer_root"])),
         spec.Hash32(decode_bytes(given["block_hash"])),
     )
     return {"output": {"output_root": encode_bytes(root)}}
@@ -355,8 +384,8 @@ def compute_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, 
 @handles("state_transition", "apply_block")
 def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Build the genesis state of ``pre``, apply ``input.block`` and report the roots, receipts and named accounts."""
-    chain_id, alloc, charter, timestamp = decode_genesis(spec, request["pre"])
-    state = spec.get_genesis_state(chain_id, alloc, charter, timestamp)
+    chain_id, alloc, charter, timestamp, base_fee_per_gas = decode_genesis(spec, request["pre"])
+    state = spec.get_genesis_state(chain_id, alloc, charter, timestamp, base_fee_per_gas)
     given = request["input"]
     post_state, receipts = spec.apply_block(state, decode_l2_block(spec, given["block"]))
     queries = decode_account_queries(spec, given["accounts"])

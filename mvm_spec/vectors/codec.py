@@ -102,79 +102,262 @@ def decode_batch_header(spec: ModuleType, data: dict[str, Any]) -> Any:
     )
 
 
+# --- The hub (spec/v1/hub.md) and the bridge (spec/v1/bridge.md) ---------------------------------------------------
+# A hub is its L1 blocks, its DACs (genesis, supply, deposits, sequenced blocks, batches, withdrawals), its
+# sequencers and its compute providers. A deposit's `to` is null for a contract creation.
+
+
+def encode_l1_block(block: Any) -> dict[str, Any]:
+    return {
+        "number": encode_uint(block.number),
+        "timestamp": encode_uint(block.timestamp),
+        "prev_randao": encode_bytes(block.prev_randao),
+        "parent_beacon_block_root": encode_bytes(block.parent_beacon_block_root),
+    }
+
+
+def decode_l1_block(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.L1Block(
+        number=spec.L1BlockNumber(decode_uint(data["number"])),
+        timestamp=spec.Timestamp(decode_uint(data["timestamp"])),
+        prev_randao=spec.Hash32(decode_bytes(data["prev_randao"])),
+        parent_beacon_block_root=spec.Hash32(decode_bytes(data["parent_beacon_block_root"])),
+    )
+
+
+def encode_optional_address(address: Any) -> str | None:
+    return None if address is None else encode_bytes(address)
+
+
+def decode_optional_address(spec: ModuleType, data: Any) -> Any:
+    return None if data is None else spec.Address(decode_bytes(data))
+
+
+def encode_deposit(deposit: Any) -> dict[str, Any]:
+    return {
+        "sender": encode_bytes(deposit.sender),
+        "to": encode_optional_address(deposit.to),
+        "mint": encode_uint(deposit.mint),
+        "value": encode_uint(deposit.value),
+        "gas_limit": encode_uint(deposit.gas_limit),
+        "data": encode_bytes(deposit.data),
+    }
+
+
+def decode_deposit(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.Deposit(
+        sender=spec.Address(decode_bytes(data["sender"])),
+        to=decode_optional_address(spec, data["to"]),
+        mint=spec.Wei(decode_uint(data["mint"])),
+        value=spec.Wei(decode_uint(data["value"])),
+        gas_limit=spec.uint64(decode_uint(data["gas_limit"])),
+        data=decode_bytes(data["data"]),
+    )
+
+
+def encode_enqueued_deposit(enqueued: Any) -> dict[str, Any]:
+    return {
+        "nonce": encode_uint(enqueued.nonce),
+        "l1_block_number": encode_uint(enqueued.l1_block_number),
+        "deposit": encode_deposit(enqueued.deposit),
+    }
+
+
+def decode_enqueued_deposit(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.EnqueuedDeposit(
+        nonce=spec.uint64(decode_uint(data["nonce"])),
+        l1_block_number=spec.L1BlockNumber(decode_uint(data["l1_block_number"])),
+        deposit=decode_deposit(spec, data["deposit"]),
+    )
+
+
+def encode_sequenced_block(block: Any) -> dict[str, Any]:
+    return {
+        "number": encode_uint(block.number),
+        "l1_origin": encode_uint(block.l1_origin),
+        "timestamp": encode_uint(block.timestamp),
+        "transactions": [encode_bytes(raw) for raw in block.transactions],
+    }
+
+
+def decode_sequenced_block(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.SequencedBlock(
+        number=spec.BlockNumber(decode_uint(data["number"])),
+        l1_origin=spec.L1BlockNumber(decode_uint(data["l1_origin"])),
+        timestamp=spec.Timestamp(decode_uint(data["timestamp"])),
+        transactions=tuple(decode_bytes(raw) for raw in data["transactions"]),
+    )
+
+
+def encode_dac_genesis(genesis: Any) -> dict[str, Any]:
+    return {
+        "l1_block_number": encode_uint(genesis.l1_block_number),
+        "timestamp": encode_uint(genesis.timestamp),
+        "charter": encode_charter(genesis.charter),
+        "alloc": encode_genesis_alloc(genesis.alloc),
+        "base_fee_per_gas": encode_uint(genesis.base_fee_per_gas),
+    }
+
+
+def decode_dac_genesis(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.DacGenesis(
+        l1_block_number=spec.L1BlockNumber(decode_uint(data["l1_block_number"])),
+        timestamp=spec.Timestamp(decode_uint(data["timestamp"])),
+        charter=decode_charter(spec, data["charter"]),
+        alloc=tuple(decode_genesis_alloc(spec, data["alloc"])),
+        base_fee_per_gas=spec.Wei(decode_uint(data["base_fee_per_gas"])),
+    )
+
+
+def encode_proven_withdrawal(proven: Any) -> dict[str, Any]:
+    return {
+        "withdrawal_hash": encode_bytes(proven.withdrawal_hash),
+        "batch_index": encode_uint(proven.batch_index),
+        "batch_header_hash": encode_bytes(proven.batch_header_hash),
+    }
+
+
+def decode_proven_withdrawal(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.ProvenWithdrawal(
+        withdrawal_hash=spec.Hash32(decode_bytes(data["withdrawal_hash"])),
+        batch_index=spec.uint256(decode_uint(data["batch_index"])),
+        batch_header_hash=spec.Hash32(decode_bytes(data["batch_header_hash"])),
+    )
+
+
+def encode_dac_record(dac: Any) -> dict[str, Any]:
+    return {
+        "chain_id": encode_uint(dac.chain_id),
+        "label": dac.label,
+        "genesis": encode_dac_genesis(dac.genesis),
+        "coinbase_supply": encode_uint(dac.coinbase_supply),
+        "pending_deposits": [encode_deposit(deposit) for deposit in dac.pending_deposits],
+        "deposits": [encode_enqueued_deposit(enqueued) for enqueued in dac.deposits],
+        "blocks": [encode_sequenced_block(block) for block in dac.blocks],
+        "transaction_batches": [encode_batch_header(header) for header in dac.transaction_batches.headers],
+        "state_batches": [encode_batch_header(header) for header in dac.state_batches.headers],
+        "proven_withdrawals": [encode_proven_withdrawal(proven) for proven in dac.proven_withdrawals],
+        "finalized_withdrawals": encode_hashes(dac.finalized_withdrawals),
+    }
+
+
+def decode_dac_record(spec: ModuleType, data: dict[str, Any]) -> Any:
+    def chain(headers: Sequence[dict[str, Any]]) -> Any:
+        return spec.BatchChain(headers=tuple(decode_batch_header(spec, header) for header in headers))
+
+    return spec.DacRecord(
+        chain_id=spec.ChainId(decode_uint(data["chain_id"])),
+        label=data["label"],
+        genesis=decode_dac_genesis(spec, data["genesis"]),
+        coinbase_supply=spec.Wei(decode_uint(data["coinbase_supply"])),
+        pending_deposits=tuple(decode_deposit(spec, deposit) for deposit in data["pending_deposits"]),
+        deposits=tuple(decode_enqueued_deposit(spec, enqueued) for enqueued in data["deposits"]),
+        blocks=tuple(decode_sequenced_block(spec, block) for block in data["blocks"]),
+        transaction_batches=chain(data["transaction_batches"]),
+        state_batches=chain(data["state_batches"]),
+        proven_withdrawals=tuple(decode_proven_withdrawal(spec, proven) for proven in data["proven_withdrawals"]),
+        finalized_withdrawals=tuple(decode_hashes(spec, data["finalized_withdrawals"])),
+    )
+
+
+def encode_compute_provider(provider: Any) -> dict[str, Any]:
+    return {"address": encode_bytes(provider.address), "registered_at": encode_uint(provider.registered_at)}
+
+
+def decode_compute_provider(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.ComputeProvider(
+        address=spec.Address(decode_bytes(data["address"])),
+        registered_at=spec.L1BlockNumber(decode_uint(data["registered_at"])),
+    )
+
+
 def encode_hub(hub: Any) -> dict[str, Any]:
     return {
-        "dacs": [
-            {
-                "chain_id": encode_uint(dac.chain_id),
-                "label": dac.label,
-                "charter": encode_charter(dac.charter),
-                "transaction_batches": [encode_batch_header(header) for header in dac.transaction_batches.headers],
-                "state_batches": [encode_batch_header(header) for header in dac.state_batches.headers],
-            }
-            for dac in hub.dacs
-        ]
+        "l1_blocks": [encode_l1_block(block) for block in hub.l1_blocks],
+        "dacs": [encode_dac_record(dac) for dac in hub.dacs],
+        "sequencers": [encode_sequencer(sequencer) for sequencer in hub.sequencers],
+        "compute_providers": [encode_compute_provider(provider) for provider in hub.compute_providers],
     }
 
 
 def decode_hub(spec: ModuleType, data: dict[str, Any]) -> Any:
-    def chain(headers: Sequence[dict[str, Any]]) -> Any:
-        return spec.BatchChain(headers=tuple(decode_batch_header(spec, header) for header in headers))
-
     return spec.Hub(
-        dacs=tuple(
-            spec.DacRecord(
-                chain_id=spec.ChainId(decode_uint(dac["chain_id"])),
-                label=dac["label"],
-                charter=decode_charter(spec, dac["charter"]),
-                transaction_batches=chain(dac["transaction_batches"]),
-                state_batches=chain(dac["state_batches"]),
-            )
-            for dac in data["dacs"]
-        )
+        l1_blocks=tuple(decode_l1_block(spec, block) for block in data["l1_blocks"]),
+        dacs=tuple(decode_dac_record(spec, dac) for dac in data["dacs"]),
+        sequencers=tuple(decode_sequencer(spec, sequencer) for sequencer in data["sequencers"]),
+        compute_providers=tuple(decode_compute_provider(spec, provider) for provider in data["compute_providers"]),
     )
 
 
-def encode_state_batch_context(context: Any) -> dict[str, Any]:
+def encode_withdrawal(withdrawal: Any) -> dict[str, Any]:
     return {
-        "chain_id": encode_uint(context.chain_id),
-        "timestamp": encode_uint(context.timestamp),
-        "proposer": encode_bytes(context.proposer),
-        "last_block_hash": encode_bytes(context.last_block_hash),
-        "last_block_number": encode_uint(context.last_block_number),
+        "nonce": encode_uint(withdrawal.nonce),
+        "sender": encode_bytes(withdrawal.sender),
+        "target": encode_bytes(withdrawal.target),
+        "value": encode_uint(withdrawal.value),
+        "data": encode_bytes(withdrawal.data),
     }
 
 
-def decode_state_batch_context(spec: ModuleType, data: dict[str, Any]) -> Any:
-    return spec.StateBatchContext(
-        chain_id=spec.ChainId(decode_uint(data["chain_id"])),
-        timestamp=spec.Timestamp(decode_uint(data["timestamp"])),
-        proposer=spec.Address(decode_bytes(data["proposer"])),
-        last_block_hash=spec.Hash32(decode_bytes(data["last_block_hash"])),
-        last_block_number=spec.BlockNumber(decode_uint(data["last_block_number"])),
+def decode_withdrawal(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.Withdrawal(
+        nonce=spec.uint256(decode_uint(data["nonce"])),
+        sender=spec.Address(decode_bytes(data["sender"])),
+        target=spec.Address(decode_bytes(data["target"])),
+        value=spec.Wei(decode_uint(data["value"])),
+        data=decode_bytes(data["data"]),
     )
 
 
-def encode_batched_transactions(transactions: Sequence[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "block_number": encode_uint(transaction.block_number),
-            "timestamp": encode_uint(transaction.timestamp),
-            "raw_transaction": encode_bytes(transaction.raw_transaction),
-        }
-        for transaction in transactions
-    ]
+def encode_withdrawal_proof(proof: Any) -> dict[str, Any]:
+    preimage = proof.output_root_proof
+    return {
+        "batch_header": encode_batch_header(proof.batch_header),
+        "output_index": encode_uint(proof.output_index),
+        "output_root_siblings": encode_hashes(proof.output_root_siblings),
+        "output_root_proof": {
+            "state_root": encode_bytes(preimage.state_root),
+            "charter_root": encode_bytes(preimage.charter_root),
+            "message_passer_root": encode_bytes(preimage.message_passer_root),
+            "block_hash": encode_bytes(preimage.block_hash),
+        },
+        "account_proof": [encode_bytes(node) for node in proof.account_proof],
+        "storage_proof": [encode_bytes(node) for node in proof.storage_proof],
+    }
 
 
-def decode_batched_transactions(spec: ModuleType, data: Sequence[dict[str, Any]]) -> list[Any]:
-    return [
-        spec.BatchedTransaction(
-            block_number=spec.BlockNumber(decode_uint(item["block_number"])),
-            timestamp=spec.Timestamp(decode_uint(item["timestamp"])),
-            raw_transaction=decode_bytes(item["raw_transaction"]),
-        )
-        for item in data
-    ]
+def decode_withdrawal_proof(spec: ModuleType, data: dict[str, Any]) -> Any:
+    preimage = data["output_root_proof"]
+    return spec.WithdrawalProof(
+        batch_header=decode_batch_header(spec, data["batch_header"]),
+        output_index=spec.uint64(decode_uint(data["output_index"])),
+        output_root_siblings=tuple(decode_hashes(spec, data["output_root_siblings"])),
+        output_root_proof=spec.OutputRootProof(
+            state_root=spec.Hash32(decode_bytes(preimage["state_root"])),
+            charter_root=spec.Hash32(decode_bytes(preimage["charter_root"])),
+            message_passer_root=spec.Hash32(decode_bytes(preimage["message_passer_root"])),
+            block_hash=spec.Hash32(decode_bytes(preimage["block_hash"])),
+        ),
+        account_proof=tuple(decode_bytes(node) for node in data["account_proof"]),
+        storage_proof=tuple(decode_bytes(node) for node in data["storage_proof"]),
+    )
+
+
+def encode_derived_block(spec: ModuleType, derived: Any) -> dict[str, Any]:
+    """One block of a derived chain, as the derivation runner reports it: header, contents, trace, output root."""
+    return {
+        "l1_origin": encode_uint(derived.l1_origin),
+        "is_forced": bool(derived.is_forced),
+        "block": encode_l2_block(derived.block),
+        "dropped_transactions": [
+            {"index": int(dropped.index), "error": dropped.error} for dropped in derived.dropped_transactions
+        ],
+        "skipped_deposits": [
+            {"nonce": encode_uint(skipped.nonce), "error": skipped.error} for skipped in derived.skipped_deposits
+        ],
+        "receipts": encode_receipts(derived.receipts),
+        "output_root": encode_bytes(derived.output_root),
+    }
 
 
 # --- Sequencing (spec/v1/sequencing.md) --------------------------------------------------------------------------
@@ -200,43 +383,6 @@ def decode_sequencer(spec: ModuleType, data: dict[str, Any]) -> Any:
         address=spec.Address(decode_bytes(data["address"])),
         locked=spec.Wei(decode_uint(data["locked"])),
         exit_requested_at=None if exit_requested_at is None else spec.Timestamp(decode_uint(exit_requested_at)),
-    )
-
-
-def encode_sequencing_state(state: Any) -> dict[str, Any]:
-    return {
-        "sequencers": [encode_sequencer(sequencer) for sequencer in state.sequencers],
-        "dacs": [
-            {
-                "chain_id": encode_uint(dac.chain_id),
-                "coinbase_supply": encode_uint(dac.coinbase_supply),
-                "pending_deposits": [
-                    {"recipient": encode_bytes(deposit.recipient), "amount": encode_uint(deposit.amount)}
-                    for deposit in dac.pending_deposits
-                ],
-            }
-            for dac in state.dacs
-        ],
-    }
-
-
-def decode_sequencing_state(spec: ModuleType, data: dict[str, Any]) -> Any:
-    return spec.SequencingState(
-        sequencers=tuple(decode_sequencer(spec, item) for item in data["sequencers"]),
-        dacs=tuple(
-            spec.DacSupply(
-                chain_id=spec.ChainId(decode_uint(dac["chain_id"])),
-                coinbase_supply=spec.Wei(decode_uint(dac["coinbase_supply"])),
-                pending_deposits=tuple(
-                    spec.PendingDeposit(
-                        recipient=spec.Address(decode_bytes(deposit["recipient"])),
-                        amount=spec.Wei(decode_uint(deposit["amount"])),
-                    )
-                    for deposit in dac["pending_deposits"]
-                ),
-            )
-            for dac in data["dacs"]
-        ),
     )
 
 
@@ -302,22 +448,26 @@ def decode_genesis_alloc(spec: ModuleType, data: Sequence[dict[str, Any]]) -> li
     ]
 
 
-def encode_genesis(chain_id: int, timestamp: int, alloc: Sequence[tuple[bytes, Any]], charter: Any) -> dict[str, Any]:
+def encode_genesis(
+    chain_id: int, timestamp: int, alloc: Sequence[tuple[bytes, Any]], charter: Any, base_fee_per_gas: int
+) -> dict[str, Any]:
     return {
         "chain_id": encode_uint(chain_id),
         "genesis_timestamp": encode_uint(timestamp),
         "alloc": encode_genesis_alloc(alloc),
         "charter": encode_charter(charter),
+        "base_fee_per_gas": encode_uint(base_fee_per_gas),
     }
 
 
-def decode_genesis(spec: ModuleType, data: dict[str, Any]) -> tuple[Any, list[tuple[Any, Any]], Any, Any]:
-    """(chain_id, alloc, charter, timestamp): the arguments of ``get_genesis_state``, in its order but for time."""
+def decode_genesis(spec: ModuleType, data: dict[str, Any]) -> tuple[Any, list[tuple[Any, Any]], Any, Any, Any]:
+    """(chain_id, alloc, charter, timestamp, base_fee_per_gas): the arguments of ``get_genesis_state``."""
     return (
         spec.ChainId(decode_uint(data["chain_id"])),
         decode_genesis_alloc(spec, data["alloc"]),
         decode_charter(spec, data["charter"]),
         spec.Timestamp(decode_uint(data["genesis_timestamp"])),
+        spec.Wei(decode_uint(data["base_fee_per_gas"])),
     )
 
 
@@ -330,6 +480,7 @@ def encode_l2_block(block: Any) -> dict[str, Any]:
         "base_fee_per_gas": encode_uint(block.base_fee_per_gas),
         "prev_randao": encode_bytes(block.prev_randao),
         "parent_beacon_block_root": encode_bytes(block.parent_beacon_block_root),
+        "deposits": [encode_enqueued_deposit(deposit) for deposit in block.deposits],
         "transactions": [encode_bytes(raw) for raw in block.transactions],
     }
 
@@ -343,6 +494,7 @@ def decode_l2_block(spec: ModuleType, data: dict[str, Any]) -> Any:
         base_fee_per_gas=spec.Wei(decode_uint(data["base_fee_per_gas"])),
         prev_randao=spec.Hash32(decode_bytes(data["prev_randao"])),
         parent_beacon_block_root=spec.Hash32(decode_bytes(data["parent_beacon_block_root"])),
+        deposits=tuple(decode_enqueued_deposit(spec, deposit) for deposit in data["deposits"]),
         transactions=tuple(decode_bytes(raw) for raw in data["transactions"]),
     )
 

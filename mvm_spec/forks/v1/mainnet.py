@@ -6,6 +6,7 @@
 #   spec/v1/hub.md
 #   spec/v1/sequencing.md
 #   spec/v1/execution.md
+#   spec/v1/bridge.md
 #   presets/mainnet.yaml
 """The MVM specification, fork v1, preset mainnet (rendered; see spec/ for the normative text)."""
 
@@ -25,23 +26,33 @@ from mvm_spec.runtime import (
     Final,
     GenesisAccount,
     Optional,
+    RlpDecodingError,
     Sequence,
+    TrieProofError,
     Tuple,
     UndecodableTransaction,
     abi_decode,
     abi_encode,
     container,
+    evm_burn,
     evm_decode_transaction,
+    evm_execute_deposit,
     evm_execute_system_call,
     evm_execute_transaction,
     evm_genesis_world,
+    evm_get_account_proof,
     evm_get_balance,
     evm_get_code,
     evm_get_nonce,
+    evm_get_storage_proof,
+    evm_get_storage_root,
+    evm_mint,
     evm_transfer,
     field,
     keccak256,
     replace,
+    rlp_decode,
+    trie_get_from_proof,
     uint256,
     uint64,
     uint8,
@@ -88,11 +99,16 @@ class PermissionOperation(uint8):
     pass
 
 
+class L1BlockNumber(uint64):
+    pass
+
+
 class Epoch(uint64):
     pass
 
 
 # Constants
+UINT64_MAX = uint64(2**64 - 1)
 UINT256_MAX = uint256(2**256 - 1)
 MAX_BASIS_POINTS = BasisPoints(10000)
 ALLOW = PermissionOperation(0)
@@ -105,41 +121,64 @@ MAX_ACTION = Action(0x103)
 MAX_CHARTER_TEXT_BYTES = uint64(4096)
 EVM_OPCODE_COUNT = uint64(256)
 CHARTER_ADDRESS = Address("0x4200000000000000000000000000000000000100")
-OUTPUT_ROOT_VERSION = uint256(0)
+OUTPUT_ROOT_VERSION = uint256(1)
 FIRST_CHAIN_ID = ChainId(1088)
 RANGERS_DAC_LABEL = str("rangers")
+INITIAL_BASE_FEE = Wei(10**9)
 MAX_DNS_LABEL_LENGTH = uint64(63)
 RESERVED_LABEL_HYPHENS = str("--")
 DNS_LABEL_CHARACTERS = str("abcdefghijklmnopqrstuvwxyz0123456789-")
 MERKLE_DEFAULT_NODE_COUNT = uint64(16)
+TRANSACTION_BATCH_ABI = str("(uint256,uint256,bytes[])[]")
 DBT_RATIO_BPS = BasisPoints(1000)
 MAX_RANDOM_VALUE = uint64(2**16 - 1)
 PROVIDER_ASSIGNMENT_CHAIN_ID = ChainId(0)
 MAX_SHUFFLE_COUNT = uint64(2**40)
+MESSAGE_PASSER_ADDRESS = Address("0x4200000000000000000000000000000000000016")
+MAX_CODE_SIZE = uint64(24576)
 MAX_INITCODE_SIZE = uint64(49152)
 MAX_NONCE = uint64(2**64 - 1)
 BLOB_TRANSACTION_TYPE = uint8(3)
 CREATE_OPCODE = Action(0xF0)
 HISTORY_LENGTH = uint64(256)
 GENESIS_BLOCK_NUMBER = BlockNumber(0)
+TRANSACTION_GAS = uint64(21000)
+CREATION_GAS = uint64(32000)
+ZERO_BYTE_GAS = uint64(4)
+NONZERO_BYTE_GAS = uint64(16)
+INITCODE_WORD_GAS = uint64(2)
+L1_TO_L2_ALIAS_OFFSET = uint256(0x1111000000000000000000000000000000001111)
+EMPTY_TRIE_ROOT = Hash32("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
+EMPTY_CODE_HASH = Hash32("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+WITHDRAWAL_RECORDED = uint256(1)
 
 # Preset values (mainnet)
 MAX_TAX_BRACKETS = uint64(16)
 MAX_PERMISSION_RULES = uint64(256)
 MAX_ADDRESSES_PER_RULE = uint64(1024)
-METIS_DAO_ADDRESS = Address("0x4200000000000000000000000000000000000101")
+METIS_DAO_L1_ADDRESS = Address("0x4200000000000000000000000000000000000101")
+METIS_DAO_ADDRESS = Address("0x5311000000000000000000000000000000001212")
 FRAUD_PROOF_WINDOW = uint64(604800)
+SEQUENCING_WINDOW = uint64(3600)
+MAX_TRANSACTION_BATCH_BYTES = uint64(131072)
 MIN_SEQUENCER_BOND = Wei(20000000000000000000000)
 MAX_SEQUENCER_LOCK = Wei(100000000000000000000000)
 SEQUENCER_EXIT_DELAY = uint64(1814400)
 BLOCKS_PER_EPOCH = uint64(1000)
+L1_BLOCKS_PER_EPOCH = uint64(7200)
 SHUFFLE_ROUND_COUNT = uint64(90)
 REWARD_PER_BLOCK = Wei(761000000000000)
+L2_BLOCK_GAS_LIMIT = uint64(30000000)
+BASE_FEE_ELASTICITY_MULTIPLIER = uint64(6)
+BASE_FEE_MAX_CHANGE_DENOMINATOR = uint64(250)
+MAX_SEQUENCER_DRIFT = uint64(1800)
+MAX_DEPOSIT_GAS_PER_L1_BLOCK = uint64(20000000)
+MAX_DEPOSIT_DATA_BYTES = uint64(120000)
 
 # Definitions
 
 
-# spec/v1/README.md:81
+# spec/v1/README.md:87
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -148,7 +187,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:95
+# spec/v1/README.md:101
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -156,19 +195,19 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:112
+# spec/v1/README.md:118
 class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:101
+# spec/v1/l2-chain.md:105
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:112
+# spec/v1/l2-chain.md:116
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -176,7 +215,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:125
+# spec/v1/l2-chain.md:129
 @container
 class Charter:
     vision: str
@@ -186,7 +225,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:140
+# spec/v1/l2-chain.md:144
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -196,7 +235,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:154
+# spec/v1/l2-chain.md:158
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -208,7 +247,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:170
+# spec/v1/l2-chain.md:174
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -219,7 +258,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:185
+# spec/v1/l2-chain.md:189
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -229,7 +268,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:201
+# spec/v1/l2-chain.md:205
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -243,7 +282,7 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
 
 
-# spec/v1/l2-chain.md:221
+# spec/v1/l2-chain.md:225
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -254,12 +293,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:236
+# spec/v1/l2-chain.md:240
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:248
+# spec/v1/l2-chain.md:252
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -268,14 +307,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:262
+# spec/v1/l2-chain.md:266
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
     named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
     return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
-# spec/v1/l2-chain.md:276
+# spec/v1/l2-chain.md:280
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -288,7 +327,7 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:294
+# spec/v1/l2-chain.md:298
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract = abi_decode(
@@ -307,106 +346,128 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:319
-def compute_output_root(evm_state_root: Hash32, charter_root: Hash32, block_hash: Hash32) -> Hash32:
+# spec/v1/l2-chain.md:324
+def compute_output_root(
+    evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32
+) -> Hash32:
     version = OUTPUT_ROOT_VERSION.to_bytes(32, "big")
-    return Hash32(keccak256(version + evm_state_root + charter_root + block_hash))
+    return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash))
 
 
-# spec/v1/l2-chain.md:331
+# spec/v1/l2-chain.md:338
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:340
+# spec/v1/l2-chain.md:347
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:349
+# spec/v1/l2-chain.md:356
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:358
+# spec/v1/l2-chain.md:365
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:368
+# spec/v1/l2-chain.md:375
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:377
+# spec/v1/l2-chain.md:384
 class MalformedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:386
+# spec/v1/l2-chain.md:393
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:395
+# spec/v1/l2-chain.md:402
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:404
+# spec/v1/l2-chain.md:411
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:413
+# spec/v1/l2-chain.md:420
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:422
+# spec/v1/l2-chain.md:429
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:431
+# spec/v1/l2-chain.md:438
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:440
+# spec/v1/l2-chain.md:447
 class UnauthorizedTaxRateUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:449
+# spec/v1/l2-chain.md:456
 class CharterImmutable(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:458
+# spec/v1/l2-chain.md:465
 class UnauthorizedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/hub.md:67
+# spec/v1/hub.md:109
 @container
-class BatchedTransaction:
-    block_number: BlockNumber
+class L1Block:
+    number: L1BlockNumber
     timestamp: Timestamp
-    raw_transaction: bytes
+    prev_randao: Hash32
+    parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:79
+# spec/v1/hub.md:123
+@container
+class DacGenesis:
+    l1_block_number: L1BlockNumber
+    timestamp: Timestamp
+    charter: Charter
+    alloc: Tuple[Tuple[Address, GenesisAccount], ...]
+    base_fee_per_gas: Wei
+
+
+# spec/v1/hub.md:138
+@container
+class SequencedBlock:
+    number: BlockNumber
+    l1_origin: L1BlockNumber
+    timestamp: Timestamp
+    transactions: Tuple[bytes, ...]
+
+
+# spec/v1/hub.md:151
 @container
 class StateBatchContext:
     chain_id: ChainId
+    l1_block_number: L1BlockNumber
     timestamp: Timestamp
     proposer: Address
-    last_block_hash: Hash32
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:93
+# spec/v1/hub.md:165
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -416,39 +477,71 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:107
+# spec/v1/hub.md:179
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:117
+# spec/v1/hub.md:191
 @container
 class DacRecord:
     chain_id: ChainId
     label: str
-    charter: Charter
+    genesis: DacGenesis
+    coinbase_supply: Wei
+    pending_deposits: Tuple[Deposit, ...]
+    deposits: Tuple[EnqueuedDeposit, ...]
+    blocks: Tuple[SequencedBlock, ...]
     transaction_batches: BatchChain
     state_batches: BatchChain
+    proven_withdrawals: Tuple[ProvenWithdrawal, ...]
+    finalized_withdrawals: Tuple[Hash32, ...]
 
 
-# spec/v1/hub.md:131
+# spec/v1/hub.md:213
 @container
 class Hub:
+    l1_blocks: Tuple[L1Block, ...]
     dacs: Tuple[DacRecord, ...]
+    sequencers: Tuple[Sequencer, ...]
+    compute_providers: Tuple[ComputeProvider, ...]
 
 
-# spec/v1/hub.md:142
+# spec/v1/hub.md:227
+def get_current_l1_block(hub: Hub) -> L1Block:
+    return hub.l1_blocks[-1]
+
+
+# spec/v1/hub.md:236
+def get_l1_block(hub: Hub, number: int) -> L1Block:
+    position = number - hub.l1_blocks[0].number
+    if not 0 <= position < len(hub.l1_blocks):
+        raise UnknownL1Block(f"the hub has no L1 block {number}")
+    return hub.l1_blocks[position]
+
+
+# spec/v1/hub.md:249
+def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
+    current = get_current_l1_block(hub)
+    if block.number != current.number + 1:
+        raise L1BlockNotNext(f"L1 block {block.number} cannot follow L1 block {current.number}")
+    if block.timestamp <= current.timestamp:
+        raise L1TimestampNotIncreasing(f"L1 time {block.timestamp} is not after {current.timestamp}")
+    return apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block)))
+
+
+# spec/v1/hub.md:265
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:151
+# spec/v1/hub.md:274
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:160
+# spec/v1/hub.md:283
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -456,13 +549,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:172
+# spec/v1/hub.md:295
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:183
+# spec/v1/hub.md:306
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -470,7 +563,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:195
+# spec/v1/hub.md:318
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -481,7 +574,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:210
+# spec/v1/hub.md:333
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -496,7 +589,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:231
+# spec/v1/hub.md:354
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -511,7 +604,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:254
+# spec/v1/hub.md:377
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -520,43 +613,70 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:267
+# spec/v1/hub.md:390
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
-        ("uint256", "uint256", "address", "bytes32", "uint256"),
-        (context.chain_id, context.timestamp, context.proposer, context.last_block_hash, context.last_block_number),
+        ("uint256", "uint256", "uint256", "address", "uint256"),
+        (context.chain_id, context.l1_block_number, context.timestamp, context.proposer, context.last_block_number),
     )
 
 
-# spec/v1/hub.md:279
+# spec/v1/hub.md:402
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
-    chain_id, timestamp, proposer, last_block_hash, last_block_number = abi_decode(
-        ("uint256", "uint256", "address", "bytes32", "uint256"), extra_data
+    chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
+        ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
     )
     return StateBatchContext(
         ChainId(chain_id),
+        L1BlockNumber(l1_block_number),
         Timestamp(timestamp),
         Address(proposer),
-        Hash32(last_block_hash),
         BlockNumber(last_block_number),
     )
 
 
-# spec/v1/hub.md:293
-def encode_transaction_batch_extra_data(chain_id: ChainId, timestamp: Timestamp, sequencer: Address) -> bytes:
-    return abi_encode(("uint256", "uint256", "address"), (chain_id, timestamp, sequencer))
+# spec/v1/hub.md:420
+def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
+    return abi_encode(
+        ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
+    )
 
 
-# spec/v1/hub.md:302
-def hash_transaction_leaf(chain_id: ChainId, transaction: BatchedTransaction) -> Hash32:
+# spec/v1/hub.md:431
+def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
+    return abi_encode(
+        (TRANSACTION_BATCH_ABI,),
+        ([(block.l1_origin, block.timestamp, list(block.transactions)) for block in blocks],),
+    )
+
+
+# spec/v1/hub.md:444
+def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
+    try:
+        (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
+    except AbiDecodingError as error:
+        raise MalformedTransactionBatch(f"not an ABI-encoded transaction batch: {error}") from None
+    if any(origin > UINT64_MAX or timestamp > UINT64_MAX for origin, timestamp, _ in entries):
+        raise MalformedTransactionBatch("an L1 origin or a timestamp does not fit in 64 bits")
+    blocks = tuple(
+        SequencedBlock(BlockNumber(first_number + index), L1BlockNumber(origin), Timestamp(timestamp), tuple(raws))
+        for index, (origin, timestamp, raws) in enumerate(entries)
+    )
+    if encode_transaction_batch(blocks) != data:
+        raise MalformedTransactionBatch("not the canonical encoding of its blocks")
+    return blocks
+
+
+# spec/v1/hub.md:465
+def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
-        ("uint256", "uint256", "uint256", "bytes"),
-        (chain_id, transaction.block_number, transaction.timestamp, transaction.raw_transaction),
+        ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
+        (chain_id, block.number, block.l1_origin, block.timestamp, list(block.transactions)),
     )
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:315
+# spec/v1/hub.md:478
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -564,17 +684,16 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:328
+# spec/v1/hub.md:490
+def validate_batch_sender(sender: Address, selected_sequencer: Address) -> None:
+    if sender != selected_sequencer:
+        raise UnauthorizedSequencer(f"{sender.hex()} is not this epoch's sequencer")
+
+
+# spec/v1/hub.md:501
 def append_batch(
-    chain: BatchChain,
-    leaves: Sequence[Hash32],
-    extra_data: bytes,
-    should_start_at_element: int,
-    sequencer: Address,
-    selected_sequencer: Address,
+    chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
-    if sequencer != selected_sequencer:
-        raise UnauthorizedSequencer(f"{sequencer.hex()} is not this epoch's sequencer")
     if len(leaves) == 0:
         raise EmptyBatch("a batch needs at least one element")
     if should_start_at_element != get_total_elements(chain):
@@ -591,15 +710,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:357
-def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
+# spec/v1/hub.md:523
+def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
-    if index >= len(chain.headers) or hash_batch_header(chain.headers[index]) != hash_batch_header(header):
-        raise UnknownBatchHeader(f"no batch {index} with this header")
-    return chain.headers[index]
+    return index < len(chain.headers) and hash_batch_header(chain.headers[index]) == hash_batch_header(header)
 
 
-# spec/v1/hub.md:370
+# spec/v1/hub.md:533
+def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
+    if not is_stored_batch_header(chain, header):
+        raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
+    return chain.headers[header.batch_index]
+
+
+# spec/v1/hub.md:545
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -607,7 +731,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:384
+# spec/v1/hub.md:561
+def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
+    return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
+
+
+# spec/v1/hub.md:570
+def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
+    if not dac.blocks:
+        return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
+    return dac.blocks[-1].number, dac.blocks[-1].l1_origin
+
+
+# spec/v1/hub.md:582
+def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
+    number, origin = get_last_sequenced_block(dac)
+    forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
+    return BlockNumber(number + forced), L1BlockNumber(origin + forced)
+
+
+# spec/v1/hub.md:595
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -615,20 +758,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:396
+# spec/v1/hub.md:607
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
-    return Hub(dacs=tuple(dac if record is old else record for record in hub.dacs))
+    return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:407
+# spec/v1/hub.md:618
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:419
+# spec/v1/hub.md:630
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -640,149 +783,225 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:435
-def make_dac_record(chain_id: ChainId, label: str, charter: Charter) -> DacRecord:
+# spec/v1/hub.md:648
+def make_dac_record(
+    hub: Hub,
+    chain_id: ChainId,
+    label: str,
+    charter: Charter,
+    alloc: Sequence[Tuple[Address, GenesisAccount]],
+    base_fee_per_gas: Wei,
+) -> DacRecord:
     validate_charter(charter)
-    return DacRecord(chain_id, label, charter, BatchChain(headers=()), BatchChain(headers=()))
+    supply = validate_genesis_alloc(alloc)
+    if compute_dynamic_bond_threshold(supply) > MAX_SEQUENCER_LOCK:
+        raise DepositExceedsBondCapacity(f"an allocation of {supply} wei needs a bond above {MAX_SEQUENCER_LOCK}")
+    current = get_current_l1_block(hub)
+    genesis = DacGenesis(current.number, current.timestamp, charter, tuple(alloc), base_fee_per_gas)
+    empty = BatchChain(headers=())
+    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), ())
 
 
-# spec/v1/hub.md:445
-def get_genesis_hub(rangers_charter: Charter) -> Hub:
-    return Hub(dacs=(make_dac_record(FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter),))
+# spec/v1/hub.md:672
+def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
+    empty = Hub(l1_blocks=(l1_block,), dacs=(), sequencers=(), compute_providers=())
+    rangers = make_dac_record(empty, FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter, (), INITIAL_BASE_FEE)
+    return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:455
-def create_dac(hub: Hub, label: str, charter: Charter) -> Hub:
+# spec/v1/hub.md:684
+def create_dac(
+    hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
+) -> Hub:
     folded = fold_dac_label(label)
     validate_dac_label(folded)
     if any(dac.label == folded for dac in hub.dacs):
         raise DacLabelTaken(f"{folded!r} is already registered")
     chain_id = ChainId(FIRST_CHAIN_ID + len(hub.dacs))
-    return Hub(dacs=(*hub.dacs, make_dac_record(chain_id, folded, charter)))
+    dac = make_dac_record(hub, chain_id, folded, charter, alloc, base_fee_per_gas)
+    return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:469
+# spec/v1/hub.md:704
+def validate_batched_origins(
+    head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
+) -> None:
+    previous = head_origin
+    for block in blocks:
+        if block.l1_origin >= l1_block_number:
+            raise L1OriginInFuture(
+                f"block {block.number} builds on L1 block {block.l1_origin}, now is {l1_block_number}"
+            )
+        if not previous <= block.l1_origin <= previous + 1:
+            raise L1OriginNotContiguous(f"block {block.number}: L1 origin {block.l1_origin} after {previous}")
+        previous = block.l1_origin
+
+
+# spec/v1/hub.md:723
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
-    transactions: Sequence[BatchedTransaction],
+    batch_data: bytes,
     should_start_at_element: int,
-    timestamp: Timestamp,
     sequencer: Address,
     selected_sequencer: Address,
 ) -> Hub:
     dac = get_dac(hub, chain_id)
-    leaves = [hash_transaction_leaf(chain_id, transaction) for transaction in transactions]
-    extra_data = encode_transaction_batch_extra_data(chain_id, timestamp, sequencer)
-    chain = append_batch(
-        dac.transaction_batches, leaves, extra_data, should_start_at_element, sequencer, selected_sequencer
-    )
-    return replace_dac(hub, replace(dac, transaction_batches=chain))
+    validate_batch_sender(sequencer, selected_sequencer)
+    if len(batch_data) > MAX_TRANSACTION_BATCH_BYTES:
+        raise TransactionBatchTooLarge(f"{len(batch_data)} bytes, at most {MAX_TRANSACTION_BATCH_BYTES}")
+    head_number, head_origin = get_l2_head(hub, dac)
+    blocks = decode_transaction_batch(batch_data, BlockNumber(head_number + 1))
+    current = get_current_l1_block(hub)
+    leaves = [hash_sequenced_block(chain_id, block) for block in blocks]
+    extra_data = encode_transaction_batch_extra_data(chain_id, current, sequencer)
+    chain = append_batch(dac.transaction_batches, leaves, extra_data, should_start_at_element)
+    validate_batched_origins(head_origin, blocks, current.number)
+    return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:494
+# spec/v1/hub.md:751
 def append_state_batch(
     hub: Hub,
+    chain_id: ChainId,
     output_roots: Sequence[Hash32],
     should_start_at_element: int,
-    context: StateBatchContext,
+    proposer: Address,
     selected_sequencer: Address,
-    now: Timestamp,
 ) -> Hub:
-    dac = get_dac(hub, context.chain_id)
-    extra_data = encode_state_batch_extra_data(context)
+    dac = get_dac(hub, chain_id)
+    validate_batch_sender(proposer, selected_sequencer)
+    current = get_current_l1_block(hub)
+    last_block_number = BlockNumber(get_total_elements(dac.state_batches) + len(output_roots))
+    context = StateBatchContext(chain_id, current.number, current.timestamp, proposer, last_block_number)
     chain = append_batch(
-        dac.state_batches, output_roots, extra_data, should_start_at_element, context.proposer, selected_sequencer
+        dac.state_batches, output_roots, encode_state_batch_extra_data(context), should_start_at_element
     )
-    if context.timestamp != now:
-        raise BatchTimestampMismatch(f"context says {context.timestamp}, the batch is appended at {now}")
-    if context.last_block_number != get_total_elements(chain):
-        raise LastBlockNumberMismatch(f"last block {context.last_block_number}, expected {get_total_elements(chain)}")
+    head_number, _ = get_l2_head(hub, dac)
+    if last_block_number > head_number:
+        raise OutputRootsBeyondChainHead(f"output roots up to block {last_block_number}, the head is {head_number}")
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:520
-def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, now: Timestamp) -> Hub:
+# spec/v1/hub.md:779
+def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
+    if not is_stored_batch_header(get_dac(hub, chain_id).state_batches, header):
+        return False
+    appended_at = decode_state_batch_extra_data(header.extra_data).timestamp
+    return get_current_l1_block(hub).timestamp >= appended_at + FRAUD_PROOF_WINDOW
+
+
+# spec/v1/hub.md:792
+def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
-    proposed_at = decode_state_batch_extra_data(stored.extra_data).timestamp
-    if now >= proposed_at + FRAUD_PROOF_WINDOW:
-        raise OutsideFraudProofWindow(f"batch proposed at {proposed_at} is final at {now}")
+    if is_state_batch_final(hub, chain_id, stored):
+        raise OutsideFraudProofWindow(f"batch {stored.batch_index} is final")
     remaining = BatchChain(headers=dac.state_batches.headers[: stored.batch_index])
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:537
+# spec/v1/hub.md:808
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:546
+# spec/v1/hub.md:817
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:555
+# spec/v1/hub.md:826
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:564
+# spec/v1/hub.md:835
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:573
+# spec/v1/hub.md:844
+class UnknownL1Block(SpecError):
+    pass
+
+
+# spec/v1/hub.md:853
+class L1BlockNotNext(SpecError):
+    pass
+
+
+# spec/v1/hub.md:862
+class L1TimestampNotIncreasing(SpecError):
+    pass
+
+
+# spec/v1/hub.md:871
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:582
+# spec/v1/hub.md:880
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:591
+# spec/v1/hub.md:889
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:600
+# spec/v1/hub.md:898
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:609
+# spec/v1/hub.md:907
+class TransactionBatchTooLarge(SpecError):
+    pass
+
+
+# spec/v1/hub.md:916
+class MalformedTransactionBatch(SpecError):
+    pass
+
+
+# spec/v1/hub.md:925
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:618
+# spec/v1/hub.md:934
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:627
-class LastBlockNumberMismatch(SpecError):
+# spec/v1/hub.md:943
+class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:636
-class BatchTimestampMismatch(SpecError):
+# spec/v1/hub.md:952
+class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:645
+# spec/v1/hub.md:961
+class OutputRootsBeyondChainHead(SpecError):
+    pass
+
+
+# spec/v1/hub.md:970
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:654
+# spec/v1/hub.md:979
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:76
+# spec/v1/sequencing.md:82
 @container
 class Sequencer:
     address: Address
@@ -790,190 +1009,116 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:88
+# spec/v1/sequencing.md:94
 @container
-class PendingDeposit:
-    recipient: Address
-    amount: Wei
+class ComputeProvider:
+    address: Address
+    registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:99
-@container
-class DacSupply:
-    chain_id: ChainId
-    coinbase_supply: Wei
-    pending_deposits: Tuple[PendingDeposit, ...]
-
-
-# spec/v1/sequencing.md:111
-@container
-class SequencingState:
-    sequencers: Tuple[Sequencer, ...]
-    dacs: Tuple[DacSupply, ...]
-
-
-# spec/v1/sequencing.md:122
+# spec/v1/sequencing.md:105
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:134
+# spec/v1/sequencing.md:117
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:143
+# spec/v1/sequencing.md:126
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:152
-def get_eligible_sequencers(state: SequencingState, coinbase_supply: Wei) -> list[Sequencer]:
+# spec/v1/sequencing.md:135
+def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
-    return [sequencer for sequencer in state.sequencers if is_eligible_sequencer(sequencer, threshold)]
+    return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:164
-def get_sequencer_position(state: SequencingState, address: Address) -> int:
-    for position, sequencer in enumerate(state.sequencers):
+# spec/v1/sequencing.md:147
+def get_sequencer_position(hub: Hub, address: Address) -> int:
+    for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
             return position
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:176
-def replace_sequencer(state: SequencingState, position: int, sequencer: Optional[Sequencer]) -> SequencingState:
+# spec/v1/sequencing.md:159
+def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
-    return replace(state, sequencers=(*state.sequencers[:position], *kept, *state.sequencers[position + 1 :]))
+    return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:186
-def register_sequencer(state: SequencingState, address: Address, amount: Wei) -> SequencingState:
-    if any(sequencer.address == address for sequencer in state.sequencers):
+# spec/v1/sequencing.md:169
+def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
+    if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
     if amount < MIN_SEQUENCER_BOND:
         raise LockBelowMinimum(f"{amount} wei locked, at least {MIN_SEQUENCER_BOND}")
     if amount > MAX_SEQUENCER_LOCK:
         raise LockAboveMaximum(f"{amount} wei locked, at most {MAX_SEQUENCER_LOCK}")
-    registered = replace(state, sequencers=(*state.sequencers, Sequencer(address, amount, None)))
+    registered = replace(hub, sequencers=(*hub.sequencers, Sequencer(address, amount, None)))
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:202
-def increase_sequencer_lock(state: SequencingState, address: Address, amount: Wei) -> SequencingState:
-    position = get_sequencer_position(state, address)
-    sequencer = state.sequencers[position]
+# spec/v1/sequencing.md:185
+def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
+    position = get_sequencer_position(hub, address)
+    sequencer = hub.sequencers[position]
     if sequencer.exit_requested_at is not None:
         raise SequencerExiting(f"{address.hex()} has asked to exit")
     if sequencer.locked + amount > MAX_SEQUENCER_LOCK:
         raise LockAboveMaximum(f"{sequencer.locked + amount} wei locked, at most {MAX_SEQUENCER_LOCK}")
     increased = replace(sequencer, locked=Wei(sequencer.locked + amount))
-    return apply_all_pending_deposits(replace_sequencer(state, position, increased))
+    return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:218
-def request_sequencer_exit(state: SequencingState, address: Address, now: Timestamp) -> SequencingState:
-    position = get_sequencer_position(state, address)
-    sequencer = state.sequencers[position]
+# spec/v1/sequencing.md:201
+def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
+    position = get_sequencer_position(hub, address)
+    sequencer = hub.sequencers[position]
     if sequencer.exit_requested_at is not None:
         raise SequencerExiting(f"{address.hex()} has already asked to exit")
-    return replace_sequencer(state, position, replace(sequencer, exit_requested_at=now))
+    now = get_current_l1_block(hub).timestamp
+    return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:232
-def withdraw_sequencer_stake(state: SequencingState, address: Address, now: Timestamp) -> Tuple[SequencingState, Wei]:
-    position = get_sequencer_position(state, address)
-    sequencer = state.sequencers[position]
+# spec/v1/sequencing.md:216
+def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
+    position = get_sequencer_position(hub, address)
+    sequencer = hub.sequencers[position]
     if sequencer.exit_requested_at is None:
         raise SequencerNotExiting(f"{address.hex()} has not asked to exit")
-    if now < sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY:
+    if get_current_l1_block(hub).timestamp < sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY:
         raise ExitDelayNotElapsed(f"withdrawable from {sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY}")
-    return replace_sequencer(state, position, None), sequencer.locked
+    return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:251
-def slash_sequencer(
-    state: SequencingState, address: Address, slash_ratio_bps: BasisPoints
-) -> Tuple[SequencingState, Wei, Wei]:
-    position = get_sequencer_position(state, address)
-    locked = state.sequencers[position].locked
+# spec/v1/sequencing.md:233
+def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei, Wei]:
+    position = get_sequencer_position(hub, address)
+    locked = hub.sequencers[position].locked
     if slash_ratio_bps > MAX_BASIS_POINTS:
         raise InvalidSlashRatio(f"{slash_ratio_bps} bps exceeds {MAX_BASIS_POINTS}")
     slashed = Wei(apply_basis_points(locked, slash_ratio_bps))
-    return replace_sequencer(state, position, None), slashed, Wei(locked - slashed)
+    return replace_sequencer(hub, position, None), slashed, Wei(locked - slashed)
 
 
-# spec/v1/sequencing.md:269
-def get_dac_supply_position(state: SequencingState, chain_id: ChainId) -> int:
-    for position, dac in enumerate(state.dacs):
-        if dac.chain_id == chain_id:
-            return position
-    raise UnknownChainId(f"no DAC has chain id {chain_id}")
-
-
-# spec/v1/sequencing.md:281
-def add_dac_supply(state: SequencingState, chain_id: ChainId) -> SequencingState:
-    if any(dac.chain_id == chain_id for dac in state.dacs):
-        raise DacAlreadyTracked(f"chain id {chain_id} is already tracked")
-    return replace(state, dacs=(*state.dacs, DacSupply(chain_id, Wei(0), ())))
-
-
-# spec/v1/sequencing.md:293
-def apply_pending_deposits(state: SequencingState, dac: DacSupply) -> DacSupply:
-    supply = dac.coinbase_supply
-    applied = 0
-    for deposit in dac.pending_deposits:
-        if not get_eligible_sequencers(state, Wei(supply + deposit.amount)):
-            break
-        supply = Wei(supply + deposit.amount)
-        applied += 1
-    return replace(dac, coinbase_supply=supply, pending_deposits=dac.pending_deposits[applied:])
-
-
-# spec/v1/sequencing.md:309
-def apply_all_pending_deposits(state: SequencingState) -> SequencingState:
-    return replace(state, dacs=tuple(apply_pending_deposits(state, dac) for dac in state.dacs))
-
-
-# spec/v1/sequencing.md:320
-def deposit_into_dac(state: SequencingState, chain_id: ChainId, recipient: Address, amount: Wei) -> SequencingState:
-    if amount == 0:
-        raise ZeroDeposit("a deposit must move some MT")
-    if compute_dynamic_bond_threshold(amount) > MAX_SEQUENCER_LOCK:
-        raise DepositExceedsBondCapacity(f"{amount} wei needs a bond above {MAX_SEQUENCER_LOCK}")
-    position = get_dac_supply_position(state, chain_id)
-    dac = state.dacs[position]
-    queued = replace(dac, pending_deposits=(*dac.pending_deposits, PendingDeposit(recipient, amount)))
-    drained = apply_pending_deposits(state, queued)
-    return replace(state, dacs=(*state.dacs[:position], drained, *state.dacs[position + 1 :]))
-
-
-# spec/v1/sequencing.md:338
-def withdraw_from_dac(state: SequencingState, chain_id: ChainId, amount: Wei) -> SequencingState:
-    if amount == 0:
-        raise ZeroWithdrawal("a withdrawal must move some MT")
-    position = get_dac_supply_position(state, chain_id)
-    dac = state.dacs[position]
-    if amount > dac.coinbase_supply:
-        raise InsufficientCoinbaseSupply(f"{amount} wei requested, supply is {dac.coinbase_supply}")
-    lowered = replace(dac, coinbase_supply=Wei(dac.coinbase_supply - amount))
-    updated = replace(state, dacs=(*state.dacs[:position], lowered, *state.dacs[position + 1 :]))
-    return apply_all_pending_deposits(updated)
-
-
-# spec/v1/sequencing.md:357
+# spec/v1/sequencing.md:249
 def compute_epoch_at_block(block_number: BlockNumber) -> Epoch:
     return Epoch(block_number // BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:366
+# spec/v1/sequencing.md:258
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:376
+# spec/v1/sequencing.md:268
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -990,22 +1135,22 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:397
+# spec/v1/sequencing.md:289
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:409
+# spec/v1/sequencing.md:301
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:424
-def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
-    candidates = get_eligible_sequencers(state, coinbase_supply)
+# spec/v1/sequencing.md:316
+def select_sequencer(hub: Hub, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
+    candidates = get_eligible_sequencers(hub, coinbase_supply)
     if not candidates:
         return None
     attempt = 0
@@ -1016,22 +1161,21 @@ def select_sequencer(state: SequencingState, coinbase_supply: Wei, seed: Hash32)
         attempt += 1
 
 
-# spec/v1/sequencing.md:441
-def select_epoch_sequencer(
-    state: SequencingState, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32
-) -> Optional[Sequencer]:
-    dac = state.dacs[get_dac_supply_position(state, chain_id)]
-    return select_sequencer(state, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
+# spec/v1/sequencing.md:333
+def select_epoch_sequencer(hub: Hub, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32) -> Optional[Sequencer]:
+    dac = get_dac(hub, chain_id)
+    return select_sequencer(hub, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
 
 
-# spec/v1/sequencing.md:455
-def register_compute_provider(providers: Sequence[Address], address: Address) -> Tuple[Address, ...]:
-    if address in providers:
+# spec/v1/sequencing.md:345
+def register_compute_provider(hub: Hub, address: Address) -> Hub:
+    if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
-    return (*providers, address)
+    provider = ComputeProvider(address, get_current_l1_block(hub).number)
+    return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:468
+# spec/v1/sequencing.md:359
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1047,97 +1191,101 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:488
+# spec/v1/sequencing.md:379
+def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
+    return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
+
+
+# spec/v1/sequencing.md:390
+def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
+    first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
+    if first < hub.l1_blocks[0].number:
+        return ()
+    randomness = get_l1_block(hub, first).prev_randao
+    providers = [provider.address for provider in hub.compute_providers if provider.registered_at < first]
+    chain_ids = [dac.chain_id for dac in hub.dacs if dac.genesis.l1_block_number < first]
+    return assign_compute_providers(providers, chain_ids, epoch, randomness)
+
+
+# spec/v1/sequencing.md:406
+def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
+    for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
+        if assignment.chain_id == chain_id:
+            return assignment.provider
+    return METIS_DAO_ADDRESS
+
+
+# spec/v1/sequencing.md:418
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:499
+# spec/v1/sequencing.md:429
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:508
+# spec/v1/sequencing.md:438
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:517
+# spec/v1/sequencing.md:447
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:526
+# spec/v1/sequencing.md:456
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:535
+# spec/v1/sequencing.md:465
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:544
+# spec/v1/sequencing.md:474
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:553
+# spec/v1/sequencing.md:483
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:562
-class DacAlreadyTracked(SpecError):
-    pass
-
-
-# spec/v1/sequencing.md:571
-class ZeroDeposit(SpecError):
-    pass
-
-
-# spec/v1/sequencing.md:580
-class InsufficientCoinbaseSupply(SpecError):
-    pass
-
-
-# spec/v1/sequencing.md:589
+# spec/v1/sequencing.md:492
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:598
+# spec/v1/sequencing.md:501
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:607
+# spec/v1/sequencing.md:510
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:616
+# spec/v1/sequencing.md:520
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:625
-class ZeroWithdrawal(SpecError):
-    pass
-
-
-# spec/v1/sequencing.md:634
+# spec/v1/sequencing.md:529
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:643
+# spec/v1/sequencing.md:538
 class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:68
+# spec/v1/execution.md:100
 @container
 class L2State:
     chain_id: ChainId
@@ -1146,10 +1294,12 @@ class L2State:
     coinbase_supply: Wei
     latest_block_number: BlockNumber
     latest_timestamp: Timestamp
+    latest_base_fee_per_gas: Wei
+    latest_gas_used: uint64
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:84
+# spec/v1/execution.md:118
 @container
 class L2Block:
     number: BlockNumber
@@ -1159,10 +1309,11 @@ class L2Block:
     base_fee_per_gas: Wei
     prev_randao: Hash32
     parent_beacon_block_root: Hash32
+    deposits: Tuple[EnqueuedDeposit, ...]
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:101
+# spec/v1/execution.md:136
 @container
 class Log:
     address: Address
@@ -1170,7 +1321,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:114
+# spec/v1/execution.md:149
 @container
 class Receipt:
     status: uint8
@@ -1179,35 +1330,62 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:128
+# spec/v1/execution.md:167
+def get_message_passer_code() -> bytes:
+    return bytes.fromhex("00")  # placeholder
+
+
+# spec/v1/execution.md:180
+def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
+    addresses = [address for address, _ in alloc]
+    if len(set(addresses)) != len(addresses):
+        raise InvalidGenesis("an address is allocated twice")
+    if CHARTER_ADDRESS in addresses or MESSAGE_PASSER_ADDRESS in addresses:
+        raise InvalidGenesis("a system address cannot be allocated")
+    for _, account in alloc:
+        words = [account.balance, *(number for entry in account.storage for number in entry)]
+        if account.nonce > UINT64_MAX or any(not 0 <= word <= UINT256_MAX for word in words):
+            raise InvalidGenesis("a nonce, balance, storage slot or value is out of range")
+        if len(account.code) > MAX_CODE_SIZE:
+            raise InvalidGenesis(f"{len(account.code)} bytes of code, at most {MAX_CODE_SIZE}")
+    total = sum(account.balance for _, account in alloc)
+    if total > UINT256_MAX:
+        raise InvalidGenesis("the allocated balances add up to more than a uint256")
+    return Wei(total)
+
+
+# spec/v1/execution.md:203
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:140
+# spec/v1/execution.md:215
 def get_genesis_state(
-    chain_id: ChainId, alloc: Sequence[Tuple[Address, GenesisAccount]], charter: Charter, timestamp: Timestamp
+    chain_id: ChainId,
+    alloc: Sequence[Tuple[Address, GenesisAccount]],
+    charter: Charter,
+    timestamp: Timestamp,
+    base_fee_per_gas: Wei,
 ) -> L2State:
     validate_charter(charter)
-    addresses = [address for address, _ in alloc]
-    if len(set(addresses)) != len(addresses):
-        raise InvalidGenesis("an address is allocated twice")
-    if CHARTER_ADDRESS in addresses:
-        raise InvalidGenesis("the charter's system address cannot hold an account")
-    world = evm_genesis_world(dict(alloc))
+    supply = validate_genesis_alloc(alloc)
+    message_passer = GenesisAccount(balance=0, nonce=1, code=get_message_passer_code())
+    world = evm_genesis_world({**dict(alloc), MESSAGE_PASSER_ADDRESS: message_passer})
     return L2State(
         chain_id=chain_id,
         world=world,
         charter=charter,
-        coinbase_supply=Wei(sum(account.balance for _, account in alloc)),
+        coinbase_supply=supply,
         latest_block_number=GENESIS_BLOCK_NUMBER,
         latest_timestamp=timestamp,
+        latest_base_fee_per_gas=base_fee_per_gas,
+        latest_gas_used=get_gas_target(),
         recent_block_hashes=(get_genesis_block_hash(chain_id, world, charter),),
     )
 
 
-# spec/v1/execution.md:169
+# spec/v1/execution.md:247
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1215,26 +1393,26 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:181
+# spec/v1/execution.md:259
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:192
-def is_submission_permitted(charter: Charter, transaction: DecodedTransaction) -> bool:
-    sender = Address(transaction.sender)
-    is_update_by_authority = transaction.to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
-    return is_update_by_authority or is_action_permitted(charter, sender, SUBMIT_TX)
+# spec/v1/execution.md:272
+def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
+    is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
+    is_exit = to == MESSAGE_PASSER_ADDRESS
+    return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:204
+# spec/v1/execution.md:284
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
     if transaction.chain_id != state.chain_id:
         raise WrongChainId(f"signed for chain {transaction.chain_id}, this is chain {state.chain_id}")
-    if not is_submission_permitted(state.charter, transaction):
+    if not is_submission_permitted(state.charter, Address(transaction.sender), transaction.to):
         raise SubmitterNotPermitted(f"{transaction.sender.hex()} may not submit transactions")
     is_creation = transaction.to is None
     if is_creation and not is_action_permitted(state.charter, Address(transaction.sender), CREATE_OPCODE):
@@ -1247,7 +1425,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:229
+# spec/v1/execution.md:309
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1266,21 +1444,33 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:255
-def get_charter_after_transaction(state: L2State, transaction: DecodedTransaction) -> Charter:
-    if transaction.to != CHARTER_ADDRESS:
-        return state.charter
-    if transaction.value != 0:
+# spec/v1/execution.md:335
+def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
+    if to != CHARTER_ADDRESS:
+        return charter
+    if value != 0:
         raise CharterUpdateWithValue("a charter update moves no value")
-    return apply_charter_update(state.charter, Address(transaction.sender), decode_charter(transaction.data))
+    return apply_charter_update(charter, sender, decode_charter(data))
 
 
-# spec/v1/execution.md:268
+# spec/v1/execution.md:348
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:277
+# spec/v1/execution.md:358
+def get_permission_exempt_code() -> frozenset[bytes]:
+    return frozenset({MESSAGE_PASSER_ADDRESS})
+
+
+# spec/v1/execution.md:368
+def burn_withdrawn_value(state: L2State) -> L2State:
+    withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
+    world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
+    return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
+
+
+# spec/v1/execution.md:379
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1295,36 +1485,123 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:296
+# spec/v1/execution.md:398
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:311
-def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
-    transaction = decode_transaction(raw)
-    tax = validate_transaction(state, block, transaction, gas_available)
-    charter = get_charter_after_transaction(state, transaction)
-    world = charge_tax(state.world, transaction.sender, tax)
-    forbidden = get_forbidden_opcodes(state.charter, Address(transaction.sender))
-    result = evm_execute_transaction(world, raw, get_evm_block_context(state, block), forbidden)
+# spec/v1/execution.md:414
+def apply_execution_result(
+    state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
+) -> Tuple[L2State, Receipt]:
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), tax)
     supply = Wei(state.coinbase_supply + result.supply_change)
     adopted = charter if result.success else state.charter
-    return replace(state, world=result.world, charter=adopted, coinbase_supply=supply), receipt
+    executed = replace(state, world=result.world, charter=adopted, coinbase_supply=supply)
+    return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:331
+# spec/v1/execution.md:432
+def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
+    transaction = decode_transaction(raw)
+    sender = Address(transaction.sender)
+    tax = validate_transaction(state, block, transaction, gas_available)
+    charter = get_charter_after_call(state.charter, sender, transaction.to, transaction.value, transaction.data)
+    world = charge_tax(state.world, transaction.sender, tax)
+    forbidden = get_forbidden_opcodes(state.charter, sender)
+    context = get_evm_block_context(state, block)
+    result = evm_execute_transaction(world, raw, context, forbidden, get_permission_exempt_code())
+    return apply_execution_result(state, result, charter, tax)
+
+
+# spec/v1/execution.md:452
+def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
+    data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
+    creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
+    return TRANSACTION_GAS + data_gas + creation_gas
+
+
+# spec/v1/execution.md:465
+def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
+    if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
+        raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
+    is_creation = deposit.to is None
+    if is_creation and not is_action_permitted(state.charter, deposit.sender, CREATE_OPCODE):
+        raise DeploymentNotPermitted(f"{deposit.sender.hex()} may not deploy contracts")
+    if is_creation and len(deposit.data) > MAX_INITCODE_SIZE:
+        raise InitcodeTooLarge(f"{len(deposit.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
+    tax = compute_tax(deposit.value, state.charter.taxrates)
+    if evm_get_balance(state.world, deposit.sender) < deposit.value + tax:
+        raise InsufficientFunds(f"{deposit.sender.hex()} cannot pay {deposit.value + tax} wei for value and tax")
+    return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
+
+
+# spec/v1/execution.md:487
+def apply_deposit(
+    state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
+) -> Tuple[L2State, Receipt, str]:
+    deposit = enqueued.deposit
+    validate_deposit(deposit)
+    if deposit.gas_limit > gas_available:
+        raise BlockGasLimitExceeded(f"deposit gas {deposit.gas_limit} > {gas_available} left in the block")
+    world = evm_mint(state.world, deposit.sender, deposit.mint)
+    minted = replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply + deposit.mint))
+    try:
+        tax, charter = validate_deposit_call(minted, deposit)
+    except SpecError as error:
+        return minted, Receipt(uint8(0), uint64(0), (), Wei(0)), type(error).__name__
+    taxed = charge_tax(minted.world, deposit.sender, tax)
+    forbidden = get_forbidden_opcodes(state.charter, deposit.sender)
+    intrinsic_gas = compute_intrinsic_gas(deposit.data, deposit.to is None)
+    result = evm_execute_deposit(
+        taxed,
+        get_evm_block_context(state, block),
+        deposit.sender,
+        deposit.to,
+        deposit.value,
+        deposit.gas_limit,
+        intrinsic_gas,
+        deposit.data,
+        forbidden,
+        get_permission_exempt_code(),
+    )
+    executed, receipt = apply_execution_result(minted, result, charter, tax)
+    return executed, receipt, ""
+
+
+# spec/v1/execution.md:526
+def get_gas_target() -> uint64:
+    return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
+
+
+# spec/v1/execution.md:537
+def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
+    target = get_gas_target()
+    if parent_gas_used == target:
+        return parent_base_fee
+    if parent_gas_used > target:
+        increase = parent_base_fee * (parent_gas_used - target) // target // BASE_FEE_MAX_CHANGE_DENOMINATOR
+        return Wei(min(UINT256_MAX, parent_base_fee + max(1, increase)))
+    decrease = parent_base_fee * (target - parent_gas_used) // target // BASE_FEE_MAX_CHANGE_DENOMINATOR
+    return Wei(parent_base_fee - decrease)
+
+
+# spec/v1/execution.md:554
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
     if block.timestamp <= state.latest_timestamp:
         raise BlockTimestampNotIncreasing(f"time {block.timestamp} is not after {state.latest_timestamp}")
+    if block.gas_limit != L2_BLOCK_GAS_LIMIT:
+        raise GasLimitMismatch(f"gas limit {block.gas_limit}, every block has {L2_BLOCK_GAS_LIMIT}")
+    expected_base_fee = compute_next_base_fee(state.latest_base_fee_per_gas, state.latest_gas_used)
+    if block.base_fee_per_gas != expected_base_fee:
+        raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:343
+# spec/v1/execution.md:571
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1334,13 +1611,14 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:357
+# spec/v1/execution.md:585
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:367
+# spec/v1/execution.md:595
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
+    deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
     receipts_root = compute_list_root([hash_receipt(receipt) for receipt in receipts])
     header = (
@@ -1353,137 +1631,658 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
         ("bytes32", block.prev_randao),
         ("bytes32", block.parent_beacon_block_root),
         ("bytes32", state_root),
+        ("bytes32", deposits_root),
         ("bytes32", transactions_root),
         ("bytes32", receipts_root),
     )
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:393
-def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
+# spec/v1/execution.md:621
+def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
+    return receipts[-1].cumulative_gas_used if receipts else 0
+
+
+# spec/v1/execution.md:630
+def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
+    cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
+    return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
+
+
+# spec/v1/execution.md:641
+def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
     world = evm_execute_system_call(state.world, context, BEACON_ROOTS_ADDRESS, block.parent_beacon_block_root)
-    current = replace(state, world=world)
-    receipts: list[Receipt] = []
-    gas_used = 0
-    for raw in block.transactions:
-        current, receipt = apply_transaction(current, block, raw, block.gas_limit - gas_used)
-        gas_used += receipt.cumulative_gas_used
-        receipts.append(replace(receipt, cumulative_gas_used=uint64(gas_used)))
-    block_hash = compute_block_hash(state.recent_block_hashes[0], block, current.world.state_root, receipts)
-    finished = replace(
+    return replace(state, world=world)
+
+
+# spec/v1/execution.md:654
+def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
+    block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
+    return replace(
         current,
         latest_block_number=block.number,
         latest_timestamp=block.timestamp,
-        recent_block_hashes=(block_hash, *state.recent_block_hashes[: HISTORY_LENGTH - 1]),
+        latest_base_fee_per_gas=block.base_fee_per_gas,
+        latest_gas_used=uint64(get_block_gas_used(receipts)),
+        recent_block_hashes=(block_hash, *parent.recent_block_hashes[: HISTORY_LENGTH - 1]),
     )
-    return finished, tuple(receipts)
 
 
-# spec/v1/execution.md:419
+# spec/v1/execution.md:672
+def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
+    current = start_block(state, block)
+    receipts: Tuple[Receipt, ...] = ()
+    for deposit in block.deposits:
+        current, receipt, _ = apply_deposit(current, block, deposit, block.gas_limit - get_block_gas_used(receipts))
+        receipts = append_receipt(receipts, receipt)
+    for raw in block.transactions:
+        current, receipt = apply_transaction(current, block, raw, block.gas_limit - get_block_gas_used(receipts))
+        receipts = append_receipt(receipts, receipt)
+    return finish_block(state, current, block, receipts), receipts
+
+
+# spec/v1/execution.md:689
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:428
+# spec/v1/execution.md:698
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
-    return compute_output_root(world_root, compute_charter_root(state.charter), state.recent_block_hashes[0])
+    message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
+    charter_root = compute_charter_root(state.charter)
+    return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:440
+# spec/v1/execution.md:712
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:449
+# spec/v1/execution.md:721
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:458
+# spec/v1/execution.md:730
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:467
+# spec/v1/execution.md:739
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:476
+# spec/v1/execution.md:748
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:485
+# spec/v1/execution.md:757
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:494
+# spec/v1/execution.md:766
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:503
+# spec/v1/execution.md:775
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:512
+# spec/v1/execution.md:784
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:521
+# spec/v1/execution.md:793
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:530
+# spec/v1/execution.md:802
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:539
+# spec/v1/execution.md:811
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:548
+# spec/v1/execution.md:820
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:557
+# spec/v1/execution.md:829
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:566
+# spec/v1/execution.md:838
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:575
+# spec/v1/execution.md:848
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:584
+# spec/v1/execution.md:857
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:593
+# spec/v1/execution.md:866
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:602
+# spec/v1/execution.md:875
 class BlockTimestampNotIncreasing(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:884
+class GasLimitMismatch(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:893
+class BaseFeeMismatch(InvalidBlock):
+    pass
+
+
+# spec/v1/bridge.md:113
+@container
+class Deposit:
+    sender: Address
+    to: Optional[Address]
+    mint: Wei
+    value: Wei
+    gas_limit: uint64
+    data: bytes
+
+
+# spec/v1/bridge.md:129
+@container
+class EnqueuedDeposit:
+    nonce: uint64
+    l1_block_number: L1BlockNumber
+    deposit: Deposit
+
+
+# spec/v1/bridge.md:142
+@container
+class DroppedTransaction:
+    index: uint64
+    error: str
+
+
+# spec/v1/bridge.md:153
+@container
+class SkippedDeposit:
+    nonce: uint64
+    error: str
+
+
+# spec/v1/bridge.md:165
+@container
+class DerivedBlock:
+    block: L2Block
+    l1_origin: L1BlockNumber
+    is_forced: bool
+    dropped_transactions: Tuple[DroppedTransaction, ...]
+    skipped_deposits: Tuple[SkippedDeposit, ...]
+    receipts: Tuple[Receipt, ...]
+    output_root: Hash32
+
+
+# spec/v1/bridge.md:182
+@container
+class DerivationCursor:
+    state: L2State
+    l1_origin: L1BlockNumber
+    next_deposit_nonce: uint64
+
+
+# spec/v1/bridge.md:195
+@container
+class Withdrawal:
+    nonce: uint256
+    sender: Address
+    target: Address
+    value: Wei
+    data: bytes
+
+
+# spec/v1/bridge.md:209
+@container
+class OutputRootProof:
+    state_root: Hash32
+    charter_root: Hash32
+    message_passer_root: Hash32
+    block_hash: Hash32
+
+
+# spec/v1/bridge.md:223
+@container
+class WithdrawalProof:
+    batch_header: ChainBatchHeader
+    output_index: uint64
+    output_root_siblings: Tuple[Hash32, ...]
+    output_root_proof: OutputRootProof
+    account_proof: Tuple[bytes, ...]
+    storage_proof: Tuple[bytes, ...]
+
+
+# spec/v1/bridge.md:238
+@container
+class ProvenWithdrawal:
+    withdrawal_hash: Hash32
+    batch_index: uint256
+    batch_header_hash: Hash32
+
+
+# spec/v1/bridge.md:250
+@container
+class TrieAccount:
+    nonce: uint64
+    balance: Wei
+    storage_root: Hash32
+    code_hash: Hash32
+
+
+# spec/v1/bridge.md:265
+def apply_l1_to_l2_alias(address: Address) -> Address:
+    aliased = (int.from_bytes(address, "big") + L1_TO_L2_ALIAS_OFFSET) % 2**160
+    return Address(aliased.to_bytes(20, "big"))
+
+
+# spec/v1/bridge.md:278
+def validate_deposit(deposit: Deposit) -> None:
+    if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
+        raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
+    intrinsic_gas = compute_intrinsic_gas(deposit.data, deposit.to is None)
+    if deposit.gas_limit < intrinsic_gas:
+        raise DepositGasBelowIntrinsic(f"gas limit {deposit.gas_limit} < intrinsic {intrinsic_gas}")
+    if deposit.gas_limit > MAX_DEPOSIT_GAS_PER_L1_BLOCK:
+        raise DepositGasAboveLimit(f"gas limit {deposit.gas_limit} > {MAX_DEPOSIT_GAS_PER_L1_BLOCK} per L1 block")
+
+
+# spec/v1/bridge.md:293
+def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
+    deposit = enqueued.deposit
+    is_creation = deposit.to is None
+    to = Address() if deposit.to is None else deposit.to
+    encoded = abi_encode(
+        ("uint256", "uint256", "address", "bool", "address", "uint256", "uint256", "uint256", "bytes"),
+        (
+            enqueued.nonce,
+            enqueued.l1_block_number,
+            deposit.sender,
+            is_creation,
+            to,
+            deposit.mint,
+            deposit.value,
+            deposit.gas_limit,
+            deposit.data,
+        ),
+    )
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/bridge.md:319
+def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
+    return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
+
+
+# spec/v1/bridge.md:330
+def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
+    current = get_current_l1_block(hub).number
+    supply = dac.coinbase_supply
+    gas = get_deposit_gas_in_l1_block(dac, current)
+    enqueued: list[EnqueuedDeposit] = []
+    for deposit in dac.pending_deposits:
+        if not get_eligible_sequencers(hub, Wei(supply + deposit.mint)):
+            break
+        if gas + deposit.gas_limit > MAX_DEPOSIT_GAS_PER_L1_BLOCK:
+            break
+        supply = Wei(supply + deposit.mint)
+        gas += deposit.gas_limit
+        enqueued.append(EnqueuedDeposit(uint64(len(dac.deposits) + len(enqueued)), current, deposit))
+    return replace(
+        dac,
+        coinbase_supply=supply,
+        pending_deposits=dac.pending_deposits[len(enqueued) :],
+        deposits=(*dac.deposits, *enqueued),
+    )
+
+
+# spec/v1/bridge.md:356
+def apply_all_pending_deposits(hub: Hub) -> Hub:
+    return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
+
+
+# spec/v1/bridge.md:368
+def deposit_into_dac(
+    hub: Hub,
+    chain_id: ChainId,
+    l1_sender: Address,
+    from_contract: bool,
+    to: Optional[Address],
+    mint: Wei,
+    value: Wei,
+    gas_limit: uint64,
+    data: bytes,
+) -> Hub:
+    dac = get_dac(hub, chain_id)
+    sender = apply_l1_to_l2_alias(l1_sender) if from_contract else l1_sender
+    deposit = Deposit(sender, to, mint, value, gas_limit, data)
+    validate_deposit(deposit)
+    if compute_dynamic_bond_threshold(mint) > MAX_SEQUENCER_LOCK:
+        raise DepositExceedsBondCapacity(f"{mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
+    queued = replace(dac, pending_deposits=(*dac.pending_deposits, deposit))
+    return replace_dac(hub, apply_pending_deposits(hub, queued))
+
+
+# spec/v1/bridge.md:399
+def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
+    lower = max(parent_timestamp + 1, origin_timestamp)
+    upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
+    return Timestamp(min(max(proposed, lower), upper))
+
+
+# spec/v1/bridge.md:411
+def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
+    included: list[EnqueuedDeposit] = []
+    for enqueued in dac.deposits[next_nonce:]:
+        if enqueued.l1_block_number > l1_origin:
+            break
+        included.append(enqueued)
+    return tuple(included)
+
+
+# spec/v1/bridge.md:426
+def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
+    return SequencedBlock(number, l1_origin, Timestamp(0), ())
+
+
+# spec/v1/bridge.md:437
+def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
+    plan: list[Tuple[SequencedBlock, bool]] = []
+    number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
+    head_number, _ = get_l2_head(hub, dac)
+    for sequenced in (*dac.blocks, None):
+        next_number = head_number + 1 if sequenced is None else sequenced.number
+        for gap in range(1, next_number - number):
+            plan.append((get_forced_block(BlockNumber(number + gap), L1BlockNumber(origin + gap)), True))
+        if sequenced is not None:
+            plan.append((sequenced, False))
+            number, origin = sequenced.number, sequenced.l1_origin
+    return plan
+
+
+# spec/v1/bridge.md:459
+def derive_block(
+    hub: Hub, dac: DacRecord, cursor: DerivationCursor, planned: SequencedBlock, is_forced: bool, producer: Address
+) -> Tuple[DerivationCursor, DerivedBlock]:
+    parent = cursor.state
+    origin = get_l1_block(hub, planned.l1_origin)
+    header = L2Block(
+        number=planned.number,
+        timestamp=derive_block_timestamp(parent.latest_timestamp, origin.timestamp, planned.timestamp),
+        producer=producer,
+        gas_limit=L2_BLOCK_GAS_LIMIT,
+        base_fee_per_gas=compute_next_base_fee(parent.latest_base_fee_per_gas, parent.latest_gas_used),
+        prev_randao=origin.prev_randao,
+        parent_beacon_block_root=origin.parent_beacon_block_root,
+        deposits=get_includable_deposits(dac, cursor.next_deposit_nonce, planned.l1_origin),
+        transactions=(),
+    )
+    current = start_block(parent, header)
+    receipts: Tuple[Receipt, ...] = ()
+    skipped: list[SkippedDeposit] = []
+    for enqueued in header.deposits:
+        gas_available = header.gas_limit - get_block_gas_used(receipts)
+        current, receipt, skipped_by = apply_deposit(current, header, enqueued, gas_available)
+        receipts = append_receipt(receipts, receipt)
+        if skipped_by:
+            skipped.append(SkippedDeposit(enqueued.nonce, skipped_by))
+    included: list[bytes] = []
+    dropped: list[DroppedTransaction] = []
+    for index, raw in enumerate(planned.transactions):
+        try:
+            current, receipt = apply_transaction(current, header, raw, header.gas_limit - get_block_gas_used(receipts))
+        except SpecError as error:  # any rule that rejects a transaction: it is left out, the chain goes on
+            dropped.append(DroppedTransaction(uint64(index), type(error).__name__))
+            continue
+        included.append(raw)
+        receipts = append_receipt(receipts, receipt)
+    block = replace(header, transactions=tuple(included))
+    state = finish_block(parent, current, block, receipts)
+    trace = (tuple(dropped), tuple(skipped), receipts, get_state_output_root(state))
+    next_nonce = uint64(cursor.next_deposit_nonce + len(header.deposits))
+    return DerivationCursor(state, planned.l1_origin, next_nonce), DerivedBlock(
+        block, planned.l1_origin, is_forced, *trace
+    )
+
+
+# spec/v1/bridge.md:506
+def get_dac_genesis_state(dac: DacRecord) -> L2State:
+    genesis = dac.genesis
+    return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
+
+
+# spec/v1/bridge.md:518
+def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
+    dac = get_dac(hub, chain_id)
+    cursor = DerivationCursor(get_dac_genesis_state(dac), dac.genesis.l1_block_number, uint64(0))
+    producers: dict[Epoch, Address] = {}
+    derived: list[DerivedBlock] = []
+    for planned, is_forced in get_derivation_plan(hub, dac):
+        epoch = compute_l1_epoch(planned.l1_origin)
+        if epoch not in producers:
+            producers[epoch] = get_block_producer(hub, chain_id, planned.l1_origin)
+        cursor, block = derive_block(hub, dac, cursor, planned, is_forced, producers[epoch])
+        derived.append(block)
+    return cursor.state, tuple(derived)
+
+
+# spec/v1/bridge.md:540
+def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
+    encoded = abi_encode(
+        ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
+        (
+            chain_id,
+            withdrawal.nonce,
+            withdrawal.sender,
+            withdrawal.target,
+            withdrawal.value,
+            keccak256(withdrawal.data),
+        ),
+    )
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/bridge.md:554
+def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
+    try:
+        return trie_get_from_proof(root, key, proof)
+    except TrieProofError as error:
+        raise InvalidTrieProof(str(error)) from None
+
+
+# spec/v1/bridge.md:566
+def decode_trie_account(encoded: bytes) -> TrieAccount:
+    if encoded == b"":
+        return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
+    try:
+        nonce, balance, storage_root, code_hash = rlp_decode(encoded)
+        return TrieAccount(
+            uint64(int.from_bytes(nonce, "big")),
+            Wei(int.from_bytes(balance, "big")),
+            Hash32(storage_root),
+            Hash32(code_hash),
+        )
+    except (RlpDecodingError, TypeError, ValueError) as error:
+        raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
+
+
+# spec/v1/bridge.md:586
+def decode_storage_value(encoded: bytes) -> uint256:
+    if encoded == b"":
+        return uint256(0)
+    try:
+        value = rlp_decode(encoded)
+        return uint256(int.from_bytes(value, "big"))
+    except (RlpDecodingError, TypeError, ValueError) as error:
+        raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
+
+
+# spec/v1/bridge.md:604
+def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
+    preimage = proof.output_root_proof
+    output_root = compute_output_root(
+        preimage.state_root, preimage.charter_root, preimage.message_passer_root, preimage.block_hash
+    )
+    index, siblings = proof.output_index, proof.output_root_siblings
+    if not verify_committed_output_root(dac.state_batches, proof.batch_header, output_root, index, siblings):
+        raise InvalidOutputRootProof("the output root is not committed at that index of that batch")
+    account_key = keccak256(MESSAGE_PASSER_ADDRESS)
+    account = decode_trie_account(verify_trie_proof(preimage.state_root, account_key, proof.account_proof))
+    if account.storage_root != preimage.message_passer_root:
+        raise MessagePasserRootMismatch("the message passer's storage root is not the output root's")
+    slot_key = keccak256(withdrawal_hash)
+    stored = decode_storage_value(verify_trie_proof(account.storage_root, slot_key, proof.storage_proof))
+    if stored != WITHDRAWAL_RECORDED:
+        raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
+
+
+# spec/v1/bridge.md:627
+def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
+    for proven in dac.proven_withdrawals:
+        if proven.withdrawal_hash == withdrawal_hash:
+            return proven
+    return None
+
+
+# spec/v1/bridge.md:639
+def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
+    headers = dac.state_batches.headers
+    index = proven.batch_index
+    return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
+
+
+# spec/v1/bridge.md:651
+def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
+    dac = get_dac(hub, chain_id)
+    withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
+    if withdrawal_hash in dac.finalized_withdrawals:
+        raise WithdrawalAlreadyFinalized(f"0x{withdrawal_hash.hex()} is already paid out")
+    verify_withdrawal_proof(dac, withdrawal_hash, proof)
+    previous = find_proven_withdrawal(dac, withdrawal_hash)
+    if previous is not None and is_proven_batch_stored(dac, previous):
+        raise WithdrawalAlreadyProven(f"0x{withdrawal_hash.hex()} is proven against batch {previous.batch_index}")
+    header = proof.batch_header
+    proven = ProvenWithdrawal(withdrawal_hash, header.batch_index, hash_batch_header(header))
+    others = tuple(entry for entry in dac.proven_withdrawals if entry.withdrawal_hash != withdrawal_hash)
+    return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
+
+
+# spec/v1/bridge.md:673
+def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
+    dac = get_dac(hub, chain_id)
+    withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
+    if withdrawal_hash in dac.finalized_withdrawals:
+        raise WithdrawalAlreadyFinalized(f"0x{withdrawal_hash.hex()} is already paid out")
+    proven = find_proven_withdrawal(dac, withdrawal_hash)
+    if proven is None:
+        raise WithdrawalNotProven(f"0x{withdrawal_hash.hex()} has no proof")
+    if not is_proven_batch_stored(dac, proven):
+        raise ProvenBatchDeleted(f"batch {proven.batch_index} was deleted after the proof; prove it again")
+    if not is_state_batch_final(hub, chain_id, dac.state_batches.headers[proven.batch_index]):
+        raise WithdrawalBatchNotFinal(f"batch {proven.batch_index} is not final")
+    if withdrawal.value > dac.coinbase_supply:
+        raise InsufficientCoinbaseSupply(f"{withdrawal.value} wei requested, {dac.coinbase_supply} locked")
+    paid = replace(
+        dac,
+        coinbase_supply=Wei(dac.coinbase_supply - withdrawal.value),
+        finalized_withdrawals=(*dac.finalized_withdrawals, withdrawal_hash),
+    )
+    return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
+
+
+# spec/v1/bridge.md:720
+class DepositDataTooLarge(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:729
+class DepositGasBelowIntrinsic(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:738
+class DepositGasAboveLimit(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:748
+class InvalidTrieProof(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:757
+class InvalidOutputRootProof(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:767
+class MessagePasserRootMismatch(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:776
+class WithdrawalNotInitiated(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:785
+class WithdrawalAlreadyProven(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:794
+class WithdrawalNotProven(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:803
+class ProvenBatchDeleted(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:812
+class WithdrawalBatchNotFinal(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:821
+class WithdrawalAlreadyFinalized(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:830
+class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
@@ -1493,13 +2292,14 @@ __all__ = [
     "Action",
     "Address",
     "Any",
+    "BASE_FEE_ELASTICITY_MULTIPLIER",
+    "BASE_FEE_MAX_CHANGE_DENOMINATOR",
     "BEACON_ROOTS_ADDRESS",
     "BLOB_TRANSACTION_TYPE",
     "BLOCKS_PER_EPOCH",
+    "BaseFeeMismatch",
     "BasisPoints",
     "BatchChain",
-    "BatchTimestampMismatch",
-    "BatchedTransaction",
     "BlobTransactionNotSupported",
     "BlockGasLimitExceeded",
     "BlockNumber",
@@ -1509,6 +2309,7 @@ __all__ = [
     "Bytes32",
     "CHARTER_ADDRESS",
     "CREATE_OPCODE",
+    "CREATION_GAS",
     "Callable",
     "ChainBatchHeader",
     "ChainId",
@@ -1517,20 +2318,30 @@ __all__ = [
     "CharterTextNotUnicode",
     "CharterTextTooLong",
     "CharterUpdateWithValue",
+    "ComputeProvider",
     "DBT_RATIO_BPS",
     "DENY",
     "DNS_LABEL_CHARACTERS",
-    "DacAlreadyTracked",
+    "DacGenesis",
     "DacLabelTaken",
     "DacRecord",
-    "DacSupply",
     "DecodedTransaction",
     "DeploymentNotPermitted",
+    "Deposit",
+    "DepositDataTooLarge",
     "DepositExceedsBondCapacity",
+    "DepositGasAboveLimit",
+    "DepositGasBelowIntrinsic",
+    "DerivationCursor",
+    "DerivedBlock",
+    "DroppedTransaction",
     "DuplicateChainId",
+    "EMPTY_CODE_HASH",
+    "EMPTY_TRIE_ROOT",
     "EVM_OPCODE_COUNT",
     "EmptyBatch",
     "EmptyMerkleTree",
+    "EnqueuedDeposit",
     "Epoch",
     "EvmBlockContext",
     "EvmWorld",
@@ -1541,10 +2352,13 @@ __all__ = [
     "FRAUD_PROOF_WINDOW",
     "Final",
     "GENESIS_BLOCK_NUMBER",
+    "GasLimitMismatch",
     "GenesisAccount",
     "HISTORY_LENGTH",
     "Hash32",
     "Hub",
+    "INITCODE_WORD_GAS",
+    "INITIAL_BASE_FEE",
     "IPFS_READ",
     "IPFS_WRITE",
     "InitcodeTooLarge",
@@ -1555,13 +2369,23 @@ __all__ = [
     "InvalidCharter",
     "InvalidDacLabel",
     "InvalidGenesis",
+    "InvalidOutputRootProof",
     "InvalidSlashRatio",
     "InvalidTaxSchedule",
     "InvalidTransaction",
     "InvalidTransactionEncoding",
+    "InvalidTrieProof",
+    "L1Block",
+    "L1BlockNotNext",
+    "L1BlockNumber",
+    "L1OriginInFuture",
+    "L1OriginNotContiguous",
+    "L1TimestampNotIncreasing",
+    "L1_BLOCKS_PER_EPOCH",
+    "L1_TO_L2_ALIAS_OFFSET",
     "L2Block",
     "L2State",
-    "LastBlockNumberMismatch",
+    "L2_BLOCK_GAS_LIMIT",
     "LockAboveMaximum",
     "LockBelowMinimum",
     "Log",
@@ -1569,32 +2393,45 @@ __all__ = [
     "MAX_ADDRESSES_PER_RULE",
     "MAX_BASIS_POINTS",
     "MAX_CHARTER_TEXT_BYTES",
+    "MAX_CODE_SIZE",
+    "MAX_DEPOSIT_DATA_BYTES",
+    "MAX_DEPOSIT_GAS_PER_L1_BLOCK",
     "MAX_DNS_LABEL_LENGTH",
     "MAX_INITCODE_SIZE",
     "MAX_NONCE",
     "MAX_PERMISSION_RULES",
     "MAX_RANDOM_VALUE",
+    "MAX_SEQUENCER_DRIFT",
     "MAX_SEQUENCER_LOCK",
     "MAX_SHUFFLE_COUNT",
     "MAX_TAX_BRACKETS",
+    "MAX_TRANSACTION_BATCH_BYTES",
     "MERKLE_DEFAULT_NODE_COUNT",
+    "MESSAGE_PASSER_ADDRESS",
     "METIS_DAO_ADDRESS",
+    "METIS_DAO_L1_ADDRESS",
     "MIN_SEQUENCER_BOND",
     "MalformedCharterUpdate",
+    "MalformedTransactionBatch",
     "MaxFeeBelowBaseFee",
     "MerkleIndexOutOfRange",
     "MerkleProofLengthMismatch",
     "MerkleTreeTooLarge",
+    "MessagePasserRootMismatch",
+    "NONZERO_BYTE_GAS",
     "NonceMismatch",
     "OUTPUT_ROOT_VERSION",
     "Optional",
+    "OutputRootProof",
+    "OutputRootsBeyondChainHead",
     "OutsideFraudProofWindow",
     "PRESET",
     "PROVIDER_ASSIGNMENT_CHAIN_ID",
-    "PendingDeposit",
     "PermissionOperation",
     "PermissionRule",
     "PriorityFeeAboveMaxFee",
+    "ProvenBatchDeleted",
+    "ProvenWithdrawal",
     "ProviderAlreadyRegistered",
     "ProviderAssignment",
     "RANGERS_DAC_LABEL",
@@ -1602,21 +2439,26 @@ __all__ = [
     "RESERVED_LABEL_HYPHENS",
     "REWARD_PER_BLOCK",
     "Receipt",
+    "RlpDecodingError",
     "SEQUENCER_EXIT_DELAY",
+    "SEQUENCING_WINDOW",
     "SHUFFLE_ROUND_COUNT",
     "SUBMIT_TX",
     "SenderHasCode",
     "Sequence",
+    "SequencedBlock",
     "Sequencer",
     "SequencerAlreadyRegistered",
     "SequencerExiting",
     "SequencerNotExiting",
-    "SequencingState",
     "ShuffleIndexOutOfRange",
     "ShuffleTooLarge",
+    "SkippedDeposit",
     "SpecError",
     "StateBatchContext",
     "SubmitterNotPermitted",
+    "TRANSACTION_BATCH_ABI",
+    "TRANSACTION_GAS",
     "TaxBracket",
     "TaxRateAboveMaximum",
     "TaxThresholdsNotIncreasing",
@@ -1624,8 +2466,12 @@ __all__ = [
     "TooManyPermissionRules",
     "TooManyRuleAddresses",
     "TooManyTaxBrackets",
+    "TransactionBatchTooLarge",
+    "TrieAccount",
+    "TrieProofError",
     "Tuple",
     "UINT256_MAX",
+    "UINT64_MAX",
     "UnauthorizedCharterUpdate",
     "UnauthorizedSequencer",
     "UnauthorizedTaxRateUpdate",
@@ -1633,17 +2479,26 @@ __all__ = [
     "UnexpectedStartElement",
     "UnknownBatchHeader",
     "UnknownChainId",
+    "UnknownL1Block",
     "UnknownPermissionAction",
     "UnknownPermissionOperation",
     "UnknownSequencer",
+    "WITHDRAWAL_RECORDED",
     "Wei",
+    "Withdrawal",
+    "WithdrawalAlreadyFinalized",
+    "WithdrawalAlreadyProven",
+    "WithdrawalBatchNotFinal",
+    "WithdrawalNotInitiated",
+    "WithdrawalNotProven",
+    "WithdrawalProof",
     "WrongChainId",
-    "ZeroDeposit",
-    "ZeroWithdrawal",
+    "ZERO_BYTE_GAS",
     "abi_decode",
     "abi_encode",
-    "add_dac_supply",
+    "advance_l1_block",
     "append_batch",
+    "append_receipt",
     "append_state_batch",
     "append_transaction_batch",
     "apply_all_pending_deposits",
@@ -1651,9 +2506,13 @@ __all__ = [
     "apply_basis_points_rounded_up",
     "apply_block",
     "apply_charter_update",
+    "apply_deposit",
+    "apply_execution_result",
+    "apply_l1_to_l2_alias",
     "apply_pending_deposits",
     "apply_transaction",
     "assign_compute_providers",
+    "burn_withdrawn_value",
     "ceil_log2",
     "charge_tax",
     "compute_block_hash",
@@ -1661,10 +2520,13 @@ __all__ = [
     "compute_charter_root",
     "compute_dynamic_bond_threshold",
     "compute_epoch_at_block",
+    "compute_intrinsic_gas",
+    "compute_l1_epoch",
     "compute_list_root",
     "compute_merkle_parent_level",
     "compute_merkle_proof",
     "compute_merkle_root",
+    "compute_next_base_fee",
     "compute_output_root",
     "compute_provider_reward",
     "compute_selection_seed",
@@ -1674,33 +2536,64 @@ __all__ = [
     "create_dac",
     "decode_charter",
     "decode_state_batch_extra_data",
+    "decode_storage_value",
     "decode_transaction",
+    "decode_transaction_batch",
+    "decode_trie_account",
     "delete_state_batches",
     "deposit_into_dac",
+    "derive_block",
+    "derive_block_timestamp",
+    "derive_chain",
     "encode_charter",
     "encode_state_batch_extra_data",
+    "encode_transaction_batch",
     "encode_transaction_batch_extra_data",
+    "evm_burn",
     "evm_decode_transaction",
+    "evm_execute_deposit",
     "evm_execute_system_call",
     "evm_execute_transaction",
     "evm_genesis_world",
+    "evm_get_account_proof",
     "evm_get_balance",
     "evm_get_code",
     "evm_get_nonce",
+    "evm_get_storage_proof",
+    "evm_get_storage_root",
+    "evm_mint",
     "evm_transfer",
     "field",
+    "finalize_withdrawal",
+    "find_proven_withdrawal",
+    "finish_block",
     "fold_dac_label",
     "get_amount_in_tax_bracket",
-    "get_charter_after_transaction",
+    "get_block_gas_used",
+    "get_block_producer",
+    "get_charter_after_call",
+    "get_current_l1_block",
     "get_dac",
-    "get_dac_supply_position",
+    "get_dac_genesis_state",
+    "get_deposit_gas_in_l1_block",
+    "get_derivation_plan",
     "get_eligible_sequencers",
+    "get_epoch_provider_assignments",
     "get_evm_block_context",
     "get_forbidden_opcodes",
+    "get_forced_block",
+    "get_forced_block_count",
+    "get_gas_target",
     "get_genesis_block_hash",
     "get_genesis_hub",
     "get_genesis_state",
+    "get_includable_deposits",
+    "get_l1_block",
+    "get_l2_head",
+    "get_last_sequenced_block",
     "get_merkle_default",
+    "get_message_passer_code",
+    "get_permission_exempt_code",
     "get_random_sample",
     "get_receipt_logs",
     "get_sequencer_position",
@@ -1708,32 +2601,46 @@ __all__ = [
     "get_stored_batch_header",
     "get_total_elements",
     "hash_batch_header",
+    "hash_enqueued_deposit",
     "hash_merkle_pair",
     "hash_receipt",
-    "hash_transaction_leaf",
+    "hash_sequenced_block",
+    "hash_withdrawal",
     "increase_sequencer_lock",
     "is_action_permitted",
     "is_charter_authority",
     "is_eligible_sequencer",
+    "is_proven_batch_stored",
+    "is_state_batch_final",
+    "is_stored_batch_header",
     "is_submission_permitted",
     "keccak256",
     "make_dac_record",
+    "prove_withdrawal",
     "register_compute_provider",
     "register_sequencer",
     "replace",
     "replace_dac",
     "replace_sequencer",
     "request_sequencer_exit",
+    "rlp_decode",
     "select_epoch_sequencer",
     "select_sequencer",
     "slash_sequencer",
+    "start_block",
     "state_transition",
+    "trie_get_from_proof",
     "uint256",
     "uint64",
     "uint8",
+    "validate_batch_sender",
+    "validate_batched_origins",
     "validate_block_header",
     "validate_charter",
     "validate_dac_label",
+    "validate_deposit",
+    "validate_deposit_call",
+    "validate_genesis_alloc",
     "validate_merkle_leaf_count",
     "validate_permission_rule",
     "validate_tax_schedule",
@@ -1741,6 +2648,7 @@ __all__ = [
     "validate_transaction_envelope",
     "verify_committed_output_root",
     "verify_merkle_proof",
-    "withdraw_from_dac",
+    "verify_trie_proof",
+    "verify_withdrawal_proof",
     "withdraw_sequencer_stake",
 ]

@@ -31,7 +31,7 @@ from ..vectors.codec import (
     encode_addresses,
     encode_bytes,
     encode_charter,
-    encode_derived_block,
+    encode_derivation_output,
     encode_hashes,
     encode_hub,
     encode_provider_assignments,
@@ -258,12 +258,7 @@ def derive_chain(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     hub = apply_hub_operations(spec, decode_hub(spec, request["pre"]["hub"]), given["operations"])
     state, blocks = spec.derive_chain(hub, spec.ChainId(decode_uint(given["chain_id"])))
-    head = {
-        "number": encode_uint(state.latest_block_number),
-        "state_root": encode_bytes(state.world.state_root),
-        "coinbase_supply": encode_uint(state.coinbase_supply),
-    }
-    return {"output": {"head": head, "blocks": [encode_derived_block(spec, block) for block in blocks]}}
+    return {"output": encode_derivation_output(spec, state, blocks)}
 
 
 # --- Sequencing (spec/v1/sequencing.md) ---------------------------------------------------------------------------

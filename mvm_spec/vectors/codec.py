@@ -360,6 +360,16 @@ def encode_derived_block(spec: ModuleType, derived: Any) -> dict[str, Any]:
     }
 
 
+def encode_derivation_output(spec: ModuleType, state: Any, blocks: Sequence[Any]) -> dict[str, Any]:
+    """What the derivation runner reports: the head (number, state root, native supply) and every derived block."""
+    head = {
+        "number": encode_uint(state.latest_block_number),
+        "state_root": encode_bytes(state.world.state_root),
+        "coinbase_supply": encode_uint(state.coinbase_supply),
+    }
+    return {"head": head, "blocks": [encode_derived_block(spec, block) for block in blocks]}
+
+
 # --- Sequencing (spec/v1/sequencing.md) --------------------------------------------------------------------------
 # A sequencer's exit time is null while it is active. Chain ids, epochs, times and amounts are decimal strings;
 # shuffle indices and counts, and slash ratios in basis points, are JSON numbers.

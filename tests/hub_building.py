@@ -1,0 +1,226 @@
+"""Building hubs, L1 blocks and hub operations for the bridge and derivation cases and laws.
+
+Everything here is a plain constructor: it builds inputs, never expected values. L1 block ``n`` has time
+``L1_GENESIS_TIME + 12 n`` and a RANDAO value and beacon root that name ``n``, so a case can write an origin's
+fields by hand.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any, Sequence
+
+from eth_hash.auto import keccak
+from eth_keys.datatypes import PrivateKey
+
+from mvm_spec.conformance.handlers import apply_hub_operations
+from mvm_spec.evm import GenesisAccount
+from mvm_spec.vectors.codec import (
+    encode_batch_header,
+    encode_bytes,
+    encode_charter,
+    encode_genesis_alloc,
+    encode_hashes,
+    encode_l1_block,
+    encode_optional_address,
+    encode_uint,
+    encode_withdrawal,
+    encode_withdrawal_proof,
+)
+from tests.signing import sign_dynamic_fee
+
+L1_GENESIS_TIME = 1_700_000_004  # the time of L1 block 0 (so block n is at L1_GENESIS_TIME + 12 n)
+L1_BLOCK_TIME = 12
+HUB_START = 96  # the hub's first L1 block: a multiple of the minimal preset's 8-block epochs
+ACME = 1089  # the first DAC after the rangers' (FIRST_CHAIN_ID = 1088)
+OTHER = 1090
+GENESIS_BASE_FEE = 7
+SEQUENCER = bytes([0x5E]) * 20
+PROVIDER = bytes([0xCD]) * 20
+FUNDS = 10**18
+MAX_FEE, TIP = 10, 2
+
+
+def key(number: int) -> PrivateKey:
+    return PrivateKey(bytes([number]) * 32)
+
+
+def address_of(signer: PrivateKey) -> bytes:
+    return bytes(signer.public_key.to_canonical_address())
+
+
+ALICE, BOB, CAROL = key(0xA1), key(0xB0), key(0xC0)
+RECIPIENT = bytes([0xC1]) * 20
+
+
+def l1_time(number: int) -> int:
+    return L1_GENESIS_TIME + L1_BLOCK_TIME * number
+
+
+def randao(number: int) -> bytes:
+    return bytes(keccak(b"randao" + number.to_bytes(8, "big")))
+
+
+def beacon_root(number: int) -> bytes:
+    return bytes(keccak(b"beacon" + number.to_bytes(8, "big")))
+
+
+def l1_block(spec: ModuleType, number: int) -> Any:
+    return spec.L1Block(
+        spec.L1BlockNumber(number),
+        spec.Timestamp(l1_time(number)),
+        spec.Hash32(randao(number)),
+        spec.Hash32(beacon_root(number)),
+    )
+
+
+def plain_charter(spec: ModuleType, *rules: Any, taxrates: Sequence[tuple[int, int]] = ()) -> Any:
+    brackets = tuple(spec.TaxBracket(spec.Wei(threshold), spec.BasisPoints(rate)) for threshold, rate in taxrates)
+    return spec.Charter("A DAC", "Bridge vectors", tuple(rules), brackets, spec.Address(bytes(20)))
+
+
+def funded(*signers: PrivateKey, balance: int = FUNDS) -> list[tuple[bytes, GenesisAccount]]:
+    return [(address_of(signer), GenesisAccount(balance)) for signer in signers]
+
+
+def new_hub(
+    spec: ModuleType,
+    *,
+    alloc: Sequence[tuple[bytes, GenesisAccount]] = (),
+    charter: Any = None,
+    sequencer: bool = True,
+    start: int = HUB_START,
+) -> Any:
+    """A hub whose first L1 block is ``start``, holding the rangers' DAC and "acme" (chain id 1089, created in that
+    block with ``alloc`` and a base fee of 7 wei) and, unless told otherwise, one sequencer locking the minimum."""
+    rangers = spec.Charter("Rangers", "", (), (), spec.Address(bytes(20)))
+    hub = spec.get_genesis_hub(rangers, l1_block(spec, start))
+    alloc_spec = [(spec.Address(address), account) for address, account in alloc]
+    hub = spec.create_dac(
+        hub, "acme", charter if charter is not None else plain_charter(spec), alloc_spec, spec.Wei(GENESIS_BASE_FEE)
+    )
+    if sequencer:
+        hub = spec.register_sequencer(hub, spec.Address(SEQUENCER), spec.MIN_SEQUENCER_BOND)
+    return hub
+
+
+def run(spec: ModuleType, hub: Any, operations: Sequence[dict[str, Any]]) -> Any:
+    """``hub`` after ``operations`` (the vector encoding), through the reference client's dispatcher."""
+    return apply_hub_operations(spec, hub, list(operations))
+
+
+# --- Operations, in the vectors' encoding ----------------------------------------------------------------------------
+
+
+def advance(spec: ModuleType, number: int) -> dict[str, Any]:
+    return {"op": "advance_l1_block", "block": encode_l1_block(l1_block(spec, number))}
+
+
+def advance_through(spec: ModuleType, first: int, last: int) -> list[dict[str, Any]]:
+    return [advance(spec, number) for number in range(first, last + 1)]
+
+
+def batch_data(spec: ModuleType, blocks: Sequence[tuple[int, int, Sequence[bytes]]]) -> bytes:
+    """The calldata of a batch of (L1 origin, proposed time, transactions)."""
+    sequenced = [
+        spec.SequencedBlock(spec.BlockNumber(0), spec.L1BlockNumber(origin), spec.Timestamp(time), tuple(raws))
+        for origin, time, raws in blocks
+    ]
+    return bytes(spec.encode_transaction_batch(sequenced))
+
+
+def append_batch(
+    spec: ModuleType,
+    blocks: Sequence[tuple[int, int, Sequence[bytes]]],
+    start: int,
+    *,
+    chain_id: int = ACME,
+    sequencer: bytes = SEQUENCER,
+) -> dict[str, Any]:
+    return {
+        "op": "append_transaction_batch",
+        "chain_id": encode_uint(chain_id),
+        "batch_data": encode_bytes(batch_data(spec, blocks)),
+        "should_start_at_element": encode_uint(start),
+        "sequencer": encode_bytes(sequencer),
+        "selected_sequencer": encode_bytes(SEQUENCER),
+    }
+
+
+def append_state(
+    output_roots: Sequence[bytes], start: int, *, chain_id: int = ACME, proposer: bytes = SEQUENCER
+) -> dict[str, Any]:
+    return {
+        "op": "append_state_batch",
+        "chain_id": encode_uint(chain_id),
+        "output_roots": encode_hashes(output_roots),
+        "should_start_at_element": encode_uint(start),
+        "proposer": encode_bytes(proposer),
+        "selected_sequencer": encode_bytes(SEQUENCER),
+    }
+
+
+def deposit(
+    *,
+    l1_sender: bytes,
+    to: bytes | None,
+    mint: int = 0,
+    value: int = 0,
+    gas_limit: int = 100_000,
+    data: bytes = b"",
+    from_contract: bool = False,
+    chain_id: int = ACME,
+) -> dict[str, Any]:
+    return {
+        "op": "deposit_into_dac",
+        "chain_id": encode_uint(chain_id),
+        "l1_sender": encode_bytes(l1_sender),
+        "from_contract": from_contract,
+        "to": encode_optional_address(to),
+        "mint": encode_uint(mint),
+        "value": encode_uint(value),
+        "gas_limit": encode_uint(gas_limit),
+        "data": encode_bytes(data),
+    }
+
+
+def create_dac_op(spec: ModuleType, label: str, alloc: Sequence[tuple[bytes, GenesisAccount]] = ()) -> dict[str, Any]:
+    return {
+        "op": "create_dac",
+        "label": label,
+        "charter": encode_charter(plain_charter(spec)),
+        "alloc": encode_genesis_alloc(alloc),
+        "base_fee_per_gas": encode_uint(GENESIS_BASE_FEE),
+    }
+
+
+def prove(chain_id: int, withdrawal: Any, proof: Any) -> dict[str, Any]:
+    return {
+        "op": "prove_withdrawal",
+        "chain_id": encode_uint(chain_id),
+        "withdrawal": encode_withdrawal(withdrawal),
+        "proof": encode_withdrawal_proof(proof),
+    }
+
+
+def finalize(chain_id: int, withdrawal: Any) -> dict[str, Any]:
+    return {"op": "finalize_withdrawal", "chain_id": encode_uint(chain_id), "withdrawal": encode_withdrawal(withdrawal)}
+
+
+def header_op(header: Any, chain_id: int = ACME) -> dict[str, Any]:
+    return {"op": "delete_state_batches", "chain_id": encode_uint(chain_id), "header": encode_batch_header(header)}
+
+
+# --- Transactions ----------------------------------------------------------------------------------------------------
+
+
+def transfer(signer: PrivateKey, nonce: int, to: bytes, value: int, *, chain_id: int = ACME, gas: int = 21_000) -> bytes:
+    return sign_dynamic_fee(
+        signer, nonce, to, value=value, data=b"", gas=gas, max_fee=MAX_FEE, tip=TIP, chain_id=chain_id
+    )
+
+
+def call(
+    signer: PrivateKey, nonce: int, to: bytes | None, *, data: bytes = b"", value: int = 0, gas: int = 200_000
+) -> bytes:
+    return sign_dynamic_fee(signer, nonce, to, value=value, data=data, gas=gas, max_fee=MAX_FEE, tip=TIP, chain_id=ACME)

@@ -100,7 +100,7 @@ def batch_header_hash(spec: ModuleType, request: dict[str, Any]) -> dict[str, An
 @handles("batch", "verify_committed_output_root")
 def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
-    dac = spec.get_dac(decode_hub(spec, request["pre"]), spec.ChainId(decode_uint(given["chain_id"])))
+    dac = spec.get_dac(decode_hub(spec, request["pre"]["hub"]), spec.ChainId(decode_uint(given["chain_id"])))
     valid = spec.verify_committed_output_root(
         dac.state_batches,
         decode_batch_header(spec, given["header"]),
@@ -115,7 +115,7 @@ def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> d
 def is_state_batch_final(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     final = spec.is_state_batch_final(
-        decode_hub(spec, request["pre"]),
+        decode_hub(spec, request["pre"]["hub"]),
         spec.ChainId(decode_uint(given["chain_id"])),
         decode_batch_header(spec, given["header"]),
     )

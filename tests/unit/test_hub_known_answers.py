@@ -1,7 +1,10 @@
-"""Known answers for the hub's Merkle trees, batch headers and charter roots (spec/v1/hub.md, spec/v1/l2-chain.md).
+"""Known answers for the hub's Merkle trees, batch encodings, L1 clock and charter roots (spec/v1/hub.md,
+spec/v1/l2-chain.md).
 
-Plain tests, not vector cases: some inputs (2^16 leaves) are too big to publish as vectors. The expected values are
-the default nodes published in Lib_MerkleTree, hand-made tables, or comparisons that need no second implementation.
+Plain tests, not vector cases: some inputs (2^16 leaves, a mainnet hub lagging its 3,600-block sequencing window)
+are too big to publish as vectors. The expected values are the default nodes published in Lib_MerkleTree, ABI
+layouts written word by word (checked against eth_abi too), hand-made tables, or comparisons that need no second
+implementation.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
 
 from mvm_spec.forks import PRESETS, load_spec
@@ -28,6 +32,12 @@ DEFAULT_15 = bytes.fromhex(PUBLISHED_DEFAULTS[15])
 
 
 MINIMAL = load_spec("v1", "minimal")
+
+
+def l1_block(spec: ModuleType, number: int, timestamp: int | None = None) -> Any:
+    """L1 block `number`, 12 seconds after block 0 (at 1,700,000,000) per block unless `timestamp` is given."""
+    time = 1_700_000_000 + 12 * number if timestamp is None else timestamp
+    return spec.L1Block(spec.L1BlockNumber(number), spec.Timestamp(time), spec.Hash32(), spec.Hash32())
 
 
 @pytest.fixture(params=PRESETS)
@@ -99,14 +109,17 @@ def test_empty_tree(spec: ModuleType) -> None:
 
 def test_too_many_output_roots_in_a_state_batch() -> None:
     spec = MINIMAL  # Merkle trees do not depend on the preset; these large trees are built once
-    """A state batch of 2^17 + 1 output roots passes the append checks, then fails building its tree."""
+    """A state batch of 2^17 + 1 output roots passes the sender, emptiness and start checks, then fails building its
+    tree: MerkleTreeTooLarge, before the chain's head is compared (the rangers' head is genesis, so the roots are
+    also past it). Too large to publish as a vector (8.6 MB of JSON); this is the one test of that error of the
+    batch runner's append_state_batch."""
     charter = spec.Charter("", "", (), (), spec.Address())
-    hub = spec.get_genesis_hub(charter)
+    hub = spec.get_genesis_hub(charter, l1_block(spec, 100))
     proposer = spec.Address(b"\x01" * 20)
-    count = 2**17 + 1
-    context = spec.StateBatchContext(spec.ChainId(1088), spec.Timestamp(1), proposer, spec.Hash32(), spec.BlockNumber(count))
     with pytest.raises(spec.MerkleTreeTooLarge):
-        spec.append_state_batch(hub, [spec.Hash32(DEFAULT_0)] * count, 0, context, proposer, spec.Timestamp(1))
+        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * (2**17 + 1), 0, proposer, proposer)
+    with pytest.raises(spec.OutputRootsBeyondChainHead):  # the same hub, with a tree the library can build
+        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * 2**16, 0, proposer, proposer)
 
 
 # --- batch headers -----------------------------------------------------------------------------------------------
@@ -139,6 +152,139 @@ def test_header_hash_known_answer(spec: ModuleType) -> None:
     """keccak256 of the hand-laid encoding: root, size, prev, offset 0x80, length 2, the 2 bytes right-padded."""
     encoding = DEFAULT_0 + word(2) + word(10) + word(0x80) + word(2) + b"\x01\x02" + bytes(30)
     assert spec.hash_batch_header(header(spec)) == bytes(keccak(encoding))
+
+
+# --- batch encodings ----------------------------------------------------------------------------------------------
+
+
+def padded(data: bytes) -> bytes:
+    return data + bytes(-len(data) % 32)
+
+
+def bytes_array(items: list[bytes]) -> bytes:
+    """The tail of a `bytes[]`: length, offsets from the first offset word, each item's length and padded bytes."""
+    heads, tails = b"", b""
+    for item in items:
+        heads += word(32 * len(items) + len(tails))
+        tails += word(len(item)) + padded(item)
+    return word(len(items)) + heads + tails
+
+
+BATCHES: list[list[tuple[int, int, list[bytes]]]] = [
+    [],
+    [(7, 9, [])],
+    [(7, 9, [b""])],
+    [(1, 2, [b"\xaa" * 31, b"\xbb" * 32, b"\xcc" * 33]), (1, 3, []), (2, 2**64 - 1, [b"\x01"])],
+]
+
+
+@pytest.mark.parametrize("entries", BATCHES, ids=["no-block", "empty-block", "zero-byte-tx", "three-blocks"])
+def test_transaction_batch_calldata_known_answer(spec: ModuleType, entries: list[tuple[int, int, list[bytes]]]) -> None:
+    """encode_transaction_batch is abi.encode((uint256,uint256,bytes[])[]): the array's offset 0x20, its length,
+    one offset per block (from the first offset word), each block's origin, time, offset 0x60 and transactions."""
+    heads, tails = b"", b""
+    for origin, timestamp, transactions in entries:
+        heads += word(32 * len(entries) + len(tails))
+        tails += word(origin) + word(timestamp) + word(0x60) + bytes_array(transactions)
+    by_hand = word(0x20) + word(len(entries)) + heads + tails
+    assert by_hand == abi_encode(["(uint256,uint256,bytes[])[]"], [entries])
+    blocks = [
+        spec.SequencedBlock(spec.BlockNumber(50 + index), spec.L1BlockNumber(o), spec.Timestamp(t), tuple(raws))
+        for index, (o, t, raws) in enumerate(entries)
+    ]
+    assert spec.encode_transaction_batch(blocks) == by_hand
+    assert spec.decode_transaction_batch(by_hand, spec.BlockNumber(50)) == tuple(blocks)
+
+
+def test_sequenced_block_leaf_known_answer(spec: ModuleType) -> None:
+    """keccak256(abi.encode(chainId, number, l1Origin, timestamp, bytes[] transactions)), head offset 0xa0."""
+    raws = [b"\x02\xf8", b""]
+    block = spec.SequencedBlock(spec.BlockNumber(12), spec.L1BlockNumber(1003), spec.Timestamp(77), tuple(raws))
+    by_hand = word(1089) + word(12) + word(1003) + word(77) + word(0xA0) + bytes_array(raws)
+    assert by_hand == abi_encode(["uint256", "uint256", "uint256", "uint256", "bytes[]"], [1089, 12, 1003, 77, raws])
+    assert spec.hash_sequenced_block(spec.ChainId(1089), block) == bytes(keccak(by_hand))
+
+
+def test_extra_data_layouts(spec: ModuleType) -> None:
+    """Both kinds of extraData are static words; the state batch's decodes back to its context."""
+    proposer = b"\x5e" * 20
+    context = spec.StateBatchContext(
+        spec.ChainId(1089),
+        spec.L1BlockNumber(1005),
+        spec.Timestamp(2**64 - 1),
+        spec.Address(proposer),
+        spec.BlockNumber(5),
+    )
+    state = word(1089) + word(1005) + word(2**64 - 1) + bytes(12) + proposer + word(5)
+    assert spec.encode_state_batch_extra_data(context) == state
+    assert spec.decode_state_batch_extra_data(state) == context
+    block = l1_block(spec, 1004)
+    transaction = word(1089) + word(1004) + word(1_700_000_000 + 12 * 1004) + bytes(12) + proposer
+    assert spec.encode_transaction_batch_extra_data(spec.ChainId(1089), block, spec.Address(proposer)) == transaction
+
+
+@pytest.mark.parametrize(
+    "data",
+    [word(0x20) + word(2**255), word(0x20) + word(2**64), word(2**256 - 1), word(0x20) + word(1) + word(2**200)],
+    ids=["length-2^255", "length-2^64", "offset-max", "element-offset-2^200"],
+)
+def test_huge_claims_are_malformed(data: bytes) -> None:
+    """Lengths and offsets far past the data are refused as malformed, without trying to read them."""
+    with pytest.raises(MINIMAL.MalformedTransactionBatch):
+        MINIMAL.decode_transaction_batch(data, MINIMAL.BlockNumber(1))
+
+
+# --- the L1 clock and the L2 head --------------------------------------------------------------------------------
+
+WINDOW = {"minimal": 4, "mainnet": 3600}  # SEQUENCING_WINDOW in L1 blocks
+
+
+@pytest.mark.parametrize("lag, forced", [(0, 0), (1, 0), ("window", 0), ("window+1", 1), ("window+7", 7)])
+def test_forced_block_count_table(spec: ModuleType, lag: int | str, forced: int) -> None:
+    """One forced block per L1 block the head lags beyond SEQUENCING_WINDOW."""
+    window = WINDOW[spec.PRESET]
+    assert spec.SEQUENCING_WINDOW == window
+    lags = {"window": window, "window+1": window + 1, "window+7": window + 7}
+    current = 1001 + (lags[lag] if isinstance(lag, str) else lag)
+    assert spec.get_forced_block_count(spec.L1BlockNumber(1001), spec.L1BlockNumber(current)) == forced
+
+
+def test_l1_block_lookup(spec: ModuleType) -> None:
+    """A hub from L1 block 100 to 102 has exactly those blocks."""
+    hub = spec.get_genesis_hub(spec.Charter("", "", (), (), spec.Address()), l1_block(spec, 100))
+    hub = spec.advance_l1_block(spec.advance_l1_block(hub, l1_block(spec, 101)), l1_block(spec, 102))
+    for number in (100, 101, 102):
+        assert spec.get_l1_block(hub, number) == l1_block(spec, number)
+    assert spec.get_current_l1_block(hub) == l1_block(spec, 102)
+    for number in (99, 103):
+        with pytest.raises(spec.UnknownL1Block):
+            spec.get_l1_block(hub, number)
+
+
+def test_numbering_after_forced_blocks_on_mainnet() -> None:
+    """The batch runner's forced-block cases are minimal only (a mainnet hub lagging its window holds 3,600+ L1
+    blocks); the same rule on mainnet: acme is created in L1 block 1001, and in L1 block 4604 its genesis lags by
+    4604 - 3600 - 1001 = 3 blocks past the window, so blocks 1-3 are forced (origins 1002-1004) and a batch's blocks
+    with origins 1005 and 1005 are numbers 4 and 5. Then output roots may reach block 5, not 6."""
+    spec = load_spec("v1", "mainnet")
+    charter = spec.Charter("", "", (), (), spec.Address())
+    sequencer = spec.Address(b"\x5e" * 20)
+    hub = spec.get_genesis_hub(charter, l1_block(spec, 1000))
+    hub = spec.create_dac(spec.advance_l1_block(hub, l1_block(spec, 1001)), "acme", charter, (), spec.Wei(0))
+    for number in range(1002, 4605):
+        hub = spec.advance_l1_block(hub, l1_block(spec, number))
+    acme = spec.ChainId(1089)
+    assert spec.get_l2_head(hub, spec.get_dac(hub, acme)) == (3, 1004)
+    data = abi_encode(["(uint256,uint256,bytes[])[]"], [[(1005, 0, []), (1005, 0, [b"\x01"])]])
+    hub = spec.append_transaction_batch(hub, acme, data, 0, sequencer, sequencer)
+    assert [(block.number, block.l1_origin) for block in spec.get_dac(hub, acme).blocks] == [(4, 1005), (5, 1005)]
+    with pytest.raises(spec.OutputRootsBeyondChainHead):
+        spec.append_state_batch(hub, acme, [spec.Hash32(DEFAULT_0)] * 6, 0, sequencer, sequencer)
+    hub = spec.append_state_batch(hub, acme, [spec.Hash32(DEFAULT_0)] * 5, 0, sequencer, sequencer)
+    appended = spec.get_dac(hub, acme).state_batches.headers[0]
+    when = spec.L1BlockNumber(4604), spec.Timestamp(1_700_000_000 + 12 * 4604)
+    context = spec.StateBatchContext(acme, *when, sequencer, spec.BlockNumber(5))
+    assert spec.decode_state_batch_extra_data(appended.extra_data) == context
 
 
 # --- charter roots -----------------------------------------------------------------------------------------------

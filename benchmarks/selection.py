@@ -9,8 +9,8 @@ mainnet is SHUFFLE_ROUND_COUNT = 90 rounds of two keccak256 calls each (about 1.
 needs 1.5 attempts per DAC on average: roughly three quarters of the time. That cost does not grow with the pool,
 since the shuffle follows one index through its rounds. Second comes re-filtering the whole pool for every DAC
 (get_eligible_sequencers, about 0.5 ms per DAC at 10,000 sequencers), which grows with DACs x pool; a client could
-sort the pool by stake once and cut it at each DAC's DBT instead. Finding each DAC by a linear scan of the DAC list
-is negligible at this size. The whole benchmark takes about 12 s (the selections alone about 2.5 s per run), so
+sort the pool by stake once and cut it at each DAC's DBT instead. Finding each DAC by a linear scan of the hub's DAC
+list (get_dac) is negligible at this size. The whole benchmark takes about 12 s (the selections alone about 2.5 s per run), so
 nothing is scaled down.
 """
 
@@ -26,36 +26,43 @@ POOL = 10_000
 DACS = 1_000
 
 
-def sequencing_state() -> spec.SequencingState:
-    """10,000 active sequencers staking 20,000-100,000 MT, and 1,000 DACs with supplies of 0-599,999 MT, so DBTs
-    range from the 20,000 MT floor to 60,000 MT and each DAC has a different eligible subset."""
+def sequencing_hub() -> spec.Hub:
+    """A hub with 10,000 active sequencers staking 20,000-100,000 MT, and 1,000 DACs whose genesis allocated
+    0-599,999 MT, so DBTs range from the 20,000 MT floor to 60,000 MT and each DAC has a different eligible subset."""
     pool = tuple(
         spec.Sequencer(
             spec.Address(number.to_bytes(20, "big")), spec.Wei((20_000 + number * 7_919 % 80_001) * MT), None
         )
         for number in range(1, POOL + 1)
     )
-    dacs = tuple(
-        spec.DacSupply(spec.ChainId(1_089 + number), spec.Wei(number * 104_729 % 600_000 * MT), ())
-        for number in range(DACS)
-    )
-    return spec.SequencingState(pool, dacs)
+    l1_block = spec.L1Block(spec.L1BlockNumber(0), spec.Timestamp(0), spec.Hash32(bytes(32)), spec.Hash32(bytes(32)))
+    charter = spec.Charter("", "", (), (), spec.Address(bytes(20)))
+    empty = spec.BatchChain(headers=())
+
+    def dac(number: int) -> spec.DacRecord:
+        supply = spec.Wei(number * 104_729 % 600_000 * MT)
+        alloc = ((spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=supply)),) if supply else ()
+        genesis = spec.DacGenesis(l1_block.number, l1_block.timestamp, charter, alloc, spec.Wei(10**9))
+        chain_id = spec.ChainId(1_089 + number)
+        return spec.DacRecord(chain_id, f"dac{number}", genesis, supply, (), (), (), empty, empty, (), ())
+
+    return spec.Hub((l1_block,), tuple(dac(number) for number in range(DACS)), pool, ())
 
 
 def run() -> list[str]:
-    state = sequencing_state()
+    hub = sequencing_hub()
     randomness = spec.Hash32(keccak256(b"mvm-spec selection benchmark"))
     epoch = spec.Epoch(0)
 
     def select_all() -> None:
-        for dac in state.dacs:
-            spec.select_epoch_sequencer(state, dac.chain_id, epoch, randomness)
+        for dac in hub.dacs:
+            spec.select_epoch_sequencer(hub, dac.chain_id, epoch, randomness)
 
     def filter_per_dac() -> None:
-        for dac in state.dacs:
-            spec.get_eligible_sequencers(state, dac.coinbase_supply)
+        for dac in hub.dacs:
+            spec.get_eligible_sequencers(hub, dac.coinbase_supply)
 
-    one_pass = median_seconds(lambda: spec.get_eligible_sequencers(state, spec.Wei(0)), repeats=9)
+    one_pass = median_seconds(lambda: spec.get_eligible_sequencers(hub, spec.Wei(0)), repeats=9)
     filtering = median_seconds(filter_per_dac, repeats=3)
     selection = median_seconds(select_all, repeats=3)
     shuffling = max(selection - filtering, 0.0)

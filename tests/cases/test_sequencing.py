@@ -1,18 +1,31 @@
-"""Vector cases for sequencing (spec/v1/sequencing.md): the Dynamic Bond Threshold, eligibility, stakes and the FIFO
-queue of deposits, the choice of each epoch's sequencer, and compute providers.
+"""Vector cases for sequencing (spec/v1/sequencing.md) on the L1 hub: the Dynamic Bond Threshold, eligibility, stakes
+with the hub's clock, the FIFO queue of deposits, the choice of each epoch's sequencer, and compute providers.
 
 Expected values are worked out by hand from the chapter's rules, never by calling the function under test:
 
 - DBT(S) = max(MIN_SEQUENCER_BOND, ceil(S / 10)). So a sequencer of stake s (not exiting, s >= the minimum bond)
   is eligible for a DAC of supply S exactly when S <= 10 * s — the rule used to work out every deposit outcome.
 - Amounts are written in units of the preset's minimum bond B (20 MT minimal, 20,000 MT mainnet) and maximum lock
-  M = 5B (100 MT, 100,000 MT), so one hand computation holds on both presets; the preset values are stated below
-  and checked against the rendered module.
+  M = 5B (100 MT, 100,000 MT); deposit gas in units of the per-L1-block budget G (MAX_DEPOSIT_GAS_PER_L1_BLOCK:
+  300,000 minimal, 20,000,000 mainnet) and of 21,000 (the intrinsic gas of a plain call, the smallest a deposit may
+  carry); L1 blocks in units of the compute-provider epoch E (L1_BLOCKS_PER_EPOCH: 8 minimal, 7,200 mainnet). So one
+  hand computation holds on both presets; the preset values are stated below and checked against the rendered
+  module.
+- The queue rule, as bridge.md's ``apply_pending_deposits`` states it: deposits leave a DAC's pending queue from the
+  front, into its inbox with the next nonce and the current L1 block's number, while the head leaves an eligible
+  sequencer with its mint counted in the supply and the DAC's deposit gas in the current L1 block stays within G;
+  the first that cannot leave stops the queue. Registering, increasing a lock and a new L1 block drain every queue.
+- Time is the hub's own: an exit is stamped with the current L1 block's time; stake can be withdrawn once the
+  current L1 block's time is at least that stamp plus SEQUENCER_EXIT_DELAY.
 - Selection and provider assignment are pseudo-random. Their vectors are checked against laws that can be read off
-  by hand (the only eligible sequencer is chosen; nobody eligible gives null; one provider serves every DAC; ...)
-  and, as a cross-check only, against ``select_by_hand``/``shuffled_index_by_hand`` below: a from-scratch
-  re-reading of the documented algorithm with eth-hash's keccak256 and plain integers, which imports nothing
-  from the spec.
+  by hand (the only eligible sequencer is chosen; nobody eligible gives null; one provider serves every DAC; a
+  provider registered in the seed block is left out; ...) and against ``select_by_hand``/``shuffled_index_by_hand``
+  below: a from-scratch reading of the documented algorithm (the swap-or-not shuffle as Ethereum's consensus specs
+  write ``compute_shuffled_index``, with keccak256 for sha256) with eth-hash's keccak256 and plain integers, which
+  imports nothing from the spec.
+
+Every pre- and post-state hub is built record by record in this file; the hub always holds the rangers' DAC (1088,
+created in the hub's first L1 block, no allocation) first.
 """
 
 from __future__ import annotations
@@ -20,7 +33,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 
 from eth_hash.auto import keccak as eth_keccak
 
@@ -29,15 +42,19 @@ from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import (
     encode_addresses,
     encode_bytes,
+    encode_charter,
+    encode_genesis_alloc,
+    encode_hub,
+    encode_l1_block,
     encode_provider_assignments,
     encode_sequencer,
-    encode_sequencing_state,
     encode_uint,
 )
 
 MT = 10**18
 GWEI = 10**9
 UINT256_MAX = 2**256 - 1
+PLAIN_CALL_GAS = 21_000  # the intrinsic gas of a call with no data: the least gas a deposit may carry
 
 
 @dataclass(frozen=True)
@@ -48,19 +65,57 @@ class HandPreset:
     max_lock: int  # MAX_SEQUENCER_LOCK: M = 5B
     exit_delay: int  # SEQUENCER_EXIT_DELAY, seconds
     rounds: int  # SHUFFLE_ROUND_COUNT
+    l1_epoch: int  # L1_BLOCKS_PER_EPOCH: E
+    gas_budget: int  # MAX_DEPOSIT_GAS_PER_L1_BLOCK: G
+    dao: bytes  # METIS_DAO_ADDRESS, the producer of blocks no provider is assigned to
 
 
 HAND_PRESETS = {
-    "minimal": HandPreset(bond=20 * MT, max_lock=100 * MT, exit_delay=60, rounds=10),
-    "mainnet": HandPreset(bond=20_000 * MT, max_lock=100_000 * MT, exit_delay=21 * 24 * 3600, rounds=90),
+    "minimal": HandPreset(
+        bond=20 * MT,
+        max_lock=100 * MT,
+        exit_delay=60,
+        rounds=10,
+        l1_epoch=8,
+        gas_budget=300_000,
+        dao=bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
+    ),
+    "mainnet": HandPreset(
+        bond=20_000 * MT,
+        max_lock=100_000 * MT,
+        exit_delay=21 * 24 * 3600,
+        rounds=90,
+        l1_epoch=7200,
+        gas_budget=20_000_000,
+        dao=bytes.fromhex("5311000000000000000000000000000000001212"),
+    ),
 }
 
 
 def hand(spec: ModuleType) -> HandPreset:
     values = HAND_PRESETS[spec.__name__.rsplit(".", 1)[-1]]
-    rendered = (spec.MIN_SEQUENCER_BOND, spec.MAX_SEQUENCER_LOCK, spec.SEQUENCER_EXIT_DELAY, spec.SHUFFLE_ROUND_COUNT)
-    assert rendered == (values.bond, values.max_lock, values.exit_delay, values.rounds), "preset changed: redo by hand"
+    rendered = (
+        spec.MIN_SEQUENCER_BOND,
+        spec.MAX_SEQUENCER_LOCK,
+        spec.SEQUENCER_EXIT_DELAY,
+        spec.SHUFFLE_ROUND_COUNT,
+        spec.L1_BLOCKS_PER_EPOCH,
+        spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK,
+        bytes(spec.METIS_DAO_ADDRESS),
+    )
+    expected = (
+        values.bond,
+        values.max_lock,
+        values.exit_delay,
+        values.rounds,
+        values.l1_epoch,
+        values.gas_budget,
+        values.dao,
+    )
+    assert rendered == expected, "preset changed: redo by hand"
     assert values.max_lock == 5 * values.bond
+    assert values.gas_budget // 2 >= PLAIN_CALL_GAS  # half a budget is a valid deposit gas limit
+    assert spec.compute_intrinsic_gas(b"", False) == PLAIN_CALL_GAS
     return values
 
 
@@ -68,16 +123,25 @@ ALICE = bytes.fromhex("a11ce00000000000000000000000000000000001")
 BOB = bytes.fromhex("b0b0000000000000000000000000000000000002")
 CAROL = bytes.fromhex("ca20100000000000000000000000000000000003")
 DAVE = bytes.fromhex("da7e000000000000000000000000000000000004")
-R1 = bytes.fromhex("1111111111111111111111111111111111111111")
+R1 = bytes.fromhex("1111111111111111111111111111111111111111")  # depositors (each deposit's sender names it)
 R2 = bytes.fromhex("2222222222222222222222222222222222222222")
 R3 = bytes.fromhex("3333333333333333333333333333333333333333")
+R4 = bytes.fromhex("4444444444444444444444444444444444444444")
+RECIPIENT = bytes.fromhex("7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e")
+FOUNDER = bytes.fromhex("f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0")  # holds a DAC's genesis allocation
+MANAGER = bytes.fromhex("4200000000000000000000000000000000000042")
 P1 = bytes.fromhex("9000000000000000000000000000000000000001")
 P2 = bytes.fromhex("9000000000000000000000000000000000000002")
 P3 = bytes.fromhex("9000000000000000000000000000000000000003")
 P4 = bytes.fromhex("9000000000000000000000000000000000000004")
 P5 = bytes.fromhex("9000000000000000000000000000000000000005")
+RANGERS = 1088
 CHAIN = 1089
 OTHER_CHAIN = 1090
+LABELS = {RANGERS: "rangers", CHAIN: "acme", OTHER_CHAIN: "beta"}
+BASE_FEE = GWEI
+START = 100  # the number of the first L1 block of most hubs below
+T0 = 1_000_000  # its time
 
 
 def keccak(data: bytes) -> bytes:
@@ -87,7 +151,29 @@ def keccak(data: bytes) -> bytes:
 RANDOMNESS = keccak(b"mvm-spec sequencing vectors: L1 randomness")
 SEED = keccak(b"mvm-spec sequencing vectors: shuffle seed")
 
-# --- building states ------------------------------------------------------------------------------------------
+# --- building hubs by hand ---------------------------------------------------------------------------------------
+
+
+def randao_of(number: int) -> bytes:
+    """The RANDAO value of L1 block ``number`` in these hubs. (The last byte, 3, is the first that makes the
+    two-provider producer vectors tell the epoch's first block's RANDAO from the origin's on both presets.)"""
+    return keccak(b"mvm-spec sequencing vectors: RANDAO of L1 block " + number.to_bytes(8, "big") + b"\x03")
+
+
+def l1_block(spec: ModuleType, number: int, timestamp: int) -> Any:
+    beacon_root = keccak(b"beacon root" + number.to_bytes(8, "big"))
+    return spec.L1Block(
+        spec.L1BlockNumber(number), spec.Timestamp(timestamp), spec.Hash32(randao_of(number)), spec.Hash32(beacon_root)
+    )
+
+
+def clock(spec: ModuleType, *times: int, first: int = START) -> tuple[Any, ...]:
+    """L1 blocks ``first``, ``first + 1``, ... at the given times (default: one block, START at T0)."""
+    return tuple(l1_block(spec, first + offset, time) for offset, time in enumerate(times or (T0,)))
+
+
+def charter(spec: ModuleType) -> Any:
+    return spec.Charter("a DAC of the sequencing vectors", "", (), (), spec.Address(MANAGER))
 
 
 def sequencer(spec: ModuleType, address: bytes, locked: int, exit_requested_at: Optional[int] = None) -> Any:
@@ -95,31 +181,91 @@ def sequencer(spec: ModuleType, address: bytes, locked: int, exit_requested_at: 
     return spec.Sequencer(spec.Address(address), spec.Wei(locked), exit_at)
 
 
-def dac(spec: ModuleType, chain_id: int, supply: int, *pending: tuple[bytes, int]) -> Any:
-    deposits = tuple(spec.PendingDeposit(spec.Address(recipient), spec.Wei(amount)) for recipient, amount in pending)
-    return spec.DacSupply(spec.ChainId(chain_id), spec.Wei(supply), deposits)
+def provider(spec: ModuleType, address: bytes, registered_at: int) -> Any:
+    return spec.ComputeProvider(spec.Address(address), spec.L1BlockNumber(registered_at))
 
 
-def state(spec: ModuleType, sequencers: Sequence[Any] = (), dacs: Sequence[Any] = ()) -> Any:
-    return spec.SequencingState(tuple(sequencers), tuple(dacs))
+def deposit(spec: ModuleType, sender: bytes, mint: int, gas: int = PLAIN_CALL_GAS) -> Any:
+    """A deposit from the L1 account ``sender`` (not a contract: its L2 sender is the same address) to RECIPIENT."""
+    return spec.Deposit(
+        spec.Address(sender), spec.Address(RECIPIENT), spec.Wei(mint), spec.Wei(0), spec.uint64(gas), b""
+    )
+
+
+def enqueued(spec: ModuleType, nonce: int, l1_block_number: int, item: Any) -> Any:
+    return spec.EnqueuedDeposit(spec.uint64(nonce), spec.L1BlockNumber(l1_block_number), item)
+
+
+def dac(
+    spec: ModuleType,
+    chain_id: int,
+    *,
+    created: Any = None,
+    allocated: int = 0,
+    supply: Optional[int] = None,
+    pending: Sequence[Any] = (),
+    deposits: Sequence[Any] = (),
+) -> Any:
+    """A DAC record created in L1 block ``created`` (default: START at T0) whose genesis allocates ``allocated`` wei
+    to FOUNDER. ``supply`` is the hand-computed MT locked for it; with no enqueued deposits it is the allocation.
+    The helper only checks that the hand-built record is consistent (supply = allocation + enqueued mints)."""
+    block = created if created is not None else l1_block(spec, START, T0)
+    alloc = ((spec.Address(FOUNDER), spec.GenesisAccount(balance=allocated)),) if allocated else ()
+    mints = sum(int(item.deposit.mint) for item in deposits)
+    if supply is None:
+        assert not deposits, "a record with enqueued deposits states its supply by hand"
+        supply = allocated
+    assert supply == allocated + mints, "hand-built record is inconsistent"
+    genesis = spec.DacGenesis(block.number, block.timestamp, charter(spec), alloc, spec.Wei(BASE_FEE))
+    empty = spec.BatchChain(headers=())
+    return spec.DacRecord(
+        spec.ChainId(chain_id),
+        LABELS[chain_id],
+        genesis,
+        spec.Wei(supply),
+        tuple(pending),
+        tuple(deposits),
+        (),
+        empty,
+        empty,
+        (),
+        (),
+    )
+
+
+def hub(
+    spec: ModuleType,
+    sequencers: Sequence[Any] = (),
+    dacs: Sequence[Any] = (),
+    *,
+    blocks: Optional[Sequence[Any]] = None,
+    providers: Sequence[Any] = (),
+) -> Any:
+    """A hub on L1 blocks ``blocks`` (default: START at T0): the rangers' DAC, created in the first block, then
+    ``dacs``."""
+    l1_blocks = tuple(blocks) if blocks is not None else clock(spec)
+    rangers = dac(spec, RANGERS, created=l1_blocks[0])
+    return spec.Hub(l1_blocks, (rangers, *dacs), tuple(sequencers), tuple(providers))
+
+
+def hub_state(value: Any) -> dict[str, Any]:
+    return {"hub": encode_hub(value)}
 
 
 # --- the independent cross-check of the documented selection algorithm ---------------------------------------------
 
 
-def shuffled_index_by_hand(index: int, count: int, seed: bytes, rounds: int) -> int:
-    """The chapter's swap-or-not shuffle, read afresh. Round r: pivot = the first 8 bytes of keccak(seed ++ r) as a
-    little-endian number, mod count; position p pairs with (pivot - p) mod count; with t the larger of the pair, the
-    pair swaps when bit (t mod 256) of keccak(seed ++ r ++ uint32_le(t // 256)), read as a little-endian number,
-    is set."""
-    for round_number in range(rounds):
-        round_seed = seed + bytes([round_number])
-        pivot = int.from_bytes(keccak(round_seed)[:8], "little") % count
-        partner = (pivot - index) % count
-        top = max(index, partner)
-        bits = int.from_bytes(keccak(round_seed + (top // 256).to_bytes(4, "little")), "little")
-        if (bits >> (top % 256)) & 1:
-            index = partner
+def shuffled_index_by_hand(index: int, index_count: int, seed: bytes, rounds: int) -> int:
+    """``compute_shuffled_index`` as Ethereum's consensus specs (phase0) define it, with keccak256 for sha256."""
+    for current_round in range(rounds):
+        round_byte = current_round.to_bytes(1, "little")
+        pivot = int.from_bytes(keccak(seed + round_byte)[0:8], "little") % index_count
+        flip = (pivot + index_count - index) % index_count
+        position = max(index, flip)
+        source = keccak(seed + round_byte + (position // 256).to_bytes(4, "little"))
+        byte = source[(position % 256) // 8]
+        bit = (byte >> (position % 8)) % 2
+        index = flip if bit else index
     return index
 
 
@@ -287,13 +433,13 @@ def test_below_minimum_bond_on_empty_dac(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("eligibility", "is_eligible_sequencer")
 def test_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """A sequencer that asked to exit (at t = 1000) is eligible nowhere, even with the maximum stake."""
+    """A sequencer that asked to exit (at L1 time 1000) is eligible nowhere, even with the maximum stake."""
     yield from expect_eligible(spec, sequencer(spec, ALICE, hand(spec).max_lock, 1000), 0, False)
 
 
 @vector_case("eligibility", "is_eligible_sequencer")
 def test_exit_requested_at_time_zero(spec: ModuleType) -> Iterator[Part]:
-    """An exit requested at t = 0 is still an exit: exit_requested_at is "0", not null."""
+    """An exit requested at L1 time 0 is still an exit: exit_requested_at is "0", not null."""
     yield from expect_eligible(spec, sequencer(spec, ALICE, hand(spec).max_lock, 0), 0, False)
 
 
@@ -376,8 +522,9 @@ def test_shuffle_of_1000_other_seed(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("selection", "compute_shuffled_index")
 def test_shuffle_largest_four_byte_chunk(spec: ModuleType) -> Iterator[Part]:
-    """count = 2^40, index 2^40 - 1: the chunk number position // 256 reaches 2^32 - 1, the largest the 4-byte
-    little-endian chunk field holds; the pivot is the low 8 bytes (little-endian) of the round hash mod 2^40."""
+    """count = 2^40 = MAX_SHUFFLE_COUNT (allowed), index 2^40 - 1: the chunk number position // 256 reaches
+    2^32 - 1, the largest the 4-byte little-endian chunk field holds; the pivot is the low 8 bytes (little-endian)
+    of the round hash mod 2^40."""
     yield from expect_shuffled(spec, 2**40 - 1, 2**40, SEED)
 
 
@@ -400,6 +547,31 @@ def test_shuffle_of_nothing(spec: ModuleType) -> Iterator[Part]:
     """count 0: no index is valid (and no pivot can be taken mod 0)."""
     yield shuffle_input(0, 0, SEED)
     yield from expect_spec_error(spec, "ShuffleIndexOutOfRange", lambda: spec.compute_shuffled_index(0, 0, SEED))
+
+
+@vector_case("selection", "compute_shuffled_index")
+def test_shuffle_index_at_largest_count(spec: ModuleType) -> Iterator[Part]:
+    """count = 2^40 is allowed, so index 2^40 fails only for being out of range."""
+    yield shuffle_input(2**40, 2**40, SEED)
+    yield from expect_spec_error(
+        spec, "ShuffleIndexOutOfRange", lambda: spec.compute_shuffled_index(2**40, 2**40, SEED)
+    )
+
+
+@vector_case("selection", "compute_shuffled_index")
+def test_shuffle_too_large(spec: ModuleType) -> Iterator[Part]:
+    """count = 2^40 + 1 is one more position than MAX_SHUFFLE_COUNT: the 4-byte chunk field could not number them."""
+    yield shuffle_input(0, 2**40 + 1, SEED)
+    yield from expect_spec_error(spec, "ShuffleTooLarge", lambda: spec.compute_shuffled_index(0, 2**40 + 1, SEED))
+
+
+@vector_case("selection", "compute_shuffled_index")
+def test_shuffle_too_large_checked_before_index(spec: ModuleType) -> Iterator[Part]:
+    """count 2^40 + 1 and index 2^40 + 1 break both rules: the count is checked first, so ShuffleTooLarge."""
+    yield shuffle_input(2**40 + 1, 2**40 + 1, SEED)
+    yield from expect_spec_error(
+        spec, "ShuffleTooLarge", lambda: spec.compute_shuffled_index(2**40 + 1, 2**40 + 1, SEED)
+    )
 
 
 # --- selection: select_epoch_sequencer -----------------------------------------------------------------------------
@@ -426,7 +598,7 @@ def expect_selected(
 ) -> Iterator[Part]:
     """The spec's choice must be eligible by hand and match the cross-check; it must be ``known`` when that is
     given, and null exactly when nobody is eligible by hand (``unsequenced`` says a case expects that)."""
-    yield "pre", encode_sequencing_state(pre)
+    yield "pre", hub_state(pre)
     yield "input", {
         "chain_id": encode_uint(chain_id),
         "epoch": encode_uint(epoch),
@@ -451,7 +623,7 @@ def expect_selected(
 
 def make_weighted_epoch(epoch: int) -> None:
     def body(spec: ModuleType) -> Iterator[Part]:
-        pre = state(spec, weighted_pool(spec), [dac(spec, CHAIN, 0)])
+        pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
         yield from expect_selected(spec, pre, CHAIN, epoch)
 
     body.__name__ = f"test_weighted_pool_epoch_{epoch:02d}"
@@ -470,7 +642,7 @@ for _epoch in range(20):
 def make_threshold_epoch(epoch: int) -> None:
     def body(spec: ModuleType) -> Iterator[Part]:
         half = percent_of_max(spec, 50)
-        pre = state(spec, weighted_pool(spec), [dac(spec, CHAIN, 10 * half)])
+        pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN, allocated=10 * half)])
         yield from expect_selected(spec, pre, CHAIN, epoch)
 
     body.__name__ = f"test_dbt_excludes_small_stakes_epoch_{epoch}"
@@ -492,10 +664,10 @@ def test_only_eligible_sequencer_at_maximum_stake(spec: ModuleType) -> Iterator[
     pool = [
         sequencer(spec, ALICE, percent_of_max(spec, 20)),
         sequencer(spec, BOB, percent_of_max(spec, 35)),
-        sequencer(spec, CAROL, hand(spec).max_lock, 5),
+        sequencer(spec, CAROL, hand(spec).max_lock, T0),
         sequencer(spec, DAVE, hand(spec).max_lock),
     ]
-    pre = state(spec, pool, [dac(spec, CHAIN, 10 * percent_of_max(spec, 60))])
+    pre = hub(spec, pool, [dac(spec, CHAIN, allocated=10 * percent_of_max(spec, 60))])
     yield from expect_selected(spec, pre, CHAIN, 7, known=DAVE)
 
 
@@ -505,60 +677,84 @@ def test_only_eligible_sequencer_at_minimum_bond(spec: ModuleType) -> Iterator[P
     however many attempts her 20% acceptance takes."""
     max_lock = hand(spec).max_lock
     pool = [
-        sequencer(spec, DAVE, max_lock, 100),
+        sequencer(spec, DAVE, max_lock, T0),
         sequencer(spec, ALICE, hand(spec).bond),
         sequencer(spec, BOB, max_lock, 0),
     ]
-    pre = state(spec, pool, [dac(spec, CHAIN, 0)])
-    yield from expect_selected(spec, pre, CHAIN, 3, known=ALICE)
+    yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), CHAIN, 3, known=ALICE)
 
 
 @vector_case("selection", "select_epoch_sequencer")
 def test_unsequenced_with_empty_pool(spec: ModuleType) -> Iterator[Part]:
     """No sequencer at all: the DAC is unsequenced (null)."""
-    yield from expect_selected(spec, state(spec, [], [dac(spec, CHAIN, 0)]), CHAIN, 0, unsequenced=True)
+    yield from expect_selected(spec, hub(spec, [], [dac(spec, CHAIN)]), CHAIN, 0, unsequenced=True)
 
 
 @vector_case("selection", "select_epoch_sequencer")
 def test_unsequenced_when_everyone_exits(spec: ModuleType) -> Iterator[Part]:
     """Every sequencer has asked to exit: unsequenced."""
-    pool = [sequencer(spec, ALICE, hand(spec).max_lock, 10), sequencer(spec, BOB, hand(spec).bond, 0)]
-    yield from expect_selected(spec, state(spec, pool, [dac(spec, CHAIN, 0)]), CHAIN, 1, unsequenced=True)
+    pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0), sequencer(spec, BOB, hand(spec).bond, 0)]
+    yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), CHAIN, 1, unsequenced=True)
+
+
+def pool_whose_largest_stake_exits(spec: ModuleType) -> list[Any]:
+    """The weighted pool after Dave (100%) asked to exit: the largest active stake is Carol's 60%."""
+    alice, bob, carol, _ = weighted_pool(spec)
+    return [alice, bob, carol, sequencer(spec, DAVE, hand(spec).max_lock, T0)]
 
 
 @vector_case("selection", "select_epoch_sequencer")
 def test_unsequenced_when_dbt_above_every_stake(spec: ModuleType) -> Iterator[Part]:
-    """Supply 10M + 1 puts the DBT at M + 1, above every stake (even the maximum lock): unsequenced."""
-    pre = state(spec, weighted_pool(spec), [dac(spec, CHAIN, 10 * hand(spec).max_lock + 1)])
+    """Supply 10 x 80% of M (reached while Dave served it) puts the DBT at 80% of M; Dave has asked to exit and the
+    others stake 20/35/60%: unsequenced."""
+    pre = hub(spec, pool_whose_largest_stake_exits(spec), [dac(spec, CHAIN, allocated=10 * percent_of_max(spec, 80))])
     yield from expect_selected(spec, pre, CHAIN, 2, unsequenced=True)
 
 
 @vector_case("selection", "select_epoch_sequencer")
 def test_selection_uses_the_asked_dacs_supply(spec: ModuleType) -> Iterator[Part]:
-    """Two DACs: 1089 is empty (everyone eligible), 1090 has DBT M + 1 (nobody). Asked about 1090: unsequenced."""
-    dacs = [dac(spec, CHAIN, 0), dac(spec, OTHER_CHAIN, 10 * hand(spec).max_lock + 1)]
-    yield from expect_selected(spec, state(spec, weighted_pool(spec), dacs), OTHER_CHAIN, 2, unsequenced=True)
+    """Dave is exiting. Two DACs: 1089 is empty (Alice, Bob and Carol eligible), 1090 has DBT 80% of M (nobody).
+    Asked about 1090: unsequenced."""
+    dacs = [dac(spec, CHAIN), dac(spec, OTHER_CHAIN, allocated=10 * percent_of_max(spec, 80))]
+    pre = hub(spec, pool_whose_largest_stake_exits(spec), dacs)
+    yield from expect_selected(spec, pre, OTHER_CHAIN, 2, unsequenced=True)
 
 
 @vector_case("selection", "select_epoch_sequencer")
 def test_selection_for_second_dac(spec: ModuleType) -> Iterator[Part]:
     """Two DACs; asked about 1090 (empty): the chain id enters the seed, so this is not epoch 4 of 1089's draw."""
-    dacs = [dac(spec, CHAIN, 10 * hand(spec).max_lock + 1), dac(spec, OTHER_CHAIN, 0)]
-    yield from expect_selected(spec, state(spec, weighted_pool(spec), dacs), OTHER_CHAIN, 4)
+    dacs = [dac(spec, CHAIN, allocated=10 * percent_of_max(spec, 80)), dac(spec, OTHER_CHAIN)]
+    yield from expect_selected(spec, hub(spec, weighted_pool(spec), dacs), OTHER_CHAIN, 4)
+
+
+@vector_case("selection", "select_epoch_sequencer")
+def test_selection_ignores_pending_deposits(spec: ModuleType) -> Iterator[Part]:
+    """1089's supply is 0 but a 5M deposit waits in its queue (its DBT, M/2, is above every stake of a pool staking
+    20% and 35% of M). Only the supply counts: DBT B, both sequencers eligible."""
+    pool = [sequencer(spec, ALICE, percent_of_max(spec, 20)), sequencer(spec, BOB, percent_of_max(spec, 35))]
+    waiting = deposit(spec, R1, 5 * hand(spec).max_lock)
+    pre = hub(spec, pool, [dac(spec, CHAIN, pending=[waiting])])
+    yield from expect_selected(spec, pre, CHAIN, 11)
 
 
 @vector_case("selection", "select_epoch_sequencer")
 def test_selection_at_largest_epoch(spec: ModuleType) -> Iterator[Part]:
     """Epoch 2^64 - 1, other L1 randomness: the seed encodes the epoch as a full uint256 word."""
-    pre = state(spec, weighted_pool(spec), [dac(spec, CHAIN, 0)])
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
     yield from expect_selected(spec, pre, CHAIN, 2**64 - 1, l1_randomness=keccak(RANDOMNESS))
 
 
 @vector_case("selection", "select_epoch_sequencer")
+def test_selection_for_the_rangers_dac(spec: ModuleType) -> Iterator[Part]:
+    """The rangers' DAC (1088, no allocation) is sequenced like any other."""
+    yield from expect_selected(spec, hub(spec, weighted_pool(spec), [dac(spec, CHAIN)]), RANGERS, 0)
+
+
+@vector_case("selection", "select_epoch_sequencer")
 def test_selection_for_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """No DAC 1090 is tracked."""
-    pre = state(spec, weighted_pool(spec), [dac(spec, CHAIN, 0)])
-    yield "pre", encode_sequencing_state(pre)
+    """No DAC 1090 is registered."""
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    yield "pre", hub_state(pre)
     yield "input", {"chain_id": encode_uint(OTHER_CHAIN), "epoch": "0", "l1_randomness": encode_bytes(RANDOMNESS)}
     yield from expect_spec_error(
         spec,
@@ -567,741 +763,1064 @@ def test_selection_for_unknown_chain(spec: ModuleType) -> Iterator[Part]:
     )
 
 
-# --- deposits: one operation per vector --------------------------------------------------------------------------
-
-Operation = tuple[str, dict[str, Any]]
-
-
-def op_register(address: bytes, amount: int) -> Operation:
-    return "register_sequencer", {"address": encode_bytes(address), "amount": encode_uint(amount)}
-
-
-def op_increase(address: bytes, amount: int) -> Operation:
-    return "increase_sequencer_lock", {"address": encode_bytes(address), "amount": encode_uint(amount)}
-
-
-def op_exit(address: bytes, now: int) -> Operation:
-    return "request_sequencer_exit", {"address": encode_bytes(address), "now": encode_uint(now)}
+@vector_case("selection", "select_epoch_sequencer")
+def test_unknown_chain_checked_before_eligibility(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer at all and no DAC 1090: the chain id is looked up first, so UnknownChainId rather than null."""
+    pre = hub(spec, [], [dac(spec, CHAIN)])
+    yield "pre", hub_state(pre)
+    yield "input", {"chain_id": encode_uint(OTHER_CHAIN), "epoch": "0", "l1_randomness": encode_bytes(RANDOMNESS)}
+    yield from expect_spec_error(
+        spec,
+        "UnknownChainId",
+        lambda: spec.select_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0), spec.Hash32(RANDOMNESS)),
+    )
 
 
-def op_withdraw_stake(address: bytes, now: int) -> Operation:
-    return "withdraw_sequencer_stake", {"address": encode_bytes(address), "now": encode_uint(now)}
+# --- hub operations ------------------------------------------------------------------------------------------------
 
 
-def op_deposit(chain_id: int, recipient: bytes, amount: int) -> Operation:
-    args = {"chain_id": encode_uint(chain_id), "recipient": encode_bytes(recipient), "amount": encode_uint(amount)}
-    return "deposit_into_dac", args
+class Operation(NamedTuple):
+    """A hub operation: its name, its arguments as a vector carries them, and the spec call it stands for."""
+
+    name: str
+    args: dict[str, Any]
+    call: Callable[[Any], Any]
 
 
-def op_withdraw(chain_id: int, amount: int) -> Operation:
-    return "withdraw_from_dac", {"chain_id": encode_uint(chain_id), "amount": encode_uint(amount)}
+def op_register(spec: ModuleType, address: bytes, amount: int) -> Operation:
+    args = {"address": encode_bytes(address), "amount": encode_uint(amount)}
+    return Operation(
+        "register_sequencer", args, lambda hub: spec.register_sequencer(hub, spec.Address(address), spec.Wei(amount))
+    )
 
 
-def op_add_dac(chain_id: int) -> Operation:
-    return "add_dac_supply", {"chain_id": encode_uint(chain_id)}
+def op_increase(spec: ModuleType, address: bytes, amount: int) -> Operation:
+    args = {"address": encode_bytes(address), "amount": encode_uint(amount)}
+    return Operation(
+        "increase_sequencer_lock",
+        args,
+        lambda hub: spec.increase_sequencer_lock(hub, spec.Address(address), spec.Wei(amount)),
+    )
 
 
-def op_slash(address: bytes, ratio_bps: int) -> Operation:
-    return "slash_sequencer", {"address": encode_bytes(address), "slash_ratio_bps": ratio_bps}
+def op_exit(spec: ModuleType, address: bytes) -> Operation:
+    args = {"address": encode_bytes(address)}
+    return Operation(
+        "request_sequencer_exit", args, lambda hub: spec.request_sequencer_exit(hub, spec.Address(address))
+    )
 
 
-def run_operation(spec: ModuleType, pre: Any, operation: Operation) -> Any:
-    """Call the spec function an operation names (its result: a state, or a tuple starting with one)."""
-    name, args = operation
-    address = spec.Address(bytes.fromhex(args.get("address", "0x" + "00" * 20)[2:]))
-    amount = spec.Wei(int(args.get("amount", "0")))
-    now = spec.Timestamp(int(args.get("now", "0")))
-    chain_id = spec.ChainId(int(args.get("chain_id", "0")))
-    calls: dict[str, Callable[[], Any]] = {
-        "register_sequencer": lambda: spec.register_sequencer(pre, address, amount),
-        "increase_sequencer_lock": lambda: spec.increase_sequencer_lock(pre, address, amount),
-        "request_sequencer_exit": lambda: spec.request_sequencer_exit(pre, address, now),
-        "withdraw_sequencer_stake": lambda: spec.withdraw_sequencer_stake(pre, address, now),
-        "deposit_into_dac": lambda: spec.deposit_into_dac(
-            pre, chain_id, spec.Address(bytes.fromhex(args.get("recipient", "0x")[2:])), amount
-        ),
-        "withdraw_from_dac": lambda: spec.withdraw_from_dac(pre, chain_id, amount),
-        "add_dac_supply": lambda: spec.add_dac_supply(pre, chain_id),
-        "slash_sequencer": lambda: spec.slash_sequencer(pre, address, spec.BasisPoints(args.get("slash_ratio_bps", 0))),
+def op_withdraw_stake(spec: ModuleType, address: bytes) -> Operation:
+    args = {"address": encode_bytes(address)}
+    return Operation(
+        "withdraw_sequencer_stake", args, lambda hub: spec.withdraw_sequencer_stake(hub, spec.Address(address))
+    )
+
+
+def op_slash(spec: ModuleType, address: bytes, ratio_bps: int) -> Operation:
+    args = {"address": encode_bytes(address), "slash_ratio_bps": ratio_bps}
+    return Operation(
+        "slash_sequencer",
+        args,
+        lambda hub: spec.slash_sequencer(hub, spec.Address(address), spec.BasisPoints(ratio_bps)),
+    )
+
+
+def op_deposit(spec: ModuleType, chain_id: int, sender: bytes, mint: int, gas: int = PLAIN_CALL_GAS) -> Operation:
+    """An L1 account (not a contract) deposits ``mint`` into ``chain_id``, for a call to RECIPIENT with no value."""
+    args = {
+        "chain_id": encode_uint(chain_id),
+        "l1_sender": encode_bytes(sender),
+        "from_contract": False,
+        "to": encode_bytes(RECIPIENT),
+        "mint": encode_uint(mint),
+        "value": "0",
+        "gas_limit": encode_uint(gas),
+        "data": "0x",
     }
-    return calls[name]()
+
+    def call(hub: Any) -> Any:
+        return spec.deposit_into_dac(
+            hub,
+            spec.ChainId(chain_id),
+            spec.Address(sender),
+            False,
+            spec.Address(RECIPIENT),
+            spec.Wei(mint),
+            spec.Wei(0),
+            spec.uint64(gas),
+            b"",
+        )
+
+    return Operation("deposit_into_dac", args, call)
+
+
+def op_advance(spec: ModuleType, number: int, timestamp: int) -> Operation:
+    block = l1_block(spec, number, timestamp)
+    return Operation(
+        "advance_l1_block", {"block": encode_l1_block(block)}, lambda hub: spec.advance_l1_block(hub, block)
+    )
+
+
+def op_create_dac(spec: ModuleType, chain_id: int, allocated: int = 0) -> Operation:
+    """Create the DAC labelled LABELS[chain_id] with the cases' charter, allocating ``allocated`` to FOUNDER."""
+    label = LABELS[chain_id]
+    alloc = [(spec.Address(FOUNDER), spec.GenesisAccount(balance=allocated))] if allocated else []
+    args = {
+        "label": label,
+        "charter": encode_charter(charter(spec)),
+        "alloc": encode_genesis_alloc(alloc),
+        "base_fee_per_gas": encode_uint(BASE_FEE),
+    }
+    return Operation(
+        "create_dac", args, lambda hub: spec.create_dac(hub, label, charter(spec), alloc, spec.Wei(BASE_FEE))
+    )
+
+
+def op_register_provider(spec: ModuleType, address: bytes) -> Operation:
+    args = {"address": encode_bytes(address)}
+    return Operation(
+        "register_compute_provider", args, lambda hub: spec.register_compute_provider(hub, spec.Address(address))
+    )
+
+
+AMOUNTS = {"withdraw_sequencer_stake": ("released",), "slash_sequencer": ("slashed", "released")}
 
 
 def expect_post(spec: ModuleType, pre: Any, operation: Operation, hand_post: Any, *amounts: int) -> Iterator[Part]:
-    """One operation; its post-state (and, for withdraw/slash, the amounts it returns) must equal the hand-built
+    """One operation; its post-state hub (and, for withdraw/slash, the amounts it returns) must equal the hand-built
     ones."""
-    yield "pre", encode_sequencing_state(pre)
-    yield "input", operation[1]
-    result = run_operation(spec, pre, operation)
+    yield "pre", hub_state(pre)
+    yield "input", operation.args
+    result = operation.call(pre)
     post, *returned = result if isinstance(result, tuple) else (result,)
     assert post == hand_post, f"spec post-state {post}\nbuilt by hand   {hand_post}"
     assert returned == list(amounts), f"spec returned {returned}, worked out by hand {list(amounts)}"
-    encoded = encode_sequencing_state(post)
-    if operation[0] == "withdraw_sequencer_stake":
-        yield "post", {"state": encoded, "released": encode_uint(returned[0])}
-    elif operation[0] == "slash_sequencer":
-        yield "post", {"state": encoded, "slashed": encode_uint(returned[0]), "released": encode_uint(returned[1])}
-    else:
-        yield "post", encoded
+    names = AMOUNTS.get(operation.name, ())
+    assert len(names) == len(amounts)
+    yield "post", hub_state(post) | {name: encode_uint(amount) for name, amount in zip(names, amounts)}
 
 
 def expect_rejected(spec: ModuleType, pre: Any, operation: Operation, error: str) -> Iterator[Part]:
-    yield "pre", encode_sequencing_state(pre)
-    yield "input", operation[1]
-    yield from expect_spec_error(spec, error, lambda: run_operation(spec, pre, operation))
+    yield "pre", hub_state(pre)
+    yield "input", operation.args
+    yield from expect_spec_error(spec, error, lambda: operation.call(pre))
 
 
-# register_sequencer
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_first_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Alice locks the minimum bond B into an empty pool."""
-    bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 0)])
-    post = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    yield from expect_post(spec, pre, op_register(ALICE, bond), post)
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_at_maximum_lock(spec: ModuleType) -> Iterator[Part]:
-    """Locking exactly MAX_SEQUENCER_LOCK is allowed."""
-    max_lock = hand(spec).max_lock
-    post = state(spec, [sequencer(spec, ALICE, max_lock)], [])
-    yield from expect_post(spec, state(spec), op_register(ALICE, max_lock), post)
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_keeps_registration_order(spec: ModuleType) -> Iterator[Part]:
-    """Bob registered first; Alice joins behind him (the pool is in registration order, not address order)."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, BOB, 2 * bond)], [])
-    post = state(spec, [sequencer(spec, BOB, 2 * bond), sequencer(spec, ALICE, bond)], [])
-    yield from expect_post(spec, pre, op_register(ALICE, bond), post)
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_below_minimum(spec: ModuleType) -> Iterator[Part]:
-    """B - 1 wei is less than MIN_SEQUENCER_BOND."""
-    yield from expect_rejected(spec, state(spec), op_register(ALICE, hand(spec).bond - 1), "LockBelowMinimum")
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_above_maximum(spec: ModuleType) -> Iterator[Part]:
-    """M + 1 wei is more than MAX_SEQUENCER_LOCK."""
-    yield from expect_rejected(spec, state(spec), op_register(ALICE, hand(spec).max_lock + 1), "LockAboveMaximum")
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_twice(spec: ModuleType) -> Iterator[Part]:
-    """Alice is already in the pool."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_rejected(spec, pre, op_register(ALICE, bond), "SequencerAlreadyRegistered")
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_twice_checked_before_amount(spec: ModuleType) -> Iterator[Part]:
-    """Alice, already registered (and exiting), registers again below the minimum: the duplicate check comes first."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond, 50)], [])
-    yield from expect_rejected(spec, pre, op_register(ALICE, bond - 1), "SequencerAlreadyRegistered")
-
-
-@vector_case("deposits", "register_sequencer")
-def test_register_applies_queued_deposits_of_every_dac(spec: ModuleType) -> Iterator[Part]:
-    """No sequencer yet, so deposits wait: 1089 holds [3B], 1090 holds [2B, 10B]. Alice registers with B, which
-    serves supplies up to 10B: 1089 takes 3B; 1090 takes 2B, then 2B + 10B = 12B > 10B stops the queue."""
-    bond = hand(spec).bond
-    pre = state(
-        spec, [], [dac(spec, CHAIN, 0, (R1, 3 * bond)), dac(spec, OTHER_CHAIN, 0, (R2, 2 * bond), (R3, 10 * bond))]
-    )
-    post = state(
-        spec,
-        [sequencer(spec, ALICE, bond)],
-        [dac(spec, CHAIN, 3 * bond), dac(spec, OTHER_CHAIN, 2 * bond, (R3, 10 * bond))],
-    )
-    yield from expect_post(spec, pre, op_register(ALICE, bond), post)
-
-
-# increase_sequencer_lock
-
-
-@vector_case("deposits", "increase_sequencer_lock")
-def test_increase_lock(spec: ModuleType) -> Iterator[Part]:
-    """Alice's B becomes 2B."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_post(spec, pre, op_increase(ALICE, bond), state(spec, [sequencer(spec, ALICE, 2 * bond)], []))
-
-
-@vector_case("deposits", "increase_sequencer_lock")
-def test_increase_lock_to_exactly_maximum(spec: ModuleType) -> Iterator[Part]:
-    """B + (M - B) = M: allowed."""
-    bond, max_lock = hand(spec).bond, hand(spec).max_lock
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    post = state(spec, [sequencer(spec, ALICE, max_lock)], [])
-    yield from expect_post(spec, pre, op_increase(ALICE, max_lock - bond), post)
-
-
-@vector_case("deposits", "increase_sequencer_lock")
-def test_increase_lock_above_maximum(spec: ModuleType) -> Iterator[Part]:
-    """B + (M - B + 1) = M + 1 wei: too much."""
-    bond, max_lock = hand(spec).bond, hand(spec).max_lock
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_rejected(spec, pre, op_increase(ALICE, max_lock - bond + 1), "LockAboveMaximum")
-
-
-@vector_case("deposits", "increase_sequencer_lock")
-def test_increase_lock_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Bob is not in the pool."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_rejected(spec, pre, op_increase(BOB, bond), "UnknownSequencer")
-
-
-@vector_case("deposits", "increase_sequencer_lock")
-def test_increase_lock_while_exiting(spec: ModuleType) -> Iterator[Part]:
-    """Alice asked to exit: she may not add stake (even an amount that would also break the maximum)."""
-    bond, max_lock = hand(spec).bond, hand(spec).max_lock
-    pre = state(spec, [sequencer(spec, ALICE, bond, 10)], [])
-    yield from expect_rejected(spec, pre, op_increase(ALICE, max_lock), "SequencerExiting")
-
-
-@vector_case("deposits", "increase_sequencer_lock")
-def test_increase_lock_applies_queued_deposits(spec: ModuleType) -> Iterator[Part]:
-    """Alice (B) serves supplies up to 10B; 1089 has 8B and queues [5B, 1B]. With 2B she serves up to 20B:
-    8B + 5B = 13B, then 14B, both applied in order."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 8 * bond, (R1, 5 * bond), (R2, bond))])
-    post = state(spec, [sequencer(spec, ALICE, 2 * bond)], [dac(spec, CHAIN, 14 * bond)])
-    yield from expect_post(spec, pre, op_increase(ALICE, bond), post)
-
-
-# request_sequencer_exit
-
-
-@vector_case("deposits", "request_sequencer_exit")
-def test_request_exit(spec: ModuleType) -> Iterator[Part]:
-    """Alice asks to exit at t = 1000; her DAC keeps its supply even though nobody can sequence it now."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 5 * bond)])
-    post = state(spec, [sequencer(spec, ALICE, bond, 1000)], [dac(spec, CHAIN, 5 * bond)])
-    yield from expect_post(spec, pre, op_exit(ALICE, 1000), post)
-
-
-@vector_case("deposits", "request_sequencer_exit")
-def test_request_exit_at_time_zero(spec: ModuleType) -> Iterator[Part]:
-    """An exit at t = 0 is recorded as "0", not as null."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_post(spec, pre, op_exit(ALICE, 0), state(spec, [sequencer(spec, ALICE, bond, 0)], []))
-
-
-@vector_case("deposits", "request_sequencer_exit")
-def test_request_exit_twice(spec: ModuleType) -> Iterator[Part]:
-    """Alice already asked to exit at t = 0."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond, 0)], [])
-    yield from expect_rejected(spec, pre, op_exit(ALICE, 500), "SequencerExiting")
-
-
-@vector_case("deposits", "request_sequencer_exit")
-def test_request_exit_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Bob is not in the pool."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond)], [])
-    yield from expect_rejected(spec, pre, op_exit(BOB, 500), "UnknownSequencer")
-
-
-# withdraw_sequencer_stake
-
-
-@vector_case("deposits", "withdraw_sequencer_stake")
-def test_withdraw_stake_exactly_at_exit_delay(spec: ModuleType) -> Iterator[Part]:
-    """Exit at t = 1000; at 1000 + SEQUENCER_EXIT_DELAY (60 s minimal, 21 days mainnet) Alice leaves with her 3B."""
-    values = hand(spec)
-    pre = state(spec, [sequencer(spec, ALICE, 3 * values.bond, 1000)], [dac(spec, CHAIN, 0)])
-    post = state(spec, [], [dac(spec, CHAIN, 0)])
-    yield from expect_post(spec, pre, op_withdraw_stake(ALICE, 1000 + values.exit_delay), post, 3 * values.bond)
-
-
-@vector_case("deposits", "withdraw_sequencer_stake")
-def test_withdraw_stake_one_second_early(spec: ModuleType) -> Iterator[Part]:
-    """Exit at t = 1000; at 1000 + SEQUENCER_EXIT_DELAY - 1 the delay has not passed."""
-    values = hand(spec)
-    pre = state(spec, [sequencer(spec, ALICE, 3 * values.bond, 1000)], [])
-    yield from expect_rejected(spec, pre, op_withdraw_stake(ALICE, 1000 + values.exit_delay - 1), "ExitDelayNotElapsed")
-
-
-@vector_case("deposits", "withdraw_sequencer_stake")
-def test_withdraw_stake_after_exit_at_time_zero(spec: ModuleType) -> Iterator[Part]:
-    """Exit at t = 0 (not null): withdrawable at t = SEQUENCER_EXIT_DELAY."""
-    values = hand(spec)
-    pre = state(spec, [sequencer(spec, ALICE, values.bond, 0)], [])
-    yield from expect_post(spec, pre, op_withdraw_stake(ALICE, values.exit_delay), state(spec), values.bond)
-
-
-@vector_case("deposits", "withdraw_sequencer_stake")
-def test_withdraw_stake_keeps_the_others_in_order(spec: ModuleType) -> Iterator[Part]:
-    """Bob, in the middle of the pool, leaves; Alice and Carol keep their order."""
-    values = hand(spec)
-    pool = [
-        sequencer(spec, ALICE, values.bond),
-        sequencer(spec, BOB, 2 * values.bond, 7),
-        sequencer(spec, CAROL, values.max_lock),
-    ]
-    post = state(spec, [pool[0], pool[2]], [])
-    yield from expect_post(
-        spec, state(spec, pool, []), op_withdraw_stake(BOB, 7 + values.exit_delay + 1), post, 2 * values.bond
-    )
-
-
-@vector_case("deposits", "withdraw_sequencer_stake")
-def test_withdraw_stake_without_exit(spec: ModuleType) -> Iterator[Part]:
-    """Alice never asked to exit."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond)], [])
-    yield from expect_rejected(spec, pre, op_withdraw_stake(ALICE, 10**9), "SequencerNotExiting")
-
-
-@vector_case("deposits", "withdraw_sequencer_stake")
-def test_withdraw_stake_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Bob is not in the pool."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond, 0)], [])
-    yield from expect_rejected(spec, pre, op_withdraw_stake(BOB, 10**9), "UnknownSequencer")
-
-
-# deposit_into_dac
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_deposit_applied(spec: ModuleType) -> Iterator[Part]:
-    """Alice (B) serves up to 10B: a 3B deposit into an empty DAC is applied at once."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    post = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 3 * bond)])
-    yield from expect_post(spec, pre, op_deposit(CHAIN, R1, 3 * bond), post)
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_deposit_waits_without_sequencers(spec: ModuleType) -> Iterator[Part]:
-    """No sequencer: the deposit is queued, the supply stays 0."""
-    bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 0)])
-    yield from expect_post(
-        spec, pre, op_deposit(CHAIN, R1, 3 * bond), state(spec, [], [dac(spec, CHAIN, 0, (R1, 3 * bond))])
-    )
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_deposit_up_to_the_boundary(spec: ModuleType) -> Iterator[Part]:
-    """A 10B deposit makes the DBT exactly B, Alice's stake: applied."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    post = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 10 * bond)])
-    yield from expect_post(spec, pre, op_deposit(CHAIN, R1, 10 * bond), post)
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_deposit_one_wei_over_the_boundary(spec: ModuleType) -> Iterator[Part]:
-    """10B + 1 wei would make the DBT B + 1 (rounded up), above Alice's B: queued."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    post = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0, (R1, 10 * bond + 1))])
-    yield from expect_post(spec, pre, op_deposit(CHAIN, R1, 10 * bond + 1), post)
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_small_deposit_behind_blocked_one_stays_queued(spec: ModuleType) -> Iterator[Part]:
-    """Supply 8B, queue [5B] (13B > 10B). A 1B deposit alone would fit (9B), but it may not overtake: queued."""
-    bond = hand(spec).bond
-    pool = [sequencer(spec, ALICE, bond)]
-    pre = state(spec, pool, [dac(spec, CHAIN, 8 * bond, (R1, 5 * bond))])
-    post = state(spec, pool, [dac(spec, CHAIN, 8 * bond, (R1, 5 * bond), (R2, bond))])
-    yield from expect_post(spec, pre, op_deposit(CHAIN, R2, bond), post)
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_deposit_ignores_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Alice (maximum stake) asked to exit, so even 1 wei must wait."""
-    pool = [sequencer(spec, ALICE, hand(spec).max_lock, 3)]
-    pre = state(spec, pool, [dac(spec, CHAIN, 0)])
-    yield from expect_post(spec, pre, op_deposit(CHAIN, R1, 1), state(spec, pool, [dac(spec, CHAIN, 0, (R1, 1))]))
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_zero_deposit(spec: ModuleType) -> Iterator[Part]:
-    """A deposit of nothing."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond)], [dac(spec, CHAIN, 0)])
-    yield from expect_rejected(spec, pre, op_deposit(CHAIN, R1, 0), "ZeroDeposit")
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_zero_deposit_checked_before_chain(spec: ModuleType) -> Iterator[Part]:
-    """A deposit of nothing into an unknown DAC: the amount is checked first."""
-    yield from expect_rejected(
-        spec, state(spec, [], [dac(spec, CHAIN, 0)]), op_deposit(OTHER_CHAIN, R1, 0), "ZeroDeposit"
-    )
-
-
-@vector_case("deposits", "deposit_into_dac")
-def test_deposit_into_unknown_dac(spec: ModuleType) -> Iterator[Part]:
-    """No DAC 1090 is tracked."""
-    pre = state(spec, [], [dac(spec, CHAIN, 0)])
-    yield from expect_rejected(spec, pre, op_deposit(OTHER_CHAIN, R1, 1), "UnknownChainId")
-
-
-# withdraw_from_dac
-
-
-@vector_case("deposits", "withdraw_from_dac")
-def test_withdraw_part_of_supply(spec: ModuleType) -> Iterator[Part]:
-    """5B - 2B = 3B."""
-    bond = hand(spec).bond
-    pool = [sequencer(spec, ALICE, bond)]
-    pre = state(spec, pool, [dac(spec, CHAIN, 5 * bond)])
-    yield from expect_post(spec, pre, op_withdraw(CHAIN, 2 * bond), state(spec, pool, [dac(spec, CHAIN, 3 * bond)]))
-
-
-@vector_case("deposits", "withdraw_from_dac")
-def test_withdraw_whole_supply(spec: ModuleType) -> Iterator[Part]:
-    """Withdrawing all 5B leaves 0 (no sequencer is needed to withdraw)."""
-    bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 5 * bond)])
-    yield from expect_post(spec, pre, op_withdraw(CHAIN, 5 * bond), state(spec, [], [dac(spec, CHAIN, 0)]))
-
-
-@vector_case("deposits", "withdraw_from_dac")
-def test_withdraw_nothing(spec: ModuleType) -> Iterator[Part]:
-    """Withdrawing 0 is refused, as a zero deposit is."""
-    bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 5 * bond)])
-    yield from expect_rejected(spec, pre, op_withdraw(CHAIN, 0), "ZeroWithdrawal")
-
-
-@vector_case("deposits", "withdraw_from_dac")
-def test_withdraw_more_than_supply(spec: ModuleType) -> Iterator[Part]:
-    """5B + 1 wei out of 5B."""
-    bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 5 * bond)])
-    yield from expect_rejected(spec, pre, op_withdraw(CHAIN, 5 * bond + 1), "InsufficientCoinbaseSupply")
-
-
-@vector_case("deposits", "withdraw_from_dac")
-def test_withdraw_from_unknown_dac(spec: ModuleType) -> Iterator[Part]:
-    """No DAC 1090 is tracked."""
-    yield from expect_rejected(
-        spec, state(spec, [], [dac(spec, CHAIN, 0)]), op_withdraw(OTHER_CHAIN, 1), "UnknownChainId"
-    )
-
-
-@vector_case("deposits", "withdraw_from_dac")
-def test_withdraw_lowering_dbt_releases_queued_deposits(spec: ModuleType) -> Iterator[Part]:
-    """Alice (B) serves up to 10B. Supply 8B, queue [5B, 1B]. Withdrawing 3B leaves 5B: 5B + 5B = 10B (DBT exactly
-    B) is applied; 10B + 1B = 11B is not, so 1B stays queued."""
-    bond = hand(spec).bond
-    pool = [sequencer(spec, ALICE, bond)]
-    pre = state(spec, pool, [dac(spec, CHAIN, 8 * bond, (R1, 5 * bond), (R2, bond))])
-    post = state(spec, pool, [dac(spec, CHAIN, 10 * bond, (R2, bond))])
-    yield from expect_post(spec, pre, op_withdraw(CHAIN, 3 * bond), post)
-
-
-# add_dac_supply
-
-
-@vector_case("deposits", "add_dac_supply")
-def test_add_dac(spec: ModuleType) -> Iterator[Part]:
-    """DAC 1090 joins after 1089 with no supply and an empty queue."""
-    pre = state(spec, [], [dac(spec, CHAIN, 7)])
-    yield from expect_post(
-        spec, pre, op_add_dac(OTHER_CHAIN), state(spec, [], [dac(spec, CHAIN, 7), dac(spec, OTHER_CHAIN, 0)])
-    )
-
-
-@vector_case("deposits", "add_dac_supply")
-def test_add_dac_appends_not_sorts(spec: ModuleType) -> Iterator[Part]:
-    """DAC 1088 is added after 1089: DACs are kept in the order they were added."""
-    pre = state(spec, [], [dac(spec, CHAIN, 0)])
-    yield from expect_post(spec, pre, op_add_dac(1088), state(spec, [], [dac(spec, CHAIN, 0), dac(spec, 1088, 0)]))
-
-
-@vector_case("deposits", "add_dac_supply")
-def test_add_dac_twice(spec: ModuleType) -> Iterator[Part]:
-    """DAC 1089 is already tracked."""
-    yield from expect_rejected(spec, state(spec, [], [dac(spec, CHAIN, 0)]), op_add_dac(CHAIN), "DacAlreadyTracked")
-
-
-# slash_sequencer
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_ten_percent(spec: ModuleType) -> Iterator[Part]:
-    """10% of Alice's 3B: 0.3B slashed (6 MT minimal), 2.7B released; she leaves the pool, Bob stays."""
-    bond = hand(spec).bond
-    pool = [sequencer(spec, ALICE, 3 * bond), sequencer(spec, BOB, bond)]
-    post = state(spec, [pool[1]], [])
-    yield from expect_post(spec, state(spec, pool, []), op_slash(ALICE, 1000), post, 3 * bond // 10, 27 * bond // 10)
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_rounds_down(spec: ModuleType) -> Iterator[Part]:
-    """1 bps of B + 9,999 wei: B / 10,000 exactly plus 0.9999 wei, rounded down to B / 10,000."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond + 9_999)], [])
-    slashed = bond // 10_000
-    yield from expect_post(spec, pre, op_slash(ALICE, 1), state(spec), slashed, bond + 9_999 - slashed)
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_everything(spec: ModuleType) -> Iterator[Part]:
-    """10,000 bps takes the whole stake; nothing is released."""
-    max_lock = hand(spec).max_lock
-    pre = state(spec, [sequencer(spec, ALICE, max_lock)], [])
-    yield from expect_post(spec, pre, op_slash(ALICE, 10_000), state(spec), max_lock, 0)
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_nothing_still_removes(spec: ModuleType) -> Iterator[Part]:
-    """0 bps slashes nothing, yet the sequencer is removed and its whole stake released."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_post(spec, pre, op_slash(ALICE, 0), state(spec), 0, bond)
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """A sequencer waiting out its exit delay can still be slashed: 50% of 2B."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, 2 * bond, 40)], [])
-    yield from expect_post(spec, pre, op_slash(ALICE, 5_000), state(spec), bond, bond)
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Bob is not in the pool."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond)], [])
-    yield from expect_rejected(spec, pre, op_slash(BOB, 1000), "UnknownSequencer")
-
-
-# --- deposits: sequences of operations ----------------------------------------------------------------------------
-
-
-def operations_input(operations: Sequence[Operation]) -> Part:
-    return "input", {"operations": [{"op": name, **args} for name, args in operations]}
-
-
-def run_operations(spec: ModuleType, pre: Any, operations: Sequence[Operation]) -> Any:
+def run_operations(pre: Any, operations: Sequence[Operation]) -> Any:
     current = pre
     for operation in operations:
-        result = run_operation(spec, current, operation)
+        result = operation.call(current)
         current = result[0] if isinstance(result, tuple) else result
     return current
 
 
+def operations_input(operations: Sequence[Operation]) -> Part:
+    return "input", {"operations": [{"op": operation.name, **operation.args} for operation in operations]}
+
+
 def expect_operations(spec: ModuleType, pre: Any, operations: Sequence[Operation], hand_post: Any) -> Iterator[Part]:
-    yield "pre", encode_sequencing_state(pre)
+    yield "pre", hub_state(pre)
     yield operations_input(operations)
-    post = run_operations(spec, pre, operations)
+    post = run_operations(pre, operations)
     assert post == hand_post, f"spec post-state {post}\nbuilt by hand   {hand_post}"
-    yield "post", encode_sequencing_state(post)
+    yield "post", hub_state(post)
 
 
 def expect_operations_rejected(
     spec: ModuleType, pre: Any, operations: Sequence[Operation], error: str
 ) -> Iterator[Part]:
-    yield "pre", encode_sequencing_state(pre)
+    yield "pre", hub_state(pre)
     yield operations_input(operations)
-    yield from expect_spec_error(spec, error, lambda: run_operations(spec, pre, operations))
+    yield from expect_spec_error(spec, error, lambda: run_operations(pre, operations))
 
 
-@vector_case("deposits", "apply_operations")
+# --- stakes: register_sequencer ------------------------------------------------------------------------------------
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_first_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """Alice locks the minimum bond B into an empty pool."""
+    bond = hand(spec).bond
+    pre = hub(spec, [], [dac(spec, CHAIN)])
+    post = hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN)])
+    yield from expect_post(spec, pre, op_register(spec, ALICE, bond), post)
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_at_maximum_lock(spec: ModuleType) -> Iterator[Part]:
+    """Locking exactly MAX_SEQUENCER_LOCK is allowed."""
+    max_lock = hand(spec).max_lock
+    post = hub(spec, [sequencer(spec, ALICE, max_lock)])
+    yield from expect_post(spec, hub(spec), op_register(spec, ALICE, max_lock), post)
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_keeps_registration_order(spec: ModuleType) -> Iterator[Part]:
+    """Bob registered first; Alice joins behind him (the pool is in registration order, not address order)."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, BOB, 2 * bond)])
+    post = hub(spec, [sequencer(spec, BOB, 2 * bond), sequencer(spec, ALICE, bond)])
+    yield from expect_post(spec, pre, op_register(spec, ALICE, bond), post)
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_below_minimum(spec: ModuleType) -> Iterator[Part]:
+    """B - 1 wei is less than MIN_SEQUENCER_BOND."""
+    yield from expect_rejected(spec, hub(spec), op_register(spec, ALICE, hand(spec).bond - 1), "LockBelowMinimum")
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_nothing(spec: ModuleType) -> Iterator[Part]:
+    """Locking 0 is below the minimum bond."""
+    yield from expect_rejected(spec, hub(spec), op_register(spec, ALICE, 0), "LockBelowMinimum")
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_above_maximum(spec: ModuleType) -> Iterator[Part]:
+    """M + 1 wei is more than MAX_SEQUENCER_LOCK."""
+    yield from expect_rejected(spec, hub(spec), op_register(spec, ALICE, hand(spec).max_lock + 1), "LockAboveMaximum")
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_twice(spec: ModuleType) -> Iterator[Part]:
+    """Alice is already in the pool."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond)])
+    yield from expect_rejected(spec, pre, op_register(spec, ALICE, bond), "SequencerAlreadyRegistered")
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_twice_checked_before_amount(spec: ModuleType) -> Iterator[Part]:
+    """Alice, already registered (and exiting), registers again below the minimum: the duplicate check comes first."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond, T0)])
+    yield from expect_rejected(spec, pre, op_register(spec, ALICE, bond - 1), "SequencerAlreadyRegistered")
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_applies_queued_deposits_of_every_dac(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer yet, so deposits wait: 1089 holds [3B], 1090 holds [2B, 10B]. Alice registers with B, which
+    serves supplies up to 10B: 1089 enqueues 3B (nonce 0, in the current L1 block); 1090 enqueues 2B, then
+    2B + 10B = 12B > 10B stops the queue."""
+    bond = hand(spec).bond
+    d1, d2, d3 = deposit(spec, R1, 3 * bond), deposit(spec, R2, 2 * bond), deposit(spec, R3, 10 * bond)
+    pre = hub(spec, [], [dac(spec, CHAIN, pending=[d1]), dac(spec, OTHER_CHAIN, pending=[d2, d3])])
+    post = hub(
+        spec,
+        [sequencer(spec, ALICE, bond)],
+        [
+            dac(spec, CHAIN, supply=3 * bond, deposits=[enqueued(spec, 0, START, d1)]),
+            dac(spec, OTHER_CHAIN, supply=2 * bond, deposits=[enqueued(spec, 0, START, d2)], pending=[d3]),
+        ],
+    )
+    yield from expect_post(spec, pre, op_register(spec, ALICE, bond), post)
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_drains_up_to_the_deposit_gas_budget(spec: ModuleType) -> Iterator[Part]:
+    """1089 queues three 1 wei deposits carrying G/2, G/2 and 21,000 gas. Alice registers: the first two fill the
+    L1 block's budget G exactly and are enqueued (nonces 0, 1); G + 21,000 > G, so the third waits for the next
+    L1 block."""
+    values = hand(spec)
+    half = values.gas_budget // 2
+    assert 2 * half == values.gas_budget
+    d1, d2, d3 = deposit(spec, R1, 1, half), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    pre = hub(spec, [], [dac(spec, CHAIN, pending=[d1, d2, d3])])
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2)]
+    post = hub(spec, [sequencer(spec, ALICE, values.bond)], [dac(spec, CHAIN, supply=2, deposits=inbox, pending=[d3])])
+    yield from expect_post(spec, pre, op_register(spec, ALICE, values.bond), post)
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_counts_gas_already_enqueued_in_this_l1_block(spec: ModuleType) -> Iterator[Part]:
+    """In the current L1 block 1089 already enqueued a deposit of G/2 + 1 gas (while Bob, now exiting, served it);
+    [R2: G/2 gas] waits for a sequencer. Alice registers: G/2 + 1 + G/2 > G, so R2 still waits."""
+    values = hand(spec)
+    half = values.gas_budget // 2
+    d1, d2 = deposit(spec, R1, values.bond, half + 1), deposit(spec, R2, values.bond, half)
+    record = dac(spec, CHAIN, supply=values.bond, deposits=[enqueued(spec, 0, START, d1)], pending=[d2])
+    bob = sequencer(spec, BOB, values.bond, T0)
+    post = hub(spec, [bob, sequencer(spec, ALICE, values.bond)], [record])
+    yield from expect_post(spec, hub(spec, [bob], [record]), op_register(spec, ALICE, values.bond), post)
+
+
+@vector_case("stakes", "register_sequencer")
+def test_register_ignores_gas_of_earlier_l1_blocks(spec: ModuleType) -> Iterator[Part]:
+    """1089 enqueued a deposit of G/2 + 1 gas in the previous L1 block, 100 (while Bob, now exiting, served it);
+    [R2: G/2 gas] waits for a sequencer. Alice registers in L1 block 101, whose budget is untouched: R2 is enqueued
+    with nonce 1 in block 101; supply B + B = 2B."""
+    values = hand(spec)
+    half, bond = values.gas_budget // 2, values.bond
+    blocks = clock(spec, T0, T0 + 12)
+    d1, d2 = deposit(spec, R1, bond, half + 1), deposit(spec, R2, bond, half)
+    bob = sequencer(spec, BOB, bond, T0)
+    pre = hub(
+        spec,
+        [bob],
+        [dac(spec, CHAIN, supply=bond, deposits=[enqueued(spec, 0, START, d1)], pending=[d2])],
+        blocks=blocks,
+    )
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START + 1, d2)]
+    post = hub(
+        spec, [bob, sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, supply=2 * bond, deposits=inbox)], blocks=blocks
+    )
+    yield from expect_post(spec, pre, op_register(spec, ALICE, bond), post)
+
+
+# --- stakes: increase_sequencer_lock -------------------------------------------------------------------------------
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock(spec: ModuleType) -> Iterator[Part]:
+    """Alice's B becomes 2B."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond)])
+    yield from expect_post(spec, pre, op_increase(spec, ALICE, bond), hub(spec, [sequencer(spec, ALICE, 2 * bond)]))
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock_to_exactly_maximum(spec: ModuleType) -> Iterator[Part]:
+    """B + (M - B) = M: allowed."""
+    bond, max_lock = hand(spec).bond, hand(spec).max_lock
+    pre = hub(spec, [sequencer(spec, ALICE, bond)])
+    yield from expect_post(
+        spec, pre, op_increase(spec, ALICE, max_lock - bond), hub(spec, [sequencer(spec, ALICE, max_lock)])
+    )
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock_above_maximum(spec: ModuleType) -> Iterator[Part]:
+    """B + (M - B + 1) = M + 1 wei: too much."""
+    bond, max_lock = hand(spec).bond, hand(spec).max_lock
+    pre = hub(spec, [sequencer(spec, ALICE, bond)])
+    yield from expect_rejected(spec, pre, op_increase(spec, ALICE, max_lock - bond + 1), "LockAboveMaximum")
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """Bob is not in the pool."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond)])
+    yield from expect_rejected(spec, pre, op_increase(spec, BOB, bond), "UnknownSequencer")
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock_while_exiting(spec: ModuleType) -> Iterator[Part]:
+    """Alice asked to exit: she may not add stake (even an amount that would also break the maximum: SequencerExiting
+    is checked first)."""
+    bond, max_lock = hand(spec).bond, hand(spec).max_lock
+    pre = hub(spec, [sequencer(spec, ALICE, bond, T0)])
+    yield from expect_rejected(spec, pre, op_increase(spec, ALICE, max_lock), "SequencerExiting")
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock_applies_queued_deposits(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) serves supplies up to 10B; 1089 holds 8B and queues [5B, 1B]. With 2B she serves up to 20B:
+    8B + 5B = 13B, then 14B, both enqueued in order (nonces 0, 1)."""
+    bond = hand(spec).bond
+    d1, d2 = deposit(spec, R1, 5 * bond), deposit(spec, R2, bond)
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, allocated=8 * bond, pending=[d1, d2])])
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2)]
+    post = hub(
+        spec,
+        [sequencer(spec, ALICE, 2 * bond)],
+        [dac(spec, CHAIN, allocated=8 * bond, supply=14 * bond, deposits=inbox)],
+    )
+    yield from expect_post(spec, pre, op_increase(spec, ALICE, bond), post)
+
+
+@vector_case("stakes", "increase_sequencer_lock")
+def test_increase_lock_by_too_little_leaves_the_queue(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) and 1089 at 8B with [5B] waiting: 13B needs a DBT of 1.3B; Alice adds 0.2B (1.2B serves 12B), not
+    enough, so 5B still waits."""
+    bond = hand(spec).bond
+    waiting = deposit(spec, R1, 5 * bond)
+    record = dac(spec, CHAIN, allocated=8 * bond, pending=[waiting])
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], [record])
+    post = hub(spec, [sequencer(spec, ALICE, 6 * bond // 5)], [record])
+    yield from expect_post(spec, pre, op_increase(spec, ALICE, bond // 5), post)
+
+
+# --- stakes: request_sequencer_exit --------------------------------------------------------------------------------
+
+
+@vector_case("stakes", "request_sequencer_exit")
+def test_request_exit_stamps_the_current_l1_time(spec: ModuleType) -> Iterator[Part]:
+    """The hub is at L1 block 101, 12 s after 100: Alice's exit is stamped with that block's time, 1,000,012."""
+    bond = hand(spec).bond
+    blocks = clock(spec, T0, T0 + 12)
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], blocks=blocks)
+    post = hub(spec, [sequencer(spec, ALICE, bond, T0 + 12)], blocks=blocks)
+    yield from expect_post(spec, pre, op_exit(spec, ALICE), post)
+
+
+@vector_case("stakes", "request_sequencer_exit")
+def test_request_exit_keeps_supply_and_queue(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) asks to exit; 1089 keeps its 5B supply and its waiting [6B] (11B > 10B) although nobody can
+    sequence it now."""
+    bond = hand(spec).bond
+    record = dac(spec, CHAIN, allocated=5 * bond, pending=[deposit(spec, R1, 6 * bond)])
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], [record])
+    post = hub(spec, [sequencer(spec, ALICE, bond, T0)], [record])
+    yield from expect_post(spec, pre, op_exit(spec, ALICE), post)
+
+
+@vector_case("stakes", "request_sequencer_exit")
+def test_request_exit_at_time_zero(spec: ModuleType) -> Iterator[Part]:
+    """An L1 block at time 0: the exit is recorded as "0", not as null."""
+    bond = hand(spec).bond
+    blocks = clock(spec, 0)
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], blocks=blocks)
+    yield from expect_post(spec, pre, op_exit(spec, ALICE), hub(spec, [sequencer(spec, ALICE, bond, 0)], blocks=blocks))
+
+
+@vector_case("stakes", "request_sequencer_exit")
+def test_request_exit_twice(spec: ModuleType) -> Iterator[Part]:
+    """Alice already asked to exit, at time 0."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond, 0)])
+    yield from expect_rejected(spec, pre, op_exit(spec, ALICE), "SequencerExiting")
+
+
+@vector_case("stakes", "request_sequencer_exit")
+def test_request_exit_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """Bob is not in the pool."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond)])
+    yield from expect_rejected(spec, pre, op_exit(spec, BOB), "UnknownSequencer")
+
+
+# --- stakes: withdraw_sequencer_stake ------------------------------------------------------------------------------
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_exactly_at_exit_delay(spec: ModuleType) -> Iterator[Part]:
+    """Alice asked to exit at 1,000,000; the current L1 block's time is 1,000,000 + SEQUENCER_EXIT_DELAY (60 s minimal, 21 days
+    mainnet): she leaves with her 3B."""
+    values = hand(spec)
+    blocks = clock(spec, T0, T0 + values.exit_delay)
+    pre = hub(spec, [sequencer(spec, ALICE, 3 * values.bond, T0)], [dac(spec, CHAIN)], blocks=blocks)
+    post = hub(spec, [], [dac(spec, CHAIN)], blocks=blocks)
+    yield from expect_post(spec, pre, op_withdraw_stake(spec, ALICE), post, 3 * values.bond)
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_one_second_early(spec: ModuleType) -> Iterator[Part]:
+    """Exit at 1,000,000; the current L1 block's time is 1,000,000 + SEQUENCER_EXIT_DELAY - 1: the delay has not passed."""
+    values = hand(spec)
+    blocks = clock(spec, T0, T0 + values.exit_delay - 1)
+    pre = hub(spec, [sequencer(spec, ALICE, 3 * values.bond, T0)], blocks=blocks)
+    yield from expect_rejected(spec, pre, op_withdraw_stake(spec, ALICE), "ExitDelayNotElapsed")
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_in_the_block_of_the_exit(spec: ModuleType) -> Iterator[Part]:
+    """Exit stamped with the current block's own time: no time has passed."""
+    values = hand(spec)
+    pre = hub(spec, [sequencer(spec, ALICE, values.bond, T0)])
+    yield from expect_rejected(spec, pre, op_withdraw_stake(spec, ALICE), "ExitDelayNotElapsed")
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_after_exit_at_time_zero(spec: ModuleType) -> Iterator[Part]:
+    """Exit at L1 time 0 (not null): withdrawable in an L1 block at time SEQUENCER_EXIT_DELAY."""
+    values = hand(spec)
+    blocks = clock(spec, 0, values.exit_delay)
+    pre = hub(spec, [sequencer(spec, ALICE, values.bond, 0)], blocks=blocks)
+    yield from expect_post(spec, pre, op_withdraw_stake(spec, ALICE), hub(spec, blocks=blocks), values.bond)
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_keeps_the_others_in_order(spec: ModuleType) -> Iterator[Part]:
+    """Bob, in the middle of the pool, leaves one second after his delay; Alice and Carol keep their order."""
+    values = hand(spec)
+    pool = [
+        sequencer(spec, ALICE, values.bond),
+        sequencer(spec, BOB, 2 * values.bond, T0),
+        sequencer(spec, CAROL, values.max_lock),
+    ]
+    blocks = clock(spec, T0, T0 + values.exit_delay + 1)
+    pre, post = hub(spec, pool, blocks=blocks), hub(spec, [pool[0], pool[2]], blocks=blocks)
+    yield from expect_post(spec, pre, op_withdraw_stake(spec, BOB), post, 2 * values.bond)
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_without_exit(spec: ModuleType) -> Iterator[Part]:
+    """Alice never asked to exit (the hub's time is far past any delay)."""
+    blocks = clock(spec, T0, T0 + 10 * hand(spec).exit_delay)
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond)], blocks=blocks)
+    yield from expect_rejected(spec, pre, op_withdraw_stake(spec, ALICE), "SequencerNotExiting")
+
+
+@vector_case("stakes", "withdraw_sequencer_stake")
+def test_withdraw_stake_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """Bob is not in the pool."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond, 0)])
+    yield from expect_rejected(spec, pre, op_withdraw_stake(spec, BOB), "UnknownSequencer")
+
+
+# --- stakes: slash_sequencer ---------------------------------------------------------------------------------------
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_ten_percent(spec: ModuleType) -> Iterator[Part]:
+    """10% of Alice's 3B: 0.3B slashed (6 MT minimal), 2.7B released; she leaves the pool, Bob stays."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, ALICE, 3 * bond), sequencer(spec, BOB, bond)]
+    post = hub(spec, [pool[1]])
+    yield from expect_post(spec, hub(spec, pool), op_slash(spec, ALICE, 1000), post, 3 * bond // 10, 27 * bond // 10)
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_rounds_down(spec: ModuleType) -> Iterator[Part]:
+    """1 bps of B + 9,999 wei: B / 10,000 exactly plus 0.9999 wei, rounded down to B / 10,000."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond + 9_999)])
+    slashed = bond // 10_000
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 1), hub(spec), slashed, bond + 9_999 - slashed)
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_everything(spec: ModuleType) -> Iterator[Part]:
+    """10,000 bps takes the whole stake; nothing is released."""
+    max_lock = hand(spec).max_lock
+    pre = hub(spec, [sequencer(spec, ALICE, max_lock)])
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 10_000), hub(spec), max_lock, 0)
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_nothing_still_removes(spec: ModuleType) -> Iterator[Part]:
+    """0 bps slashes nothing, yet the sequencer is removed and its whole stake released."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond)])
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 0), hub(spec), 0, bond)
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """A sequencer waiting out its exit delay can still be slashed: 50% of 2B."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, 2 * bond, T0)])
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 5_000), hub(spec), bond, bond)
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """Bob is not in the pool."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond)])
+    yield from expect_rejected(spec, pre, op_slash(spec, BOB, 1000), "UnknownSequencer")
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_ratio_above_maximum(spec: ModuleType) -> Iterator[Part]:
+    """A slash of 10,001 bps (more than the whole stake) is refused."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond)])
+    yield from expect_rejected(spec, pre, op_slash(spec, ALICE, 10_001), "InvalidSlashRatio")
+
+
+@vector_case("stakes", "slash_sequencer")
+def test_slash_unknown_sequencer_checked_before_ratio(spec: ModuleType) -> Iterator[Part]:
+    """Bob is not in the pool and 10,001 bps is too much: the sequencer is looked up first, so UnknownSequencer."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond)])
+    yield from expect_rejected(spec, pre, op_slash(spec, BOB, 10_001), "UnknownSequencer")
+
+
+# --- stakes: sequences of hub operations, with deposits and the L1 clock --------------------------------------------
+
+
+@vector_case("stakes", "apply_operations")
 def test_no_operations(spec: ModuleType) -> Iterator[Part]:
-    """An empty list leaves the state as it was."""
-    pre = state(spec, [sequencer(spec, ALICE, hand(spec).bond, 5)], [dac(spec, CHAIN, 3, (R1, 4))])
+    """An empty list leaves the hub as it was."""
+    bond = hand(spec).bond
+    pre = hub(spec, [sequencer(spec, ALICE, bond, T0)], [dac(spec, CHAIN, allocated=3, pending=[deposit(spec, R1, 4)])])
     yield from expect_operations(spec, pre, [], pre)
 
 
-@vector_case("deposits", "apply_operations")
-def test_deposit_waits_until_a_sequencer_registers(spec: ModuleType) -> Iterator[Part]:
-    """A 3B deposit with nobody eligible waits; Alice registers with B (serves up to 10B) and it is applied."""
-    bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 0)])
-    operations = [op_deposit(CHAIN, R1, 3 * bond), op_register(ALICE, bond)]
-    yield from expect_operations(
-        spec, pre, operations, state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 3 * bond)])
-    )
-
-
-@vector_case("deposits", "apply_operations")
-def test_fifo_small_deposit_behind_big_blocked_one(spec: ModuleType) -> Iterator[Part]:
-    """Alice (B) serves up to 10B. 8B is applied; 5B (13B) waits; 1B would fit alone (9B) but waits behind it."""
+@vector_case("stakes", "apply_operations")
+def test_deposit_enqueued_at_once(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) serves up to 10B: a 3B deposit into an empty DAC leaves the queue at once, nonce 0, L1 block
+    100."""
     bond = hand(spec).bond
     pool = [sequencer(spec, ALICE, bond)]
-    operations = [op_deposit(CHAIN, R1, 8 * bond), op_deposit(CHAIN, R2, 5 * bond), op_deposit(CHAIN, R3, bond)]
-    post = state(spec, pool, [dac(spec, CHAIN, 8 * bond, (R2, 5 * bond), (R3, bond))])
-    yield from expect_operations(spec, state(spec, pool, [dac(spec, CHAIN, 0)]), operations, post)
+    item = deposit(spec, R1, 3 * bond)
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=3 * bond, deposits=[enqueued(spec, 0, START, item)])])
+    yield from expect_operations(
+        spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 3 * bond)], post
+    )
 
 
-@vector_case("deposits", "apply_operations")
-def test_fifo_queue_drains_in_order_after_increase(spec: ModuleType) -> Iterator[Part]:
-    """As above, then Alice adds B (serves up to 20B): 13B, then 14B, both applied."""
+@vector_case("stakes", "apply_operations")
+def test_deposit_waits_without_sequencers(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer: the deposit waits in the queue, the supply stays 0."""
     bond = hand(spec).bond
-    operations = [
-        op_deposit(CHAIN, R1, 8 * bond),
-        op_deposit(CHAIN, R2, 5 * bond),
-        op_deposit(CHAIN, R3, bond),
-        op_increase(ALICE, bond),
-    ]
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    post = state(spec, [sequencer(spec, ALICE, 2 * bond)], [dac(spec, CHAIN, 14 * bond)])
-    yield from expect_operations(spec, pre, operations, post)
+    post = hub(spec, [], [dac(spec, CHAIN, pending=[deposit(spec, R1, 3 * bond)])])
+    yield from expect_operations(spec, hub(spec, [], [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 3 * bond)], post)
 
 
-@vector_case("deposits", "apply_operations")
-def test_withdrawal_lowering_dbt_releases_deposits(spec: ModuleType) -> Iterator[Part]:
-    """Alice (B): 8B applied, 5B and 1B wait. Withdrawing 3B leaves 5B; 5B + 5B = 10B applies, 11B would not.
-    Withdrawing 2B more leaves 8B; 8B + 1B = 9B applies."""
+@vector_case("stakes", "apply_operations")
+def test_deposit_of_nothing_needs_no_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """A deposit minting nothing (a pure L1 -> L2 message) needs no eligible sequencer: with none, it is enqueued."""
+    post = hub(spec, [], [dac(spec, CHAIN, supply=0, deposits=[enqueued(spec, 0, START, deposit(spec, R1, 0))])])
+    yield from expect_operations(spec, hub(spec, [], [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 0)], post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_up_to_the_boundary(spec: ModuleType) -> Iterator[Part]:
+    """A 10B deposit makes the DBT exactly B, Alice's stake: enqueued."""
     bond = hand(spec).bond
     pool = [sequencer(spec, ALICE, bond)]
-    operations = [
-        op_deposit(CHAIN, R1, 8 * bond),
-        op_deposit(CHAIN, R2, 5 * bond),
-        op_deposit(CHAIN, R3, bond),
-        op_withdraw(CHAIN, 3 * bond),
-        op_withdraw(CHAIN, 2 * bond),
-    ]
+    item = deposit(spec, R1, 10 * bond)
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=10 * bond, deposits=[enqueued(spec, 0, START, item)])])
     yield from expect_operations(
-        spec, state(spec, pool, [dac(spec, CHAIN, 0)]), operations, state(spec, pool, [dac(spec, CHAIN, 9 * bond)])
+        spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 10 * bond)], post
     )
 
 
-@vector_case("deposits", "apply_operations")
-def test_exit_makes_sequencer_ineligible(spec: ModuleType) -> Iterator[Part]:
-    """Alice (B) asks to exit at t = 100; a 1B deposit made afterwards waits (before, it would have applied)."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    operations = [op_exit(ALICE, 100), op_deposit(CHAIN, R1, bond)]
-    yield from expect_operations(
-        spec, pre, operations, state(spec, [sequencer(spec, ALICE, bond, 100)], [dac(spec, CHAIN, 0, (R1, bond))])
-    )
-
-
-@vector_case("deposits", "apply_operations")
-def test_replacement_sequencer_releases_deposits(spec: ModuleType) -> Iterator[Part]:
-    """Alice exits; 2B waits; Bob registers with B and it is applied; Alice withdraws exactly at the exit delay."""
-    values = hand(spec)
-    bond = values.bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, bond)])
-    operations = [
-        op_exit(ALICE, 100),
-        op_deposit(CHAIN, R1, 2 * bond),
-        op_register(BOB, bond),
-        op_withdraw_stake(ALICE, 100 + values.exit_delay),
-    ]
-    yield from expect_operations(
-        spec, pre, operations, state(spec, [sequencer(spec, BOB, bond)], [dac(spec, CHAIN, 3 * bond)])
-    )
-
-
-@vector_case("deposits", "apply_operations")
-def test_withdraw_stake_one_second_early_in_sequence(spec: ModuleType) -> Iterator[Part]:
-    """Exit at t = 100, withdraw at 100 + SEQUENCER_EXIT_DELAY - 1: rejected."""
-    values = hand(spec)
-    pre = state(spec, [sequencer(spec, ALICE, values.bond)], [])
-    operations = [op_exit(ALICE, 100), op_withdraw_stake(ALICE, 100 + values.exit_delay - 1)]
-    yield from expect_operations_rejected(spec, pre, operations, "ExitDelayNotElapsed")
-
-
-@vector_case("deposits", "apply_operations")
-def test_slashing_the_only_sequencer_blocks_deposits(spec: ModuleType) -> Iterator[Part]:
-    """Alice is slashed out of the pool; the next deposit waits."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, 0)])
-    operations = [op_slash(ALICE, 1000), op_deposit(CHAIN, R1, 1)]
-    yield from expect_operations(spec, pre, operations, state(spec, [], [dac(spec, CHAIN, 0, (R1, 1))]))
-
-
-@vector_case("deposits", "apply_operations")
-def test_new_dac_takes_deposits(spec: ModuleType) -> Iterator[Part]:
-    """DAC 1090 is added and takes a 4B deposit; DAC 1089 is untouched."""
+@vector_case("stakes", "apply_operations")
+def test_deposit_one_wei_over_the_boundary(spec: ModuleType) -> Iterator[Part]:
+    """10B + 1 wei would make the DBT B + 1 (rounded up), above Alice's B: it waits."""
     bond = hand(spec).bond
     pool = [sequencer(spec, ALICE, bond)]
-    pre = state(spec, pool, [dac(spec, CHAIN, bond)])
-    operations = [op_add_dac(OTHER_CHAIN), op_deposit(OTHER_CHAIN, R1, 4 * bond)]
+    post = hub(spec, pool, [dac(spec, CHAIN, pending=[deposit(spec, R1, 10 * bond + 1)])])
     yield from expect_operations(
-        spec, pre, operations, state(spec, pool, [dac(spec, CHAIN, bond), dac(spec, OTHER_CHAIN, 4 * bond)])
+        spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 10 * bond + 1)], post
     )
 
 
-@vector_case("deposits", "apply_operations")
+@vector_case("stakes", "apply_operations")
+def test_deposit_counts_the_genesis_allocation(spec: ModuleType) -> Iterator[Part]:
+    """1089's genesis allocated 9B; Alice (B) serves 10B: a 1B deposit fits (10B), a further 1 wei does not."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, ALICE, bond)]
+    first, second = deposit(spec, R1, bond), deposit(spec, R2, 1)
+    operations = [op_deposit(spec, CHAIN, R1, bond), op_deposit(spec, CHAIN, R2, 1)]
+    record = dac(
+        spec, CHAIN, allocated=9 * bond, supply=10 * bond, deposits=[enqueued(spec, 0, START, first)], pending=[second]
+    )
+    yield from expect_operations(
+        spec, hub(spec, pool, [dac(spec, CHAIN, allocated=9 * bond)]), operations, hub(spec, pool, [record])
+    )
+
+
+@vector_case("stakes", "apply_operations")
+def test_small_deposit_behind_blocked_one_stays_queued(spec: ModuleType) -> Iterator[Part]:
+    """Supply 8B, queue [5B] (13B > 10B). A 1B deposit alone would fit (9B), but it may not overtake: it waits."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, ALICE, bond)]
+    blocked, small = deposit(spec, R1, 5 * bond), deposit(spec, R2, bond)
+    pre = hub(spec, pool, [dac(spec, CHAIN, allocated=8 * bond, pending=[blocked])])
+    post = hub(spec, pool, [dac(spec, CHAIN, allocated=8 * bond, pending=[blocked, small])])
+    yield from expect_operations(spec, pre, [op_deposit(spec, CHAIN, R2, bond)], post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_ignores_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """Alice (maximum stake) asked to exit, so even 1 wei must wait."""
+    pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0)]
+    post = hub(spec, pool, [dac(spec, CHAIN, pending=[deposit(spec, R1, 1)])])
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 1)], post)
+
+
+@vector_case("stakes", "apply_operations")
 def test_deposit_beyond_any_stake_is_refused(spec: ModuleType) -> Iterator[Part]:
     """10M + 1 wei needs a DBT of M + 1, above MAX_SEQUENCER_LOCK: no sequencer could ever be eligible for it, so it
     is refused rather than queued (it would block every deposit behind it for good)."""
     max_lock = hand(spec).max_lock
-    pre = state(spec, [sequencer(spec, ALICE, max_lock)], [dac(spec, CHAIN, 0)])
-    operations = [op_deposit(CHAIN, R1, 10 * max_lock + 1), op_deposit(CHAIN, R2, 1)]
+    pre = hub(spec, [sequencer(spec, ALICE, max_lock)], [dac(spec, CHAIN)])
+    operations = [op_deposit(spec, CHAIN, R1, 10 * max_lock + 1), op_deposit(spec, CHAIN, R2, 1)]
     yield from expect_operations_rejected(spec, pre, operations, "DepositExceedsBondCapacity")
 
 
-@vector_case("deposits", "apply_operations")
-def test_deposit_at_bond_capacity_is_applied(spec: ModuleType) -> Iterator[Part]:
-    """Exactly 10M wei needs a DBT of exactly M: a sequencer with the maximum lock covers it, so it is applied."""
+@vector_case("stakes", "apply_operations")
+def test_deposit_at_bond_capacity_is_enqueued(spec: ModuleType) -> Iterator[Part]:
+    """Exactly 10M wei needs a DBT of exactly M: a sequencer with the maximum lock covers it."""
     max_lock = hand(spec).max_lock
-    pre = state(spec, [sequencer(spec, ALICE, max_lock)], [dac(spec, CHAIN, 0)])
-    post = state(spec, [sequencer(spec, ALICE, max_lock)], [dac(spec, CHAIN, 10 * max_lock)])
-    yield from expect_operations(spec, pre, [op_deposit(CHAIN, R1, 10 * max_lock)], post)
+    pool = [sequencer(spec, ALICE, max_lock)]
+    item = deposit(spec, R1, 10 * max_lock)
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=10 * max_lock, deposits=[enqueued(spec, 0, START, item)])])
+    yield from expect_operations(
+        spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 10 * max_lock)], post
+    )
 
 
-@vector_case("deposits", "apply_operations")
-def test_first_rejected_operation_names_the_error(spec: ModuleType) -> Iterator[Part]:
-    """A valid registration, then a zero deposit (ZeroDeposit), then a duplicate registration: the first error."""
+@vector_case("stakes", "apply_operations")
+def test_bond_capacity_is_judged_on_the_mint_alone(spec: ModuleType) -> Iterator[Part]:
+    """1089 already holds 10M (DBT M). A 1 wei deposit is not refused — its own DBT is B — but 10M + 1 needs M + 1,
+    more than anyone may lock: it waits (only a withdrawal lowering the supply can let it through)."""
+    max_lock = hand(spec).max_lock
+    pool = [sequencer(spec, ALICE, max_lock)]
+    pre = hub(spec, pool, [dac(spec, CHAIN, allocated=10 * max_lock)])
+    post = hub(spec, pool, [dac(spec, CHAIN, allocated=10 * max_lock, pending=[deposit(spec, R1, 1)])])
+    yield from expect_operations(spec, pre, [op_deposit(spec, CHAIN, R1, 1)], post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_gas_checked_before_bond_capacity(spec: ModuleType) -> Iterator[Part]:
+    """A deposit both beyond the bond capacity (10M + 1) and above the per-block gas budget (G + 1): the deposit's
+    own checks come first, so DepositGasAboveLimit."""
+    values = hand(spec)
+    pre = hub(spec, [sequencer(spec, ALICE, values.max_lock)], [dac(spec, CHAIN)])
+    operations = [op_deposit(spec, CHAIN, R1, 10 * values.max_lock + 1, values.gas_budget + 1)]
+    yield from expect_operations_rejected(spec, pre, operations, "DepositGasAboveLimit")
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_into_unknown_dac(spec: ModuleType) -> Iterator[Part]:
+    """No DAC 1090: UnknownChainId, even for a deposit beyond the bond capacity (the DAC is looked up first)."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond)], [dac(spec, CHAIN)])
+    operations = [op_deposit(spec, OTHER_CHAIN, R1, 10 * hand(spec).max_lock + 1)]
+    yield from expect_operations_rejected(spec, pre, operations, "UnknownChainId")
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_waits_until_a_sequencer_registers(spec: ModuleType) -> Iterator[Part]:
+    """A 3B deposit with nobody eligible waits; Alice registers with B (serves up to 10B) and it is enqueued."""
     bond = hand(spec).bond
-    pre = state(spec, [], [dac(spec, CHAIN, 0)])
-    operations = [op_register(ALICE, bond), op_deposit(CHAIN, R1, 0), op_register(ALICE, bond)]
-    yield from expect_operations_rejected(spec, pre, operations, "ZeroDeposit")
+    item = deposit(spec, R1, 3 * bond)
+    operations = [op_deposit(spec, CHAIN, R1, 3 * bond), op_register(spec, ALICE, bond)]
+    post = hub(
+        spec,
+        [sequencer(spec, ALICE, bond)],
+        [dac(spec, CHAIN, supply=3 * bond, deposits=[enqueued(spec, 0, START, item)])],
+    )
+    yield from expect_operations(spec, hub(spec, [], [dac(spec, CHAIN)]), operations, post)
 
 
-@vector_case("deposits", "apply_operations")
+@vector_case("stakes", "apply_operations")
+def test_fifo_small_deposit_behind_big_blocked_one(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) serves up to 10B. 8B is enqueued; 5B (13B) waits; 1B would fit alone (9B) but waits behind it."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, ALICE, bond)]
+    d1, d2, d3 = deposit(spec, R1, 8 * bond), deposit(spec, R2, 5 * bond), deposit(spec, R3, bond)
+    operations = [
+        op_deposit(spec, CHAIN, R1, 8 * bond),
+        op_deposit(spec, CHAIN, R2, 5 * bond),
+        op_deposit(spec, CHAIN, R3, bond),
+    ]
+    post = hub(
+        spec, pool, [dac(spec, CHAIN, supply=8 * bond, deposits=[enqueued(spec, 0, START, d1)], pending=[d2, d3])]
+    )
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_fifo_queue_drains_in_order_after_increase(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) serves up to 10B. 8B is enqueued; 5B (13B) waits; 1B waits behind it. Alice adds B (serves up to
+    20B): 13B, then 14B, both enqueued in order, nonces 1 and 2."""
+    bond = hand(spec).bond
+    d1, d2, d3 = deposit(spec, R1, 8 * bond), deposit(spec, R2, 5 * bond), deposit(spec, R3, bond)
+    operations = [
+        op_deposit(spec, CHAIN, R1, 8 * bond),
+        op_deposit(spec, CHAIN, R2, 5 * bond),
+        op_deposit(spec, CHAIN, R3, bond),
+        op_increase(spec, ALICE, bond),
+    ]
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2), enqueued(spec, 2, START, d3)]
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN)])
+    post = hub(spec, [sequencer(spec, ALICE, 2 * bond)], [dac(spec, CHAIN, supply=14 * bond, deposits=inbox)])
+    yield from expect_operations(spec, pre, operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_exit_makes_sequencer_ineligible(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) asks to exit; a 1B deposit made afterwards waits (before, it would have been enqueued)."""
+    bond = hand(spec).bond
+    operations = [op_exit(spec, ALICE), op_deposit(spec, CHAIN, R1, bond)]
+    post = hub(spec, [sequencer(spec, ALICE, bond, T0)], [dac(spec, CHAIN, pending=[deposit(spec, R1, bond)])])
+    yield from expect_operations(spec, hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN)]), operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_replacement_sequencer_releases_deposits(spec: ModuleType) -> Iterator[Part]:
+    """Alice exits at 1,000,000; 2B waits; Bob registers with B and it is enqueued; the L1 clock reaches
+    1,000,000 + SEQUENCER_EXIT_DELAY and Alice withdraws, exactly at the boundary."""
+    values = hand(spec)
+    bond = values.bond
+    item = deposit(spec, R1, 2 * bond)
+    operations = [
+        op_exit(spec, ALICE),
+        op_deposit(spec, CHAIN, R1, 2 * bond),
+        op_register(spec, BOB, bond),
+        op_advance(spec, START + 1, T0 + values.exit_delay),
+        op_withdraw_stake(spec, ALICE),
+    ]
+    pre = hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN, allocated=bond)])
+    record = dac(spec, CHAIN, allocated=bond, supply=3 * bond, deposits=[enqueued(spec, 0, START, item)])
+    post = hub(spec, [sequencer(spec, BOB, bond)], [record], blocks=clock(spec, T0, T0 + values.exit_delay))
+    yield from expect_operations(spec, pre, operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_withdraw_stake_one_second_early_in_sequence(spec: ModuleType) -> Iterator[Part]:
+    """Exit at 1,000,000, next L1 block at 1,000,000 + SEQUENCER_EXIT_DELAY - 1, withdraw: rejected."""
+    values = hand(spec)
+    pre = hub(spec, [sequencer(spec, ALICE, values.bond)])
+    operations = [
+        op_exit(spec, ALICE),
+        op_advance(spec, START + 1, T0 + values.exit_delay - 1),
+        op_withdraw_stake(spec, ALICE),
+    ]
+    yield from expect_operations_rejected(spec, pre, operations, "ExitDelayNotElapsed")
+
+
+@vector_case("stakes", "apply_operations")
+def test_exit_delay_counts_from_the_block_of_the_request(spec: ModuleType) -> Iterator[Part]:
+    """Alice registers at 1,000,000 but asks to exit only in the next L1 block, at 1,000,012; at 1,000,000 + SEQUENCER_EXIT_DELAY
+    (12 s short of her delay) she may not withdraw."""
+    values = hand(spec)
+    operations = [
+        op_register(spec, ALICE, values.bond),
+        op_advance(spec, START + 1, T0 + 12),
+        op_exit(spec, ALICE),
+        op_advance(spec, START + 2, T0 + values.exit_delay),
+        op_withdraw_stake(spec, ALICE),
+    ]
+    yield from expect_operations_rejected(spec, hub(spec), operations, "ExitDelayNotElapsed")
+
+
+@vector_case("stakes", "apply_operations")
+def test_reregister_after_withdrawal(spec: ModuleType) -> Iterator[Part]:
+    """Alice registers, exits at 1,000,000, withdraws at 1,000,000 + SEQUENCER_EXIT_DELAY and registers again with 2B: she is a new
+    sequencer, active, at the back of the pool."""
+    values = hand(spec)
+    bond = values.bond
+    operations = [
+        op_register(spec, ALICE, bond),
+        op_exit(spec, ALICE),
+        op_advance(spec, START + 1, T0 + values.exit_delay),
+        op_withdraw_stake(spec, ALICE),
+        op_register(spec, ALICE, 2 * bond),
+    ]
+    pre = hub(spec, [sequencer(spec, BOB, bond)])
+    post = hub(
+        spec,
+        [sequencer(spec, BOB, bond), sequencer(spec, ALICE, 2 * bond)],
+        blocks=clock(spec, T0, T0 + values.exit_delay),
+    )
+    yield from expect_operations(spec, pre, operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_slashing_the_only_sequencer_blocks_deposits(spec: ModuleType) -> Iterator[Part]:
+    """Alice is slashed out of the pool; the next deposit waits."""
+    bond = hand(spec).bond
+    operations = [op_slash(spec, ALICE, 1000), op_deposit(spec, CHAIN, R1, 1)]
+    post = hub(spec, [], [dac(spec, CHAIN, pending=[deposit(spec, R1, 1)])])
+    yield from expect_operations(spec, hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN)]), operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_new_dac_takes_deposits(spec: ModuleType) -> Iterator[Part]:
+    """DAC 1090 is created in the current L1 block and takes a 4B deposit; DAC 1089 is untouched."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, ALICE, bond)]
+    item = deposit(spec, R1, 4 * bond)
+    operations = [op_create_dac(spec, OTHER_CHAIN), op_deposit(spec, OTHER_CHAIN, R1, 4 * bond)]
+    pre = hub(spec, pool, [dac(spec, CHAIN, allocated=bond)])
+    beta = dac(spec, OTHER_CHAIN, supply=4 * bond, deposits=[enqueued(spec, 0, START, item)])
+    yield from expect_operations(spec, pre, operations, hub(spec, pool, [dac(spec, CHAIN, allocated=bond), beta]))
+
+
+@vector_case("stakes", "apply_operations")
+def test_genesis_allocation_at_bond_capacity(spec: ModuleType) -> Iterator[Part]:
+    """A DAC whose genesis allocates exactly 10M (DBT exactly M) can be created, with nobody to sequence it yet."""
+    max_lock = hand(spec).max_lock
+    post = hub(spec, [], [dac(spec, CHAIN, allocated=10 * max_lock)])
+    yield from expect_operations(spec, hub(spec), [op_create_dac(spec, CHAIN, 10 * max_lock)], post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_genesis_allocation_beyond_bond_capacity(spec: ModuleType) -> Iterator[Part]:
+    """A genesis allocation of 10M + 1 wei needs a DBT above MAX_SEQUENCER_LOCK: refused, as such a deposit is."""
+    max_lock = hand(spec).max_lock
+    operations = [op_create_dac(spec, CHAIN, 10 * max_lock + 1)]
+    yield from expect_operations_rejected(spec, hub(spec), operations, "DepositExceedsBondCapacity")
+
+
+# the per-L1-block deposit gas budget
+
+
+def gas_budget_operations(spec: ModuleType, advance: bool) -> list[Operation]:
+    half = hand(spec).gas_budget // 2
+    operations = [
+        op_deposit(spec, CHAIN, R1, 1, half),
+        op_deposit(spec, CHAIN, R2, 1, half),
+        op_deposit(spec, CHAIN, R3, 1),
+    ]
+    return operations + ([op_advance(spec, START + 1, T0 + 12)] if advance else [])
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_over_the_l1_block_gas_budget_waits(spec: ModuleType) -> Iterator[Part]:
+    """Alice (M) serves every deposit here. Two deposits of G/2 gas fill the L1 block's budget G exactly and are
+    enqueued; a third of 21,000 gas would take the block to G + 21,000: it waits."""
+    values = hand(spec)
+    half = values.gas_budget // 2
+    pool = [sequencer(spec, ALICE, values.max_lock)]
+    d1, d2, d3 = deposit(spec, R1, 1, half), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2)]
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=2, deposits=inbox, pending=[d3])])
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), gas_budget_operations(spec, False), post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_over_the_gas_budget_drained_by_the_next_l1_block(spec: ModuleType) -> Iterator[Part]:
+    """Alice (M) serves every deposit here. Deposits of G/2, G/2 and 21,000 gas in L1 block 100: the first two fill
+    its budget G and are enqueued, the third waits; L1 block 101 arrives with a fresh budget and the third is
+    enqueued in it, nonce 2."""
+    values = hand(spec)
+    half = values.gas_budget // 2
+    pool = [sequencer(spec, ALICE, values.max_lock)]
+    d1, d2, d3 = deposit(spec, R1, 1, half), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2), enqueued(spec, 2, START + 1, d3)]
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=3, deposits=inbox)], blocks=clock(spec, T0, T0 + 12))
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), gas_budget_operations(spec, True), post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_gas_blocked_head_keeps_smaller_deposits_waiting(spec: ModuleType) -> Iterator[Part]:
+    """G/2 + 1 gas is enqueued; G/2 waits (G + 1 > G); 21,000 would fit beside the first (G/2 + 21,001 <= G) but
+    may not overtake. The next L1 block takes both: G/2 + 21,000 <= G."""
+    values = hand(spec)
+    half = values.gas_budget // 2
+    assert half + 1 + PLAIN_CALL_GAS <= values.gas_budget
+    pool = [sequencer(spec, ALICE, values.max_lock)]
+    d1, d2, d3 = deposit(spec, R1, 1, half + 1), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    operations = [
+        op_deposit(spec, CHAIN, R1, 1, half + 1),
+        op_deposit(spec, CHAIN, R2, 1, half),
+        op_deposit(spec, CHAIN, R3, 1),
+        op_advance(spec, START + 1, T0 + 12),
+    ]
+    inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START + 1, d2), enqueued(spec, 2, START + 1, d3)]
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=3, deposits=inbox)], blocks=clock(spec, T0, T0 + 12))
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_gas_budget_is_per_dac(spec: ModuleType) -> Iterator[Part]:
+    """1089 fills its budget G with one deposit; a deposit of G into 1090 in the same L1 block is enqueued all the
+    same: each DAC has its own budget."""
+    values = hand(spec)
+    pool = [sequencer(spec, ALICE, values.max_lock)]
+    d1, d2 = deposit(spec, R1, 1, values.gas_budget), deposit(spec, R2, 1, values.gas_budget)
+    operations = [
+        op_deposit(spec, CHAIN, R1, 1, values.gas_budget),
+        op_deposit(spec, OTHER_CHAIN, R2, 1, values.gas_budget),
+    ]
+    post = hub(
+        spec,
+        pool,
+        [
+            dac(spec, CHAIN, supply=1, deposits=[enqueued(spec, 0, START, d1)]),
+            dac(spec, OTHER_CHAIN, supply=1, deposits=[enqueued(spec, 0, START, d2)]),
+        ],
+    )
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN), dac(spec, OTHER_CHAIN)]), operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_new_l1_block_drains_every_dac(spec: ModuleType) -> Iterator[Part]:
+    """1089 and 1090 each have a deposit waiting for gas (their budgets in 100 are full); L1 block 101 drains
+    both queues, nonces 1 in each."""
+    values = hand(spec)
+    pool = [sequencer(spec, ALICE, values.max_lock)]
+    full1, full2 = deposit(spec, R1, 1, values.gas_budget), deposit(spec, R2, 1, values.gas_budget)
+    wait1, wait2 = deposit(spec, R3, 1), deposit(spec, R4, 1)
+    pre = hub(
+        spec,
+        pool,
+        [
+            dac(spec, CHAIN, supply=1, deposits=[enqueued(spec, 0, START, full1)], pending=[wait1]),
+            dac(spec, OTHER_CHAIN, supply=1, deposits=[enqueued(spec, 0, START, full2)], pending=[wait2]),
+        ],
+    )
+    post = hub(
+        spec,
+        pool,
+        [
+            dac(spec, CHAIN, supply=2, deposits=[enqueued(spec, 0, START, full1), enqueued(spec, 1, START + 1, wait1)]),
+            dac(
+                spec,
+                OTHER_CHAIN,
+                supply=2,
+                deposits=[enqueued(spec, 0, START, full2), enqueued(spec, 1, START + 1, wait2)],
+            ),
+        ],
+        blocks=clock(spec, T0, T0 + 12),
+    )
+    yield from expect_operations(spec, pre, [op_advance(spec, START + 1, T0 + 12)], post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_new_l1_block_does_not_release_a_dbt_blocked_deposit(spec: ModuleType) -> Iterator[Part]:
+    """Alice (B) serves 10B; an 11B deposit waits for a sequencer. A new L1 block brings gas, not stake: it waits."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, ALICE, bond)]
+    operations = [op_deposit(spec, CHAIN, R1, 11 * bond), op_advance(spec, START + 1, T0 + 12)]
+    post = hub(spec, pool, [dac(spec, CHAIN, pending=[deposit(spec, R1, 11 * bond)])], blocks=clock(spec, T0, T0 + 12))
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), operations, post)
+
+
+@vector_case("stakes", "apply_operations")
+def test_first_rejected_operation_names_the_error(spec: ModuleType) -> Iterator[Part]:
+    """A valid registration, then Bob below the minimum (LockBelowMinimum), then a duplicate registration of Alice
+    (SequencerAlreadyRegistered): the first error is the answer."""
+    bond = hand(spec).bond
+    operations = [op_register(spec, ALICE, bond), op_register(spec, BOB, bond - 1), op_register(spec, ALICE, bond)]
+    yield from expect_operations_rejected(spec, hub(spec, [], [dac(spec, CHAIN)]), operations, "LockBelowMinimum")
+
+
+@vector_case("stakes", "apply_operations")
 def test_lifecycle_error_after_withdrawal(spec: ModuleType) -> Iterator[Part]:
     """Alice registers, exits, withdraws at the exit delay; her second exit request finds nobody: UnknownSequencer."""
     values = hand(spec)
     operations = [
-        op_register(ALICE, values.bond),
-        op_exit(ALICE, 10),
-        op_withdraw_stake(ALICE, 10 + values.exit_delay),
-        op_exit(ALICE, 20 + values.exit_delay),
+        op_register(spec, ALICE, values.bond),
+        op_exit(spec, ALICE),
+        op_advance(spec, START + 1, T0 + values.exit_delay),
+        op_withdraw_stake(spec, ALICE),
+        op_exit(spec, ALICE),
     ]
-    yield from expect_operations_rejected(spec, state(spec), operations, "UnknownSequencer")
+    yield from expect_operations_rejected(spec, hub(spec), operations, "UnknownSequencer")
 
 
-# --- compute ------------------------------------------------------------------------------------------------------
+# --- compute: register_compute_provider ----------------------------------------------------------------------------
 
 
 @vector_case("compute", "register_compute_provider")
 def test_register_first_provider(spec: ModuleType) -> Iterator[Part]:
-    """The first provider."""
-    yield "input", {"providers": [], "address": encode_bytes(P1)}
-    providers = spec.register_compute_provider([], spec.Address(P1))
-    assert list(providers) == [P1]
-    yield "output", {"providers": encode_addresses(providers)}
+    """The hub is at L1 block 101: the first provider is recorded as registered in 101."""
+    blocks = clock(spec, T0, T0 + 12)
+    post = hub(spec, providers=[provider(spec, P1, START + 1)], blocks=blocks)
+    yield from expect_post(spec, hub(spec, blocks=blocks), op_register_provider(spec, P1), post)
 
 
 @vector_case("compute", "register_compute_provider")
 def test_register_provider_appends(spec: ModuleType) -> Iterator[Part]:
-    """P1 joins behind P3 and P2: registration order, not address order."""
-    yield "input", {"providers": encode_addresses([P3, P2]), "address": encode_bytes(P1)}
-    providers = spec.register_compute_provider([spec.Address(P3), spec.Address(P2)], spec.Address(P1))
-    assert list(providers) == [P3, P2, P1]
-    yield "output", {"providers": encode_addresses(providers)}
+    """P3 and P2 registered in 100; P1 joins behind them in 101: registration order, not address order."""
+    blocks = clock(spec, T0, T0 + 12)
+    earlier = [provider(spec, P3, START), provider(spec, P2, START)]
+    post = hub(spec, providers=[*earlier, provider(spec, P1, START + 1)], blocks=blocks)
+    yield from expect_post(spec, hub(spec, providers=earlier, blocks=blocks), op_register_provider(spec, P1), post)
 
 
 @vector_case("compute", "register_compute_provider")
 def test_register_provider_twice(spec: ModuleType) -> Iterator[Part]:
-    """P2 is already registered."""
-    yield "input", {"providers": encode_addresses([P1, P2]), "address": encode_bytes(P2)}
-    yield from expect_spec_error(
-        spec,
-        "ProviderAlreadyRegistered",
-        lambda: spec.register_compute_provider([spec.Address(P1), spec.Address(P2)], spec.Address(P2)),
-    )
+    """P2 is already registered (in an earlier L1 block)."""
+    blocks = clock(spec, T0, T0 + 12)
+    pre = hub(spec, providers=[provider(spec, P1, START), provider(spec, P2, START)], blocks=blocks)
+    yield from expect_rejected(spec, pre, op_register_provider(spec, P2), "ProviderAlreadyRegistered")
+
+
+@vector_case("compute", "register_compute_provider")
+def test_register_provider_also_a_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """A sequencer may also be a compute provider: the two registries are separate."""
+    pool = [sequencer(spec, ALICE, hand(spec).bond)]
+    post = hub(spec, pool, providers=[provider(spec, ALICE, START)])
+    yield from expect_post(spec, hub(spec, pool), op_register_provider(spec, ALICE), post)
+
+
+# --- compute: assign_compute_providers -----------------------------------------------------------------------------
 
 
 def assignment_by_hand(
@@ -1316,6 +1835,15 @@ def assignment_by_hand(
     ]
 
 
+def assignment_input(providers: Sequence[bytes], chain_ids: Sequence[int], epoch: int) -> Part:
+    return "input", {
+        "providers": encode_addresses(providers),
+        "chain_ids": [encode_uint(chain_id) for chain_id in chain_ids],
+        "epoch": encode_uint(epoch),
+        "l1_randomness": encode_bytes(RANDOMNESS),
+    }
+
+
 def expect_assignment(
     spec: ModuleType,
     providers: Sequence[bytes],
@@ -1324,12 +1852,7 @@ def expect_assignment(
     law: Callable[[list[tuple[int, bytes]]], None],
 ) -> Iterator[Part]:
     """The spec's assignment must satisfy ``law`` (checkable by hand) and match the cross-check."""
-    yield "input", {
-        "providers": encode_addresses(providers),
-        "chain_ids": [encode_uint(chain_id) for chain_id in chain_ids],
-        "epoch": encode_uint(epoch),
-        "l1_randomness": encode_bytes(RANDOMNESS),
-    }
+    yield assignment_input(providers, chain_ids, epoch)
     assignments = spec.assign_compute_providers(
         [spec.Address(p) for p in providers],
         [spec.ChainId(c) for c in chain_ids],
@@ -1420,9 +1943,242 @@ def test_assign_three_providers_seven_dacs(spec: ModuleType) -> Iterator[Part]:
     yield from expect_assignment(spec, [P1, P2, P3], list(range(2000, 2007)), 9, law)
 
 
+@vector_case("compute", "assign_compute_providers")
+def test_duplicate_chain_id_refused(spec: ModuleType) -> Iterator[Part]:
+    """The same DAC listed twice for one epoch is refused."""
+    providers, chain_ids = [P1, P2], [CHAIN, CHAIN]
+    yield assignment_input(providers, chain_ids, 0)
+    yield from expect_spec_error(
+        spec,
+        "DuplicateChainId",
+        lambda: spec.assign_compute_providers(
+            [spec.Address(p) for p in providers],
+            [spec.ChainId(c) for c in chain_ids],
+            spec.Epoch(0),
+            spec.Hash32(RANDOMNESS),
+        ),
+    )
+
+
+@vector_case("compute", "assign_compute_providers")
+def test_duplicate_chain_id_refused_without_providers(spec: ModuleType) -> Iterator[Part]:
+    """A duplicate is refused even when there is no provider to assign (the list is checked first)."""
+    yield assignment_input([], [CHAIN, OTHER_CHAIN, CHAIN], 0)
+    yield from expect_spec_error(
+        spec,
+        "DuplicateChainId",
+        lambda: spec.assign_compute_providers(
+            [],
+            [spec.ChainId(CHAIN), spec.ChainId(OTHER_CHAIN), spec.ChainId(CHAIN)],
+            spec.Epoch(0),
+            spec.Hash32(RANDOMNESS),
+        ),
+    )
+
+
+# --- compute: get_block_producer -----------------------------------------------------------------------------------
+# The hubs below live around the start of L1 epoch 2, block 2E: their L1 blocks are 2E - 2, 2E - 1, 2E and 2E + 1
+# (12 s apart), so epoch 1 began before the hub (block E), epoch 2's first block 2E is the seed block, and epoch 3's
+# first block 3E is not yet seen.
+
+
+def epoch_hub(spec: ModuleType, providers: Sequence[tuple[bytes, int]], dacs: Sequence[tuple[int, int]] = ()) -> Any:
+    """The hub on L1 blocks 2E - 2 .. 2E + 1; ``providers`` are (address, offset from 2E of the block it registered
+    in), ``dacs`` (chain id, offset from 2E of the block it was created in); the rangers' DAC was created in 2E - 2."""
+    seed_block = 2 * hand(spec).l1_epoch
+    blocks = clock(spec, T0, T0 + 12, T0 + 24, T0 + 36, first=seed_block - 2)
+    by_number = {int(block.number): block for block in blocks}
+    records = [dac(spec, chain_id, created=by_number[seed_block + offset]) for chain_id, offset in dacs]
+    registered = [provider(spec, address, seed_block + offset) for address, offset in providers]
+    return hub(spec, dacs=records, blocks=blocks, providers=registered)
+
+
+def producer_by_hand(
+    spec: ModuleType, pre: Any, chain_id: int, l1_origin: int, randomness_of: Callable[[int], bytes]
+) -> bytes:
+    """The rule read afresh: the origin's L1 epoch e = origin // E starts at block f = e * E; if f predates the hub,
+    nobody is assigned; otherwise the providers registered before f (in registration order) are shuffled with the
+    seed keccak(randomness(f), 0, e), and the DACs created before f take them in chain-id order, cycling."""
+    values = hand(spec)
+    epoch = l1_origin // values.l1_epoch
+    first = epoch * values.l1_epoch
+    if first < int(pre.l1_blocks[0].number):
+        return values.dao
+    providers = [bytes(item.address) for item in pre.compute_providers if int(item.registered_at) < first]
+    chain_ids = sorted(int(record.chain_id) for record in pre.dacs if int(record.genesis.l1_block_number) < first)
+    if not providers or chain_id not in chain_ids:
+        return values.dao
+    seed = selection_seed_by_hand(randomness_of(first), 0, epoch)
+    slot = chain_ids.index(chain_id)
+    return providers[shuffled_index_by_hand(slot % len(providers), len(providers), seed, values.rounds)]
+
+
+def expect_producer(
+    spec: ModuleType, pre: Any, chain_id: int, l1_origin: int, known: Optional[bytes] = None
+) -> Iterator[Part]:
+    """The spec's producer must match the rule read afresh, and ``known`` when the case knows it by hand."""
+    yield "pre", hub_state(pre)
+    yield "input", {"chain_id": encode_uint(chain_id), "l1_origin": encode_uint(l1_origin)}
+    producer = spec.get_block_producer(pre, spec.ChainId(chain_id), spec.L1BlockNumber(l1_origin))
+    assert producer == producer_by_hand(spec, pre, chain_id, l1_origin, randao_of)
+    if known is not None:
+        assert producer == known, f"spec says {bytes(producer).hex()}, known by hand {known.hex()}"
+    yield "output", {"producer": encode_bytes(producer)}
+
+
+@vector_case("compute", "get_block_producer")
+def test_producer_in_an_epoch_that_began_before_the_hub(spec: ModuleType) -> Iterator[Part]:
+    """Origin 2E - 1 is in L1 epoch 1, whose first block E the hub never saw: nobody is assigned, so
+    METIS_DAO_ADDRESS produces, although a provider and the DAC existed from the hub's first block."""
+    values = hand(spec)
+    pre = epoch_hub(spec, [(P1, -2)])
+    yield from expect_producer(spec, pre, RANGERS, 2 * values.l1_epoch - 1, known=values.dao)
+
+
+@vector_case("compute", "get_block_producer")
+def test_producer_in_the_first_epoch_the_hub_sees(spec: ModuleType) -> Iterator[Part]:
+    """Origin 2E + 1 is in epoch 2; P1 registered and the rangers' DAC was created in 2E - 2, before the seed block
+    2E: P1, the only provider, produces."""
+    pre = epoch_hub(spec, [(P1, -2)])
+    yield from expect_producer(spec, pre, RANGERS, 2 * hand(spec).l1_epoch + 1, known=P1)
+
+
+@vector_case("compute", "get_block_producer")
+def test_producer_at_the_seed_block_itself(spec: ModuleType) -> Iterator[Part]:
+    """Origin 2E, the seed block: it belongs to epoch 2, so P1 (registered in 2E - 1) produces."""
+    pre = epoch_hub(spec, [(P1, -1)])
+    yield from expect_producer(spec, pre, RANGERS, 2 * hand(spec).l1_epoch, known=P1)
+
+
+@vector_case("compute", "get_block_producer")
+def test_provider_registered_in_the_seed_block_is_left_out(spec: ModuleType) -> Iterator[Part]:
+    """P1 registered in the seed block 2E itself, not before it: epoch 2 has no provider, so METIS_DAO_ADDRESS."""
+    values = hand(spec)
+    pre = epoch_hub(spec, [(P1, 0)])
+    yield from expect_producer(spec, pre, RANGERS, 2 * values.l1_epoch + 1, known=values.dao)
+
+
+@vector_case("compute", "get_block_producer")
+def test_provider_registered_before_the_seed_block_serves_alone(spec: ModuleType) -> Iterator[Part]:
+    """P2 registered in 2E - 1, P1 in the seed block 2E, P3 in 2E + 1: only P2 takes part in epoch 2, so it produces
+    whatever the shuffle."""
+    pre = epoch_hub(spec, [(P2, -1), (P1, 0), (P3, 1)])
+    yield from expect_producer(spec, pre, RANGERS, 2 * hand(spec).l1_epoch + 1, known=P2)
+
+
+@vector_case("compute", "get_block_producer")
+def test_dac_created_in_the_seed_block_gets_no_provider(spec: ModuleType) -> Iterator[Part]:
+    """DAC 1089 was created in the seed block 2E: it takes no part in epoch 2, so METIS_DAO_ADDRESS produces its
+    blocks (the rangers' DAC, created before, gets P1)."""
+    values = hand(spec)
+    pre = epoch_hub(spec, [(P1, -2)], [(CHAIN, 0)])
+    yield from expect_producer(spec, pre, CHAIN, 2 * values.l1_epoch + 1, known=values.dao)
+
+
+@vector_case("compute", "get_block_producer")
+def test_dac_created_after_the_seed_block_gets_no_provider(spec: ModuleType) -> Iterator[Part]:
+    """DAC 1089 was created in 2E + 1, after the seed block: no provider in epoch 2."""
+    values = hand(spec)
+    pre = epoch_hub(spec, [(P1, -2)], [(CHAIN, 1)])
+    yield from expect_producer(spec, pre, CHAIN, 2 * values.l1_epoch + 1, known=values.dao)
+
+
+@vector_case("compute", "get_block_producer")
+def test_two_dacs_one_provider_first_dac(spec: ModuleType) -> Iterator[Part]:
+    """The rangers' DAC and 1089 (created in 2E - 1) share the one provider P1: fewer providers than DACs cycle."""
+    pre = epoch_hub(spec, [(P1, -2)], [(CHAIN, -1)])
+    yield from expect_producer(spec, pre, RANGERS, 2 * hand(spec).l1_epoch + 1, known=P1)
+
+
+@vector_case("compute", "get_block_producer")
+def test_two_dacs_one_provider_second_dac(spec: ModuleType) -> Iterator[Part]:
+    """The rangers' DAC and 1089 (created in 2E - 1) share the one provider P1; asked about 1089: P1 as well."""
+    pre = epoch_hub(spec, [(P1, -2)], [(CHAIN, -1)])
+    yield from expect_producer(spec, pre, CHAIN, 2 * hand(spec).l1_epoch + 1, known=P1)
+
+
+def two_by_two_hub(spec: ModuleType) -> Any:
+    """Two providers (P1, P2, both before the seed block) and two DACs (rangers, 1089 created in 2E - 1)."""
+    return epoch_hub(spec, [(P1, -2), (P2, -1)], [(CHAIN, -1)])
+
+
+def two_by_two_producers(spec: ModuleType, randomness_of: Callable[[int], bytes], origin: int) -> tuple[bytes, bytes]:
+    pre = two_by_two_hub(spec)
+    return (
+        producer_by_hand(spec, pre, RANGERS, origin, randomness_of),
+        producer_by_hand(spec, pre, CHAIN, origin, randomness_of),
+    )
+
+
+def make_two_by_two(chain_id: int) -> None:
+    def body(spec: ModuleType) -> Iterator[Part]:
+        origin = 2 * hand(spec).l1_epoch + 1
+        rangers_producer, chain_producer = two_by_two_producers(spec, randao_of, origin)
+        assert {rangers_producer, chain_producer} == {P1, P2}, "two providers, two DACs: each gets one"
+        # A client that seeds with the origin's RANDAO instead of the epoch's first block's gets it wrong here.
+        assert two_by_two_producers(spec, lambda _first: randao_of(origin), origin) != (
+            rangers_producer,
+            chain_producer,
+        )
+        known = rangers_producer if chain_id == RANGERS else chain_producer
+        yield from expect_producer(spec, two_by_two_hub(spec), chain_id, origin, known=known)
+
+    body.__name__ = f"test_two_dacs_two_providers_{chain_id}"
+    body.__doc__ = (
+        f"P1 and P2 (registered before 2E) and two DACs (1088, 1089): asked about {chain_id}. Each DAC gets a "
+        "different provider, as the shuffle seeded by keccak256(abi.encode(RANDAO of block 2E, 0, 2)) orders them; "
+        "seeding with the origin's (2E + 1) RANDAO gives the other order."
+    )
+    globals()[body.__name__] = vector_case("compute", "get_block_producer")(body)
+
+
+for _chain_id in (RANGERS, CHAIN):
+    make_two_by_two(_chain_id)
+
+
+@vector_case("compute", "get_block_producer")
+def test_three_providers_two_dacs(spec: ModuleType) -> Iterator[Part]:
+    """P1, P2, P3 registered before 2E and two DACs: 1089 takes shuffled slot 1 (one provider is idle)."""
+    pre = epoch_hub(spec, [(P1, -2), (P2, -2), (P3, -1)], [(CHAIN, -1)])
+    origin = 2 * hand(spec).l1_epoch + 1
+    rangers_producer = producer_by_hand(spec, pre, RANGERS, origin, randao_of)
+    chain_producer = producer_by_hand(spec, pre, CHAIN, origin, randao_of)
+    assert rangers_producer != chain_producer and {rangers_producer, chain_producer} < {P1, P2, P3}
+    yield from expect_producer(spec, pre, CHAIN, origin)
+
+
+@vector_case("compute", "get_block_producer")
+def test_epoch_of_the_hubs_first_block_has_no_provider(spec: ModuleType) -> Iterator[Part]:
+    """A hub whose first L1 block is 2E, the seed block of epoch 2: everything registered and created in it is not
+    before it, so epoch 2 assigns nobody."""
+    values = hand(spec)
+    seed_block = 2 * values.l1_epoch
+    blocks = clock(spec, T0, T0 + 12, first=seed_block)
+    pre = hub(
+        spec, dacs=[dac(spec, CHAIN, created=blocks[0])], blocks=blocks, providers=[provider(spec, P1, seed_block)]
+    )
+    yield from expect_producer(spec, pre, CHAIN, seed_block + 1, known=values.dao)
+
+
+@vector_case("compute", "get_block_producer")
+def test_producer_for_an_epoch_not_yet_begun(spec: ModuleType) -> Iterator[Part]:
+    """Origin 3E is the first block of epoch 3, which the hub (up to 2E + 1) has not seen: its RANDAO value is not
+    known, so UnknownL1Block."""
+    pre = epoch_hub(spec, [(P1, -2)])
+    origin = 3 * hand(spec).l1_epoch
+    yield "pre", hub_state(pre)
+    yield "input", {"chain_id": encode_uint(RANGERS), "l1_origin": encode_uint(origin)}
+    yield from expect_spec_error(
+        spec, "UnknownL1Block", lambda: spec.get_block_producer(pre, spec.ChainId(RANGERS), spec.L1BlockNumber(origin))
+    )
+
+
+# --- compute: compute_provider_reward ------------------------------------------------------------------------------
+
+
 def expect_reward(spec: ModuleType, blocks: int, hand_computed: int) -> Iterator[Part]:
     yield "input", {"blocks_produced": encode_uint(blocks)}
-    reward = spec.compute_provider_reward(blocks)
+    reward = spec.compute_provider_reward(spec.uint64(blocks))
     assert reward == hand_computed, f"spec computed {reward}, worked out by hand {hand_computed}"
     yield "output", {"reward": encode_uint(reward)}
 
@@ -1449,30 +2205,3 @@ def test_reward_for_a_mainnet_epoch(spec: ModuleType) -> Iterator[Part]:
 def test_reward_for_most_blocks(spec: ModuleType) -> Iterator[Part]:
     """2^64 - 1 blocks (every block number): 761,000 gwei each, about 1.4e34 wei — far from overflowing uint256."""
     yield from expect_reward(spec, 2**64 - 1, (2**64 - 1) * 761_000 * GWEI)
-
-
-@vector_case("deposits", "slash_sequencer")
-def test_slash_ratio_above_maximum(spec: ModuleType) -> Iterator[Part]:
-    """A slash of 10,001 bps (more than the whole stake) is refused."""
-    bond = hand(spec).bond
-    pre = state(spec, [sequencer(spec, ALICE, bond)], [])
-    yield from expect_rejected(spec, pre, op_slash(ALICE, 10_001), "InvalidSlashRatio")
-
-
-@vector_case("compute", "assign_compute_providers")
-def test_duplicate_chain_id_refused(spec: ModuleType) -> Iterator[Part]:
-    """The same DAC listed twice for one epoch is refused."""
-    providers, chain_ids = [P1, P2], [CHAIN, CHAIN]
-    yield "input", {
-        "providers": encode_addresses(providers),
-        "chain_ids": [encode_uint(chain_id) for chain_id in chain_ids],
-        "epoch": encode_uint(0),
-        "l1_randomness": encode_bytes(RANDOMNESS),
-    }
-    yield from expect_spec_error(
-        spec,
-        "DuplicateChainId",
-        lambda: spec.assign_compute_providers(
-            [spec.Address(p) for p in providers], [spec.ChainId(c) for c in chain_ids], spec.Epoch(0), spec.Hash32(RANDOMNESS)
-        ),
-    )

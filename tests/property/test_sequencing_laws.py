@@ -1,13 +1,18 @@
-"""Hypothesis laws of sequencing (spec/v1/sequencing.md).
+"""Hypothesis laws of sequencing (spec/v1/sequencing.md) on the L1 hub.
 
 - The DBT is non-decreasing in the supply; eligibility is monotone in the stake.
 - Selection only ever returns an eligible sequencer, and returns None exactly when nobody is eligible.
-- A stateful machine interleaves registrations, stake increases, exits, stake withdrawals, slashes, deposits,
-  withdrawals from DACs and new DACs, and checks after every step: each DAC's queue is the tail of its arrival
-  order (the applied deposits are a prefix that only grows), MT is conserved, and no deposit is left queued while
-  it could be applied.
-- Compute-provider assignment gives each DAC one provider, balances providers to within one DAC, and is a
-  permutation when there are as many providers as DACs.
+- A stateful machine interleaves hub operations — new DACs, registrations, stake increases, exits, stake
+  withdrawals, slashes, compute-provider registrations, deposits and new L1 blocks — and checks the pool against a
+  model kept by hand (registration order, stakes, exit stamps from the hub's clock, the exact error of every
+  rejected operation), and after every step: MT in sequencer stakes is conserved; each DAC's inbox followed by its
+  queue is exactly its accepted deposits in arrival order (FIFO, nothing reordered, lost or duplicated), with
+  nonces 0, 1, ... and L1 blocks that never go back; an accepted deposit is either enqueued or queued; the supply
+  is the genesis allocation plus the mints enqueued; every deposit was enqueued, in the L1 block current at the
+  time, while an eligible sequencer covered the supply it brought the DAC to, and within that block's deposit-gas
+  budget; no deposit is left queued while it could leave; no supply ever exceeds what a maximum stake can bond.
+- Compute-provider assignment gives each DAC one provider and balances providers to within one DAC; the hub's block
+  producer is METIS_DAO_ADDRESS exactly when the rule says nobody is assigned.
 - Selection frequency is proportional to stake (a fixed-seed statistical test).
 
 Eligibility is decided here by the hand rule "not exiting, stake >= the minimum bond, supply <= 10 * stake"
@@ -19,7 +24,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 from hypothesis import given, settings
@@ -35,6 +40,12 @@ MT = 10**18
 SPECS = [load_spec("v1", preset) for preset in PRESETS]
 BOND = int(spec.MIN_SEQUENCER_BOND)  # 20 MT on the minimal preset
 MAX_LOCK = int(spec.MAX_SEQUENCER_LOCK)  # 100 MT
+EXIT_DELAY = int(spec.SEQUENCER_EXIT_DELAY)  # 60 s
+GAS_BUDGET = int(spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK)  # 300,000
+L1_EPOCH = int(spec.L1_BLOCKS_PER_EPOCH)  # 8
+PLAIN_CALL_GAS = 21_000
+CHARTER = spec.Charter("sequencing laws", "", (), (), spec.Address(bytes([0x42]) * 20))
+RECIPIENT = spec.Address(bytes([0x7E]) * 20)
 
 hashes = st.binary(min_size=32, max_size=32).map(spec.Hash32)
 supplies = st.one_of(
@@ -46,6 +57,31 @@ supplies = st.one_of(
 
 def eligible_by_hand(sequencer: Any, supply: int, bond: int) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= bond and supply <= 10 * sequencer.locked
+
+
+def l1_block(number: int, timestamp: int) -> Any:
+    return spec.L1Block(
+        spec.L1BlockNumber(number),
+        spec.Timestamp(timestamp),
+        spec.Hash32(keccak256(b"randao" + number.to_bytes(8, "big"))),
+        spec.Hash32(keccak256(b"beacon" + number.to_bytes(8, "big"))),
+    )
+
+
+def dac_record(chain_id: int, supply: int, created: Any, pending: tuple[Any, ...] = ()) -> Any:
+    """A DAC whose genesis allocated ``supply`` (so its supply is that), created in L1 block ``created``."""
+    alloc = ((spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=supply)),) if supply else ()
+    genesis = spec.DacGenesis(created.number, created.timestamp, CHARTER, alloc, spec.Wei(10**9))
+    empty = spec.BatchChain(headers=())
+    return spec.DacRecord(
+        spec.ChainId(chain_id), f"dac{chain_id}", genesis, spec.Wei(supply), pending, (), (), empty, empty, (), ()
+    )
+
+
+def pool_hub(pool: list[Any], supply: int) -> Any:
+    """A hub at one L1 block with the sequencers ``pool`` and one DAC, 1089, of supply ``supply``."""
+    block = l1_block(100, 1_000_000)
+    return spec.Hub((block,), (dac_record(1089, supply, block),), tuple(pool), ())
 
 
 @pytest.mark.parametrize("rendered", SPECS, ids=PRESETS)
@@ -87,12 +123,12 @@ def pools(draw: st.DrawFn, max_size: int = 6) -> list[Any]:
     ]
 
 
-@given(pool=pools(), supply=st.integers(0, 12 * MAX_LOCK), l1_randomness=hashes, epoch=st.integers(0, 2**64 - 1))
+@given(pool=pools(), supply=st.integers(0, 10 * MAX_LOCK), l1_randomness=hashes, epoch=st.integers(0, 2**64 - 1))
 def test_selection_only_returns_eligible_sequencers(
     pool: list[Any], supply: int, l1_randomness: Any, epoch: int
 ) -> None:
-    current = spec.SequencingState(tuple(pool), (spec.DacSupply(spec.ChainId(1089), spec.Wei(supply), ()),))
-    chosen = spec.select_epoch_sequencer(current, spec.ChainId(1089), spec.Epoch(epoch), l1_randomness)
+    hub = pool_hub(pool, supply)
+    chosen = spec.select_epoch_sequencer(hub, spec.ChainId(1089), spec.Epoch(epoch), l1_randomness)
     eligible = [sequencer for sequencer in pool if eligible_by_hand(sequencer, supply, BOND)]
     if not eligible:
         assert chosen is None
@@ -100,122 +136,294 @@ def test_selection_only_returns_eligible_sequencers(
         assert chosen in eligible
 
 
-# --- the deposit state machine -----------------------------------------------------------------------------------
+# --- the hub machine -----------------------------------------------------------------------------------------------
 
 SEQUENCERS = [spec.Address(bytes([0xA0 + index]) * 20) for index in range(4)]
-CHAINS = [1089, 1090, 1091]
+PROVIDERS = [spec.Address(bytes([0x90 + index]) * 20) for index in range(3)]
+LABELS = ["acme", "beta", "gamma"]
+FIRST_CHAIN = int(spec.FIRST_CHAIN_ID)
+CHAINS = [FIRST_CHAIN + index for index in range(len(LABELS) + 2)]  # the rangers', three more, one never created
 stakes = st.one_of(
-    st.integers(BOND, MAX_LOCK), st.sampled_from([BOND - 1, BOND, BOND + 1, MAX_LOCK - 1, MAX_LOCK, MAX_LOCK + 1])
+    st.integers(BOND, MAX_LOCK), st.sampled_from([0, BOND - 1, BOND, BOND + 1, MAX_LOCK - 1, MAX_LOCK, MAX_LOCK + 1])
 )
-deposits = st.one_of(
-    st.integers(1, 12 * BOND),
+mints = st.one_of(
+    st.integers(0, 12 * BOND),
     st.sampled_from([0, 1, BOND, 10 * BOND, 10 * BOND + 1, 10 * MAX_LOCK, 10 * MAX_LOCK + 1]),
 )
+gas_limits = st.one_of(
+    st.integers(PLAIN_CALL_GAS, GAS_BUDGET),
+    st.sampled_from(
+        [
+            PLAIN_CALL_GAS - 1,
+            PLAIN_CALL_GAS,
+            GAS_BUDGET // 3,
+            GAS_BUDGET // 2,
+            GAS_BUDGET // 2 + 1,
+            GAS_BUDGET,
+            GAS_BUDGET + 1,
+        ]
+    ),
+)
+allocations = st.one_of(st.just(0), st.integers(1, 10 * MAX_LOCK), st.sampled_from([10 * MAX_LOCK, 10 * MAX_LOCK + 1]))
 
 
-class DepositMachine(RuleBasedStateMachine):
-    """Any interleaving of the operations; a rejected operation leaves the state as it was."""
+class HubMachine(RuleBasedStateMachine):
+    """Any interleaving of hub operations. The pool, the DACs' allocations and the accepted deposits are also kept
+    by hand; every operation's outcome (accepted, or the error's name) is predicted from that model first."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.state = spec.SequencingState((), ())
-        self.now = 0
-        self.arrivals: dict[int, list[tuple[bytes, int]]] = {}  # every accepted deposit, in arrival order
-        self.applied: dict[int, int] = {}  # how many of them were applied at the last check
-        self.deposited: dict[int, int] = {}
-        self.withdrawn: dict[int, int] = {}
-        self.recipients = 0
+        genesis = l1_block(1_000, 5_000_000)
+        self.hub = spec.get_genesis_hub(CHARTER, genesis)
+        self.number, self.time = 1_000, 5_000_000
+        self.pool: dict[Any, tuple[int, Optional[int]]] = {}  # address -> (locked, exit time), registration order
+        self.staked_in = 0  # MT ever locked (registrations, increases)
+        self.staked_out = 0  # MT ever released or slashed
+        self.providers: dict[Any, int] = {}  # address -> L1 block it registered in
+        self.allocated: dict[int, int] = {FIRST_CHAIN: 0}  # chain id -> genesis allocation
+        self.labels = ["rangers"]
+        self.arrivals: dict[int, list[Any]] = {FIRST_CHAIN: []}  # every accepted deposit, in arrival order
+        self.inbox: dict[int, tuple[Any, ...]] = {FIRST_CHAIN: ()}  # the enqueued deposits at the last check
+        self.depositors = 0
 
-    def attempt(self, operation: Any, *args: Any) -> Optional[Any]:
+    def attempt(
+        self, expected_error: Optional[str], operation: Callable[[], Any], accepted: Callable[[Any], None]
+    ) -> None:
+        """Run ``operation``: it must raise exactly ``expected_error`` (and the hub stays as it was), or, predicted
+        to succeed, succeed; then ``accepted`` updates the model with its result and the new deposits are checked."""
         try:
-            result = operation(self.state, *args)
-        except spec.SpecError:
-            return None
-        self.state = result[0] if isinstance(result, tuple) else result
-        return result
+            result = operation()
+        except spec.SpecError as error:
+            assert type(error).__name__ == expected_error, f"raised {type(error).__name__}, predicted {expected_error}"
+            return
+        assert expected_error is None, f"accepted, predicted {expected_error}"
+        self.hub = result[0] if isinstance(result, tuple) else result
+        accepted(result)
+        self.check_new_deposits()
 
-    @initialize()
-    def first_dac(self) -> None:
-        self.add_dac(CHAINS[0])
+    @initialize(allocation=allocations)
+    def first_dac(self, allocation: int) -> None:
+        self.create_dac(0, allocation)
 
-    @rule(chain_id=st.sampled_from(CHAINS))
-    def add_dac(self, chain_id: int) -> None:
-        known = chain_id in self.arrivals
-        added = self.attempt(spec.add_dac_supply, spec.ChainId(chain_id))
-        assert (added is None) == known
-        if not known:
-            self.arrivals[chain_id], self.applied[chain_id] = [], 0
-            self.deposited[chain_id] = self.withdrawn[chain_id] = 0
+    @rule(label=st.integers(0, len(LABELS) - 1), allocation=allocations)
+    def create_dac(self, label: int, allocation: int) -> None:
+        name = LABELS[label]
+        alloc = [(spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=allocation))] if allocation else []
+        if name in self.labels:
+            expected: Optional[str] = "DacLabelTaken"
+        else:
+            expected = "DepositExceedsBondCapacity" if allocation > 10 * MAX_LOCK else None
+
+        def accepted(_: Any) -> None:
+            chain_id = FIRST_CHAIN + len(self.labels)
+            self.labels.append(name)
+            self.allocated[chain_id], self.arrivals[chain_id], self.inbox[chain_id] = allocation, [], ()
+
+        self.attempt(expected, lambda: spec.create_dac(self.hub, name, CHARTER, alloc, spec.Wei(10**9)), accepted)
 
     @rule(address=st.sampled_from(SEQUENCERS), amount=stakes)
     def register(self, address: Any, amount: int) -> None:
-        self.attempt(spec.register_sequencer, address, spec.Wei(amount))
+        if address in self.pool:
+            expected: Optional[str] = "SequencerAlreadyRegistered"
+        else:
+            expected = "LockBelowMinimum" if amount < BOND else "LockAboveMaximum" if amount > MAX_LOCK else None
+
+        def accepted(_: Any) -> None:
+            self.pool[address] = (amount, None)
+            self.staked_in += amount
+
+        self.attempt(expected, lambda: spec.register_sequencer(self.hub, address, spec.Wei(amount)), accepted)
 
     @rule(address=st.sampled_from(SEQUENCERS), amount=st.integers(0, MAX_LOCK))
     def increase(self, address: Any, amount: int) -> None:
-        self.attempt(spec.increase_sequencer_lock, address, spec.Wei(amount))
+        locked, exit_at = self.pool.get(address, (0, None))
+        if address not in self.pool:
+            expected: Optional[str] = "UnknownSequencer"
+        else:
+            expected = (
+                "SequencerExiting"
+                if exit_at is not None
+                else "LockAboveMaximum" if locked + amount > MAX_LOCK else None
+            )
 
-    @rule(address=st.sampled_from(SEQUENCERS), wait=st.integers(0, 40))
-    def request_exit(self, address: Any, wait: int) -> None:
-        self.now += wait
-        self.attempt(spec.request_sequencer_exit, address, spec.Timestamp(self.now))
+        def accepted(_: Any) -> None:
+            self.pool[address] = (locked + amount, None)
+            self.staked_in += amount
 
-    @rule(address=st.sampled_from(SEQUENCERS), wait=st.integers(0, 80))
-    def withdraw_stake(self, address: Any, wait: int) -> None:
-        self.now += wait
-        self.attempt(spec.withdraw_sequencer_stake, address, spec.Timestamp(self.now))
+        self.attempt(expected, lambda: spec.increase_sequencer_lock(self.hub, address, spec.Wei(amount)), accepted)
 
-    @rule(address=st.sampled_from(SEQUENCERS), ratio=st.integers(0, 10_000))
+    @rule(address=st.sampled_from(SEQUENCERS))
+    def request_exit(self, address: Any) -> None:
+        locked, exit_at = self.pool.get(address, (0, None))
+        expected = (
+            "UnknownSequencer" if address not in self.pool else "SequencerExiting" if exit_at is not None else None
+        )
+
+        def accepted(_: Any) -> None:
+            self.pool[address] = (locked, self.time)  # stamped with the hub's current L1 time
+
+        self.attempt(expected, lambda: spec.request_sequencer_exit(self.hub, address), accepted)
+
+    @rule(address=st.sampled_from(SEQUENCERS))
+    def withdraw_stake(self, address: Any) -> None:
+        locked, exit_at = self.pool.get(address, (0, None))
+        if address not in self.pool:
+            expected: Optional[str] = "UnknownSequencer"
+        elif exit_at is None:
+            expected = "SequencerNotExiting"
+        else:
+            expected = "ExitDelayNotElapsed" if self.time < exit_at + EXIT_DELAY else None
+
+        def accepted(result: Any) -> None:
+            assert result[1] == locked, "the whole stake is released"
+            del self.pool[address]
+            self.staked_out += locked
+
+        self.attempt(expected, lambda: spec.withdraw_sequencer_stake(self.hub, address), accepted)
+
+    @rule(address=st.sampled_from(SEQUENCERS), ratio=st.one_of(st.integers(0, 10_000), st.just(10_001)))
     def slash(self, address: Any, ratio: int) -> None:
-        self.attempt(spec.slash_sequencer, address, spec.BasisPoints(ratio))
+        locked, _ = self.pool.get(address, (0, None))
+        expected = "UnknownSequencer" if address not in self.pool else "InvalidSlashRatio" if ratio > 10_000 else None
 
-    @rule(chain_id=st.sampled_from(CHAINS), amount=deposits)
-    def deposit(self, chain_id: int, amount: int) -> None:
-        self.recipients += 1
-        recipient = spec.Address(self.recipients.to_bytes(20, "big"))  # unique: identifies the deposit
-        if self.attempt(spec.deposit_into_dac, spec.ChainId(chain_id), recipient, spec.Wei(amount)) is not None:
-            self.arrivals[chain_id].append((bytes(recipient), amount))
-            self.deposited[chain_id] += amount
+        def accepted(result: Any) -> None:
+            _, slashed, released = result
+            assert slashed == locked * ratio // 10_000 and slashed + released == locked
+            del self.pool[address]
+            self.staked_out += locked
 
-    @rule(chain_id=st.sampled_from(CHAINS), tenths=st.integers(0, 11), extra=st.sampled_from([0, 1]))
-    def withdraw_from_dac(self, chain_id: int, tenths: int, extra: int) -> None:
-        supply = next((int(dac.coinbase_supply) for dac in self.state.dacs if dac.chain_id == chain_id), 0)
-        amount = supply * tenths // 10 + extra
-        if self.attempt(spec.withdraw_from_dac, spec.ChainId(chain_id), spec.Wei(amount)) is not None:
-            self.withdrawn[chain_id] += amount
+        self.attempt(expected, lambda: spec.slash_sequencer(self.hub, address, spec.BasisPoints(ratio)), accepted)
+
+    @rule(address=st.sampled_from(PROVIDERS))
+    def register_provider(self, address: Any) -> None:
+        expected = "ProviderAlreadyRegistered" if address in self.providers else None
+
+        def accepted(_: Any) -> None:
+            self.providers[address] = self.number
+
+        self.attempt(expected, lambda: spec.register_compute_provider(self.hub, address), accepted)
+
+    @rule(seconds=st.one_of(st.integers(1, 2 * EXIT_DELAY), st.sampled_from([1, EXIT_DELAY - 1, EXIT_DELAY])))
+    def advance(self, seconds: int) -> None:
+        block = l1_block(self.number + 1, self.time + seconds)
+
+        def accepted(_: Any) -> None:
+            self.number, self.time = self.number + 1, self.time + seconds
+
+        self.attempt(None, lambda: spec.advance_l1_block(self.hub, block), accepted)
+
+    @rule(chain_id=st.one_of(st.sampled_from(CHAINS[:2]), st.sampled_from(CHAINS)), mint=mints, gas=gas_limits)
+    def deposit(self, chain_id: int, mint: int, gas: int) -> None:
+        self.depositors += 1
+        sender = spec.Address(self.depositors.to_bytes(20, "big"))  # unique: names the deposit
+        if chain_id not in self.allocated:
+            expected: Optional[str] = "UnknownChainId"
+        elif gas < PLAIN_CALL_GAS:
+            expected = "DepositGasBelowIntrinsic"
+        elif gas > GAS_BUDGET:
+            expected = "DepositGasAboveLimit"
+        else:
+            expected = "DepositExceedsBondCapacity" if mint > 10 * MAX_LOCK else None
+        made = spec.Deposit(sender, RECIPIENT, spec.Wei(mint), spec.Wei(0), spec.uint64(gas), b"")
+
+        def call() -> Any:
+            chain = spec.ChainId(chain_id)
+            return spec.deposit_into_dac(
+                self.hub, chain, sender, False, RECIPIENT, spec.Wei(mint), spec.Wei(0), spec.uint64(gas), b""
+            )
+
+        def accepted(_: Any) -> None:
+            self.arrivals[chain_id].append(made)
+            record = self.record(chain_id)
+            found = [item for item in record.pending_deposits if item == made]
+            found += [item.deposit for item in record.deposits if item.deposit == made]
+            assert len(found) == 1, "an accepted deposit is either enqueued or queued, once"
+
+        self.attempt(expected, call, accepted)
+
+    # --- what the hub must look like ------------------------------------------------------------------------------
+
+    def record(self, chain_id: int) -> Any:
+        return next(dac for dac in self.hub.dacs if dac.chain_id == chain_id)
+
+    def covers(self, supply: int) -> bool:
+        return any(eligible_by_hand(sequencer, supply, BOND) for sequencer in self.hub.sequencers)
+
+    def check_new_deposits(self) -> None:
+        """Every deposit enqueued by the operation just run: in the current L1 block, with an eligible sequencer in
+        the pool that drained it covering the supply it took the DAC to, and the block's deposit gas within G."""
+        for dac in self.hub.dacs:
+            if int(dac.chain_id) not in self.inbox:
+                continue  # just created (with an empty inbox); the rule that created it adds it to the model
+            before = self.inbox[int(dac.chain_id)]
+            assert dac.deposits[: len(before)] == before, "an enqueued deposit changed or left the inbox"
+            supply = self.allocated[int(dac.chain_id)] + sum(int(item.deposit.mint) for item in before)
+            for item in dac.deposits[len(before) :]:
+                supply += int(item.deposit.mint)
+                assert item.l1_block_number == self.number, "enqueued in another L1 block than the current one"
+                # A deposit minting nothing needs no sequencer (bridge.md); one that mints needs one covering the supply.
+                assert item.deposit.mint == 0 or self.covers(supply), "enqueued while no eligible sequencer covered it"
+            self.inbox[int(dac.chain_id)] = dac.deposits
+
+    @invariant()
+    def pool_matches_the_model(self) -> None:
+        pool = [
+            (sequencer.address, int(sequencer.locked), sequencer.exit_requested_at) for sequencer in self.hub.sequencers
+        ]
+        assert pool == [(address, locked, exit_at) for address, (locked, exit_at) in self.pool.items()]
+        assert all(BOND <= locked <= MAX_LOCK for _, locked, _ in pool)
+
+    @invariant()
+    def mt_in_stakes_is_conserved(self) -> None:
+        assert sum(int(sequencer.locked) for sequencer in self.hub.sequencers) == self.staked_in - self.staked_out
+
+    @invariant()
+    def providers_match_the_model(self) -> None:
+        registered = [(provider.address, int(provider.registered_at)) for provider in self.hub.compute_providers]
+        assert registered == list(self.providers.items())
+
+    @invariant()
+    def clock_is_the_hubs(self) -> None:
+        current = spec.get_current_l1_block(self.hub)
+        assert (int(current.number), int(current.timestamp)) == (self.number, self.time)
 
     @invariant()
     def queues_are_fifo(self) -> None:
-        for dac in self.state.dacs:
-            arrivals = self.arrivals[int(dac.chain_id)]
-            pending = [(bytes(item.recipient), int(item.amount)) for item in dac.pending_deposits]
-            applied = len(arrivals) - len(pending)
-            assert pending == arrivals[applied:], "the queue is not the tail of the arrival order"
-            assert applied >= self.applied[int(dac.chain_id)], "an applied deposit went back into the queue"
-            self.applied[int(dac.chain_id)] = applied
+        for dac in self.hub.dacs:
+            inbox = [item.deposit for item in dac.deposits]
+            assert inbox + list(dac.pending_deposits) == self.arrivals[int(dac.chain_id)], "a deposit was reordered"
+            assert [int(item.nonce) for item in dac.deposits] == list(range(len(dac.deposits)))
+            blocks = [int(item.l1_block_number) for item in dac.deposits]
+            assert blocks == sorted(blocks)
 
     @invariant()
-    def mt_is_conserved(self) -> None:
-        for dac in self.state.dacs:
-            chain_id = int(dac.chain_id)
-            pending = sum(int(item.amount) for item in dac.pending_deposits)
-            assert self.deposited[chain_id] == dac.coinbase_supply + pending + self.withdrawn[chain_id]
+    def supply_is_allocation_plus_enqueued_mints(self) -> None:
+        for dac in self.hub.dacs:
+            mints = sum(int(item.deposit.mint) for item in dac.deposits)
+            assert dac.coinbase_supply == self.allocated[int(dac.chain_id)] + mints
+            assert dac.coinbase_supply <= 10 * MAX_LOCK, "a supply no stake could ever bond"
 
     @invariant()
-    def no_applicable_deposit_is_left_queued(self) -> None:
-        for dac in self.state.dacs:
+    def deposit_gas_per_l1_block_within_budget(self) -> None:
+        for dac in self.hub.dacs:
+            per_block: Counter[int] = Counter()
+            for item in dac.deposits:
+                per_block[int(item.l1_block_number)] += int(item.deposit.gas_limit)
+            assert all(gas <= GAS_BUDGET for gas in per_block.values())
+
+    @invariant()
+    def no_deposit_is_left_queued_that_could_leave(self) -> None:
+        for dac in self.hub.dacs:
             if dac.pending_deposits:
-                supply = dac.coinbase_supply + dac.pending_deposits[0].amount
-                assert not any(eligible_by_hand(sequencer, supply, BOND) for sequencer in self.state.sequencers)
-
-    @invariant()
-    def stakes_stay_within_bounds(self) -> None:
-        assert all(BOND <= sequencer.locked <= MAX_LOCK for sequencer in self.state.sequencers)
-        assert len({sequencer.address for sequencer in self.state.sequencers}) == len(self.state.sequencers)
+                head = dac.pending_deposits[0]
+                used = sum(int(item.deposit.gas_limit) for item in dac.deposits if item.l1_block_number == self.number)
+                fits = used + int(head.gas_limit) <= GAS_BUDGET
+                may_leave = head.mint == 0 or self.covers(int(dac.coinbase_supply) + int(head.mint))
+                assert not (fits and may_leave)
 
 
-DepositMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40)
-TestDepositMachine = DepositMachine.TestCase
+HubMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=50)
+TestHubMachine = HubMachine.TestCase
 
 
 # --- compute providers -------------------------------------------------------------------------------------------
@@ -246,6 +454,53 @@ def test_compute_assignment_is_balanced(
         assert sorted(assignment.provider for assignment in assignments) == sorted(addresses)
 
 
+@given(
+    start=st.integers(0, 4 * L1_EPOCH),
+    length=st.integers(1, 3 * L1_EPOCH),
+    provider_offsets=st.lists(st.integers(0, 3 * L1_EPOCH), max_size=5),
+    dac_offsets=st.lists(st.integers(0, 3 * L1_EPOCH), min_size=1, max_size=5),
+    data=st.data(),
+)
+def test_block_producer_follows_who_was_there_before_the_seed_block(
+    start: int, length: int, provider_offsets: list[int], dac_offsets: list[int], data: st.DataObject
+) -> None:
+    """On a hub of ``length`` L1 blocks from ``start``, with providers registered and DACs created in blocks of it:
+    for any origin whose epoch's first block the hub has seen, the producer of a DAC is METIS_DAO_ADDRESS exactly
+    when the epoch began before the hub, no provider registered before its first block, or the DAC was created in
+    or after it; otherwise a provider registered before that block, and the DACs of the epoch are spread over the
+    providers to within one."""
+    blocks = tuple(l1_block(start + offset, 1_000 + 12 * offset) for offset in range(length))
+    last = start + length - 1
+    providers = tuple(
+        spec.ComputeProvider(spec.Address(bytes([0x90 + index]) * 20), spec.L1BlockNumber(min(start + offset, last)))
+        for index, offset in enumerate(provider_offsets)
+    )
+    dacs = tuple(
+        dac_record(FIRST_CHAIN + index, 0, blocks[min(offset, length - 1)]) for index, offset in enumerate(dac_offsets)
+    )
+    hub = spec.Hub(blocks, dacs, (), providers)
+    first_epoch, last_epoch = start // L1_EPOCH, last // L1_EPOCH
+    epoch = data.draw(st.integers(first_epoch, last_epoch + 1))  # the last: not yet begun
+    first = epoch * L1_EPOCH
+    if first > last:
+        with pytest.raises(spec.UnknownL1Block):
+            spec.get_block_producer(hub, spec.ChainId(FIRST_CHAIN), spec.L1BlockNumber(first))
+        return
+    origin = data.draw(st.integers(first, first + L1_EPOCH - 1))
+    taking_part = [provider.address for provider in providers if provider.registered_at < first]
+    served: Counter[Any] = Counter()
+    for record in dacs:
+        producer = spec.get_block_producer(hub, record.chain_id, spec.L1BlockNumber(origin))
+        if first < start or not taking_part or record.genesis.l1_block_number >= first:
+            assert producer == spec.METIS_DAO_ADDRESS
+        else:
+            assert producer in taking_part
+            served[producer] += 1
+    if served:
+        per_provider = [served[address] for address in taking_part]
+        assert max(per_provider) - min(per_provider) <= 1
+
+
 # --- selection is proportional to stake --------------------------------------------------------------------------
 
 STAKES_MT = {
@@ -262,12 +517,12 @@ def test_selection_frequency_is_proportional_to_stake() -> None:
     the epochs must be within 4 binomial standard deviations, sqrt(p(1 - p) / 3000), of p = stake / 220. For the
     20 MT sequencer p = 0.091 and the tolerance 0.021. A uniform choice (0.25 each) would miss the 20, 40 and
     100 MT bands by far."""
-    pool = tuple(spec.Sequencer(address, spec.Wei(stake * MT), None) for address, stake in STAKES_MT.items())
-    current = spec.SequencingState(pool, (spec.DacSupply(spec.ChainId(1089), spec.Wei(0), ()),))
+    pool = [spec.Sequencer(address, spec.Wei(stake * MT), None) for address, stake in STAKES_MT.items()]
+    hub = pool_hub(pool, 0)
     randomness = spec.Hash32(keccak256(b"selection frequency"))
     counts: Counter[Any] = Counter()
     for epoch in range(EPOCHS):
-        chosen = spec.select_epoch_sequencer(current, spec.ChainId(1089), spec.Epoch(epoch), randomness)
+        chosen = spec.select_epoch_sequencer(hub, spec.ChainId(1089), spec.Epoch(epoch), randomness)
         assert chosen is not None
         counts[chosen.address] += 1
     total = sum(STAKES_MT.values())
@@ -281,3 +536,22 @@ def test_selection_frequency_is_proportional_to_stake() -> None:
         ), f"{stake} MT: share {observed:.4f}, expected {expected:.4f} ± {tolerance:.4f}"
         uniform_would_fail |= abs(0.25 - expected) > 2 * tolerance
     assert uniform_would_fail  # the bands are narrow enough to tell stake-proportional from uniform
+
+
+def test_selection_among_the_eligible_is_proportional_to_stake() -> None:
+    """The same pool behind a DBT of 50 MT (a supply of 500 MT): only the 60 and 100 MT sequencers are eligible, and
+    they share the epochs 60 : 100 (p = 0.375 and 0.625, tolerance 4 standard deviations over 2000 epochs); the 20
+    and 40 MT sequencers are never chosen."""
+    pool = [spec.Sequencer(address, spec.Wei(stake * MT), None) for address, stake in STAKES_MT.items()]
+    hub = pool_hub(pool, 500 * MT)
+    randomness = spec.Hash32(keccak256(b"selection frequency behind a DBT"))
+    counts: Counter[int] = Counter()
+    epochs = 2000
+    for epoch in range(epochs):
+        chosen = spec.select_epoch_sequencer(hub, spec.ChainId(1089), spec.Epoch(epoch), randomness)
+        assert chosen is not None
+        counts[STAKES_MT[chosen.address]] += 1
+    assert set(counts) <= {60, 100}
+    expected = 60 / 160
+    tolerance = 4 * math.sqrt(expected * (1 - expected) / epochs)
+    assert abs(counts[60] / epochs - expected) <= tolerance, counts

@@ -4,26 +4,36 @@ tests/unit/clients/uniform_selection_client.py answers like the reference client
 candidate drawn instead of accepting it with probability locked / MAX_SEQUENCER_LOCK. The weighted-pool vectors
 (tests/cases/test_sequencing.py, four sequencers staking 20/35/60/100% of the maximum lock, epochs 0-19) must catch
 it; vectors where at most one sequencer is eligible, and every other handler, cannot and must not.
+
+The vectors are rendered in memory from the cases, exactly as ``mvm-spec vectors`` writes them (``mvm-spec vectors
+--check`` keeps tests/vectors/ byte-identical to that), so this test does not depend on the files being regenerated.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
-from mvm_spec.conformance.runner import Vector, format_report, load_vectors, run_conformance
+from mvm_spec.conformance.runner import Vector, format_report, run_conformance
+from mvm_spec.vectors.case import REGISTRY
+from mvm_spec.vectors.writer import case_instances, render_vector
 
-REPO = Path(__file__).resolve().parents[2]
-VECTORS = REPO / "tests" / "vectors"
 UNIFORM = f"{sys.executable} {Path(__file__).parent / 'clients' / 'uniform_selection_client.py'}"
 REFERENCE = f"{sys.executable} -m mvm_spec.cli client"
 
 
 @pytest.fixture(scope="module")
 def selection_vectors() -> list[Vector]:
-    return load_vectors(VECTORS, runners=["selection"])
+    importlib.import_module("tests.cases.test_sequencing")  # registers the selection cases
+    cases = sorted(
+        (case for case in REGISTRY if case.runner == "selection"), key=lambda case: (case.handler, case.name)
+    )
+    rendered = [render_vector(case, fork, preset) for case, fork, preset in case_instances(cases)]
+    return [Vector(item.relative_path, json.loads(item.text)) for item in rendered]
 
 
 def failed_paths(vectors: list[Vector], client: str) -> set[str]:

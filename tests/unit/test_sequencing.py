@@ -1,12 +1,12 @@
-"""Known answers for sequencing (spec/v1/sequencing.md), written out by hand in MT on the minimal preset
-(MIN_SEQUENCER_BOND 20 MT, MAX_SEQUENCER_LOCK 100 MT, SEQUENCER_EXIT_DELAY 60 s), plus the shuffle and selection
-laws that need no hand computation: a shuffle is a permutation; selection never picks an ineligible sequencer and
-returns None when nobody is eligible.
+"""Known answers for sequencing on the hub (spec/v1/sequencing.md), written out by hand in MT on the minimal preset
+(MIN_SEQUENCER_BOND 20 MT, MAX_SEQUENCER_LOCK 100 MT, SEQUENCER_EXIT_DELAY 60 s, L1_BLOCKS_PER_EPOCH 8,
+MAX_DEPOSIT_GAS_PER_L1_BLOCK 300,000), plus the shuffle and selection laws that need no hand computation: a shuffle
+is a permutation; selection never picks an ineligible sequencer and returns None when nobody is eligible.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import pytest
 
@@ -15,27 +15,57 @@ from mvm_spec.forks.v1 import minimal as spec
 from mvm_spec.runtime import keccak256
 
 MT = 10**18
-ALICE, BOB, CAROL = (spec.Address(bytes([tag]) * 20) for tag in (0xA1, 0xB0, 0xCA))
-R1, R2, R3 = (spec.Address(bytes([tag]) * 20) for tag in (0x11, 0x22, 0x33))
-CHAIN = spec.ChainId(1089)
+ALICE, BOB, CAROL, DAVE = (spec.Address(bytes([tag]) * 20) for tag in (0xA1, 0xB0, 0xCA, 0xDA))
+R1, R2, R3, R4 = (spec.Address(bytes([tag]) * 20) for tag in (0x11, 0x22, 0x33, 0x44))
+P1, P2 = (spec.Address(bytes([tag]) * 20) for tag in (0x91, 0x92))
+RECIPIENT = spec.Address(bytes([0x7E]) * 20)
+RANGERS, CHAIN = spec.ChainId(1088), spec.ChainId(1089)
+CHARTER = spec.Charter("sequencing known answers", "", (), (), spec.Address(bytes([0x42]) * 20))
+
+
+def block(number: int, timestamp: int) -> Any:
+    randao = spec.Hash32(keccak256(b"randao" + number.to_bytes(8, "big")))
+    return spec.L1Block(spec.L1BlockNumber(number), spec.Timestamp(timestamp), randao, spec.Hash32(bytes(32)))
 
 
 def sequencer(address: Any, locked_mt: int, exit_at: int | None = None) -> Any:
     return spec.Sequencer(address, spec.Wei(locked_mt * MT), None if exit_at is None else spec.Timestamp(exit_at))
 
 
-def dac(supply: int, *pending: tuple[Any, int]) -> Any:
-    deposits = tuple(spec.PendingDeposit(recipient, spec.Wei(amount)) for recipient, amount in pending)
-    return spec.DacSupply(CHAIN, spec.Wei(supply), deposits)
+def deposit(sender: Any, mint_mt: int, gas: int = 21_000) -> Any:
+    return spec.Deposit(sender, RECIPIENT, spec.Wei(mint_mt * MT), spec.Wei(0), spec.uint64(gas), b"")
 
 
-def state(sequencers: list[Any], *dacs: Any) -> Any:
-    return spec.SequencingState(tuple(sequencers), tuple(dacs))
+def enqueued(nonce: int, l1_block_number: int, item: Any) -> Any:
+    return spec.EnqueuedDeposit(spec.uint64(nonce), spec.L1BlockNumber(l1_block_number), item)
+
+
+def genesis_hub(number: int = 100, timestamp: int = 1_000, supply_mt: int = 0) -> Any:
+    """The genesis hub at L1 block ``number``, with DAC 1089 created in the same block, allocating ``supply_mt``."""
+    hub = spec.get_genesis_hub(CHARTER, block(number, timestamp))
+    alloc = [(spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=supply_mt * MT))] if supply_mt else []
+    return spec.create_dac(hub, "acme", CHARTER, alloc, spec.Wei(10**9))
+
+
+def with_pool(hub: Any, pool: Sequence[Any]) -> Any:
+    return spec.Hub(hub.l1_blocks, hub.dacs, tuple(pool), hub.compute_providers)
+
+
+def deposit_into(hub: Any, sender: Any, mint_mt: int, gas: int = 21_000) -> Any:
+    return spec.deposit_into_dac(
+        hub, CHAIN, sender, False, RECIPIENT, spec.Wei(mint_mt * MT), spec.Wei(0), spec.uint64(gas), b""
+    )
+
+
+def acme(hub: Any) -> Any:
+    return spec.get_dac(hub, CHAIN)
 
 
 def test_minimal_preset_values_the_answers_below_assume() -> None:
     assert spec.MIN_SEQUENCER_BOND == 20 * MT and spec.MAX_SEQUENCER_LOCK == 100 * MT
     assert spec.SEQUENCER_EXIT_DELAY == 60 and spec.DBT_RATIO_BPS == 1000
+    assert spec.L1_BLOCKS_PER_EPOCH == 8 and spec.BLOCKS_PER_EPOCH == 8
+    assert spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK == 300_000
 
 
 @pytest.mark.parametrize(
@@ -66,41 +96,87 @@ def test_eligibility_known_answers() -> None:
     assert spec.is_eligible_sequencer(sequencer(ALICE, 50), threshold)
     assert not spec.is_eligible_sequencer(spec.Sequencer(ALICE, spec.Wei(50 * MT - 1), None), threshold)
     assert not spec.is_eligible_sequencer(sequencer(ALICE, 100, exit_at=0), threshold)
-    pool = state([sequencer(ALICE, 20), sequencer(BOB, 60), sequencer(CAROL, 100, exit_at=3)])
-    assert spec.get_eligible_sequencers(pool, spec.Wei(500 * MT)) == [sequencer(BOB, 60)]
-    assert spec.get_eligible_sequencers(pool, spec.Wei(0)) == [sequencer(ALICE, 20), sequencer(BOB, 60)]
+    hub = with_pool(genesis_hub(), [sequencer(ALICE, 20), sequencer(BOB, 60), sequencer(CAROL, 100, exit_at=3)])
+    assert spec.get_eligible_sequencers(hub, spec.Wei(500 * MT)) == [sequencer(BOB, 60)]
+    assert spec.get_eligible_sequencers(hub, spec.Wei(0)) == [sequencer(ALICE, 20), sequencer(BOB, 60)]
 
 
 def test_deposit_story_known_answers() -> None:
-    """Alice stakes 20 MT (serves supplies up to 200 MT). 150 MT is applied; 60 MT (210) waits; 10 MT waits behind
-    it; Bob registers with 25 MT (serves up to 250 MT): 210, then 220 applied. Withdrawing 100 MT leaves 120."""
-    current = state([], dac(0))
-    current = spec.register_sequencer(current, ALICE, spec.Wei(20 * MT))
-    current = spec.deposit_into_dac(current, CHAIN, R1, spec.Wei(150 * MT))
-    current = spec.deposit_into_dac(current, CHAIN, R2, spec.Wei(60 * MT))
-    current = spec.deposit_into_dac(current, CHAIN, R3, spec.Wei(10 * MT))
-    assert current.dacs == (dac(150 * MT, (R2, 60 * MT), (R3, 10 * MT)),)
-    current = spec.register_sequencer(current, BOB, spec.Wei(25 * MT))
-    assert current.dacs == (dac(220 * MT),)
-    current = spec.withdraw_from_dac(current, CHAIN, spec.Wei(100 * MT))
-    assert current == state([sequencer(ALICE, 20), sequencer(BOB, 25)], dac(120 * MT))
+    """Alice stakes 20 MT (serves supplies up to 200 MT). 150 MT is enqueued; 60 MT (210) waits; 10 MT waits behind
+    it; Bob registers with 25 MT (serves up to 250 MT): 210, then 220 enqueued, all in L1 block 100."""
+    hub = spec.register_sequencer(genesis_hub(), ALICE, spec.Wei(20 * MT))
+    hub = deposit_into(hub, R1, 150)
+    hub = deposit_into(hub, R2, 60)
+    hub = deposit_into(hub, R3, 10)
+    assert acme(hub).coinbase_supply == 150 * MT
+    assert acme(hub).deposits == (enqueued(0, 100, deposit(R1, 150)),)
+    assert acme(hub).pending_deposits == (deposit(R2, 60), deposit(R3, 10))
+    hub = spec.register_sequencer(hub, BOB, spec.Wei(25 * MT))
+    assert acme(hub).coinbase_supply == 220 * MT and acme(hub).pending_deposits == ()
+    assert acme(hub).deposits == (
+        enqueued(0, 100, deposit(R1, 150)),
+        enqueued(1, 100, deposit(R2, 60)),
+        enqueued(2, 100, deposit(R3, 10)),
+    )
+    assert hub.sequencers == (sequencer(ALICE, 20), sequencer(BOB, 25))
+
+
+def test_gas_budget_story_known_answers() -> None:
+    """Alice serves everything. Deposits of 100,000, 150,000 and 60,000 gas in L1 block 100: the first two make
+    250,000, the third would make 310,000 > 300,000 and waits; a 21,000 gas deposit waits behind it although it
+    would fit (271,000). L1 block 101 takes both (81,000)."""
+    hub = spec.register_sequencer(genesis_hub(), ALICE, spec.Wei(100 * MT))
+    for sender, gas in [(R1, 100_000), (R2, 150_000), (R3, 60_000), (R4, 21_000)]:
+        hub = deposit_into(hub, sender, 1, gas)
+    assert [int(item.l1_block_number) for item in acme(hub).deposits] == [100, 100]
+    assert acme(hub).pending_deposits == (deposit(R3, 1, 60_000), deposit(R4, 1, 21_000))
+    assert spec.get_deposit_gas_in_l1_block(acme(hub), spec.L1BlockNumber(100)) == 250_000
+    hub = spec.advance_l1_block(hub, block(101, 1_012))
+    assert acme(hub).pending_deposits == ()
+    assert acme(hub).deposits[2:] == (
+        enqueued(2, 101, deposit(R3, 1, 60_000)),
+        enqueued(3, 101, deposit(R4, 1, 21_000)),
+    )
+    assert spec.get_deposit_gas_in_l1_block(acme(hub), spec.L1BlockNumber(101)) == 81_000
+    assert acme(hub).coinbase_supply == 4 * MT
+
+
+def test_deposit_refusals_known_answers() -> None:
+    hub = spec.register_sequencer(genesis_hub(), ALICE, spec.Wei(100 * MT))
+    with pytest.raises(spec.DepositExceedsBondCapacity):  # DBT of 1000 MT + 1 wei is 100 MT + 1 wei
+        spec.deposit_into_dac(
+            hub, CHAIN, R1, False, RECIPIENT, spec.Wei(1000 * MT + 1), spec.Wei(0), spec.uint64(21_000), b""
+        )
+    with pytest.raises(spec.DepositGasAboveLimit):
+        deposit_into(hub, R1, 1, 300_001)
+    with pytest.raises(spec.UnknownChainId):
+        spec.deposit_into_dac(
+            hub, spec.ChainId(1090), R1, False, RECIPIENT, spec.Wei(0), spec.Wei(0), spec.uint64(21_000), b""
+        )
+    hub = deposit_into(hub, R1, 1000)  # exactly the bond capacity
+    assert acme(hub).coinbase_supply == 1000 * MT
 
 
 def test_exit_and_withdraw_known_answers() -> None:
-    current = state([sequencer(ALICE, 40)], dac(0))
-    current = spec.request_sequencer_exit(current, ALICE, spec.Timestamp(1_000))
+    """Alice asks to exit in L1 block 101 (time 1,012): withdrawable from time 1,072, not at 1,071."""
+    hub = spec.register_sequencer(genesis_hub(), ALICE, spec.Wei(40 * MT))
+    hub = spec.advance_l1_block(hub, block(101, 1_012))
+    hub = spec.request_sequencer_exit(hub, ALICE)
+    assert hub.sequencers == (sequencer(ALICE, 40, exit_at=1_012),)
+    hub = spec.advance_l1_block(hub, block(102, 1_071))
     with pytest.raises(spec.ExitDelayNotElapsed):
-        spec.withdraw_sequencer_stake(current, ALICE, spec.Timestamp(1_059))
-    after, released = spec.withdraw_sequencer_stake(current, ALICE, spec.Timestamp(1_060))
-    assert after == state([], dac(0)) and released == 40 * MT
+        spec.withdraw_sequencer_stake(hub, ALICE)
+    hub = spec.advance_l1_block(hub, block(103, 1_072))
+    after, released = spec.withdraw_sequencer_stake(hub, ALICE)
+    assert after.sequencers == () and released == 40 * MT
+    assert after.dacs == hub.dacs and after.l1_blocks == hub.l1_blocks
 
 
 def test_slash_known_answers() -> None:
-    after, slashed, released = spec.slash_sequencer(
-        state([sequencer(ALICE, 30), sequencer(BOB, 20)]), ALICE, spec.BasisPoints(2500)
-    )
+    hub = with_pool(genesis_hub(), [sequencer(ALICE, 30), sequencer(BOB, 20)])
+    after, slashed, released = spec.slash_sequencer(hub, ALICE, spec.BasisPoints(2500))
     assert (slashed, released) == (7_500_000_000_000_000_000, 22_500_000_000_000_000_000)
-    assert after == state([sequencer(BOB, 20)])
+    assert after.sequencers == (sequencer(BOB, 20),)
 
 
 SEEDS = [spec.Hash32(keccak256(bytes([tag]))) for tag in range(3)]
@@ -127,35 +203,72 @@ def test_shuffle_rejects_out_of_range() -> None:
     for index, count in [(0, 0), (3, 3), (-1, 3)]:
         with pytest.raises(spec.ShuffleIndexOutOfRange):
             spec.compute_shuffled_index(index, count, SEEDS[0])
+    with pytest.raises(spec.ShuffleTooLarge):
+        spec.compute_shuffled_index(0, 2**40 + 1, SEEDS[0])
 
 
 def test_selection_never_returns_an_ineligible_sequencer() -> None:
     """Alice (20 MT) and Bob (40 MT) are below the 50 MT DBT of a 500 MT DAC and Carol (100 MT) has asked to exit:
     only Dave (60 MT) may be chosen, in every one of 40 epochs."""
-    dave = spec.Address(bytes([0xDA]) * 20)
-    pool = [sequencer(ALICE, 20), sequencer(BOB, 40), sequencer(CAROL, 100, exit_at=9), sequencer(dave, 60)]
-    current = state(pool, dac(500 * MT))
+    pool = [sequencer(ALICE, 20), sequencer(BOB, 40), sequencer(CAROL, 100, exit_at=9), sequencer(DAVE, 60)]
+    hub = with_pool(genesis_hub(supply_mt=500), pool)
     for epoch in range(40):
-        chosen = spec.select_epoch_sequencer(current, CHAIN, spec.Epoch(epoch), SEEDS[1])
-        assert chosen is not None and chosen.address == dave
+        chosen = spec.select_epoch_sequencer(hub, CHAIN, spec.Epoch(epoch), SEEDS[1])
+        assert chosen is not None and chosen.address == DAVE
 
 
 def test_selection_is_none_when_dbt_exceeds_every_stake() -> None:
-    """1001 MT of supply: DBT 100.1 MT, above even the maximum lock of 100 MT."""
-    current = state([sequencer(ALICE, 100), sequencer(BOB, 100)], dac(1001 * MT))
+    """1000 MT of supply: DBT 100 MT, above both 99 MT stakes."""
+    hub = with_pool(genesis_hub(supply_mt=1000), [sequencer(ALICE, 99), sequencer(BOB, 99)])
     for epoch in range(10):
-        assert spec.select_epoch_sequencer(current, CHAIN, spec.Epoch(epoch), SEEDS[2]) is None
+        assert spec.select_epoch_sequencer(hub, CHAIN, spec.Epoch(epoch), SEEDS[2]) is None
 
 
 def test_selection_is_none_without_sequencers() -> None:
-    assert spec.select_epoch_sequencer(state([], dac(0)), CHAIN, spec.Epoch(0), SEEDS[0]) is None
+    assert spec.select_epoch_sequencer(genesis_hub(), CHAIN, spec.Epoch(0), SEEDS[0]) is None
 
 
 def test_selection_needs_a_known_dac() -> None:
+    hub = with_pool(genesis_hub(), [sequencer(ALICE, 20)])
     with pytest.raises(spec.UnknownChainId):
-        spec.select_epoch_sequencer(state([sequencer(ALICE, 20)], dac(0)), spec.ChainId(1090), spec.Epoch(0), SEEDS[0])
+        spec.select_epoch_sequencer(hub, spec.ChainId(1090), spec.Epoch(0), SEEDS[0])
 
 
 def test_epoch_at_block() -> None:
     """BLOCKS_PER_EPOCH is 8 on minimal: blocks 0-7 are epoch 0, 8 starts epoch 1."""
     assert [spec.compute_epoch_at_block(spec.BlockNumber(n)) for n in (0, 7, 8, 17)] == [0, 0, 1, 2]
+
+
+def test_l1_epoch() -> None:
+    """L1_BLOCKS_PER_EPOCH is 8 on minimal: L1 blocks 0-7 are epoch 0, 8 starts epoch 1."""
+    assert [spec.compute_l1_epoch(spec.L1BlockNumber(n)) for n in (0, 7, 8, 17)] == [0, 0, 1, 2]
+
+
+def test_provider_assignment_known_answers() -> None:
+    """A hub from L1 block 14 to 17 (epoch 2 starts at 16). P1 registers in 15, P2 in 16 (the seed block itself);
+    DAC 1089 is created in 17. Epoch 1 began before the hub: nobody. Epoch 2: only P1 and the rangers' DAC take
+    part. Epoch 3's first block, 24, is not yet seen."""
+    hub = spec.get_genesis_hub(CHARTER, block(14, 1_000))
+    hub = spec.advance_l1_block(hub, block(15, 1_012))
+    hub = spec.register_compute_provider(hub, P1)
+    hub = spec.advance_l1_block(hub, block(16, 1_024))
+    hub = spec.register_compute_provider(hub, P2)
+    hub = spec.advance_l1_block(hub, block(17, 1_036))
+    hub = spec.create_dac(hub, "acme", CHARTER, (), spec.Wei(10**9))
+    assert hub.compute_providers == (
+        spec.ComputeProvider(P1, spec.L1BlockNumber(15)),
+        spec.ComputeProvider(P2, spec.L1BlockNumber(16)),
+    )
+    assert spec.get_epoch_provider_assignments(hub, spec.Epoch(1)) == ()
+    assert spec.get_epoch_provider_assignments(hub, spec.Epoch(2)) == (spec.ProviderAssignment(RANGERS, P1),)
+    assert spec.get_block_producer(hub, RANGERS, spec.L1BlockNumber(15)) == spec.METIS_DAO_ADDRESS
+    assert spec.get_block_producer(hub, RANGERS, spec.L1BlockNumber(17)) == P1
+    assert spec.get_block_producer(hub, CHAIN, spec.L1BlockNumber(17)) == spec.METIS_DAO_ADDRESS
+    with pytest.raises(spec.UnknownL1Block):
+        spec.get_block_producer(hub, RANGERS, spec.L1BlockNumber(24))
+    with pytest.raises(spec.ProviderAlreadyRegistered):
+        spec.register_compute_provider(hub, P1)
+
+
+def test_provider_reward_known_answers() -> None:
+    assert spec.compute_provider_reward(spec.uint64(8)) == 8 * 761_000 * 10**9

@@ -1209,78 +1209,79 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
 
 # spec/v1/sequencing.md:406
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
+    get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
         if assignment.chain_id == chain_id:
             return assignment.provider
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:418
+# spec/v1/sequencing.md:419
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:429
+# spec/v1/sequencing.md:430
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:438
+# spec/v1/sequencing.md:439
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:447
+# spec/v1/sequencing.md:448
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:456
+# spec/v1/sequencing.md:457
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:465
+# spec/v1/sequencing.md:466
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:474
+# spec/v1/sequencing.md:475
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:483
+# spec/v1/sequencing.md:484
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:492
+# spec/v1/sequencing.md:493
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:501
+# spec/v1/sequencing.md:502
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:510
+# spec/v1/sequencing.md:511
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:520
+# spec/v1/sequencing.md:521
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:529
+# spec/v1/sequencing.md:530
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:538
+# spec/v1/sequencing.md:539
 class DuplicateChainId(SpecError):
     pass
 
@@ -1801,7 +1802,7 @@ class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/bridge.md:113
+# spec/v1/bridge.md:120
 @container
 class Deposit:
     sender: Address
@@ -1812,7 +1813,7 @@ class Deposit:
     data: bytes
 
 
-# spec/v1/bridge.md:129
+# spec/v1/bridge.md:136
 @container
 class EnqueuedDeposit:
     nonce: uint64
@@ -1820,21 +1821,21 @@ class EnqueuedDeposit:
     deposit: Deposit
 
 
-# spec/v1/bridge.md:142
+# spec/v1/bridge.md:149
 @container
 class DroppedTransaction:
     index: uint64
     error: str
 
 
-# spec/v1/bridge.md:153
+# spec/v1/bridge.md:160
 @container
 class SkippedDeposit:
     nonce: uint64
     error: str
 
 
-# spec/v1/bridge.md:165
+# spec/v1/bridge.md:172
 @container
 class DerivedBlock:
     block: L2Block
@@ -1846,7 +1847,7 @@ class DerivedBlock:
     output_root: Hash32
 
 
-# spec/v1/bridge.md:182
+# spec/v1/bridge.md:189
 @container
 class DerivationCursor:
     state: L2State
@@ -1854,7 +1855,7 @@ class DerivationCursor:
     next_deposit_nonce: uint64
 
 
-# spec/v1/bridge.md:195
+# spec/v1/bridge.md:202
 @container
 class Withdrawal:
     nonce: uint256
@@ -1864,7 +1865,7 @@ class Withdrawal:
     data: bytes
 
 
-# spec/v1/bridge.md:209
+# spec/v1/bridge.md:216
 @container
 class OutputRootProof:
     state_root: Hash32
@@ -1873,7 +1874,7 @@ class OutputRootProof:
     block_hash: Hash32
 
 
-# spec/v1/bridge.md:223
+# spec/v1/bridge.md:230
 @container
 class WithdrawalProof:
     batch_header: ChainBatchHeader
@@ -1884,7 +1885,7 @@ class WithdrawalProof:
     storage_proof: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:238
+# spec/v1/bridge.md:245
 @container
 class ProvenWithdrawal:
     withdrawal_hash: Hash32
@@ -1892,7 +1893,7 @@ class ProvenWithdrawal:
     batch_header_hash: Hash32
 
 
-# spec/v1/bridge.md:250
+# spec/v1/bridge.md:257
 @container
 class TrieAccount:
     nonce: uint64
@@ -1901,13 +1902,13 @@ class TrieAccount:
     code_hash: Hash32
 
 
-# spec/v1/bridge.md:265
+# spec/v1/bridge.md:272
 def apply_l1_to_l2_alias(address: Address) -> Address:
     aliased = (int.from_bytes(address, "big") + L1_TO_L2_ALIAS_OFFSET) % 2**160
     return Address(aliased.to_bytes(20, "big"))
 
 
-# spec/v1/bridge.md:278
+# spec/v1/bridge.md:285
 def validate_deposit(deposit: Deposit) -> None:
     if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
         raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
@@ -1918,7 +1919,7 @@ def validate_deposit(deposit: Deposit) -> None:
         raise DepositGasAboveLimit(f"gas limit {deposit.gas_limit} > {MAX_DEPOSIT_GAS_PER_L1_BLOCK} per L1 block")
 
 
-# spec/v1/bridge.md:293
+# spec/v1/bridge.md:300
 def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     deposit = enqueued.deposit
     is_creation = deposit.to is None
@@ -1940,19 +1941,19 @@ def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:319
+# spec/v1/bridge.md:326
 def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
     return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
 
 
-# spec/v1/bridge.md:330
+# spec/v1/bridge.md:337
 def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     current = get_current_l1_block(hub).number
     supply = dac.coinbase_supply
     gas = get_deposit_gas_in_l1_block(dac, current)
     enqueued: list[EnqueuedDeposit] = []
     for deposit in dac.pending_deposits:
-        if not get_eligible_sequencers(hub, Wei(supply + deposit.mint)):
+        if deposit.mint > 0 and not get_eligible_sequencers(hub, Wei(supply + deposit.mint)):
             break
         if gas + deposit.gas_limit > MAX_DEPOSIT_GAS_PER_L1_BLOCK:
             break
@@ -1967,12 +1968,12 @@ def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     )
 
 
-# spec/v1/bridge.md:356
+# spec/v1/bridge.md:363
 def apply_all_pending_deposits(hub: Hub) -> Hub:
     return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
 
 
-# spec/v1/bridge.md:368
+# spec/v1/bridge.md:375
 def deposit_into_dac(
     hub: Hub,
     chain_id: ChainId,
@@ -1994,14 +1995,14 @@ def deposit_into_dac(
     return replace_dac(hub, apply_pending_deposits(hub, queued))
 
 
-# spec/v1/bridge.md:399
+# spec/v1/bridge.md:406
 def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
     lower = max(parent_timestamp + 1, origin_timestamp)
     upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
     return Timestamp(min(max(proposed, lower), upper))
 
 
-# spec/v1/bridge.md:411
+# spec/v1/bridge.md:418
 def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
     included: list[EnqueuedDeposit] = []
     for enqueued in dac.deposits[next_nonce:]:
@@ -2011,12 +2012,12 @@ def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockN
     return tuple(included)
 
 
-# spec/v1/bridge.md:426
+# spec/v1/bridge.md:433
 def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
     return SequencedBlock(number, l1_origin, Timestamp(0), ())
 
 
-# spec/v1/bridge.md:437
+# spec/v1/bridge.md:444
 def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
     plan: list[Tuple[SequencedBlock, bool]] = []
     number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
@@ -2031,7 +2032,7 @@ def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, 
     return plan
 
 
-# spec/v1/bridge.md:459
+# spec/v1/bridge.md:466
 def derive_block(
     hub: Hub, dac: DacRecord, cursor: DerivationCursor, planned: SequencedBlock, is_forced: bool, producer: Address
 ) -> Tuple[DerivationCursor, DerivedBlock]:
@@ -2076,13 +2077,13 @@ def derive_block(
     )
 
 
-# spec/v1/bridge.md:506
+# spec/v1/bridge.md:513
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:518
+# spec/v1/bridge.md:525
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     cursor = DerivationCursor(get_dac_genesis_state(dac), dac.genesis.l1_block_number, uint64(0))
@@ -2097,7 +2098,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return cursor.state, tuple(derived)
 
 
-# spec/v1/bridge.md:540
+# spec/v1/bridge.md:547
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2113,7 +2114,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:554
+# spec/v1/bridge.md:561
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2121,7 +2122,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:566
+# spec/v1/bridge.md:573
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2137,7 +2138,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:586
+# spec/v1/bridge.md:593
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2148,7 +2149,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:604
+# spec/v1/bridge.md:611
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2167,7 +2168,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:627
+# spec/v1/bridge.md:634
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2175,14 +2176,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:639
+# spec/v1/bridge.md:646
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:651
+# spec/v1/bridge.md:658
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2198,7 +2199,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:673
+# spec/v1/bridge.md:680
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2221,67 +2222,67 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:720
+# spec/v1/bridge.md:728
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:729
+# spec/v1/bridge.md:737
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:738
+# spec/v1/bridge.md:746
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:748
+# spec/v1/bridge.md:756
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:757
+# spec/v1/bridge.md:765
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:767
+# spec/v1/bridge.md:775
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:776
+# spec/v1/bridge.md:784
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:785
+# spec/v1/bridge.md:793
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:794
+# spec/v1/bridge.md:802
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:803
+# spec/v1/bridge.md:811
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:812
+# spec/v1/bridge.md:820
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:821
+# spec/v1/bridge.md:829
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:830
+# spec/v1/bridge.md:838
 class InsufficientCoinbaseSupply(SpecError):
     pass
 

@@ -17,16 +17,15 @@ from typing import Any
 
 from mvm_spec.conformance.client import answer
 from mvm_spec.forks import load_spec
-from mvm_spec.vectors.codec import decode_bytes, decode_sequencing_state, decode_uint, encode_bytes
+from mvm_spec.vectors.codec import decode_bytes, decode_hub, decode_uint, encode_bytes
 
 
 def uniform_choice(request: dict[str, Any]) -> str | None:
     spec = load_spec(request["fork"], request["preset"])
-    state = decode_sequencing_state(spec, request["pre"])
+    hub = decode_hub(spec, request["pre"]["hub"])
     given = request["input"]
     chain_id = spec.ChainId(decode_uint(given["chain_id"]))
-    dac = state.dacs[spec.get_dac_supply_position(state, chain_id)]
-    candidates = spec.get_eligible_sequencers(state, dac.coinbase_supply)
+    candidates = spec.get_eligible_sequencers(hub, spec.get_dac(hub, chain_id).coinbase_supply)
     if not candidates:
         return None
     seed = spec.compute_selection_seed(

@@ -295,3 +295,31 @@ def test_next_l1_block_opens_a_new_deposit_budget(spec: ModuleType) -> Iterator[
     entries = (enqueued(spec, 0, 97, messages[0]), enqueued(spec, 1, 98, messages[1]), enqueued(spec, 2, 98, messages[2]))
     expected = replace(with_acme(spec, hub, deposits=entries), l1_blocks=(*hub.l1_blocks, l1_block(spec, 98)))
     yield from expect_hub(spec, lambda: run(spec, hub, ops), expected)
+
+
+@vector_case("bridge", "apply_operations")
+def test_deposit_that_mints_nothing_passes_without_a_sequencer(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer is eligible (none is registered), yet a deposit that mints nothing — an exit through the
+    message passer, a governance message — is enqueued at once: it adds no value for a bond to cover."""
+    hub = hub_at_97(spec, sequencer=False)
+    ops = [deposit(l1_sender=DEPOSITOR, to=RECIPIENT, value=4, gas_limit=21_000)]
+    yield from operations(spec, hub, ops)
+    entry = enqueued(spec, 0, 97, message(spec, DEPOSITOR, RECIPIENT, 0, 4, 21_000, b""))
+    yield from expect_hub(spec, lambda: run(spec, hub, ops), with_acme(spec, hub, deposits=(entry,)))
+
+
+@vector_case("bridge", "apply_operations")
+def test_deposit_that_mints_nothing_still_waits_its_turn(spec: ModuleType) -> Iterator[Part]:
+    """Behind a deposit that mints and waits for a sequencer, a deposit minting nothing waits too: deposits never
+    overtake one another."""
+    hub = hub_at_97(spec, sequencer=False)
+    ops = [
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, gas_limit=21_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, value=4, gas_limit=21_000),
+    ]
+    yield from operations(spec, hub, ops)
+    waiting = (
+        message(spec, DEPOSITOR, RECIPIENT, 5, 0, 21_000, b""),
+        message(spec, DEPOSITOR, RECIPIENT, 0, 4, 21_000, b""),
+    )
+    yield from expect_hub(spec, lambda: run(spec, hub, ops), with_acme(spec, hub, pending_deposits=waiting))

@@ -1331,12 +1331,80 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:167
+# spec/v1/execution.md:171
 def get_message_passer_code() -> bytes:
-    return bytes.fromhex("00")  # placeholder
+    return bytes.fromhex(
+        "36"  # 00  CALLDATASIZE
+        "6020"  # 01  PUSH1 0x20
+        "81"  # 03  DUP2
+        "10"  # 04  LT
+        "6051"  # 05  PUSH1 0x51
+        "57"  # 07  JUMPI: to 0x51 if calldata is shorter than a word
+        "5f"  # 08  PUSH0
+        "35"  # 09  CALLDATALOAD
+        "80"  # 0a  DUP1
+        "60a0"  # 0b  PUSH1 0xa0
+        "1c"  # 0d  SHR
+        "6051"  # 0e  PUSH1 0x51
+        "57"  # 10  JUMPI: to 0x51 if its upper 12 bytes are not zero
+        "6060"  # 11  PUSH1 0x60
+        "52"  # 13  MSTORE: mem[0x60] = target
+        "6020"  # 14  PUSH1 0x20
+        "90"  # 16  SWAP1
+        "03"  # 17  SUB: len = cds - 32
+        "80"  # 18  DUP1
+        "6020"  # 19  PUSH1 0x20
+        "60c0"  # 1b  PUSH1 0xc0
+        "37"  # 1d  CALLDATACOPY: mem[0xc0:] = data
+        "80"  # 1e  DUP1
+        "60c0"  # 1f  PUSH1 0xc0
+        "20"  # 21  KECCAK256
+        "60a0"  # 22  PUSH1 0xa0
+        "52"  # 24  MSTORE: mem[0xa0] = data_hash
+        "46"  # 25  CHAINID
+        "5f"  # 26  PUSH0
+        "52"  # 27  MSTORE: mem[0x00] = chainid
+        "5f"  # 28  PUSH0
+        "54"  # 29  SLOAD
+        "80"  # 2a  DUP1
+        "6020"  # 2b  PUSH1 0x20
+        "52"  # 2d  MSTORE: mem[0x20] = nonce
+        "33"  # 2e  CALLER
+        "6040"  # 2f  PUSH1 0x40
+        "52"  # 31  MSTORE: mem[0x40] = caller
+        "34"  # 32  CALLVALUE
+        "6080"  # 33  PUSH1 0x80
+        "52"  # 35  MSTORE: mem[0x80] = callvalue
+        "60c0"  # 36  PUSH1 0xc0
+        "5f"  # 38  PUSH0
+        "20"  # 39  KECCAK256: hash = keccak256(mem[0x00:0xc0])
+        "6001"  # 3a  PUSH1 0x01
+        "81"  # 3c  DUP2
+        "55"  # 3d  SSTORE: storage[hash] = 1
+        "90"  # 3e  SWAP1
+        "6001"  # 3f  PUSH1 0x01
+        "01"  # 41  ADD
+        "5f"  # 42  PUSH0
+        "55"  # 43  SSTORE: storage[0] = nonce + 1
+        "80"  # 44  DUP1
+        "91"  # 45  SWAP2
+        "60c0"  # 46  PUSH1 0xc0
+        "01"  # 48  ADD
+        "5f"  # 49  PUSH0
+        "a1"  # 4a  LOG1: log mem[0x00 : 0xc0 + len], topic hash
+        "5f"  # 4b  PUSH0
+        "52"  # 4c  MSTORE: mem[0x00] = hash
+        "6020"  # 4d  PUSH1 0x20
+        "5f"  # 4f  PUSH0
+        "f3"  # 50  RETURN: return hash
+        "5b"  # 51  JUMPDEST
+        "5f"  # 52  PUSH0
+        "5f"  # 53  PUSH0
+        "fd"  # 54  REVERT: revert with no data
+    )
 
 
-# spec/v1/execution.md:180
+# spec/v1/execution.md:250
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1355,13 +1423,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:203
+# spec/v1/execution.md:273
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:215
+# spec/v1/execution.md:285
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1386,7 +1454,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:247
+# spec/v1/execution.md:317
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1394,20 +1462,20 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:259
+# spec/v1/execution.md:329
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:272
+# spec/v1/execution.md:342
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:284
+# spec/v1/execution.md:354
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1426,7 +1494,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:309
+# spec/v1/execution.md:379
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1445,7 +1513,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:335
+# spec/v1/execution.md:405
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1454,24 +1522,24 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_update(charter, sender, decode_charter(data))
 
 
-# spec/v1/execution.md:348
+# spec/v1/execution.md:418
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:358
+# spec/v1/execution.md:428
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:368
+# spec/v1/execution.md:438
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:379
+# spec/v1/execution.md:449
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1486,14 +1554,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:398
+# spec/v1/execution.md:468
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:414
+# spec/v1/execution.md:484
 def apply_execution_result(
     state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
 ) -> Tuple[L2State, Receipt]:
@@ -1504,7 +1572,7 @@ def apply_execution_result(
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:432
+# spec/v1/execution.md:502
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1517,14 +1585,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, charter, tax)
 
 
-# spec/v1/execution.md:452
+# spec/v1/execution.md:522
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:465
+# spec/v1/execution.md:535
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1539,7 +1607,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charte
     return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
 
 
-# spec/v1/execution.md:487
+# spec/v1/execution.md:557
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1572,12 +1640,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:526
+# spec/v1/execution.md:596
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:537
+# spec/v1/execution.md:607
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1589,7 +1657,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:554
+# spec/v1/execution.md:624
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1602,7 +1670,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:571
+# spec/v1/execution.md:641
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1612,12 +1680,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:585
+# spec/v1/execution.md:655
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:595
+# spec/v1/execution.md:665
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1639,18 +1707,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:621
+# spec/v1/execution.md:691
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:630
+# spec/v1/execution.md:700
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:641
+# spec/v1/execution.md:711
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1658,7 +1726,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:654
+# spec/v1/execution.md:724
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1671,7 +1739,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:672
+# spec/v1/execution.md:742
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1684,12 +1752,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:689
+# spec/v1/execution.md:759
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:698
+# spec/v1/execution.md:768
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -1697,107 +1765,107 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:712
+# spec/v1/execution.md:782
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:721
+# spec/v1/execution.md:791
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:730
+# spec/v1/execution.md:800
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:739
+# spec/v1/execution.md:809
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:748
+# spec/v1/execution.md:818
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:757
+# spec/v1/execution.md:827
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:766
+# spec/v1/execution.md:836
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:775
+# spec/v1/execution.md:845
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:784
+# spec/v1/execution.md:854
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:793
+# spec/v1/execution.md:863
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:802
+# spec/v1/execution.md:872
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:811
+# spec/v1/execution.md:881
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:820
+# spec/v1/execution.md:890
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:829
+# spec/v1/execution.md:899
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:838
+# spec/v1/execution.md:908
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:848
+# spec/v1/execution.md:918
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:857
+# spec/v1/execution.md:927
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:866
+# spec/v1/execution.md:936
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:875
+# spec/v1/execution.md:945
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:884
+# spec/v1/execution.md:954
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:893
+# spec/v1/execution.md:963
 class BaseFeeMismatch(InvalidBlock):
     pass
 

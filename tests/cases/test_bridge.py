@@ -13,22 +13,38 @@ each rule that refuses a forged, early, repeated or foreign withdrawal.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any, Callable, Iterator, Sequence
 
+from eth_hash.auto import keccak
+
+from mvm_spec import evm
+from mvm_spec.evm import GenesisAccount
 from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import encode_hub, encode_uint
 from tests.hub_building import (
     ACME,
+    ALICE,
+    FUNDS,
     HUB_START,
+    OTHER,
     SEQUENCER,
+    address_of,
     advance,
+    append_batch,
+    append_state,
+    call,
+    create_dac_op,
     deposit,
+    finalize,
+    funded,
+    header_op,
     l1_block,
     l1_time,
     new_hub,
+    prove,
     run,
 )
 
@@ -323,3 +339,448 @@ def test_deposit_that_mints_nothing_still_waits_its_turn(spec: ModuleType) -> It
         message(spec, DEPOSITOR, RECIPIENT, 0, 4, 21_000, b""),
     )
     yield from expect_hub(spec, lambda: run(spec, hub, ops), with_acme(spec, hub, pending_deposits=waiting))
+
+
+# --- Withdrawals ------------------------------------------------------------------------------------------------------
+# A withdrawal is made by Alice on L2 (a transaction to the message passer in block 1, on origin 96, batched in L1
+# block 97), the state batch of block 1's output root is appended in L1 block 97 too, and the proofs are the
+# adapter's Merkle-Patricia proofs of the state after block 1.
+
+MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")
+TARGET = bytes([0x7A]) * 20
+WITHDRAWN = 10**17
+DATA = b"hi"
+WINDOW = {"mainnet": 604_800, "minimal": 3_600}  # FRAUD_PROOF_WINDOW, by hand from presets/*.yaml
+
+
+def word(value: int) -> bytes:
+    return value.to_bytes(32, "big")
+
+
+def message_calldata(target: bytes, data: bytes) -> bytes:
+    """The message passer's calldata: the target right-aligned in a word, then the data."""
+    return bytes(12) + target + data
+
+
+def withdrawal_hash_by_hand(chain_id: int, nonce: int, sender: bytes, target: bytes, value: int, data: bytes) -> bytes:
+    """keccak256(abi.encode(uint256, uint256, address, address, uint256, bytes32)): six static words."""
+    words = word(chain_id) + word(nonce) + bytes(12) + sender + bytes(12) + target + word(value) + bytes(keccak(data))
+    return bytes(keccak(words))
+
+
+def header_hash_by_hand(header: Any) -> bytes:
+    """Lib_OVMCodec.hashBatchHeader: keccak256(abi.encode(bytes32 root, uint256 size, uint256 prev, bytes extra))."""
+    extra = bytes(header.extra_data)
+    padded = extra + bytes(-len(extra) % 32)
+    encoded = bytes(header.batch_root) + word(header.batch_size) + word(header.prev_total_elements) + word(0x80)
+    return bytes(keccak(encoded + word(len(extra)) + padded))
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A hub in which Alice's withdrawal of 0.1 MT to TARGET is committed in state batch 0, and what proves it."""
+
+    hub: Any
+    state: Any
+    roots: tuple[bytes, ...]
+    withdrawal: Any
+    proof: Any
+
+    @property
+    def hash(self) -> bytes:
+        return withdrawal_hash_by_hand(ACME, 0, address_of(ALICE), TARGET, WITHDRAWN, DATA)
+
+
+def proof_for(spec: ModuleType, hub: Any, state: Any, roots: Sequence[bytes], slot: bytes, batch: int = 0) -> Any:
+    """The proof of ``slot`` in the message passer's storage, against the last output root of state batch ``batch``,
+    which must be that of ``state``."""
+    header = acme(spec, hub).state_batches.headers[batch]
+    passer_root = spec.Hash32(evm.get_storage_root(state.world, MESSAGE_PASSER))
+    preimage = spec.OutputRootProof(
+        spec.Hash32(state.world.state_root), spec.compute_charter_root(state.charter), passer_root, state.recent_block_hashes[0]
+    )
+    index = len(roots) - 1
+    return spec.WithdrawalProof(
+        header,
+        spec.uint64(index),
+        tuple(spec.compute_merkle_proof([spec.Hash32(root) for root in roots], index)),
+        preimage,
+        tuple(evm.get_account_proof(state.world, MESSAGE_PASSER)),
+        tuple(evm.get_storage_proof(state.world, MESSAGE_PASSER, int.from_bytes(slot, "big"))),
+    )
+
+
+def withdrawn(spec: ModuleType, *, charter: Any = None) -> Withdrawn:
+    hub = new_hub(spec, alloc=funded(ALICE), charter=charter)
+    withdraw = call(ALICE, 0, MESSAGE_PASSER, data=message_calldata(TARGET, DATA), value=WITHDRAWN)
+    hub = run(spec, hub, [advance(spec, 97), append_batch(spec, [(96, 0, [withdraw])], 0)])
+    state, blocks = spec.derive_chain(hub, spec.ChainId(ACME))
+    assert [r.status for r in blocks[0].receipts] == [1], "the message was recorded"
+    roots = tuple(bytes(block.output_root) for block in blocks)
+    hub = run(spec, hub, [append_state(roots, 0)])
+    withdrawal = spec.Withdrawal(spec.uint256(0), spec.Address(address_of(ALICE)), spec.Address(TARGET), spec.Wei(WITHDRAWN), DATA)
+    assert spec.hash_withdrawal(spec.ChainId(ACME), withdrawal) == withdrawal_hash_by_hand(
+        ACME, 0, address_of(ALICE), TARGET, WITHDRAWN, DATA
+    )
+    slot = withdrawal_hash_by_hand(ACME, 0, address_of(ALICE), TARGET, WITHDRAWN, DATA)
+    return Withdrawn(hub, state, roots, withdrawal, proof_for(spec, hub, state, roots, slot))
+
+
+def proven_entry(spec: ModuleType, case: Withdrawn, batch: int = 0) -> Any:
+    header = acme(spec, case.hub).state_batches.headers[batch]
+    return spec.ProvenWithdrawal(spec.Hash32(case.hash), spec.uint256(batch), spec.Hash32(header_hash_by_hand(header)))
+
+
+def appended_at(spec: ModuleType, hub: Any, batch: int = 0) -> int:
+    """The L1 time state batch ``batch`` was appended at, read off its extraData by hand (its third word)."""
+    extra = bytes(acme(spec, hub).state_batches.headers[batch].extra_data)
+    return int.from_bytes(extra[64:96], "big")
+
+
+def advance_at(spec: ModuleType, number: int, timestamp: int) -> dict[str, Any]:
+    operation = advance(spec, number)
+    operation["block"]["timestamp"] = encode_uint(timestamp)
+    return operation
+
+
+def prove_op(case: Withdrawn, proof: Any = None, withdrawal: Any = None, chain_id: int = ACME) -> dict[str, Any]:
+    return prove(chain_id, withdrawal if withdrawal is not None else case.withdrawal, proof if proof is not None else case.proof)
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_is_proven(spec: ModuleType) -> Iterator[Part]:
+    """Alice's message is in the passer's storage under the committed output root: the proof is recorded with the
+    batch it was made against (index 0 and the header's hash)."""
+    case = withdrawn(spec)
+    operation = prove_op(case)
+    yield from one_operation(spec, case.hub, operation)
+    # By hand: the slot holds 1 and the committed root is block 1's.
+    assert evm.get_storage(case.state.world, MESSAGE_PASSER, int.from_bytes(case.hash, "big")) == 1
+    expected = with_acme(spec, case.hub, proven_withdrawals=(proven_entry(spec, case),))
+    yield from expect_hub(spec, lambda: run(spec, case.hub, [operation]), expected)
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_with_another_preimage(spec: ModuleType) -> Iterator[Part]:
+    """A preimage whose block hash is not block 1's: its output root is not the committed one."""
+    case = withdrawn(spec)
+    preimage = replace(case.proof.output_root_proof, block_hash=spec.Hash32(bytes(32)))
+    operation = prove_op(case, replace(case.proof, output_root_proof=preimage))
+    yield from one_operation(spec, case.hub, operation)
+    yield from expect_spec_error(spec, "InvalidOutputRootProof", lambda: run(spec, case.hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_against_an_unknown_batch(spec: ModuleType) -> Iterator[Part]:
+    """A header claiming index 1: the chain stores no such batch."""
+    case = withdrawn(spec)
+    header = replace(case.proof.batch_header, batch_index=spec.uint256(1))
+    operation = prove_op(case, replace(case.proof, batch_header=header))
+    yield from one_operation(spec, case.hub, operation)
+    yield from expect_spec_error(spec, "UnknownBatchHeader", lambda: run(spec, case.hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_on_another_chain(spec: ModuleType) -> Iterator[Part]:
+    """Acme's proof presented for chain 1090 ("other", with no state batch): the other chain stores no such batch,
+    and the message's hash would bind chain 1090 anyway."""
+    case = withdrawn(spec)
+    hub = run(spec, case.hub, [create_dac_op(spec, "other")])
+    operation = prove_op(case, chain_id=OTHER)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "UnknownBatchHeader", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_with_a_sibling_too_many(spec: ModuleType) -> Iterator[Part]:
+    """The batch holds one output root, so its proof has no sibling; one extra is malformed."""
+    case = withdrawn(spec)
+    operation = prove_op(case, replace(case.proof, output_root_siblings=(spec.Hash32(bytes(32)),)))
+    yield from one_operation(spec, case.hub, operation)
+    yield from expect_spec_error(spec, "MerkleProofLengthMismatch", lambda: run(spec, case.hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_missing_a_trie_node(spec: ModuleType) -> Iterator[Part]:
+    """The account proof without its last node (the leaf): it does not lead from the state root to an answer."""
+    case = withdrawn(spec)
+    operation = prove_op(case, replace(case.proof, account_proof=case.proof.account_proof[:-1]))
+    yield from one_operation(spec, case.hub, operation)
+    yield from expect_spec_error(spec, "InvalidTrieProof", lambda: run(spec, case.hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_with_a_tampered_storage_node(spec: ModuleType) -> Iterator[Part]:
+    """The storage proof's root node with one byte changed: its hash no longer matches the storage root."""
+    case = withdrawn(spec)
+    first = bytearray(case.proof.storage_proof[0])
+    first[-1] ^= 0x01
+    operation = prove_op(case, replace(case.proof, storage_proof=(bytes(first), *case.proof.storage_proof[1:])))
+    yield from one_operation(spec, case.hub, operation)
+    yield from expect_spec_error(spec, "InvalidTrieProof", lambda: run(spec, case.hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_never_made(spec: ModuleType) -> Iterator[Part]:
+    """A withdrawal of one wei more than Alice sent: its slot is empty, which the storage proof (of absence) shows."""
+    case = withdrawn(spec)
+    greedy = replace(case.withdrawal, value=spec.Wei(WITHDRAWN + 1))
+    slot = withdrawal_hash_by_hand(ACME, 0, address_of(ALICE), TARGET, WITHDRAWN + 1, DATA)
+    proof = proof_for(spec, case.hub, case.state, case.roots, slot)
+    assert evm.get_storage(case.state.world, MESSAGE_PASSER, int.from_bytes(slot, "big")) == 0
+    operation = prove_op(case, proof, greedy)
+    yield from one_operation(spec, case.hub, operation)
+    yield from expect_spec_error(spec, "WithdrawalNotInitiated", lambda: run(spec, case.hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_against_a_forged_message_passer_root(spec: ModuleType) -> Iterator[Part]:
+    """A sequencer commits an output root whose message-passer root is not the passer's storage root under its own
+    state root (a second state batch, for block 1 again after the first is deleted). The account proof shows the
+    real storage root: the forged one is refused."""
+    case = withdrawn(spec)
+    honest = case.proof.output_root_proof
+    forged = replace(honest, message_passer_root=spec.Hash32(bytes(keccak(b"forged"))))
+    forged_root = bytes(
+        keccak(word(1) + bytes(forged.state_root) + bytes(forged.charter_root) + bytes(forged.message_passer_root) + bytes(forged.block_hash))
+    )
+    header = acme(spec, case.hub).state_batches.headers[0]
+    hub = run(spec, case.hub, [header_op(header), append_state([forged_root], 0)])
+    proof = replace(proof_for(spec, hub, case.state, [forged_root], case.hash), output_root_proof=forged)
+    operation = prove_op(case, proof)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "MessagePasserRootMismatch", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proven_twice(spec: ModuleType) -> Iterator[Part]:
+    """A second proof while the first one's batch is still stored is refused."""
+    case = withdrawn(spec)
+    hub = run(spec, case.hub, [prove_op(case)])
+    operation = prove_op(case)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "WithdrawalAlreadyProven", lambda: run(spec, hub, [operation]))
+
+
+def final_hub(spec: ModuleType, case: Withdrawn, *, early: int = 0) -> Any:
+    """The case's hub with the withdrawal proven, then one L1 block (98) at exactly the end of the fraud-proof
+    window of state batch 0, or ``early`` seconds before it."""
+    end = appended_at(spec, case.hub) + WINDOW[spec.PRESET]
+    return run(spec, case.hub, [prove_op(case), advance_at(spec, 98, end - early)])
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_finalized_when_its_batch_is_final(spec: ModuleType) -> Iterator[Part]:
+    """At exactly FRAUD_PROOF_WINDOW after the batch was appended it is final: 0.1 MT is paid out to the target, the
+    chain's locked MT falls by as much, and the message is marked paid."""
+    case = withdrawn(spec)
+    hub = final_hub(spec, case)
+    assert appended_at(spec, case.hub) == l1_time(97)
+    operation = finalize(ACME, case.withdrawal)
+    yield from one_operation(spec, hub, operation)
+    before = acme(spec, hub)
+    expected = with_acme(
+        spec,
+        hub,
+        coinbase_supply=spec.Wei(int(before.coinbase_supply) - WITHDRAWN),
+        finalized_withdrawals=(spec.Hash32(case.hash),),
+    )
+    got, paid = spec.finalize_withdrawal(hub, spec.ChainId(ACME), case.withdrawal)
+    assert got == expected and paid == WITHDRAWN
+    yield "post", {"hub": encode_hub(got), "paid": encode_uint(WITHDRAWN)}
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_one_second_before_its_batch_is_final(spec: ModuleType) -> Iterator[Part]:
+    """One second before the window ends the batch can still be deleted: no payout."""
+    case = withdrawn(spec)
+    hub = final_hub(spec, case, early=1)
+    operation = finalize(ACME, case.withdrawal)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "WithdrawalBatchNotFinal", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_finalized_twice(spec: ModuleType) -> Iterator[Part]:
+    """A message is paid out once."""
+    case = withdrawn(spec)
+    hub = run(spec, final_hub(spec, case), [finalize(ACME, case.withdrawal)])
+    operation = finalize(ACME, case.withdrawal)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "WithdrawalAlreadyFinalized", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proven_after_it_was_paid(spec: ModuleType) -> Iterator[Part]:
+    """Proving a message already paid out is refused before the proof is even checked."""
+    case = withdrawn(spec)
+    hub = run(spec, final_hub(spec, case), [finalize(ACME, case.withdrawal)])
+    operation = prove_op(case, replace(case.proof, account_proof=()))
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "WithdrawalAlreadyFinalized", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_never_proven(spec: ModuleType) -> Iterator[Part]:
+    """Finalising without a proof, even long after the batch is final."""
+    case = withdrawn(spec)
+    hub = run(spec, case.hub, [advance_at(spec, 98, appended_at(spec, case.hub) + WINDOW[spec.PRESET])])
+    operation = finalize(ACME, case.withdrawal)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "WithdrawalNotProven", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_whose_batch_was_deleted(spec: ModuleType) -> Iterator[Part]:
+    """Proven, then the batch is deleted by a challenge (inside its window) and the root posted again in the next L1
+    block: the proof stood on a batch the hub no longer stores, so the message must be proven again. (Posted again in
+    the same L1 block, the batch would have the very same header, and the proof would still stand.)"""
+    case = withdrawn(spec)
+    header = acme(spec, case.hub).state_batches.headers[0]
+    hub = run(spec, case.hub, [prove_op(case), header_op(header), advance(spec, 98), append_state(case.roots, 0)])
+    end = appended_at(spec, hub) + WINDOW[spec.PRESET]
+    hub = run(spec, hub, [advance_at(spec, 99, end)])
+    operation = finalize(ACME, case.withdrawal)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "ProvenBatchDeleted", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "apply_operations")
+def test_withdrawal_proven_again_after_its_batch_was_deleted(spec: ModuleType) -> Iterator[Part]:
+    """The same story, then the message is proven again against the new batch 0 and paid out once it is final."""
+    case = withdrawn(spec)
+    header = acme(spec, case.hub).state_batches.headers[0]
+    reposted = [prove_op(case), header_op(header), advance(spec, 98), append_state(case.roots, 0)]
+    replaced = run(spec, case.hub, reposted)
+    new_proof = proof_for(spec, replaced, case.state, case.roots, case.hash)
+    end = appended_at(spec, replaced) + WINDOW[spec.PRESET]
+    ops = [*reposted, prove_op(case, new_proof), advance_at(spec, 99, end), finalize(ACME, case.withdrawal)]
+    yield from operations(spec, case.hub, ops)
+    after = run(spec, case.hub, ops)
+    record = acme(spec, after)
+    new_header = record.state_batches.headers[0]
+    assert header_hash_by_hand(new_header) != header_hash_by_hand(header)  # another extraData: appended later
+    assert record.proven_withdrawals == (
+        spec.ProvenWithdrawal(spec.Hash32(case.hash), spec.uint256(0), spec.Hash32(header_hash_by_hand(new_header))),
+    )
+    assert record.finalized_withdrawals == (spec.Hash32(case.hash),)
+    assert record.coinbase_supply == FUNDS - WITHDRAWN
+    yield "post", {"hub": encode_hub(after)}
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_above_the_chains_locked_mt(spec: ModuleType) -> Iterator[Part]:
+    """A fraudulent output root, never challenged, whose state records a withdrawal of more MT than the chain has
+    locked: the payout is refused, so a fraud on one chain can never pay out another chain's MT. (The forged state
+    is a world holding only the message passer with that message's slot set.)"""
+    case = withdrawn(spec)
+    greedy = replace(case.withdrawal, value=spec.Wei(FUNDS + 1))
+    slot = withdrawal_hash_by_hand(ACME, 0, address_of(ALICE), TARGET, FUNDS + 1, DATA)
+    passer = GenesisAccount(0, 1, bytes(spec.get_message_passer_code()), ((int.from_bytes(slot, "big"), 1),))
+    forged_world = evm.genesis_world({MESSAGE_PASSER: passer})
+    forged_state = replace(case.state, world=forged_world)
+    forged_root = bytes(spec.get_state_output_root(forged_state))
+    header = acme(spec, case.hub).state_batches.headers[0]
+    hub = run(spec, case.hub, [header_op(header), append_state([forged_root], 0)])
+    proof = proof_for(spec, hub, forged_state, [forged_root], slot)
+    end = appended_at(spec, hub) + WINDOW[spec.PRESET]
+    hub = run(spec, hub, [prove(ACME, greedy, proof), advance_at(spec, 98, end)])
+    operation = finalize(ACME, greedy)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "InsufficientCoinbaseSupply", lambda: run(spec, hub, [operation]))
+
+
+# --- Exits from L1: the escape hatch and the treasury -----------------------------------------------------------------
+
+METIS_DAO = {"mainnet": bytes.fromhex("5311000000000000000000000000000000001212"), "minimal": bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6")}
+METIS_DAO_L1 = {  # (L1 governance address, whether it is a contract), by hand from presets/*.yaml
+    "mainnet": (bytes.fromhex("4200000000000000000000000000000000000101"), True),
+    "minimal": (bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"), False),
+}
+SUBMIT_TX, SSTORE, LOG1, DENY = 0x100, 0x55, 0xA1, 1
+
+
+def exit_by_deposit(
+    spec: ModuleType,
+    hub: Any,
+    l1_sender: bytes,
+    from_contract: bool,
+    sender: bytes,
+    amount: int,
+    before: Sequence[bytes],
+    beside: Sequence[bytes],
+) -> tuple[list[dict[str, Any]], Any]:
+    """The operations of a whole exit started on L1: a deposit (in L1 block 97) to the message passer sending
+    ``amount`` from the L2 account ``sender`` to TARGET; a batch of block 1 (origin 96) holding ``before`` and block 2
+    (origin 97), which runs the deposit first, then ``beside``; the state batch; the proof; the end of the window; the
+    payout. Returns them and the withdrawal."""
+    exit_deposit = deposit(
+        l1_sender=l1_sender,
+        from_contract=from_contract,
+        to=MESSAGE_PASSER,
+        value=amount,
+        gas_limit=150_000,
+        data=message_calldata(TARGET, DATA),
+    )
+    blocks = [(96, 0, list(before)), (97, 0, list(beside))]
+    ops = [advance(spec, 97), exit_deposit, advance(spec, 98), append_batch(spec, blocks, 0)]
+    after = run(spec, hub, ops)
+    state, derived = spec.derive_chain(after, spec.ChainId(ACME))
+    roots = tuple(bytes(block.output_root) for block in derived)
+    ops.append(append_state(roots, 0))
+    after = run(spec, after, [ops[-1]])
+    withdrawal = spec.Withdrawal(spec.uint256(0), spec.Address(sender), spec.Address(TARGET), spec.Wei(amount), DATA)
+    slot = withdrawal_hash_by_hand(ACME, 0, sender, TARGET, amount, DATA)
+    assert evm.get_storage(state.world, MESSAGE_PASSER, int.from_bytes(slot, "big")) == 1, "the message is recorded"
+    ops.append(prove(ACME, withdrawal, proof_for(spec, after, state, roots, slot)))
+    ops += [advance_at(spec, 99, appended_at(spec, after) + WINDOW[spec.PRESET]), finalize(ACME, withdrawal)]
+    return ops, withdrawal
+
+
+def charter_with(spec: ModuleType, rules: Sequence[Any] = (), taxrates: Sequence[Any] = ()) -> Any:
+    return spec.Charter("A DAC", "Bridge vectors", tuple(rules), tuple(taxrates), spec.Address(bytes(20)))
+
+
+@vector_case("bridge", "apply_operations")
+def test_member_locked_out_by_the_charter_exits_through_a_deposit(spec: ModuleType) -> Iterator[Part]:
+    """The charter denies Alice SUBMIT_TX, SSTORE and LOG1. Her signed transfer is dropped, but a deposit from her L1
+    account (an account without code: not aliased) to the message passer runs — a message to the passer is always
+    admitted and the passer's code runs unrestricted — and her 0.1 MT is paid out on L1 once final."""
+    alice = spec.Address(address_of(ALICE))
+    rules = [
+        spec.PermissionRule((alice,), spec.PermissionOperation(DENY), spec.Action(action))
+        for action in (SUBMIT_TX, SSTORE, LOG1)
+    ]
+    hub = new_hub(spec, alloc=funded(ALICE), charter=charter_with(spec, rules))
+    transfer_out = call(ALICE, 0, TARGET, value=1, gas=21_000)
+    ops, _ = exit_by_deposit(spec, hub, address_of(ALICE), False, address_of(ALICE), WITHDRAWN, [], [transfer_out])
+    yield from operations(spec, hub, ops)
+    derived = spec.derive_chain(run(spec, hub, ops[:4]), spec.ChainId(ACME))[1]
+    assert [(int(d.index), d.error) for d in derived[1].dropped_transactions] == [(0, "SubmitterNotPermitted")]
+    after = run(spec, hub, ops)
+    paid = withdrawal_hash_by_hand(ACME, 0, address_of(ALICE), TARGET, WITHDRAWN, DATA)
+    assert acme(spec, after).finalized_withdrawals == (spec.Hash32(paid),)
+    assert acme(spec, after).coinbase_supply == FUNDS - WITHDRAWN
+    yield "post", {"hub": encode_hub(after)}
+
+
+@vector_case("bridge", "apply_operations")
+def test_treasury_withdraws_its_taxes_from_l1(spec: ModuleType) -> Iterator[Part]:
+    """Alice sends 1,000 wei under a 10% tax in block 1: the treasury (METIS_DAO_ADDRESS) receives 100 (and, as the
+    producer of every block, the tips). MetisDAO's L1 governance deposits a message to the passer sending 100 wei to
+    TARGET (on mainnet from a contract, aliased to the treasury); it runs in block 2, paying 10 wei of tax to the
+    treasury itself; and the 100 wei are paid out on L1."""
+    tax = spec.TaxBracket(spec.Wei(0), spec.BasisPoints(1000))
+    hub = new_hub(spec, alloc=funded(ALICE), charter=charter_with(spec, taxrates=[tax]))
+    taxed = call(ALICE, 0, TARGET, value=1_000, gas=21_000)
+    l1_sender, from_contract = METIS_DAO_L1[spec.PRESET]
+    treasury = METIS_DAO[spec.PRESET]
+    ops, _ = exit_by_deposit(spec, hub, l1_sender, from_contract, treasury, 100, [taxed], [])
+    yield from operations(spec, hub, ops)
+    state, derived = spec.derive_chain(run(spec, hub, ops[:4]), spec.ChainId(ACME))
+    assert [r.tax for r in derived[0].receipts] == [100] and [r.tax for r in derived[1].receipts] == [10]
+    # Tax 100 + tip 21,000 * 2, less the 100 sent to L1 (its own 10 of tax returns to it).
+    assert evm.get_balance(state.world, treasury) == 100 + 21_000 * 2 - 100
+    after = run(spec, hub, ops)
+    assert acme(spec, after).coinbase_supply == FUNDS - 100
+    yield "post", {"hub": encode_hub(after)}

@@ -170,10 +170,10 @@ def test_batched_blocks_take_their_header_from_the_rules(spec: ModuleType) -> It
 @vector_case("derivation", "derive_chain")
 def test_times_are_clamped_to_the_origin_and_the_drift(spec: ModuleType) -> Iterator[Part]:
     """Proposed times outside the bounds are clamped: before the origin -> the origin's time; equal to the parent's
-    -> one second later; beyond the drift -> origin + drift; 2**64 - 1 -> origin + drift; at the drift -> kept."""
+    -> one second later; beyond the drift -> origin + drift; 2**64 - 1 -> the upper bound; at the drift -> kept."""
     hub = new_hub(spec)
     drift = DRIFT[spec.PRESET]
-    blocks_in = [
+    blocks_in: list[tuple[int, int, list[bytes]]] = [
         (96, l1_time(96) - 100, []),  # lower = max(genesis + 1, origin) = origin 96's time + 1 (genesis is at 96)
         (97, 0, []),  # lower = origin 97's time
         (97, l1_time(97), []),  # equal to the parent's time: raised to parent + 1

@@ -1,0 +1,70 @@
+"""Conformance clients with one classic bridge mistake each; every other answer is the reference client's.
+
+Usage: python bridge_faulty_client.py MODE  (JSON lines on stdin and stdout, docs/protocol.md), MODE one of
+  no_proof_check     records any withdrawal proof without checking it (no output-root, Merkle or trie check);
+  no_finality_check  pays a proven withdrawal out without waiting for its state batch to be final;
+  no_alias           gives a deposit from an L1 contract the contract's own address as its L2 sender;
+  no_forced_blocks   never forces a block: a chain advances only by its sequencer's batches.
+
+Each runs the reference spec with one function swapped, so the mistake is exactly the one named.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from types import ModuleType
+from typing import Any, Callable, Iterator
+
+from mvm_spec.conformance.client import answer
+from mvm_spec.forks import load_spec
+
+
+@contextmanager
+def swapped(spec: ModuleType, name: str, replacement: Callable[..., Any]) -> Iterator[None]:
+    """``spec.<name>`` replaced while the block runs (spec functions look each other up in their module)."""
+    original = getattr(spec, name)
+    setattr(spec, name, replacement)
+    try:
+        yield
+    finally:
+        setattr(spec, name, original)
+
+
+def finalize_without_finality(spec: ModuleType) -> Callable[..., Any]:
+    original = spec.finalize_withdrawal
+
+    def finalize_withdrawal(hub: Any, chain_id: Any, withdrawal: Any) -> Any:
+        with swapped(spec, "is_state_batch_final", lambda *_: True):
+            return original(hub, chain_id, withdrawal)
+
+    return finalize_withdrawal
+
+
+def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(request, dict) or "fork" not in request or "preset" not in request:
+        return answer(request)
+    spec = load_spec(request["fork"], request["preset"])
+    replacements: dict[str, Callable[..., Any]] = {
+        "no_proof_check": lambda: ("verify_withdrawal_proof", lambda *_: None),
+        "no_finality_check": lambda: ("finalize_withdrawal", finalize_without_finality(spec)),
+        "no_alias": lambda: ("apply_l1_to_l2_alias", lambda address: address),
+        "no_forced_blocks": lambda: ("get_forced_block_count", lambda *_: 0),
+    }
+    if mode not in replacements:
+        raise SystemExit(f"unknown mode {mode!r}")
+    name, replacement = replacements[mode]()
+    with swapped(spec, name, replacement):
+        return answer(request)
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    for line in sys.stdin:
+        if line.strip():
+            print(json.dumps(faulty_answer(mode, json.loads(line))), flush=True)
+
+
+if __name__ == "__main__":
+    main()

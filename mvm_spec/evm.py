@@ -25,6 +25,21 @@ transaction's init code, and every CALL, CALLCODE, DELEGATECALL, STATICCALL, CRE
 with an opcode table in which each forbidden opcode halts the frame exceptionally exactly like INVALID (0xfe): the
 frame's remaining gas is consumed, its state changes revert, its caller sees a failed call (0 pushed), and the
 receipt status is 0 when the top frame fails; nonce and gas are charged either way. See :func:`_computation_class`.
+A frame in which one of the ``exempt_code_addresses`` runs its own code in its own context (its code address and
+storage address are both the exempt account: a CALL or STATICCALL to it) runs the plain Cancun table instead,
+whatever is forbidden: the spec exempts the L2->L1 message passer, so that a charter can never stop a withdrawal.
+Exempt code borrowed by CALLCODE or DELEGATECALL runs in the borrower's context and stays permissioned, and frames
+that exempt code calls are subject to the table again. See :class:`_ExemptingComputation`.
+
+Deposits. :func:`execute_deposit` runs an unsigned L1->L2 deposit as Optimism Bedrock runs a deposited transaction:
+no signature, no nonce check, no balance check (its gas was bought on L1), effective gas price 0 (GASPRICE is 0,
+nothing is paid to the coinbase or burnt), ORIGIN is the sender, the sender's nonce is incremented even when the
+call fails, and a creation deploys at the address of the sender and its nonce, as a creation transaction does.
+:func:`mint` and :func:`burn` change one balance (the spec mints a deposit's value and burns withdrawn value).
+
+Proofs. :func:`get_account_proof` and :func:`get_storage_proof` are ``eth_getProof``'s Merkle-Patricia proofs (the
+RLP-encoded trie nodes on the key's path, root first, nodes embedded in their parent left out), checked by the
+runtime's ``trie_get_from_proof``.
 
 Decisions the adapter makes where plain py-evm has no opinion (the spec should state them):
 
@@ -53,7 +68,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping, TypeVar, cast
 
-from eth.abc import ComputationAPI, SignedTransactionAPI
+import rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
+from eth.abc import (
+    ComputationAPI,
+    MessageAPI,
+    SignedTransactionAPI,
+    StateAPI,
+    TransactionContextAPI,
+)
 from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N, SYSTEM_ADDRESS, SYSTEM_MESSAGE_GAS
 from eth.db.account import AccountDB
 from eth.db.atomic import AtomicDB
@@ -64,7 +86,7 @@ from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.computation import CancunComputation
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS as _BEACON_ROOTS_ADDRESS
 from eth.vm.forks.cancun.constants import BLOB_TX_TYPE
-from eth.vm.forks.cancun.state import CancunState
+from eth.vm.forks.cancun.state import CancunState, CancunTransactionExecutor
 from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
 from eth.vm.forks.shanghai.constants import INITCODE_WORD_COST
@@ -73,6 +95,7 @@ from eth.vm.message import Message
 from eth_hash.auto import keccak
 from eth_typing import Address, BlockNumber, Hash32
 from eth_utils.exceptions import ValidationError
+from trie.hexary import HexaryTrie
 
 __all__ = [
     "BEACON_ROOTS_ADDRESS",
@@ -85,18 +108,26 @@ __all__ = [
     "GenesisAccount",
     "NodeStore",
     "UndecodableTransaction",
+    "burn",
     "decode_transaction",
+    "execute_deposit",
     "execute_system_call",
     "execute_transaction",
     "genesis_world",
+    "get_account_proof",
     "get_balance",
     "get_code",
     "get_nonce",
     "get_storage",
+    "get_storage_proof",
+    "get_storage_root",
+    "mint",
     "set_balance",
+    "transfer",
 ]
 
 BEACON_ROOTS_ADDRESS: bytes = bytes(_BEACON_ROOTS_ADDRESS)  # EIP-4788's contract, target of the block's system call
+_DEPOSIT_TX_TYPE = 0x7E  # Optimism's deposited-transaction type; what a deposit reports to py-evm as its type
 STOP = 0x00
 _Address = TypeVar("_Address", bound=bytes)  # any bytes subclass: the spec's Address, eth-typing's Address
 
@@ -306,6 +337,48 @@ def get_storage(world: EvmWorld, address: bytes, slot: int) -> int:
     return int(_view(world).get_storage(Address(address), slot))
 
 
+def get_account_proof(world: EvmWorld, address: bytes) -> tuple[bytes, ...]:
+    """The Merkle-Patricia proof of ``address``'s account in ``world``'s state trie (key ``keccak256(address)``), as
+    ``eth_getProof``'s ``accountProof``: the RLP-encoded nodes on the key's path, root first. For an absent account
+    it proves the absence."""
+    return _proof(world.store, world.state_root, keccak(bytes(address)))
+
+
+def get_storage_root(world: EvmWorld, address: bytes) -> bytes:
+    """The root of ``address``'s storage trie in ``world``: the empty trie's root for an account without storage,
+    and for an absent account.
+
+    Read through a warm reader of the world's root (its account cache survives between reads), which holds only
+    committed accounts: their storage roots are final, as the world's root is computed first.
+    """
+    return bytes(_reader(world.store, world.state_root)._get_storage_root(Address(address)))
+
+
+def get_storage_proof(world: EvmWorld, address: bytes, slot: int) -> tuple[bytes, ...]:
+    """The Merkle-Patricia proof of ``slot`` in ``address``'s storage trie (key ``keccak256(slot)``, the slot as a
+    32-byte word), as ``eth_getProof``'s ``storageProof[i].proof``, against :func:`get_storage_root`. The proven
+    value is the RLP of the slot's value; an unset slot proves absent. The proof of any slot of an account without
+    storage is empty (the empty trie's root proves every key absent)."""
+    if not 0 <= slot < 2**256:
+        raise ValueError(f"a storage slot is a 256-bit word, got {slot}")
+    return _proof(world.store, get_storage_root(world, address), keccak(slot.to_bytes(32, "big")))
+
+
+def _trie(db: Mapping[bytes, bytes], root: bytes) -> Any:
+    return HexaryTrie(db, Hash32(root))  # only read: proofs and lookups never write to the store
+
+
+def _proof(db: Mapping[bytes, bytes], root: bytes, key: bytes) -> tuple[bytes, ...]:
+    """The proof of ``key`` in the trie at ``root``, root first, without nodes embedded in their parent.
+
+    py-evm's ``trie`` lists every node of the path, including those shorter than 32 bytes, which are not stored by
+    hash but inline in their parent; ``eth_getProof`` (geth's ``Prove``) leaves those out, since the parent already
+    carries them, and so does this. (The root is always listed: a trie's root is hashed whatever its length.)
+    """
+    encoded = [rlp.encode(node) for node in _trie(db, root).get_proof(key)]
+    return tuple(node for depth, node in enumerate(encoded) if depth == 0 or len(node) >= 32)
+
+
 def _view(world: EvmWorld) -> Any:
     """Something to read ``world`` through: the open state if it holds exactly this world, else a warm reader."""
     live = world.store.live
@@ -355,6 +428,37 @@ def set_balance(world: EvmWorld, address: bytes, balance: int) -> EvmWorld:
         _remove_if_empty(state, Address(address))
 
     return _derive(world, None, assign)[0]
+
+
+def mint(world: EvmWorld, address: bytes, amount: int) -> EvmWorld:
+    """``world`` with ``amount`` added to ``address``'s balance (the spec mints a deposit's value on L2). Minting
+    nothing changes nothing: the same world, and no account is created."""
+    if amount < 0:
+        raise ValueError(f"cannot mint a negative amount: {amount}")
+    if amount == 0:
+        return world
+
+    def credit(state: _MvmState) -> None:
+        state.delta_balance(Address(address), amount)
+
+    return _derive(world, None, credit)[0]
+
+
+def burn(world: EvmWorld, address: bytes, amount: int) -> EvmWorld:
+    """``world`` with ``amount`` removed from ``address``, which must hold it. Burning nothing changes nothing; an
+    account left empty (no code, nonce 0, balance 0) is removed, as EIP-161 removes touched empty accounts."""
+    if amount < 0:
+        raise ValueError(f"cannot burn a negative amount: {amount}")
+    if amount == 0:
+        return world
+    if get_balance(world, address) < amount:
+        raise ValueError(f"0x{address.hex()} holds less than {amount}")
+
+    def debit(state: _MvmState) -> None:
+        state.delta_balance(Address(address), -amount)
+        _remove_if_empty(state, Address(address))
+
+    return _derive(world, None, debit)[0]
 
 
 def _remove_if_empty(state: _MvmState, address: Address) -> None:
@@ -492,14 +596,19 @@ def _intrinsic_gas(transaction: Any) -> int:
 
 
 def execute_transaction(
-    world: EvmWorld, raw: bytes, block: BlockContext, forbidden_opcodes: frozenset[int]
+    world: EvmWorld,
+    raw: bytes,
+    block: BlockContext,
+    forbidden_opcodes: frozenset[int],
+    exempt_code_addresses: frozenset[bytes] = frozenset(),
 ) -> ExecutionResult:
-    """Execute a transaction the spec has judged valid, with ``forbidden_opcodes`` halting any frame that reaches one.
+    """Execute a transaction the spec has judged valid, with ``forbidden_opcodes`` halting any frame that reaches one,
+    except frames in which one of the ``exempt_code_addresses`` runs its own code (they run the plain Cancun table).
 
     With no forbidden opcodes this is plain py-evm Cancun, bit for bit.
     """
     transaction = _decode(raw)
-    computation_class = _computation_class(frozenset(forbidden_opcodes))
+    computation_class = _computation_class(frozenset(forbidden_opcodes), _exempt(exempt_code_addresses))
 
     def run(state: _MvmState) -> ComputationAPI:
         state.computation_class = computation_class
@@ -517,9 +626,102 @@ def execute_transaction(
         success=bool(computation.is_success),
         gas_used=gas_used,
         logs=_logs(computation),
-        contract_address=_created_contract(transaction, computation),
+        contract_address=_created_contract(transaction.to, computation),
         supply_change=supply_change,  # the burnt base fee, and any balance a SELFDESTRUCT destroyed (EIP-6780)
     )
+
+
+def execute_deposit(
+    world: EvmWorld,
+    block: BlockContext,
+    sender: bytes,
+    to: bytes | None,
+    value: int,
+    gas_limit: int,
+    intrinsic_gas: int,
+    data: bytes,
+    forbidden_opcodes: frozenset[int],
+    exempt_code_addresses: frozenset[bytes] = frozenset(),
+) -> ExecutionResult:
+    """Run an unsigned L1->L2 deposit as Optimism Bedrock runs a deposited transaction, at gas price 0.
+
+    Nothing is checked (no signature, no nonce, no balance for gas: the gas was bought on L1) and nothing is paid
+    for gas (GASPRICE pushes 0, the coinbase gets nothing, nothing is burnt); ORIGIN and CALLER are ``sender``. The
+    sender's nonce is incremented, and stays incremented when the call fails. ``to=None`` creates a contract at the
+    address of ``sender`` and its nonce before the increment, with ``data`` as init code. ``value`` moves from the
+    sender to the target as in a call (the sender must hold it). The warm addresses are a transaction's (EIP-2929:
+    sender, target or new contract, precompiles; EIP-3651: coinbase); refunds are Cancun's (EIP-3529), transient
+    storage is cleared afterwards, touched empty accounts are removed (EIP-161), and ``forbidden_opcodes`` and
+    ``exempt_code_addresses`` act as in :func:`execute_transaction`.
+
+    The frame gets ``gas_limit - intrinsic_gas``. ``intrinsic_gas`` is the caller's; for a creation it must include
+    the EIP-3860 init-code charge (2 per 32-byte word), as :attr:`DecodedTransaction.intrinsic_gas` does: py-evm takes
+    that charge inside the first frame, so the adapter hands py-evm the rest, and the deposit is charged it once.
+    ``gas_used`` is the gas consumed after refunds; ``supply_change`` is 0 unless a SELFDESTRUCT burns.
+    """
+    init_code_charge = INITCODE_WORD_COST * ((len(data) + 31) // 32) if to is None else 0
+    if not init_code_charge <= intrinsic_gas <= gas_limit:
+        raise ValueError(
+            f"a deposit needs init-code charge {init_code_charge} <= intrinsic gas {intrinsic_gas} "
+            f"<= gas limit {gas_limit}"
+        )
+    if value < 0 or get_balance(world, sender) < value:
+        raise ValueError(f"0x{sender.hex()} does not hold the deposit's value {value}")
+    deposit = _Deposit(
+        sender=Address(bytes(sender)),
+        to=CREATE_CONTRACT_ADDRESS if to is None else Address(bytes(to)),
+        value=value,
+        data=bytes(data),
+        gas=gas_limit,
+        intrinsic_gas=intrinsic_gas - init_code_charge,
+    )
+    computation_class = _computation_class(frozenset(forbidden_opcodes), _exempt(exempt_code_addresses))
+
+    def run(state: _MvmState) -> ComputationAPI:
+        state.computation_class = computation_class
+        try:
+            return _DepositExecutor(state)(deposit)
+        except ValidationError as error:
+            raise ExecutionRefused(f"py-evm refused deposit {deposit!r}: {error}") from error
+
+    after, computation = _derive(world, block, run)
+    assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
+    return ExecutionResult(
+        world=after,
+        success=bool(computation.is_success),
+        gas_used=int(CancunVM.finalize_gas_used(cast(SignedTransactionAPI, deposit), computation)),
+        logs=_logs(computation),
+        contract_address=_created_contract(deposit.to, computation),
+        supply_change=world.store.live[1].supply_change(),  # only a SELFDESTRUCT burns: gas costs nothing here
+    )
+
+
+@dataclass(frozen=True)
+class _Deposit:
+    """A deposit as py-evm's Cancun transaction executor reads a transaction (duck-typed: it is never signed,
+    encoded or validated). ``intrinsic_gas`` is what the executor subtracts before the first frame, which then takes
+    the EIP-3860 init-code charge itself; the zero fee fields make the gas cost 0 (see :class:`_MvmState`)."""
+
+    sender: Address
+    to: Address  # CREATE_CONTRACT_ADDRESS for a creation
+    value: int
+    data: bytes
+    gas: int
+    intrinsic_gas: int
+    type_id: int = _DEPOSIT_TX_TYPE
+    access_list: tuple[tuple[Address, tuple[int, ...]], ...] = ()
+    blob_versioned_hashes: tuple[Hash32, ...] = ()
+    gas_price: int = 0
+    max_fee_per_gas: int = 0
+    max_priority_fee_per_gas: int = 0
+
+
+class _DepositExecutor(CancunTransactionExecutor):
+    """Cancun's transaction executor without validation: a deposit has no signature, and its nonce and gas are
+    settled on L1. Buying gas, the nonce increment, the message, refunds, fees and EIP-161 clearing are Cancun's."""
+
+    def validate_transaction(self, transaction: SignedTransactionAPI) -> None:
+        pass
 
 
 def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, data: bytes) -> EvmWorld:
@@ -551,9 +753,25 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
 
 class _MvmState(CancunState):
     """py-evm's Cancun state, with the computation class (the opcode table) chosen per transaction, and a record of
-    the balance each account had before the current operation first changed or deleted it."""
+    the balance each account had before the current operation first changed or deleted it.
+
+    For a deposit (:class:`_Deposit`) the gas price, the tip and the GASPRICE of its transaction context are 0;
+    London's formulas would give a negative tip (``max_fee_per_gas - base_fee``) for a transaction with no fee caps.
+    Every other transaction gets Cancun's own answers.
+    """
 
     balances_before: dict[Address, int]
+
+    def get_gas_price(self, transaction: SignedTransactionAPI) -> int:
+        return 0 if isinstance(transaction, _Deposit) else int(super().get_gas_price(transaction))
+
+    def get_tip(self, transaction: SignedTransactionAPI) -> int:
+        return 0 if isinstance(transaction, _Deposit) else int(super().get_tip(transaction))
+
+    def get_transaction_context(self, transaction: SignedTransactionAPI) -> TransactionContextAPI:
+        if isinstance(transaction, _Deposit):
+            return CancunTransactionContext(gas_price=0, origin=transaction.sender)
+        return super().get_transaction_context(transaction)
 
     def set_balance(self, address: Address, balance: int) -> None:
         self.balances_before.setdefault(address, int(self.get_balance(address)))
@@ -596,8 +814,8 @@ def _logs(computation: ComputationAPI) -> tuple[tuple[bytes, tuple[bytes, ...], 
     )
 
 
-def _created_contract(transaction: SignedTransactionAPI, computation: ComputationAPI) -> bytes | None:
-    if transaction.to != CREATE_CONTRACT_ADDRESS or computation.is_error:
+def _created_contract(to: bytes, computation: ComputationAPI) -> bytes | None:
+    if to != CREATE_CONTRACT_ADDRESS or computation.is_error:
         return None
     return bytes(computation.msg.storage_address)
 
@@ -605,15 +823,26 @@ def _created_contract(transaction: SignedTransactionAPI, computation: Computatio
 # --- The permission hook --------------------------------------------------------------------------------------
 
 
+def _exempt(addresses: frozenset[bytes]) -> frozenset[bytes]:
+    """The exempt code addresses as plain bytes (the spec passes bytes subclasses), checked to be addresses."""
+    exempt = frozenset(bytes(address) for address in addresses)
+    malformed = sorted(f"0x{address.hex()}" for address in exempt if len(address) != 20)
+    if malformed:
+        raise ValueError(f"exempt code addresses must be 20 bytes, got {malformed}")
+    return exempt
+
+
 @lru_cache(maxsize=256)
-def _computation_class(forbidden: frozenset[int]) -> type[CancunComputation]:
-    """The Cancun computation class whose every frame runs with ``forbidden`` opcodes halting it; cached per set.
+def _computation_class(forbidden: frozenset[int], exempt: frozenset[bytes]) -> type[CancunComputation]:
+    """The Cancun computation class whose every frame runs with ``forbidden`` opcodes halting it, except frames
+    in which an ``exempt`` account runs its own code; cached per pair.
 
     py-evm's ``apply_computation`` looks the opcode table up once per frame (``computation.opcodes``), and every
     frame, at every depth and including init code, is an instance of the state's ``computation_class`` (children
     come from ``apply_message`` / ``apply_create_message`` on the parent's class). So a computation subclass whose
     class-level table has the forbidden entries replaced covers every frame at no cost per opcode: the interpreter
-    loop is py-evm's own. The empty set is plain ``CancunComputation`` itself.
+    loop is py-evm's own. The empty set is plain ``CancunComputation`` itself (whatever is exempt), and with nothing
+    exempt the subclass is exactly the table; otherwise it is an :class:`_ExemptingComputation`.
     """
     if not forbidden:
         return CancunComputation
@@ -623,7 +852,32 @@ def _computation_class(forbidden: frozenset[int]) -> type[CancunComputation]:
     table: dict[int, Any] = dict(CancunComputation.opcodes)
     for opcode in forbidden:
         table[opcode] = _ForbiddenOpcodeLogic(opcode, table.get(opcode))
-    return cast(type[CancunComputation], type("PermissionedCancunComputation", (CancunComputation,), {"opcodes": table}))
+    if not exempt:
+        namespace: dict[str, Any] = {"opcodes": table}
+        return cast(type[CancunComputation], type("PermissionedCancunComputation", (CancunComputation,), namespace))
+    namespace = {"opcodes": table, "exempt_code_addresses": exempt}
+    return cast(type[CancunComputation], type("PermissionedCancunComputation", (_ExemptingComputation,), namespace))
+
+
+class _ExemptingComputation(CancunComputation):
+    """A permissioned computation whose frames running exempt code get the plain Cancun opcode table.
+
+    The table is chosen when the frame is made: ``apply_computation`` reads ``computation.opcodes`` once, after
+    ``__init__``, so an instance attribute shadowing the class's (forbidding) table covers exactly this frame. Its
+    children are made from the class again, so a frame that exempt code calls is permissioned (unless it is exempt
+    too). A frame is exempt only when the exempt account runs its own code in its own context (its code address and
+    its storage address are both the exempt address: a CALL or STATICCALL to it): exempt code reached by CALLCODE
+    or DELEGATECALL runs in the calling account's context, and there it is permissioned like any other code, so no
+    contract can borrow the exemption to write its own storage.
+    """
+
+    exempt_code_addresses: frozenset[bytes] = frozenset()
+
+    def __init__(self, state: StateAPI, message: MessageAPI, transaction_context: TransactionContextAPI) -> None:
+        super().__init__(state, message, transaction_context)
+        runs_itself = message.code_address == message.storage_address
+        if runs_itself and message.code_address in self.exempt_code_addresses:
+            self.opcodes = CancunComputation.opcodes
 
 
 class _ForbiddenOpcodeLogic:

@@ -2,8 +2,8 @@
 
 Everything a spec function may use beyond builtins comes from here: fixed-width integer and byte-string
 types (whose constructors reject out-of-range values, so a wrong intermediate can never pass silently),
-the frozen ``dataclass`` decorator, typing helpers, keccak256, ABI encoding, and the EVM (``evm_*``: the py-evm
-adapter of ``mvm_spec.evm``). Spec code never imports anything else.
+the frozen ``dataclass`` decorator, typing helpers, keccak256, ABI encoding, RLP decoding, Merkle-Patricia proof
+checking, and the EVM (``evm_*``: the py-evm adapter of ``mvm_spec.evm``). Spec code never imports anything else.
 """
 
 from __future__ import annotations
@@ -11,22 +11,36 @@ from __future__ import annotations
 from dataclasses import dataclass as _dataclass
 from dataclasses import field, replace
 from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
+from typing import cast as _cast
 
+import rlp as _rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth_abi.abi import decode as _eth_abi_decode
 from eth_abi.abi import encode as _eth_abi_encode
 from eth_abi.exceptions import DecodingError
 from eth_hash.auto import keccak as _keccak
+from eth_utils.exceptions import ValidationError as _EthUtilsValidationError
+from trie.exceptions import BadTrieProof as _BadTrieProof
+from trie.exceptions import InvalidNibbles as _InvalidNibbles
+from trie.exceptions import InvalidNode as _InvalidNode
+from trie.exceptions import ValidationError as _TrieValidationError
+from trie.hexary import HexaryTrie as _HexaryTrie
 
 from .evm import BEACON_ROOTS_ADDRESS, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
 from .evm import BlockContext as EvmBlockContext
 from .evm import UndecodableTransaction
+from .evm import burn as evm_burn
 from .evm import decode_transaction as evm_decode_transaction
+from .evm import execute_deposit as evm_execute_deposit
 from .evm import execute_system_call as evm_execute_system_call
 from .evm import execute_transaction as evm_execute_transaction
 from .evm import genesis_world as evm_genesis_world
+from .evm import get_account_proof as evm_get_account_proof
 from .evm import get_balance as evm_get_balance
 from .evm import get_code as evm_get_code
 from .evm import get_nonce as evm_get_nonce
+from .evm import get_storage_proof as evm_get_storage_proof
+from .evm import get_storage_root as evm_get_storage_root
+from .evm import mint as evm_mint
 from .evm import transfer as evm_transfer
 
 __all__ = [
@@ -38,14 +52,22 @@ __all__ = [
     "EvmWorld",
     "ExecutionResult",
     "GenesisAccount",
+    "RlpDecodingError",
+    "TrieProofError",
     "UndecodableTransaction",
+    "evm_burn",
     "evm_decode_transaction",
+    "evm_execute_deposit",
     "evm_execute_system_call",
     "evm_execute_transaction",
     "evm_genesis_world",
+    "evm_get_account_proof",
     "evm_get_balance",
     "evm_get_code",
     "evm_get_nonce",
+    "evm_get_storage_proof",
+    "evm_get_storage_root",
+    "evm_mint",
     "evm_transfer",
     "abi_decode",
     "abi_encode",
@@ -60,6 +82,8 @@ __all__ = [
     "field",
     "keccak256",
     "replace",
+    "rlp_decode",
+    "trie_get_from_proof",
     "uint8",
     "uint64",
     "uint256",
@@ -150,6 +174,63 @@ def abi_decode(types: Sequence[str], data: bytes) -> Tuple[Any, ...]:
         return tuple(_eth_abi_decode(list(types), bytes(data)))
     except (DecodingError, UnicodeDecodeError, OverflowError) as error:
         raise AbiDecodingError(str(error)) from None
+
+
+class RlpDecodingError(ValueError):
+    """Bytes that are not exactly one canonical RLP item (spec code turns it into a named spec error)."""
+
+
+def rlp_decode(data: bytes) -> Any:
+    """The RLP item ``data`` encodes: a byte string, or a list of items. Strict (pyrlp's ``rlp.decode``): a
+    non-canonical length, a truncated item or trailing bytes raise ``RlpDecodingError``."""
+    try:
+        return _rlp.decode(bytes(data), strict=True)
+    except _rlp.exceptions.RLPException as error:
+        raise RlpDecodingError(str(error)) from None
+
+
+class TrieProofError(ValueError):
+    """A Merkle-Patricia proof that proves nothing about the key under the root: a node missing, changed, extra
+    in the wrong place, or not valid RLP, or a root that is not 32 bytes."""
+
+
+# What py-trie raises on a proof whose nodes hash-link but are not well-formed trie nodes (a branch of the wrong
+# width, a leaf whose path is not hex-prefix encoded, a hash of the wrong length...).
+_MALFORMED_PROOF = (
+    _BadTrieProof,
+    _InvalidNode,
+    _InvalidNibbles,
+    _TrieValidationError,
+    _EthUtilsValidationError,
+    _rlp.exceptions.RLPException,
+    IndexError,
+    KeyError,
+    TypeError,
+    ValueError,
+)
+
+
+def trie_get_from_proof(root: bytes, key: bytes, proof: Sequence[bytes]) -> bytes:
+    """The value stored at ``key`` in the Merkle-Patricia trie whose root hash is ``root``, as ``proof`` shows it.
+
+    ``proof`` is ``eth_getProof``'s: the RLP-encoded trie nodes on the key's path (root first; the order does not
+    matter, only which nodes are present). The value is the RLP the trie stores (an account's
+    ``[nonce, balance, storage_root, code_hash]``, a storage slot's value), or ``b""`` when the proof shows the key
+    absent. Raises ``TrieProofError`` when the proof does not decide the question under this root.
+    """
+    if len(root) != 32:
+        raise TrieProofError(f"a trie root is 32 bytes, got {len(root)}")
+    try:
+        nodes = [_rlp.decode(bytes(node), strict=True) for node in proof]
+    except _rlp.exceptions.RLPException as error:
+        raise TrieProofError(f"a proof node is not RLP: {error}") from None
+    try:
+        value = _cast(Any, _HexaryTrie).get_from_proof(bytes(root), bytes(key), nodes)  # py-trie is unannotated
+    except _MALFORMED_PROOF as error:
+        raise TrieProofError(f"bad proof of 0x{bytes(key).hex()} under 0x{bytes(root).hex()}: {error}") from None
+    if not isinstance(value, bytes):  # a leaf or branch holding a list where a value belongs
+        raise TrieProofError(f"the proof's value for 0x{bytes(key).hex()} is not a byte string")
+    return value
 
 
 def _abi_value(value: Any) -> Any:

@@ -1286,7 +1286,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:100
+# spec/v1/execution.md:101
 @container
 class L2State:
     chain_id: ChainId
@@ -1300,7 +1300,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:118
+# spec/v1/execution.md:119
 @container
 class L2Block:
     number: BlockNumber
@@ -1314,7 +1314,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:136
+# spec/v1/execution.md:137
 @container
 class Log:
     address: Address
@@ -1322,7 +1322,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:149
+# spec/v1/execution.md:150
 @container
 class Receipt:
     status: uint8
@@ -1331,7 +1331,7 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:171
+# spec/v1/execution.md:172
 def get_message_passer_code() -> bytes:
     return bytes.fromhex(
         "36"  # 00  CALLDATASIZE
@@ -1404,7 +1404,7 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:250
+# spec/v1/execution.md:251
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1423,13 +1423,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:273
+# spec/v1/execution.md:274
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:285
+# spec/v1/execution.md:286
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1454,7 +1454,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:317
+# spec/v1/execution.md:318
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1462,20 +1462,20 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:329
+# spec/v1/execution.md:330
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:342
+# spec/v1/execution.md:343
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:354
+# spec/v1/execution.md:355
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1494,7 +1494,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:379
+# spec/v1/execution.md:380
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1513,7 +1513,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:405
+# spec/v1/execution.md:406
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1522,24 +1522,24 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_update(charter, sender, decode_charter(data))
 
 
-# spec/v1/execution.md:418
+# spec/v1/execution.md:419
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:428
+# spec/v1/execution.md:430
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:438
+# spec/v1/execution.md:440
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:449
+# spec/v1/execution.md:451
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1554,14 +1554,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:468
+# spec/v1/execution.md:470
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:484
+# spec/v1/execution.md:486
 def apply_execution_result(
     state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
 ) -> Tuple[L2State, Receipt]:
@@ -1572,7 +1572,7 @@ def apply_execution_result(
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:502
+# spec/v1/execution.md:504
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1585,14 +1585,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, charter, tax)
 
 
-# spec/v1/execution.md:522
+# spec/v1/execution.md:524
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:535
+# spec/v1/execution.md:537
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1607,7 +1607,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charte
     return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
 
 
-# spec/v1/execution.md:557
+# spec/v1/execution.md:559
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1640,12 +1640,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:596
+# spec/v1/execution.md:598
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:607
+# spec/v1/execution.md:609
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1657,7 +1657,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:624
+# spec/v1/execution.md:626
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1670,7 +1670,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:641
+# spec/v1/execution.md:643
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1680,12 +1680,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:655
+# spec/v1/execution.md:657
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:665
+# spec/v1/execution.md:667
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1707,18 +1707,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:691
+# spec/v1/execution.md:693
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:700
+# spec/v1/execution.md:702
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:711
+# spec/v1/execution.md:713
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1726,7 +1726,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:724
+# spec/v1/execution.md:726
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1739,7 +1739,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:742
+# spec/v1/execution.md:744
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1752,12 +1752,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:759
+# spec/v1/execution.md:761
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:768
+# spec/v1/execution.md:770
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -1765,107 +1765,107 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:782
+# spec/v1/execution.md:784
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:791
+# spec/v1/execution.md:793
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:800
+# spec/v1/execution.md:802
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:809
+# spec/v1/execution.md:811
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:818
+# spec/v1/execution.md:820
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:827
+# spec/v1/execution.md:829
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:836
+# spec/v1/execution.md:838
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:845
+# spec/v1/execution.md:847
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:854
+# spec/v1/execution.md:856
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:863
+# spec/v1/execution.md:865
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:872
+# spec/v1/execution.md:874
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:881
+# spec/v1/execution.md:883
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:890
+# spec/v1/execution.md:892
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:899
+# spec/v1/execution.md:901
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:908
+# spec/v1/execution.md:910
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:918
+# spec/v1/execution.md:920
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:927
+# spec/v1/execution.md:929
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:936
+# spec/v1/execution.md:938
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:945
+# spec/v1/execution.md:947
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:954
+# spec/v1/execution.md:956
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:963
+# spec/v1/execution.md:965
 class BaseFeeMismatch(InvalidBlock):
     pass
 

@@ -348,10 +348,15 @@ def get_storage_root(world: EvmWorld, address: bytes) -> bytes:
     """The root of ``address``'s storage trie in ``world``: the empty trie's root for an account without storage,
     and for an absent account.
 
-    Read through a warm reader of the world's root (its account cache survives between reads), which holds only
-    committed accounts: their storage roots are final, as the world's root is computed first.
+    The world's root is computed first, which writes every account's final storage root; the account is then read
+    through the open state if it holds this world (its account cache is warm: a block's output root asks for the
+    message passer's storage root after every block), else through a reader of the root.
     """
-    return bytes(_reader(world.store, world.state_root)._get_storage_root(Address(address)))
+    root = world.state_root
+    live = world.store.live
+    open_state = live[1] if live is not None and live[0] is world else None
+    accounts = cast(AccountDB, open_state._account_db) if open_state is not None else _reader(world.store, root)
+    return bytes(accounts._get_storage_root(Address(address)))
 
 
 def get_storage_proof(world: EvmWorld, address: bytes, slot: int) -> tuple[bytes, ...]:

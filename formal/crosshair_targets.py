@@ -27,14 +27,20 @@ from typing import Any, cast
 
 from mvm_spec.forks.v1.minimal import (
     MAX_BASIS_POINTS,
+    MAX_SEQUENCER_DRIFT,
     MAX_TAX_BRACKETS,
+    SEQUENCING_WINDOW,
     BasisPoints,
+    L1BlockNumber,
+    Timestamp,
     InvalidTaxSchedule,
     TaxBracket,
     TooManyTaxBrackets,
     Wei,
     apply_basis_points,
     compute_tax,
+    derive_block_timestamp,
+    get_forced_block_count,
     uint256,
     validate_tax_schedule,
 )
@@ -232,6 +238,25 @@ def validate_tax_schedule_raises_only_invalid_tax_schedule(
     validate_tax_schedule([raw_bracket(threshold_0, rate_bps_0), raw_bracket(threshold_1, rate_bps_1)])
 
 
+def derive_block_timestamp_contract(parent: int, origin: int, proposed: int) -> int:
+    """
+    pre: 0 <= parent < UINT64_LIMIT - 1 and 0 <= proposed < UINT64_LIMIT
+    pre: 0 <= origin < UINT64_LIMIT - MAX_SEQUENCER_DRIFT
+    post: parent < __return__ and origin <= __return__
+    post: __return__ <= max(parent + 1, origin + MAX_SEQUENCER_DRIFT)
+    post: (__return__ == proposed) or not (max(parent + 1, origin) <= proposed <= origin + MAX_SEQUENCER_DRIFT)
+    """
+    return derive_block_timestamp(Timestamp(parent), Timestamp(origin), Timestamp(proposed))
+
+
+def get_forced_block_count_contract(head_origin: int, deposit_block: int) -> int:
+    """
+    pre: 0 <= head_origin <= deposit_block < UINT64_LIMIT - SEQUENCING_WINDOW
+    post: head_origin + __return__ >= deposit_block
+    """
+    return get_forced_block_count(L1BlockNumber(head_origin), L1BlockNumber(deposit_block + SEQUENCING_WINDOW))
+
+
 Target = Callable[..., Any]
 
 AS_WRITTEN: list[Target] = [
@@ -246,6 +271,8 @@ WITH_UINT_MODEL: list[Target] = [
     compute_tax_one_bracket,
     compute_tax_two_brackets,
     compute_tax_two_brackets_monotone,
+    derive_block_timestamp_contract,
+    get_forced_block_count_contract,
 ]
 # compute_tax_four_brackets confirms in about 2 s on an idle machine but not within 20 s on a loaded one (CrossHair's
 # solver queries time out and the search ends incomplete), so it cannot gate CI; Z3 proves the same law for four

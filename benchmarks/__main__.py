@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import platform
 
-from . import merkle, permissions, selection, transfers
+from . import bridge, merkle, permissions, selection, transfers
 
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    for benchmark in (merkle, selection, permissions, transfers):
+    for benchmark in (merkle, selection, permissions, transfers, bridge):
         print("\n".join(benchmark.run()))
 
 

@@ -1,18 +1,28 @@
 """Vector cases for the state transition (spec/v1/execution.md: get_genesis_state, apply_block and what they call).
 
-Each vector is a tiny genesis (``pre``), one block (``input``) and either what the block leaves behind (``post``:
-roots, supply, receipts and a few named accounts) or the error that makes the block invalid. Before a post is
-yielded, the case checks the spec's result against facts it knows without the spec:
+Each vector is a tiny genesis (``pre``: allocation, charter, genesis base fee), one block (``input``: header,
+deposits, signed transactions) and either what the block leaves behind (``post``: roots, supply, receipts and a few
+named accounts and storage slots) or the error that makes the block invalid. Before a post is yielded, the case
+checks the spec's result against facts it knows without the spec:
 
 - amounts from the fee rules, by hand: an EOA recipient gains exactly ``value``; the sender pays
   ``value + tax + gas_used * effective_gas_price``; the producer earns ``gas_used * priority fee``; the treasury
   (``METIS_DAO_ADDRESS``) gains the tax of the schedule, worked out bracket by bracket in the comments; the supply
   drops by ``gas_used * base_fee`` (burnt);
+- deposits by hand: a deposit mints ``mint`` to its sender whatever happens next; when its call runs it costs the
+  sender no gas (price 0: the producer earns nothing, nothing is burnt) and takes one nonce; a call a rule skips
+  leaves status 0, gas 0, the nonce and everything but the mint alone;
+- the message passer by hand: withdrawal hashes and log data with eth-abi and keccak, its storage root from a
+  fresh py-trie, and the value sent to it burnt;
+- the supply rule after every block: allocation + mints - burnt base fees - value sent to the message passer;
 - gas by hand for transfers (21,000 plus data and access-list costs) and small creations; for code runs, gas,
   logs and status from **plain py-evm** (``CancunState``, never the adapter), with a forbidden opcode written as
   INVALID (0xfe) in the code, which is what the permission hook is defined to mean;
 - whole state roots from plain py-evm whenever no forbidden opcode is reached (with the hand-computed tax moved
-  by hand), which also shows that a zero tax touches no account;
+  by hand), which also shows that a zero tax touches no account. The oracle's genesis holds the message passer
+  (its code written below as bytes, not read from the spec); it replays a deposit as the same call signed by the
+  same sender at gas price 0 in a block of base fee 0, after crediting the mint by hand, and empties the passer's
+  balance by hand after every transaction and deposit;
 - storage slots, nonces and statuses read off the rule (a denied frame changes nothing; a failing top frame burns
   its whole gas limit and gives status 0).
 """
@@ -21,8 +31,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
+import rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth._utils.address import generate_contract_address, generate_safe_contract_address
 from eth.db.account import AccountDB
 from eth.db.atomic import AtomicDB
@@ -36,6 +47,7 @@ from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
 from eth_keys.datatypes import PrivateKey
 from eth_typing import Address, BlockNumber, Hash32
+from trie.hexary import HexaryTrie
 
 from mvm_spec import evm
 from mvm_spec.evm import GenesisAccount
@@ -57,21 +69,25 @@ OTHER_DAC_CHAIN_ID = 1090
 GENESIS_TIME = 1_700_000_000
 BLOCK_TIME = GENESIS_TIME + 12
 PRODUCER = bytes([0xCB]) * 20
-BLOCK_GAS_LIMIT = 30_000_000
+BLOCK_GAS_LIMIT = 30_000_000  # L2_BLOCK_GAS_LIMIT in both presets, by hand from presets/*.yaml
 RANDAO = bytes([0x11]) * 32
 BEACON_ROOT = bytes([0xBE]) * 32
-BASE_FEE = 7
+BASE_FEE = 7  # the genesis base fee, which block 1 keeps (the genesis counts as a block that used the gas target)
 MAX_FEE, TIP = 10, 2
 PRICE = min(MAX_FEE, BASE_FEE + TIP)  # 9: the effective gas price of a dynamic-fee transaction
 GAS = 200_000  # the gas limit of a transaction that runs code
 TRANSFER_GAS = 21_000
 FUNDS = 10**18  # what every funded account starts with
-# METIS_DAO_ADDRESS, the treasury, per preset: written out by hand from presets/*.yaml.
+# METIS_DAO_ADDRESS, the treasury, per preset: written out by hand from presets/*.yaml. On mainnet it is the alias
+# of MetisDAO's L1 contract: 0x4200...0101 + 0x1111...1111 = 0x5311...1212.
 TREASURY_BY_PRESET = {
-    "mainnet": bytes.fromhex("4200000000000000000000000000000000000101"),
+    "mainnet": bytes.fromhex("5311000000000000000000000000000000001212"),
     "minimal": bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
 }
 METIS_DAO_KEY = PrivateKey(bytes([0x4D]) * 32)  # the minimal preset's MetisDAO account
+# MAX_DEPOSIT_GAS_PER_L1_BLOCK and MAX_DEPOSIT_DATA_BYTES per preset, by hand from presets/*.yaml.
+DEPOSIT_GAS_BUDGET_BY_PRESET = {"mainnet": 20_000_000, "minimal": 300_000}
+DEPOSIT_DATA_LIMIT_BY_PRESET = {"mainnet": 120_000, "minimal": 1_024}
 
 
 def treasury(spec: ModuleType) -> bytes:
@@ -79,8 +95,19 @@ def treasury(spec: ModuleType) -> bytes:
 
 
 CHARTER_CONTRACT = bytes.fromhex("4200000000000000000000000000000000000100")  # CHARTER_ADDRESS, by hand
+MESSAGE_PASSER = bytes.fromhex("4200000000000000000000000000000000000016")  # MESSAGE_PASSER_ADDRESS, by hand
+# get_message_passer_code, copied by hand from the listing in spec/v1/execution.md (disassembled instruction by
+# instruction in tests/unit/test_evm_bridge.py). The oracle's genesis holds it at nonce 1.
+MESSAGE_PASSER_CODE = bytes.fromhex(
+    "36602081106051575f358060a01c6051576060526020900380602060c0378060c02060a052465f525f5480602052"
+    "336040523460805260c05f2060018155906001015f55809160c0015fa15f5260205ff35b5f5ffd"
+)
+EMPTY_TRIE_ROOT = bytes.fromhex("56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")  # keccak(0x80)
+L1_ORIGIN = 5  # the L1 block every case's deposits are enqueued from: only the block hash reads it
+L1_TARGET = bytes([0x71]) * 20  # where the cases' L2->L1 messages go
 INVALID = 0xFE
 CREATE, CREATE2, SSTORE, ADDRESS = op.CREATE, op.CREATE2, op.SSTORE, op.ADDRESS
+LOG1, KECCAK256 = op.LOG1, op.SHA3
 SUBMIT_TX = 0x100
 ALLOW, DENY = 0, 1
 
@@ -93,9 +120,10 @@ def address_of(signer: PrivateKey) -> bytes:
     return bytes(signer.public_key.to_canonical_address())
 
 
-DEPLOYER, MEMBER, OUTSIDER, BANNED, ALICE, RESTRICTED, MANAGER = (key(n) for n in range(0x11, 0x18))
+DEPLOYER, MEMBER, OUTSIDER, BANNED, ALICE, RESTRICTED, MANAGER, DEPOSITOR = (key(n) for n in range(0x11, 0x19))
 RECIPIENT, RECIPIENT_2 = bytes([0xC0]) * 20, bytes([0xC1]) * 20  # accounts without code, absent from genesis
 FACTORY, PROXY, OUTER, MIDDLE, INNER, VAULT = (bytes([tag]) * 20 for tag in (0xF0, 0xA0, 0xA1, 0xA2, 0xB0, 0xB1))
+BURNER, RELAY = bytes([0xB2]) * 20, bytes([0xB3]) * 20
 
 
 # --- Transactions ----------------------------------------------------------------------------------------------------
@@ -164,6 +192,66 @@ def creation_intrinsic_gas(init_code: bytes) -> int:
     return TRANSFER_GAS + 32_000 + data_gas(init_code) + 2 * ((len(init_code) + 31) // 32)
 
 
+# --- Deposits and messages -------------------------------------------------------------------------------------------
+
+
+def deposit(
+    spec: ModuleType,
+    sender: PrivateKey | bytes,
+    to: bytes | None,
+    *,
+    mint: int = 0,
+    value: int = 0,
+    gas: int = GAS,
+    data: bytes = b"",
+) -> Any:
+    """A deposit (``to=None`` creates a contract) from ``sender``, a key's account or any address."""
+    address = sender if isinstance(sender, bytes) else address_of(sender)
+    recipient = None if to is None else spec.Address(to)
+    return spec.Deposit(spec.Address(address), recipient, spec.Wei(mint), spec.Wei(value), spec.uint64(gas), data)
+
+
+def message(target: bytes, data: bytes) -> bytes:
+    """The message passer's calldata: the L1 target as a 32-byte word (upper 12 bytes zero), then the data."""
+    return bytes(12) + target + data
+
+
+def message_words(nonce: int, caller: bytes, target: bytes, value: int, data: bytes) -> bytes:
+    """abi.encode(chainid, nonce, caller, target, value, keccak256(data)), with eth-abi: the passer's six words."""
+    types = ["uint256", "uint256", "address", "address", "uint256", "bytes32"]
+    return bytes(abi_encode(types, [CHAIN_ID, nonce, caller, target, value, keccak(data)]))
+
+
+def withdrawal_hash(nonce: int, caller: bytes, target: bytes, value: int, data: bytes) -> bytes:
+    return bytes(keccak(message_words(nonce, caller, target, value, data)))
+
+
+def message_log(nonce: int, caller: bytes, target: bytes, value: int, data: bytes) -> tuple[Any, ...]:
+    """The passer's log of one message: LOG1 under the withdrawal hash, the six words and the data."""
+    topic = withdrawal_hash(nonce, caller, target, value, data)
+    return (MESSAGE_PASSER, (topic,), message_words(nonce, caller, target, value, data) + data)
+
+
+def storage_root(slots: Mapping[int, int]) -> bytes:
+    """The root of a storage trie holding ``slots``, built with a fresh py-trie (keys keccak256 of the 32-byte slot,
+    values RLP of the word)."""
+    trie: Any = HexaryTrie({})  # py-trie's methods are unannotated
+    for slot, value in slots.items():
+        trie.set(keccak(word(slot)), rlp.encode(value))
+    return bytes(trie.root_hash)
+
+
+def relay(value: int, payload: bytes) -> bytes:
+    """A contract that CALLs the message passer with ``value`` (from its own balance) and calldata ``payload``, then
+    logs (LOG0) the word the passer returned. It uses neither SSTORE nor LOG1 nor KECCAK256."""
+    chunks = [payload[start : start + 32].ljust(32, b"\x00") for start in range(0, len(payload), 32)]
+    stores = b"".join(asm(push(chunk), push(32 * index), op.MSTORE) for index, chunk in enumerate(chunks))
+    passer_call = asm(
+        push(32), push(0), push(len(payload)), push(0), push(value), push(MESSAGE_PASSER), op.GAS, op.CALL
+    )
+    return asm(stores, passer_call, op.POP, push(32), push(0), op.LOG0, op.STOP)
+
+
 # --- Genesis, block, charter -----------------------------------------------------------------------------------------
 
 
@@ -191,6 +279,7 @@ class Genesis:
     charter: Any
     chain_id: int = CHAIN_ID
     timestamp: int = GENESIS_TIME
+    base_fee: int = BASE_FEE
 
     @property
     def supply(self) -> int:
@@ -198,24 +287,37 @@ class Genesis:
 
     def state(self, spec: ModuleType) -> Any:
         alloc = [(spec.Address(address), account) for address, account in self.alloc]
-        return spec.get_genesis_state(spec.ChainId(self.chain_id), alloc, self.charter, spec.Timestamp(self.timestamp))
+        chain_id, timestamp, base_fee = (
+            spec.ChainId(self.chain_id),
+            spec.Timestamp(self.timestamp),
+            spec.Wei(self.base_fee),
+        )
+        return spec.get_genesis_state(chain_id, alloc, self.charter, timestamp, base_fee)
 
 
-def genesis(charter: Any, *alloc: tuple[bytes, GenesisAccount] | list[tuple[bytes, GenesisAccount]]) -> Genesis:
+def genesis(
+    charter: Any, *alloc: tuple[bytes, GenesisAccount] | list[tuple[bytes, GenesisAccount]], base_fee: int = BASE_FEE
+) -> Genesis:
     accounts: list[tuple[bytes, GenesisAccount]] = []
     for item in alloc:
         accounts += item if isinstance(item, list) else [item]
-    return Genesis(tuple(accounts), charter)
+    return Genesis(tuple(accounts), charter, base_fee=base_fee)
 
 
 def block_of(
     spec: ModuleType,
     *transactions: bytes,
+    deposits: Sequence[Any] = (),
     number: int = 1,
     timestamp: int = BLOCK_TIME,
     gas_limit: int = BLOCK_GAS_LIMIT,
     base_fee: int = BASE_FEE,
 ) -> Any:
+    """Block ``number`` with ``deposits`` (numbered from 0, enqueued from L1_ORIGIN) and then ``transactions``."""
+    enqueued = tuple(
+        spec.EnqueuedDeposit(spec.uint64(nonce), spec.L1BlockNumber(L1_ORIGIN), item)
+        for nonce, item in enumerate(deposits)
+    )
     return spec.L2Block(
         number=spec.BlockNumber(number),
         timestamp=spec.Timestamp(timestamp),
@@ -224,6 +326,7 @@ def block_of(
         base_fee_per_gas=spec.Wei(base_fee),
         prev_randao=spec.Hash32(RANDAO),
         parent_beacon_block_root=spec.Hash32(BEACON_ROOT),
+        deposits=enqueued,
         transactions=tuple(transactions),
     )
 
@@ -233,11 +336,13 @@ Queries = Sequence[tuple[bytes, Sequence[int]]]
 
 @dataclass(frozen=True)
 class Applied:
-    """The spec's result of applying a block to a genesis, with readers for the hand-made checks."""
+    """The spec's result of applying a block to a genesis, with readers for the hand-made checks. Receipts are the
+    deposits' first, then the transactions'."""
 
     pre: Any
     state: Any
     receipts: tuple[Any, ...]
+    deposits: int
 
     def balance(self, address: bytes) -> int:
         return evm.get_balance(self.state.world, address)
@@ -249,13 +354,18 @@ class Applied:
         return evm.get_storage(self.state.world, address, slot)
 
     def gas(self, index: int) -> int:
-        """The gas transaction ``index`` used alone (receipts hold running totals)."""
+        """The gas receipt ``index`` used alone (receipts hold running totals)."""
         previous = self.receipts[index - 1].cumulative_gas_used if index else 0
         return int(self.receipts[index].cumulative_gas_used) - int(previous)
 
     @property
     def total_gas(self) -> int:
         return int(self.receipts[-1].cumulative_gas_used) if self.receipts else 0
+
+    @property
+    def transaction_gas(self) -> int:
+        """The gas of the signed transactions alone: the gas whose base fee is burnt."""
+        return sum(self.gas(index) for index in range(self.deposits, len(self.receipts)))
 
     def summary(self, index: int) -> tuple[bool, int, tuple[Any, ...]]:
         receipt = self.receipts[index]
@@ -264,18 +374,25 @@ class Applied:
 
 
 def inputs(spec: ModuleType, chain: Genesis, block: Any, queries: Queries = ()) -> Iterator[Part]:
-    yield "pre", encode_genesis(chain.chain_id, chain.timestamp, chain.alloc, chain.charter)
+    yield "pre", encode_genesis(chain.chain_id, chain.timestamp, chain.alloc, chain.charter, chain.base_fee)
     yield "input", {"block": encode_l2_block(block), "accounts": encode_account_queries(queries)}
 
 
-def apply(spec: ModuleType, chain: Genesis, block: Any) -> Applied:
+def apply(spec: ModuleType, chain: Genesis, block: Any, *, withdrawn: int = 0) -> Applied:
+    """The spec's result, after the facts of every block: the supply rule with ``withdrawn`` (the value the case
+    sends to the message passer, by hand), running gas totals, an empty message passer, the newest-block fields."""
     pre = chain.state(spec)
     state, receipts = spec.apply_block(pre, block)
-    applied = Applied(pre, state, tuple(receipts))
-    # Facts of every block: the supply loses exactly the burnt base fees; running totals add up.
-    assert state.coinbase_supply == chain.supply - applied.total_gas * block.base_fee_per_gas
-    assert [applied.gas(index) > 0 for index in range(len(receipts))] == [True] * len(receipts)
+    applied = Applied(pre, state, tuple(receipts), len(block.deposits))
+    minted = sum(int(enqueued.deposit.mint) for enqueued in block.deposits)
+    burnt_fees = applied.transaction_gas * int(block.base_fee_per_gas)
+    assert state.coinbase_supply == chain.supply + minted - burnt_fees - withdrawn
+    assert all(applied.gas(index) >= 0 for index in range(len(receipts)))
+    assert all(applied.gas(index) > 0 for index in range(applied.deposits, len(receipts)))  # a transaction costs gas
+    assert applied.balance(MESSAGE_PASSER) == 0 and applied.nonce(MESSAGE_PASSER) == 1
+    assert evm.get_code(state.world, MESSAGE_PASSER) == MESSAGE_PASSER_CODE
     assert state.latest_block_number == block.number and state.latest_timestamp == block.timestamp
+    assert state.latest_base_fee_per_gas == block.base_fee_per_gas and state.latest_gas_used == applied.total_gas
     return applied
 
 
@@ -293,58 +410,112 @@ def expect_error(spec: ModuleType, chain: Genesis, block: Any, error: str) -> It
 PlainReceipt = tuple[bool, int, tuple[Any, ...]]  # (success, gas used, logs as (address, topics, data))
 
 
+@dataclass(frozen=True)
+class PlainDeposit:
+    """A deposit as plain py-evm replays it: ``mint`` credited to ``sender`` by hand, ``tax`` moved to the treasury by
+    hand, then ``call``, the same call as a transaction signed by the sender at gas price 0 (None: a rule skips it)."""
+
+    sender: bytes
+    mint: int
+    call: bytes | None
+    tax: int = 0
+
+
+def replayed(signer: PrivateKey, nonce: int, deposit: Any, *, skipped: bool = False, tax: int = 0) -> PlainDeposit:
+    """``deposit`` (sent by ``signer``, whose account nonce is ``nonce``) for the oracle."""
+    to = None if deposit.to is None else bytes(deposit.to)
+    call = sign_dynamic_fee(
+        signer,
+        nonce,
+        to,
+        value=deposit.value,
+        data=deposit.data,
+        gas=deposit.gas_limit,
+        max_fee=0,
+        tip=0,
+        chain_id=CHAIN_ID,
+    )
+    return PlainDeposit(address_of(signer), int(deposit.mint), None if skipped else call, tax)
+
+
+class PlainBlock(NamedTuple):
+    root: bytes
+    receipts: list[PlainReceipt]
+    withdrawn: int  # the value the message passer received, which the oracle burnt by hand
+
+
 def plain_cancun(
     alloc: Sequence[tuple[bytes, GenesisAccount]],
     raws: Sequence[bytes],
     *,
+    deposits: Sequence[PlainDeposit] = (),
     taxes: Mapping[int, int] | None = None,
     treasury: bytes = b"",
     base_fee: int = BASE_FEE,
-    gas_limit: int = BLOCK_GAS_LIMIT,
     ancestors: tuple[bytes, ...] = (),
-) -> tuple[bytes, list[PlainReceipt]]:
-    """The state root and receipts of ``raws`` run by py-evm's own CancunState, block-style.
+) -> PlainBlock:
+    """The state root and receipts of ``deposits`` then ``raws`` run by py-evm's own CancunState, block-style.
 
-    ``taxes`` maps a transaction's index to the tax it owes, which is moved from its sender to the treasury by hand
-    before it runs. No permission hook, no beacon-roots call (no genesis here holds the beacon contract).
+    The genesis is ``alloc`` and the message passer. ``taxes`` maps a transaction's index to the tax it owes, which
+    is moved from its sender to the treasury by hand before it runs. Deposits run first, in a block of base fee 0
+    (so their gas price 0 is valid; no case's code reads BASEFEE). After each transaction and deposit the passer's
+    balance is set to 0 by hand. No permission hook, no beacon-roots call (no genesis here holds the beacon contract).
     """
     db = AtomicDB()
     accounts = AccountDB(db)
-    for address, account in alloc:
+    for address, account in [*alloc, (MESSAGE_PASSER, GenesisAccount(0, 1, MESSAGE_PASSER_CODE))]:
         accounts.set_balance(Address(address), account.balance)
         accounts.set_nonce(Address(address), account.nonce)
         accounts.set_code(Address(address), account.code)
         for slot, value in account.storage:
             accounts.set_storage(Address(address), slot, value)
     accounts.persist()
-    context = ExecutionContext(
-        coinbase=Address(PRODUCER),
-        timestamp=BLOCK_TIME,
-        block_number=BlockNumber(1),
-        difficulty=0,
-        mix_hash=Hash32(RANDAO),
-        gas_limit=gas_limit,
-        prev_hashes=tuple(Hash32(ancestor) for ancestor in ancestors),
-        chain_id=CHAIN_ID,
-        base_fee_per_gas=base_fee,
-        excess_blob_gas=0,
-    )
-    state = CancunState(db, context, accounts.state_root)
     receipts: list[PlainReceipt] = []
-    for index, raw in enumerate(raws):
+    withdrawn = 0
+
+    def context(block_base_fee: int) -> ExecutionContext:
+        return ExecutionContext(
+            coinbase=Address(PRODUCER),
+            timestamp=BLOCK_TIME,
+            block_number=BlockNumber(1),
+            difficulty=0,
+            mix_hash=Hash32(RANDAO),
+            gas_limit=BLOCK_GAS_LIMIT,
+            prev_hashes=tuple(Hash32(ancestor) for ancestor in ancestors),
+            chain_id=CHAIN_ID,
+            base_fee_per_gas=block_base_fee,
+            excess_blob_gas=0,
+        )
+
+    def run(state: CancunState, raw: bytes, tax: int) -> PlainReceipt:
+        nonlocal withdrawn
         transaction = CancunTransactionBuilder.decode(raw)
-        state.lock_changes()
-        tax = (taxes or {}).get(index, 0)
         if tax:
             state.delta_balance(transaction.sender, -tax)
             state.delta_balance(Address(treasury), tax)
         computation = state.apply_transaction(transaction)
+        passer_balance = state.get_balance(Address(MESSAGE_PASSER))
+        if passer_balance:
+            state.delta_balance(Address(MESSAGE_PASSER), -passer_balance)
+            withdrawn += passer_balance
         logs = tuple(
             (bytes(address), tuple(word(topic) for topic in topics), bytes(data))
             for address, topics, data in computation.get_log_entries()
         )
-        receipts.append((bool(computation.is_success), int(CancunVM.finalize_gas_used(transaction, computation)), logs))
-    return bytes(state.make_state_root()), receipts
+        return bool(computation.is_success), int(CancunVM.finalize_gas_used(transaction, computation)), logs
+
+    state = CancunState(db, context(0), accounts.state_root)
+    for item in deposits:
+        state.lock_changes()
+        if item.mint:
+            state.delta_balance(Address(item.sender), item.mint)
+        receipts.append((False, 0, ()) if item.call is None else run(state, item.call, item.tax))
+    state.persist()
+    state = CancunState(db, context(base_fee), state.state_root)
+    for index, raw in enumerate(raws):
+        state.lock_changes()
+        receipts.append(run(state, raw, (taxes or {}).get(index, 0)))
+    return PlainBlock(bytes(state.make_state_root()), receipts, withdrawn)
 
 
 def with_invalid(code: bytes, opcode: int) -> bytes:
@@ -782,7 +953,7 @@ def test_contract_receives_exactly_msg_value(spec: ModuleType) -> Iterator[Part]
     queries = [(address_of(ALICE), ()), (VAULT, (0,)), (treasury(spec), ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    root, receipts = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
+    root, receipts, _ = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
     assert applied.summary(0) == receipts[0] and applied.receipts[0].status == 1 and applied.receipts[0].tax == tax
     assert applied.storage(VAULT) == value and applied.balance(VAULT) == value
     assert applied.balance(treasury(spec)) == tax
@@ -803,7 +974,7 @@ def test_failed_call_keeps_the_tax_and_returns_the_value(spec: ModuleType) -> It
     queries = [(address_of(ALICE), ()), (VAULT, ()), (treasury(spec), ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    root, receipts = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
+    root, receipts, _ = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
     assert applied.summary(0) == receipts[0] and applied.receipts[0].status == 0 and applied.receipts[0].tax == tax
     assert applied.balance(VAULT) == 0 and applied.balance(treasury(spec)) == tax
     assert applied.balance(address_of(ALICE)) == FUNDS - tax - applied.gas(0) * PRICE
@@ -918,36 +1089,45 @@ def test_creation_gas_short_of_the_initcode_word_cost_rejected(spec: ModuleType)
 
 @vector_case("state_transition", "apply_block")
 def test_initcode_too_large_rejected(spec: ModuleType) -> Iterator[Part]:
-    """A creation with 49,153 bytes of init code, one more than EIP-3860 allows (the one large vector: its init
+    """A creation with 49,153 bytes of init code, one more than EIP-3860 allows (a large vector: its init
     code is the point)."""
     init_code = bytes(49_153)
     raw = tx(ALICE, 0, None, data=init_code, gas=creation_intrinsic_gas(init_code))
     yield from expect_single_rejected(spec, raw, "InitcodeTooLarge")
 
 
-def two_transfers_in_small_block(spec: ModuleType, second_gas: int) -> tuple[Genesis, Any]:
-    """A 50,000-gas block: ALICE's 30,000-gas-limit transfer uses 21,000, leaving 29,000 for MEMBER's."""
+def two_transfers(spec: ModuleType, second_gas: int) -> tuple[Genesis, Any]:
+    """ALICE's 30,000-gas-limit transfer uses 21,000, leaving 29,979,000 of the block's 30,000,000 for MEMBER's."""
     chain = genesis(charter(spec), funded(ALICE, MEMBER))
     raws = [tx(ALICE, 0, RECIPIENT, value=1, gas=30_000), tx(MEMBER, 0, RECIPIENT_2, value=2, gas=second_gas)]
-    return chain, block_of(spec, *raws, gas_limit=50_000)
+    return chain, block_of(spec, *raws)
+
+
+@vector_case("state_transition", "apply_block")
+def test_transaction_gas_above_the_block_gas_limit_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A transfer whose gas limit is 30,000,001, one more than every block's gas limit."""
+    chain = genesis(charter(spec), funded(ALICE))
+    yield from expect_error(
+        spec, chain, block_of(spec, tx(ALICE, 0, RECIPIENT, gas=BLOCK_GAS_LIMIT + 1)), "BlockGasLimitExceeded"
+    )
 
 
 @vector_case("state_transition", "apply_block")
 def test_block_gas_limit_exceeded_by_second_transaction(spec: ModuleType) -> Iterator[Part]:
-    """The second transaction's gas limit (29,001) exceeds the 29,000 gas the block has left."""
-    yield from expect_error(spec, *two_transfers_in_small_block(spec, 29_001), "BlockGasLimitExceeded")
+    """The second transaction's gas limit (29,979,001) exceeds the 29,979,000 gas the block has left."""
+    yield from expect_error(spec, *two_transfers(spec, 29_979_001), "BlockGasLimitExceeded")
 
 
 @vector_case("state_transition", "apply_block")
 def test_second_transaction_fits_the_gas_left_exactly(spec: ModuleType) -> Iterator[Part]:
-    """The gas left is the block's limit minus the gas used (not the gas limits) so far: 29,000 fits exactly."""
-    chain, block = two_transfers_in_small_block(spec, 29_000)
+    """The gas left is the block's limit minus the gas used (not the gas limits) so far: 29,979,000 fits exactly."""
+    chain, block = two_transfers(spec, 29_979_000)
     queries = [(address_of(ALICE), ()), (address_of(MEMBER), ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
     assert [int(receipt.cumulative_gas_used) for receipt in applied.receipts] == [21_000, 42_000]
     assert applied.balance(address_of(MEMBER)) == FUNDS - 2 - TRANSFER_GAS * PRICE
-    assert applied.state.world.state_root == plain_cancun(chain.alloc, block.transactions, gas_limit=50_000)[0]
+    assert applied.state.world.state_root == plain_cancun(chain.alloc, block.transactions).root
     yield post(spec, applied, queries)
 
 
@@ -968,35 +1148,60 @@ def test_block_timestamp_not_increasing_rejected(spec: ModuleType) -> Iterator[P
     yield from expect_error(spec, chain, block_of(spec, timestamp=GENESIS_TIME), "BlockTimestampNotIncreasing")
 
 
-def header_hash(parent: bytes, state_root: bytes, transactions_root: bytes, receipts_root: bytes) -> bytes:
+def header_hash(
+    parent: bytes, state_root: bytes, deposits_root: bytes, transactions_root: bytes, receipts_root: bytes
+) -> bytes:
     """The block hash of a block built by ``block_of``, written out from the spec's prose: keccak256 of the ABI
-    encoding of the header fields."""
-    types = ["bytes32", "uint256", "uint256", "address", "uint256", "uint256"] + ["bytes32"] * 5
+    encoding of the header fields, the state root, and the roots of deposits, transactions and receipts."""
+    types = ["bytes32", "uint256", "uint256", "address", "uint256", "uint256"] + ["bytes32"] * 6
     values = [parent, 1, BLOCK_TIME, PRODUCER, BLOCK_GAS_LIMIT, BASE_FEE, RANDAO, BEACON_ROOT, state_root]
-    return bytes(keccak(abi_encode(types, values + [transactions_root, receipts_root])))
+    return bytes(keccak(abi_encode(types, values + [deposits_root, transactions_root, receipts_root])))
 
 
 def genesis_hash(state_root: bytes, charter_root: bytes) -> bytes:
     return bytes(keccak(abi_encode(["uint256", "bytes32", "bytes32"], [CHAIN_ID, state_root, charter_root])))
 
 
+def deposit_leaf(nonce: int, sender: bytes, to: bytes | None, mint: int, value: int, gas: int, data: bytes) -> bytes:
+    """A deposit's leaf in the deposits root, from the bridge chapter's prose: keccak256 of the ABI encoding of its
+    nonce, L1 block, sender, whether it creates, recipient (zero for a creation), mint, value, gas and data."""
+    types = ["uint256", "uint256", "address", "bool", "address", "uint256", "uint256", "uint256", "bytes"]
+    values = [nonce, L1_ORIGIN, sender, to is None, to or bytes(20), mint, value, gas, data]
+    return bytes(keccak(abi_encode(types, values)))
+
+
+def receipt_leaf(success: bool, cumulative_gas: int, logs: Sequence[tuple[Any, ...]], tax: int) -> bytes:
+    """A receipt's leaf in the receipts root: keccak256 of abi.encode(status, cumulative gas, logs, tax)."""
+    types = ["uint8", "uint256", "(address,bytes32[],bytes)[]", "uint256"]
+    entries = [(address, list(topics), data) for address, topics, data in logs]
+    return bytes(keccak(abi_encode(types, [int(success), cumulative_gas, entries, tax])))
+
+
+def output_root(state_root: bytes, charter_root: bytes, passer_root: bytes, block_hash: bytes) -> bytes:
+    """Output root version 1: keccak256 of five words (version 1, state root, charter root, the message passer's
+    storage root, block hash)."""
+    return bytes(keccak(word(1) + state_root + charter_root + passer_root + block_hash))
+
+
 @vector_case("state_transition", "apply_block")
 def test_empty_block(spec: ModuleType) -> Iterator[Part]:
-    """A block without transactions: the world and supply are unchanged; the block hash commits to zero
-    transaction and receipt roots; the output root is keccak256(0 ‖ state root ‖ charter root ‖ block hash)."""
+    """A block without deposits or transactions: the world and supply are unchanged; the block hash commits to zero
+    deposit, transaction and receipt roots; the output root is keccak256(1 ‖ state root ‖ charter root ‖ message
+    passer storage root ‖ block hash), the passer's storage being the empty trie."""
     chain = genesis(charter(spec, taxrates=SCHEDULE), funded(ALICE))
     block = block_of(spec)
-    queries = [(address_of(ALICE), ())]
+    queries = [(address_of(ALICE), ()), (MESSAGE_PASSER, (0,))]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    state_root = plain_cancun(chain.alloc, [])[0]
+    state_root = plain_cancun(chain.alloc, []).root
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
-    block_hash = header_hash(genesis_hash(state_root, charter_root), state_root, bytes(32), bytes(32))
+    block_hash = header_hash(genesis_hash(state_root, charter_root), state_root, bytes(32), bytes(32), bytes(32))
     assert applied.receipts == () and applied.state.coinbase_supply == FUNDS
     assert applied.state.world.state_root == state_root
     assert applied.state.recent_block_hashes == (block_hash, genesis_hash(state_root, charter_root))
-    output_root = keccak(bytes(32) + state_root + charter_root + block_hash)
-    assert spec.get_state_output_root(applied.state) == output_root
+    assert EMPTY_TRIE_ROOT == keccak(b"\x80") == storage_root({})
+    expected = output_root(state_root, charter_root, EMPTY_TRIE_ROOT, block_hash)
+    assert spec.get_state_output_root(applied.state) == expected
     yield post(spec, applied, queries)
 
 
@@ -1011,9 +1216,9 @@ def test_blockhash_sees_the_genesis_hash(spec: ModuleType) -> Iterator[Part]:
     queries = [(VAULT, (0, 1))]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    parent = genesis_hash(plain_cancun(chain.alloc, [])[0], bytes(keccak(spec.encode_charter(chain.charter))))
+    parent = genesis_hash(plain_cancun(chain.alloc, []).root, bytes(keccak(spec.encode_charter(chain.charter))))
     assert applied.storage(VAULT, 0) == int.from_bytes(parent, "big") and applied.storage(VAULT, 1) == 1
-    root, receipts = plain_cancun(chain.alloc, raws, ancestors=(parent,))
+    root, receipts, _ = plain_cancun(chain.alloc, raws, ancestors=(parent,))
     assert applied.summary(0) == receipts[0] and applied.state.world.state_root == root
     yield post(spec, applied, queries)
 
@@ -1177,3 +1382,661 @@ def test_genesis_with_unknown_permission_action_rejected(spec: ModuleType) -> It
     """A genesis charter naming action 0x104 (past IPFS_WRITE) is refused."""
     chain = genesis(charter(spec, rule(spec, ALLOW, 0x104, ALICE)), funded(ALICE))
     yield from expect_error(spec, chain, block_of(spec), "UnknownPermissionAction")
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_allocating_the_message_passer_address_rejected(spec: ModuleType) -> Iterator[Part]:
+    """The message passer's code is the spec's: a genesis may not allocate its address, not even with that code."""
+    assert MESSAGE_PASSER == spec.MESSAGE_PASSER_ADDRESS
+    passer = (MESSAGE_PASSER, GenesisAccount(0, 1, MESSAGE_PASSER_CODE))
+    chain = genesis(charter(spec), funded(ALICE), passer)
+    yield from expect_error(spec, chain, block_of(spec), "InvalidGenesis")
+
+
+def expect_invalid_genesis(spec: ModuleType, accepted: Genesis, refused: Genesis) -> Iterator[Part]:
+    """``refused`` breaks a genesis rule; ``accepted``, the same allocation at the edge of the rule, does not."""
+    assert accepted.state(spec).coinbase_supply == accepted.supply
+    yield from expect_error(spec, refused, block_of(spec), "InvalidGenesis")
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_nonce_above_uint64_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A genesis account at nonce 2^64 (2^64 - 1 is allowed)."""
+    at_edge = genesis(charter(spec), (address_of(ALICE), GenesisAccount(FUNDS, 2**64 - 1)))
+    beyond = genesis(charter(spec), (address_of(ALICE), GenesisAccount(FUNDS, 2**64)))
+    yield from expect_invalid_genesis(spec, at_edge, beyond)
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_balance_above_uint256_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A genesis balance of 2^256 (2^256 - 1 is allowed)."""
+    at_edge = genesis(charter(spec), (address_of(ALICE), GenesisAccount(2**256 - 1)))
+    beyond = genesis(charter(spec), (address_of(ALICE), GenesisAccount(2**256)))
+    yield from expect_invalid_genesis(spec, at_edge, beyond)
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_storage_value_above_uint256_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A contract whose genesis storage holds 2^256 in slot 2^256 - 1 (2^256 - 1 there is allowed)."""
+    at_edge = genesis(charter(spec), contract(VAULT, VAULT_CODE, ((2**256 - 1, 2**256 - 1),)))
+    beyond = genesis(charter(spec), contract(VAULT, VAULT_CODE, ((2**256 - 1, 2**256),)))
+    yield from expect_invalid_genesis(spec, at_edge, beyond)
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_storage_slot_above_uint256_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A contract whose genesis storage names slot 2^256."""
+    at_edge = genesis(charter(spec), contract(VAULT, VAULT_CODE, ((2**256 - 1, 1),)))
+    beyond = genesis(charter(spec), contract(VAULT, VAULT_CODE, ((2**256, 1),)))
+    yield from expect_invalid_genesis(spec, at_edge, beyond)
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_code_above_the_maximum_code_size_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A genesis contract of 24,577 bytes of code, one more than EIP-170 allows (24,576 is allowed)."""
+    at_edge = genesis(charter(spec), contract(VAULT, bytes(24_576)))
+    beyond = genesis(charter(spec), contract(VAULT, bytes(24_577)))
+    yield from expect_invalid_genesis(spec, at_edge, beyond)
+
+
+@vector_case("state_transition", "apply_block")
+def test_genesis_total_above_uint256_rejected(spec: ModuleType) -> Iterator[Part]:
+    """Two genesis balances of 2^255 each: each fits, their total 2^256 does not (2^255 + 2^255 - 1 is allowed)."""
+    at_edge = genesis(charter(spec), (address_of(ALICE), GenesisAccount(2**255)), (VAULT, GenesisAccount(2**255 - 1)))
+    beyond = genesis(charter(spec), (address_of(ALICE), GenesisAccount(2**255)), (VAULT, GenesisAccount(2**255)))
+    yield from expect_invalid_genesis(spec, at_edge, beyond)
+
+
+# --- Header rules: the gas limit and the base fee ----------------------------------------------------------------
+
+
+@vector_case("state_transition", "apply_block")
+def test_gas_limit_one_below_the_preset_rejected(spec: ModuleType) -> Iterator[Part]:
+    """Every block's gas limit is L2_BLOCK_GAS_LIMIT (30,000,000): 29,999,999 is refused, even for an empty block."""
+    chain = genesis(charter(spec), funded(ALICE))
+    yield from expect_error(spec, chain, block_of(spec, gas_limit=BLOCK_GAS_LIMIT - 1), "GasLimitMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_gas_limit_one_above_the_preset_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A gas limit of 30,000,001: a producer cannot enlarge its block."""
+    chain = genesis(charter(spec), funded(ALICE))
+    raw = tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS)
+    yield from expect_error(spec, chain, block_of(spec, raw, gas_limit=BLOCK_GAS_LIMIT + 1), "GasLimitMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_base_fee_one_above_the_genesis_base_fee_rejected(spec: ModuleType) -> Iterator[Part]:
+    """Block 1 must keep the genesis base fee (7): 8 is refused."""
+    chain = genesis(charter(spec), funded(ALICE))
+    raw = tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS)
+    yield from expect_error(spec, chain, block_of(spec, raw, base_fee=BASE_FEE + 1), "BaseFeeMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_base_fee_one_below_the_genesis_base_fee_rejected(spec: ModuleType) -> Iterator[Part]:
+    """Block 1 with base fee 6 after a genesis base fee of 7."""
+    chain = genesis(charter(spec), funded(ALICE))
+    yield from expect_error(spec, chain, block_of(spec, base_fee=BASE_FEE - 1), "BaseFeeMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_first_block_keeps_a_high_genesis_base_fee(spec: ModuleType) -> Iterator[Part]:
+    """A genesis base fee of 1 gwei: block 1 has it, and its transfer burns 21,000 gwei and tips 0.1 gwei a gas
+    (fee cap 2 gwei, tip 0.1 gwei: price 1.1 gwei)."""
+    gwei = 10**9
+    chain = genesis(charter(spec), funded(ALICE), base_fee=gwei)
+    raws = [tx(ALICE, 0, RECIPIENT, value=3, gas=TRANSFER_GAS, max_fee=2 * gwei, tip=gwei // 10)]
+    block = block_of(spec, *raws, base_fee=gwei)
+    queries = [(address_of(ALICE), ()), (RECIPIENT, ()), (PRODUCER, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, TRANSFER_GAS, ())
+    assert applied.balance(address_of(ALICE)) == FUNDS - 3 - TRANSFER_GAS * (gwei + gwei // 10)
+    assert applied.balance(PRODUCER) == TRANSFER_GAS * gwei // 10
+    assert applied.state.coinbase_supply == FUNDS - TRANSFER_GAS * gwei
+    assert applied.state.world.state_root == plain_cancun(chain.alloc, raws, base_fee=gwei).root
+    yield post(spec, applied, queries)
+
+
+# --- Deposits (L1 -> L2) -------------------------------------------------------------------------------------------
+
+
+@vector_case("state_transition", "apply_block")
+def test_value_deposit_mints_and_pays_no_gas(spec: ModuleType) -> Iterator[Part]:
+    """DEPOSITOR, with no genesis account, deposits with mint 1 MT and value 0.3 MT to RECIPIENT (gas limit
+    50,000): the call uses 21,000 gas at price 0, so DEPOSITOR keeps mint - value, RECIPIENT gets the value and
+    nothing is burnt. DEPOSITOR's signed transfer later in the block has nonce 1 (the deposit took nonce 0) and
+    pays for its gas from the minted MT; only it tips the producer and burns a base fee. The block hash commits to
+    the deposit's leaf, the transaction's hash and both receipts."""
+    mint, value, spent = 10**18, 3 * 10**17, 5
+    chain = genesis(charter(spec), funded(ALICE))
+    minted = deposit(spec, DEPOSITOR, RECIPIENT, mint=mint, value=value, gas=50_000)
+    raws = [tx(DEPOSITOR, 1, RECIPIENT_2, value=spent, gas=TRANSFER_GAS)]
+    block = block_of(spec, *raws, deposits=[minted])
+    depositor = address_of(DEPOSITOR)
+    queries = [(depositor, ()), (RECIPIENT, ()), (RECIPIENT_2, ()), (PRODUCER, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, TRANSFER_GAS, ()) and applied.summary(1) == (True, TRANSFER_GAS, ())
+    assert [int(receipt.cumulative_gas_used) for receipt in applied.receipts] == [21_000, 42_000]
+    assert [int(receipt.tax) for receipt in applied.receipts] == [0, 0]
+    assert applied.balance(depositor) == mint - value - spent - TRANSFER_GAS * PRICE and applied.nonce(depositor) == 2
+    assert (applied.balance(RECIPIENT), applied.balance(RECIPIENT_2)) == (value, spent)
+    assert applied.balance(PRODUCER) == TRANSFER_GAS * TIP  # the transaction's tip; the deposit paid nothing
+    assert applied.state.coinbase_supply == FUNDS + mint - TRANSFER_GAS * BASE_FEE
+    plain = plain_cancun(chain.alloc, raws, deposits=[replayed(DEPOSITOR, 0, minted)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0), applied.summary(1)]
+    charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
+    parent = genesis_hash(plain_cancun(chain.alloc, []).root, charter_root)
+    deposits_root = deposit_leaf(0, depositor, RECIPIENT, mint, value, 50_000, b"")
+    receipts_root = keccak(receipt_leaf(True, 21_000, (), 0) + receipt_leaf(True, 42_000, (), 0))
+    block_hash = header_hash(parent, plain.root, deposits_root, keccak(raws[0]), receipts_root)
+    assert applied.state.recent_block_hashes[0] == block_hash
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_calling_a_contract(spec: ModuleType) -> Iterator[Part]:
+    """A deposit of value 0.005 MT to a contract storing CALLVALUE: the contract sees and holds exactly the value.
+    Gas by hand: 21,000 + CALLVALUE 2 + PUSH1 3 + a cold SSTORE 0 -> non-zero 22,100 = 43,105, at price 0: the
+    producer gains nothing and is not even created."""
+    mint, value = 10**18, 5 * MILLI
+    chain = genesis(charter(spec), contract(VAULT, VAULT_CODE))
+    call_vault = deposit(spec, DEPOSITOR, VAULT, mint=mint, value=value, gas=100_000)
+    block = block_of(spec, deposits=[call_vault])
+    queries = [(address_of(DEPOSITOR), ()), (VAULT, (0,)), (PRODUCER, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, 21_000 + 2 + 3 + 22_100, ())
+    assert applied.storage(VAULT) == value and applied.balance(VAULT) == value
+    assert applied.balance(address_of(DEPOSITOR)) == mint - value and applied.nonce(address_of(DEPOSITOR)) == 1
+    assert applied.balance(PRODUCER) == 0 and applied.state.coinbase_supply == mint
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(DEPOSITOR, 0, call_vault)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_creation_deposit_deploys_at_the_senders_next_address(spec: ModuleType) -> Iterator[Part]:
+    """The listed deployer, at nonce 3 and without funds, deposits a contract creation with mint 1 MT and value 7:
+    the contract is at the address of (deployer, 3) with the runtime code, 7 wei and nonce 1; the deployer's nonce
+    is 4. Gas as for a creation transaction: 21,000 + 32,000 + 208 (calldata) + 2 (one word) + 24 (init code) +
+    200 a byte of runtime code."""
+    init_code = deploying(VAULT_CODE)
+    chain = genesis(deployers_only(spec), (address_of(DEPLOYER), GenesisAccount(0, 3)))
+    creation = deposit(spec, DEPLOYER, None, mint=10**18, value=7, data=init_code)
+    block = block_of(spec, deposits=[creation])
+    created = generate_contract_address(Address(address_of(DEPLOYER)), 3)
+    queries = [(address_of(DEPLOYER), ()), (created, (0,))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert data_gas(init_code) == 208 and len(VAULT_CODE) == 5
+    assert applied.summary(0) == (True, 21_000 + 32_000 + 208 + 2 + 24 + 200 * 5, ())
+    assert evm.get_code(applied.state.world, created) == VAULT_CODE
+    assert applied.balance(created) == 7 and applied.nonce(created) == 1 and applied.storage(created) == 0
+    assert applied.balance(address_of(DEPLOYER)) == 10**18 - 7 and applied.nonce(address_of(DEPLOYER)) == 4
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(DEPLOYER, 3, creation)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_reverting_deposit_keeps_its_mint_and_nonce_increment(spec: ModuleType) -> Iterator[Part]:
+    """A deposit of 0.1 MT (mint 1 MT) to a contract that writes a slot and reverts: status 0, the value and the
+    slot stay where they were, the mint and the nonce increment stay. Gas: 21,000 + 3 + 3 + 22,100 (the SSTORE) +
+    3 + 3; REVERT returns the rest."""
+    reverter = asm(push(1), push(3), op.SSTORE, push(0), push(0), op.REVERT)
+    chain = genesis(charter(spec), contract(VAULT, reverter))
+    reverted = deposit(spec, DEPOSITOR, VAULT, mint=10**18, value=10**17, gas=100_000)
+    block = block_of(spec, deposits=[reverted])
+    queries = [(address_of(DEPOSITOR), ()), (VAULT, (3,))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (False, 21_000 + 3 + 3 + 22_100 + 3 + 3, ())
+    assert applied.balance(address_of(DEPOSITOR)) == 10**18 and applied.nonce(address_of(DEPOSITOR)) == 1
+    assert applied.balance(VAULT) == 0 and applied.storage(VAULT, 3) == 0
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(DEPOSITOR, 0, reverted)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_reaching_a_forbidden_opcode_halts_its_frame(spec: ModuleType) -> Iterator[Part]:
+    """The charter still governs a deposit's call: RESTRICTED, denied SSTORE, deposits 9 wei to a contract that
+    executes SSTORE. The frame halts like INVALID: status 0, the whole 100,000 gas used (at price 0: nobody pays
+    it), the value returned, the slot untouched; the mint and the nonce increment stay."""
+    chain = genesis(charter(spec, rule(spec, DENY, SSTORE, RESTRICTED)), contract(INNER, store_one()))
+    denied = deposit(spec, RESTRICTED, INNER, mint=10**18, value=9, gas=100_000)
+    block = block_of(spec, deposits=[denied])
+    queries = [(address_of(RESTRICTED), ()), (INNER, (0,))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (False, 100_000, ())
+    assert applied.balance(address_of(RESTRICTED)) == 10**18 and applied.nonce(address_of(RESTRICTED)) == 1
+    assert applied.storage(INNER) == 0 and applied.balance(INNER) == 0
+    plain = plain_cancun(substituted(chain.alloc, INNER, SSTORE), [], deposits=[replayed(RESTRICTED, 0, denied)])
+    assert plain.receipts == [applied.summary(0)]  # (the roots differ: the substituted code is another code)
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_taxed_deposit_pays_its_tax_to_the_treasury(spec: ModuleType) -> Iterator[Part]:
+    """Under a 10% tax, a deposit of value 0.001 MT whose mint is exactly value + tax (0.0011 MT): the call runs,
+    the recipient gets the value, the treasury the 0.0001 MT tax, the sender is left with nothing."""
+    value, tax = MILLI, MILLI // 10
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE))
+    taxed = deposit(spec, DEPOSITOR, RECIPIENT, mint=value + tax, value=value, gas=TRANSFER_GAS)
+    block = block_of(spec, deposits=[taxed])
+    queries = [(address_of(DEPOSITOR), ()), (RECIPIENT, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, TRANSFER_GAS, ()) and applied.receipts[0].tax == tax
+    assert applied.balance(address_of(DEPOSITOR)) == 0 and applied.nonce(address_of(DEPOSITOR)) == 1
+    assert (applied.balance(RECIPIENT), applied.balance(treasury(spec))) == (value, tax)
+    replay = replayed(DEPOSITOR, 0, taxed, tax=tax)
+    assert (
+        applied.state.world.state_root == plain_cancun(chain.alloc, [], deposits=[replay], treasury=treasury(spec)).root
+    )
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_metis_dao_deposit_sets_tax_rates_for_the_rest_of_the_block(spec: ModuleType) -> Iterator[Part]:
+    """Governance from L1: MetisDAO (METIS_DAO_ADDRESS, with no genesis account and no key on mainnet) deposits a
+    charter update setting 10% from 0 wei, on a DAC whose SUBMIT_TX rules do not list it. The deposit runs as a
+    plain call to an account without code (gas: 21,000 + its calldata, at price 0); ALICE's 1,000-wei transfer
+    later in the block pays 100 wei of tax to MetisDAO."""
+    metis_dao = treasury(spec)
+    assert metis_dao == spec.METIS_DAO_ADDRESS
+    chain = genesis(managed(spec, ALICE), funded(ALICE))
+    proposed = managed(spec, ALICE, taxrates=[(0, 1000)])
+    update_gas = TRANSFER_GAS + data_gas(spec.encode_charter(proposed))
+    governance = deposit(spec, metis_dao, CHARTER_CONTRACT, gas=update_gas, data=spec.encode_charter(proposed))
+    raws = [tx(ALICE, 0, RECIPIENT, value=1000, gas=TRANSFER_GAS)]
+    block = block_of(spec, *raws, deposits=[governance])
+    queries = [(metis_dao, ()), (address_of(ALICE), ()), (RECIPIENT, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, update_gas, ()) and applied.summary(1) == (True, TRANSFER_GAS, ())
+    assert applied.state.charter == proposed and [int(receipt.tax) for receipt in applied.receipts] == [0, 100]
+    assert applied.balance(metis_dao) == 100 and applied.nonce(metis_dao) == 1
+    assert applied.balance(address_of(ALICE)) == FUNDS - 1000 - 100 - TRANSFER_GAS * PRICE
+    if spec.PRESET == "minimal":  # MetisDAO's key is known: replay the deposit in plain py-evm
+        replay = replayed(METIS_DAO_KEY, 0, governance)
+        plain = plain_cancun(chain.alloc, raws, deposits=[replay], taxes={0: 100}, treasury=metis_dao)
+        assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+def expect_skipped_deposit(
+    spec: ModuleType,
+    chain: Genesis,
+    signer: PrivateKey,
+    skipped: Any,
+    rule_name: str,
+    follower: PrivateKey = ALICE,
+) -> Iterator[Part]:
+    """``skipped``, from ``signer``, breaks ``rule_name``, a rule its call must pass: its mint is credited and
+    nothing else happens (status 0, no gas, no log, no tax, no nonce). ``follower``'s transfer after it shows the
+    block goes on."""
+    sender = address_of(signer)
+    start_balance, start_nonce = next(((a.balance, a.nonce) for s, a in chain.alloc if s == sender), (0, 0))
+    raws = [tx(follower, 0, RECIPIENT_2, value=1, gas=TRANSFER_GAS)]
+    block = block_of(spec, *raws, deposits=[skipped])
+    recipient = [] if skipped.to is None else [(bytes(skipped.to), ())]
+    queries: list[tuple[bytes, Sequence[int]]] = [(sender, ()), *recipient]
+    yield from inputs(spec, chain, block, queries)
+    pre = chain.state(spec)
+    started = spec.start_block(pre, block)
+    assert spec.apply_deposit(started, block, block.deposits[0], BLOCK_GAS_LIMIT)[2] == rule_name
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (False, 0, ()) and applied.receipts[0].tax == 0
+    assert applied.summary(1) == (True, TRANSFER_GAS, ()) and int(applied.receipts[1].cumulative_gas_used) == 21_000
+    follows = follower is signer  # the sender's own transfer then spends 1 wei and gas, and takes the next nonce
+    spent = 1 + TRANSFER_GAS * PRICE if follows else 0
+    assert applied.balance(sender) == start_balance + int(skipped.mint) - spent
+    assert applied.nonce(sender) == start_nonce + int(follows)
+    if skipped.to is not None:
+        assert applied.balance(bytes(skipped.to)) == evm.get_balance(pre.world, bytes(skipped.to))
+    else:
+        assert applied.nonce(generate_contract_address(Address(sender), start_nonce)) == 0
+    assert applied.state.charter == chain.charter
+    plain = plain_cancun(chain.alloc, raws, deposits=[replayed(signer, start_nonce, skipped, skipped=True)])
+    assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_from_an_outsider_is_skipped_and_keeps_its_mint(spec: ModuleType) -> Iterator[Part]:
+    """A permissioned DAC (only MEMBER and ALICE submit): OUTSIDER's deposit of 0.1 MT (mint 1 MT) to RECIPIENT
+    may not run (SUBMIT_TX), so only the mint happens; the block goes on."""
+    chain = genesis(participants_only(spec), funded(ALICE))
+    skipped = deposit(spec, OUTSIDER, RECIPIENT, mint=10**18, value=10**17, gas=50_000)
+    yield from expect_skipped_deposit(spec, chain, OUTSIDER, skipped, "SubmitterNotPermitted")
+
+
+@vector_case("state_transition", "apply_block")
+def test_creation_deposit_from_a_non_deployer_is_skipped_and_keeps_its_mint(spec: ModuleType) -> Iterator[Part]:
+    """Only DEPLOYER may CREATE: OUTSIDER's creation deposit (mint 1 MT) deploys nothing and takes no nonce."""
+    chain = genesis(deployers_only(spec), funded(ALICE))
+    skipped = deposit(spec, OUTSIDER, None, mint=10**18, data=deploying(VAULT_CODE))
+    yield from expect_skipped_deposit(spec, chain, OUTSIDER, skipped, "DeploymentNotPermitted")
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_short_of_its_tax_by_one_wei_is_skipped(spec: ModuleType) -> Iterator[Part]:
+    """Under a 10% tax, a deposit of value 0.001 MT whose mint is value + tax - 1 wei: enough for the value, one
+    wei short of value and tax, so the call is skipped and the sender keeps the whole mint."""
+    value, tax = MILLI, MILLI // 10
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE))
+    skipped = deposit(spec, DEPOSITOR, RECIPIENT, mint=value + tax - 1, value=value, gas=TRANSFER_GAS)
+    assert skipped.mint >= value
+    yield from expect_skipped_deposit(spec, chain, DEPOSITOR, skipped, "InsufficientFunds")
+
+
+@vector_case("state_transition", "apply_block", presets=("mainnet",))
+def test_creation_deposit_with_too_much_init_code_is_skipped(spec: ModuleType) -> Iterator[Part]:
+    """A creation deposit with 49,153 bytes of init code (one more than EIP-3860 allows, within mainnet's deposit
+    data limit; the minimal preset's 1,024-byte limit refuses it at the hub): skipped, the mint kept."""
+    init_code = bytes(49_153)
+    assert len(init_code) <= DEPOSIT_DATA_LIMIT_BY_PRESET[spec.PRESET]
+    chain = genesis(charter(spec), funded(ALICE))
+    skipped = deposit(spec, OUTSIDER, None, mint=10**18, data=init_code, gas=creation_intrinsic_gas(init_code))
+    yield from expect_skipped_deposit(spec, chain, OUTSIDER, skipped, "InitcodeTooLarge")
+
+
+@vector_case("state_transition", "apply_block")
+def test_unauthorized_charter_update_by_deposit_is_skipped(spec: ModuleType) -> Iterator[Part]:
+    """MEMBER, a submitter but not the management contract, deposits a charter proposal (mint 0.001 MT): the call is
+    skipped, the charter unchanged, MEMBER's nonce unused (its transfer after it has nonce 0)."""
+    chain = genesis(managed(spec, MEMBER), funded(MEMBER))
+    proposal = spec.encode_charter(managed(spec, MEMBER, ALICE))
+    skipped = deposit(spec, MEMBER, CHARTER_CONTRACT, mint=MILLI, gas=TRANSFER_GAS + data_gas(proposal), data=proposal)
+    yield from expect_skipped_deposit(spec, chain, MEMBER, skipped, "UnauthorizedCharterUpdate", follower=MEMBER)
+
+
+def gas_filling_deposits(spec: ModuleType) -> tuple[Genesis, list[Any], int]:
+    """A 21,000-gas transfer deposit, then as many deposits of the per-L1-block maximum gas (to a contract that
+    halts at INVALID, so each uses all its gas) as leave less than that maximum in the block: 1 on mainnet
+    (20,000,000), 99 on minimal (300,000). Returns the genesis, the deposits and the gas they leave."""
+    budget = DEPOSIT_GAS_BUDGET_BY_PRESET[spec.PRESET]
+    assert budget == spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK
+    burners = (BLOCK_GAS_LIMIT - TRANSFER_GAS - 1) // budget
+    left = BLOCK_GAS_LIMIT - TRANSFER_GAS - burners * budget
+    assert 0 < left < budget and left == {"mainnet": 9_979_000, "minimal": 279_000}[spec.PRESET]
+    chain = genesis(charter(spec), contract(BURNER, bytes([INVALID])))
+    transfer = deposit(spec, DEPOSITOR, RECIPIENT, gas=TRANSFER_GAS)
+    return chain, [transfer] + [deposit(spec, DEPOSITOR, BURNER, gas=budget)] * burners, left
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_gas_above_the_gas_left_in_the_block_rejected(spec: ModuleType) -> Iterator[Part]:
+    """Deposits count against the block's gas limit: after deposits that used all but 9,979,000 gas (mainnet) or
+    279,000 (minimal), a deposit with one gas more than that is refused (with exactly that much it fits)."""
+    chain, deposits, left = gas_filling_deposits(spec)
+    fitting = apply(spec, chain, block_of(spec, deposits=[*deposits, deposit(spec, DEPOSITOR, RECIPIENT, gas=left)]))
+    assert fitting.total_gas == BLOCK_GAS_LIMIT - left + TRANSFER_GAS
+    assert [receipt.status for receipt in fitting.receipts] == [1] + [0] * (len(deposits) - 1) + [1]
+    block = block_of(spec, deposits=[*deposits, deposit(spec, DEPOSITOR, RECIPIENT, gas=left + 1)])
+    yield from expect_error(spec, chain, block, "BlockGasLimitExceeded")
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_gas_below_its_intrinsic_gas_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A deposit carrying 2 bytes (one zero, one not) with gas 21,019, one below its intrinsic 21,000 + 4 + 16: the
+    hub never enqueues one, and a block that includes it is invalid (21,020 is fine)."""
+    chain = genesis(charter(spec), funded(ALICE))
+    data = b"\x00\x01"
+    fine = deposit(spec, DEPOSITOR, RECIPIENT, gas=TRANSFER_GAS + 4 + 16, data=data)
+    assert apply(spec, chain, block_of(spec, deposits=[fine])).summary(0) == (True, 21_020, ())
+    short = deposit(spec, DEPOSITOR, RECIPIENT, mint=10**18, gas=TRANSFER_GAS + 4 + 16 - 1, data=data)
+    yield from expect_error(spec, chain, block_of(spec, deposits=[short]), "DepositGasBelowIntrinsic")
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_gas_above_the_per_l1_block_maximum_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A deposit with one gas more than MAX_DEPOSIT_GAS_PER_L1_BLOCK (20,000,001 on mainnet, 300,001 on minimal),
+    though the block has room for it."""
+    budget = DEPOSIT_GAS_BUDGET_BY_PRESET[spec.PRESET]
+    chain = genesis(charter(spec), funded(ALICE))
+    at_maximum = apply(spec, chain, block_of(spec, deposits=[deposit(spec, DEPOSITOR, RECIPIENT, gas=budget)]))
+    assert at_maximum.summary(0) == (True, TRANSFER_GAS, ())
+    block = block_of(spec, deposits=[deposit(spec, DEPOSITOR, RECIPIENT, gas=budget + 1)])
+    yield from expect_error(spec, chain, block, "DepositGasAboveLimit")
+
+
+@vector_case("state_transition", "apply_block", presets=("minimal",))
+def test_deposit_data_above_the_maximum_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A deposit carrying 1,025 bytes, one more than the minimal preset's MAX_DEPOSIT_DATA_BYTES (mainnet's limit,
+    120,000 bytes, would make a vector of a quarter megabyte; the rule is the same)."""
+    limit = DEPOSIT_DATA_LIMIT_BY_PRESET[spec.PRESET]
+    chain = genesis(charter(spec), funded(ALICE))
+    at_limit = deposit(spec, DEPOSITOR, RECIPIENT, gas=TRANSFER_GAS + 16 * limit, data=b"\x01" * limit)
+    assert apply(spec, chain, block_of(spec, deposits=[at_limit])).summary(0)[0]
+    above = deposit(spec, DEPOSITOR, RECIPIENT, gas=TRANSFER_GAS + 16 * (limit + 1), data=b"\x01" * (limit + 1))
+    yield from expect_error(spec, chain, block_of(spec, deposits=[above]), "DepositDataTooLarge")
+
+
+# --- The message passer (L2 -> L1) -------------------------------------------------------------------------------
+
+
+@vector_case("state_transition", "apply_block")
+def test_message_to_the_passer_burns_its_value(spec: ModuleType) -> Iterator[Part]:
+    """ALICE sends two messages to the message passer: 0.001 MT with some data, then nothing with none. Each is
+    recorded at its withdrawal hash keccak256(abi.encode(chain id, nonce, caller, target, value, keccak256(data)))
+    (nonces 0 and 1), slot 0 counts 2, each is logged under its hash; the 0.001 MT is burnt, not kept by the
+    passer. The output root commits to the passer's storage root, rebuilt here from the three slots."""
+    value, data = MILLI, b"to L1 \x00\x01"
+    chain = genesis(charter(spec), funded(ALICE))
+    raws = [
+        tx(ALICE, 0, MESSAGE_PASSER, value=value, data=message(L1_TARGET, data)),
+        tx(ALICE, 1, MESSAGE_PASSER, data=message(L1_TARGET, b"")),
+    ]
+    block = block_of(spec, *raws)
+    alice = address_of(ALICE)
+    hashes = [withdrawal_hash(0, alice, L1_TARGET, value, data), withdrawal_hash(1, alice, L1_TARGET, 0, b"")]
+    slots = [0] + [int.from_bytes(h, "big") for h in hashes]
+    queries = [(alice, ()), (MESSAGE_PASSER, slots)]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block, withdrawn=value)
+    logs = [message_log(0, alice, L1_TARGET, value, data), message_log(1, alice, L1_TARGET, 0, b"")]
+    assert [applied.summary(index)[::2] for index in (0, 1)] == [(True, (logs[0],)), (True, (logs[1],))]
+    assert [applied.storage(MESSAGE_PASSER, slot) for slot in slots] == [2, 1, 1]
+    assert applied.balance(alice) == FUNDS - value - (applied.gas(0) + applied.gas(1)) * PRICE
+    assert applied.state.coinbase_supply == FUNDS - value - applied.total_gas * BASE_FEE
+    plain = plain_cancun(chain.alloc, raws)
+    assert applied.state.world.state_root == plain.root and plain.withdrawn == value
+    assert plain.receipts == [applied.summary(0), applied.summary(1)]
+    passer_root = storage_root(dict(zip(slots, [2, 1, 1])))
+    assert evm.get_storage_root(applied.state.world, MESSAGE_PASSER) == passer_root
+    charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
+    parent = genesis_hash(plain_cancun(chain.alloc, []).root, charter_root)
+    gas = [applied.gas(0), applied.gas(0) + applied.gas(1)]
+    transactions_root = keccak(keccak(raws[0]) + keccak(raws[1]))  # two leaves: one keccak256 of the pair
+    receipts_root = keccak(receipt_leaf(True, gas[0], [logs[0]], 0) + receipt_leaf(True, gas[1], [logs[1]], 0))
+    block_hash = header_hash(parent, plain.root, bytes(32), transactions_root, receipts_root)
+    assert applied.state.recent_block_hashes[0] == block_hash
+    assert spec.get_state_output_root(applied.state) == output_root(plain.root, charter_root, passer_root, block_hash)
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_to_the_passer_withdraws_at_once(spec: ModuleType) -> Iterator[Part]:
+    """A withdrawal forced from L1: DEPOSITOR deposits with mint 1 MT and value 0.4 MT to the message passer. The
+    message's caller is DEPOSITOR; the 0.4 MT is burnt in the same deposit, so the supply grows by 0.6 MT only."""
+    mint, value, data = 10**18, 4 * 10**17, b"exit"
+    chain = genesis(charter(spec), funded(ALICE))
+    exit_deposit = deposit(spec, DEPOSITOR, MESSAGE_PASSER, mint=mint, value=value, data=message(L1_TARGET, data))
+    block = block_of(spec, deposits=[exit_deposit])
+    depositor = address_of(DEPOSITOR)
+    slot = int.from_bytes(withdrawal_hash(0, depositor, L1_TARGET, value, data), "big")
+    queries = [(depositor, ()), (MESSAGE_PASSER, (0, slot))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block, withdrawn=value)
+    assert applied.summary(0)[0] and applied.summary(0)[2] == (message_log(0, depositor, L1_TARGET, value, data),)
+    assert (applied.storage(MESSAGE_PASSER, 0), applied.storage(MESSAGE_PASSER, slot)) == (1, 1)
+    assert applied.balance(depositor) == mint - value and applied.nonce(depositor) == 1
+    assert applied.state.coinbase_supply == FUNDS + mint - value
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(DEPOSITOR, 0, exit_deposit)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
+def forbids_everything_but_exits(spec: ModuleType) -> Any:
+    """A charter that forbids BANNED to submit, and to SSTORE, LOG1 and KECCAK256: all the passer needs."""
+    actions = (SUBMIT_TX, SSTORE, LOG1, KECCAK256)
+    return charter(spec, *(rule(spec, DENY, action, BANNED) for action in actions))
+
+
+@vector_case("state_transition", "apply_block")
+def test_message_passer_admits_a_signer_the_charter_forbids_everything(spec: ModuleType) -> Iterator[Part]:
+    """BANNED may not submit, nor SSTORE, LOG1 or KECCAK256, the opcodes the passer runs. Its deposit (value 0.01
+    MT) and then its transaction (value 0.001 MT) to the passer are admitted and run with the plain opcode table:
+    both messages are recorded and logged, both values burnt, exactly as plain Cancun does."""
+    chain = genesis(forbids_everything_but_exits(spec), funded(BANNED))
+    banned_address = address_of(BANNED)
+    from_l1 = deposit(spec, BANNED, MESSAGE_PASSER, mint=10**17, value=10**16, data=message(L1_TARGET, b"l1"))
+    raws = [tx(BANNED, 1, MESSAGE_PASSER, value=MILLI, data=message(L1_TARGET, b"l2"))]
+    block = block_of(spec, *raws, deposits=[from_l1])
+    logs = [
+        message_log(0, banned_address, L1_TARGET, 10**16, b"l1"),
+        message_log(1, banned_address, L1_TARGET, MILLI, b"l2"),
+    ]
+    slots = [0] + [int.from_bytes(log[1][0], "big") for log in logs]
+    queries = [(banned_address, ()), (MESSAGE_PASSER, slots)]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block, withdrawn=10**16 + MILLI)
+    assert applied.summary(0)[0] and applied.summary(0)[2] == (logs[0],)
+    assert applied.summary(1)[0] and applied.summary(1)[2] == (logs[1],)
+    assert [applied.storage(MESSAGE_PASSER, slot) for slot in slots] == [2, 1, 1]
+    assert applied.balance(banned_address) == FUNDS + 10**17 - 10**16 - MILLI - applied.gas(1) * PRICE
+    plain = plain_cancun(chain.alloc, raws, deposits=[replayed(BANNED, 0, from_l1)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0), applied.summary(1)]
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_forbidden_signer_transaction_elsewhere_rejected(spec: ModuleType) -> Iterator[Part]:
+    """The same charter: BANNED's message to the passer is valid, but its transfer to RECIPIENT after it is not."""
+    chain = genesis(forbids_everything_but_exits(spec), funded(BANNED))
+    raws = [
+        tx(BANNED, 0, MESSAGE_PASSER, value=MILLI, data=message(L1_TARGET, b"")),
+        tx(BANNED, 1, RECIPIENT, value=1, gas=TRANSFER_GAS),
+    ]
+    yield from expect_error(spec, chain, block_of(spec, *raws), "SubmitterNotPermitted")
+
+
+@vector_case("state_transition", "apply_block")
+def test_contract_calling_the_passer(spec: ModuleType) -> Iterator[Part]:
+    """RESTRICTED (denied SSTORE and LOG1) calls a contract holding 100 wei that sends 40 wei and a message to the
+    passer and logs what the passer returns: the message's caller is the contract, the passer (exempt) records it
+    and returns its withdrawal hash, and the 40 wei are burnt."""
+    payload = message(L1_TARGET, b"hi")
+    chain = genesis(
+        charter(spec, rule(spec, DENY, SSTORE, RESTRICTED), rule(spec, DENY, LOG1, RESTRICTED)),
+        funded(RESTRICTED),
+        (RELAY, GenesisAccount(100, 1, relay(40, payload))),
+    )
+    raws = [tx(RESTRICTED, 0, RELAY)]
+    block = block_of(spec, *raws)
+    hash_of_message = withdrawal_hash(0, RELAY, L1_TARGET, 40, b"hi")
+    queries = [(RELAY, ()), (MESSAGE_PASSER, (0, int.from_bytes(hash_of_message, "big")))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block, withdrawn=40)
+    expected_logs = (message_log(0, RELAY, L1_TARGET, 40, b"hi"), (RELAY, (), hash_of_message))
+    assert applied.summary(0)[0] and applied.summary(0)[2] == expected_logs
+    assert applied.balance(RELAY) == 60 and applied.storage(MESSAGE_PASSER, int.from_bytes(hash_of_message, "big")) == 1
+    plain = plain_cancun(chain.alloc, raws)
+    assert (
+        applied.state.world.state_root == plain.root
+        and plain.receipts == [applied.summary(0)]
+        and plain.withdrawn == 40
+    )
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_malformed_messages_revert_and_keep_the_value(spec: ModuleType) -> Iterator[Part]:
+    """Two messages of 0.001 MT the passer refuses: 31 bytes of calldata (short of the target word), and a target
+    word whose first byte is not zero. Both revert (status 0, no log, no slot); the value stays with ALICE, who pays
+    only gas; nothing is burnt but the base fee."""
+    chain = genesis(charter(spec), funded(ALICE))
+    dirty = b"\x01" + bytes(11) + L1_TARGET + b"x"
+    raws = [
+        tx(ALICE, 0, MESSAGE_PASSER, value=MILLI, data=bytes(31)),
+        tx(ALICE, 1, MESSAGE_PASSER, value=MILLI, data=dirty),
+    ]
+    block = block_of(spec, *raws)
+    queries = [(address_of(ALICE), ()), (MESSAGE_PASSER, (0,))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert [applied.summary(index)[::2] for index in (0, 1)] == [(False, ()), (False, ())]
+    assert all(applied.gas(index) < GAS for index in (0, 1))  # REVERT: the rest of the gas comes back
+    assert applied.storage(MESSAGE_PASSER, 0) == 0
+    assert applied.balance(address_of(ALICE)) == FUNDS - applied.total_gas * PRICE
+    plain = plain_cancun(chain.alloc, raws)
+    assert applied.state.world.state_root == plain.root and plain.withdrawn == 0
+    assert plain.receipts == [applied.summary(0), applied.summary(1)]
+    yield post(spec, applied, queries)
+
+
+# --- The supply rule -------------------------------------------------------------------------------------------------
+
+
+@vector_case("state_transition", "apply_block")
+def test_supply_counts_mints_burnt_fees_and_withdrawn_value(spec: ModuleType) -> Iterator[Part]:
+    """Under a 10% tax: a deposit minting 0.5 MT that sends 0.1 MT to RECIPIENT; a deposit minting 10 wei whose
+    11-wei call is skipped; a deposit of 0.1 MT to the passer; ALICE's taxed transfer and MEMBER's 0.003 MT message.
+    Supply = allocation + (0.5 MT + 10 wei) minted - base fee of the transactions' gas - 0.103 MT withdrawn, and it
+    equals the sum of every balance. Receipts: taxes 0.01 MT, 0, 0.01 MT, 0.0001 MT, 0.0003 MT; cumulative gas."""
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE, MEMBER))
+    deposits = [
+        deposit(spec, DEPOSITOR, RECIPIENT, mint=5 * 10**17, value=10**17, gas=TRANSFER_GAS),
+        deposit(spec, OUTSIDER, RECIPIENT, mint=10, value=11, gas=TRANSFER_GAS),
+        deposit(spec, DEPOSITOR, MESSAGE_PASSER, value=10**17, data=message(L1_TARGET, b"d")),
+    ]
+    raws = [
+        tx(ALICE, 0, RECIPIENT_2, value=MILLI, gas=TRANSFER_GAS),
+        tx(MEMBER, 0, MESSAGE_PASSER, value=3 * MILLI, data=message(L1_TARGET, b"t")),
+    ]
+    block = block_of(spec, *raws, deposits=deposits)
+    withdrawn = 10**17 + 3 * MILLI
+    everyone = [address_of(s) for s in (ALICE, MEMBER, DEPOSITOR, OUTSIDER)] + [
+        RECIPIENT,
+        RECIPIENT_2,
+        treasury(spec),
+        PRODUCER,
+        MESSAGE_PASSER,
+    ]
+    queries = [(address, ()) for address in everyone]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block, withdrawn=withdrawn)
+    taxes = [10**16, 0, 10**16, 10**14, 3 * 10**14]
+    assert [int(receipt.tax) for receipt in applied.receipts] == taxes
+    assert [receipt.status for receipt in applied.receipts] == [1, 0, 1, 1, 1]
+    gases = [applied.gas(index) for index in range(5)]
+    assert gases[:2] == [TRANSFER_GAS, 0] and gases[3] == TRANSFER_GAS
+    transaction_gas = gases[3] + gases[4]
+    supply = 2 * FUNDS + 5 * 10**17 + 10 - transaction_gas * BASE_FEE - withdrawn
+    assert applied.state.coinbase_supply == supply == sum(applied.balance(address) for address in everyone)
+    assert applied.balance(treasury(spec)) == sum(taxes) and applied.balance(PRODUCER) == transaction_gas * TIP
+    assert applied.balance(address_of(DEPOSITOR)) == 5 * 10**17 - 2 * 10**17 - 2 * 10**16
+    assert applied.balance(address_of(OUTSIDER)) == 10 and applied.nonce(address_of(OUTSIDER)) == 0
+    plain = plain_cancun(
+        chain.alloc,
+        raws,
+        deposits=[
+            replayed(DEPOSITOR, 0, deposits[0], tax=10**16),
+            replayed(OUTSIDER, 0, deposits[1], skipped=True),
+            replayed(DEPOSITOR, 1, deposits[2], tax=10**16),
+        ],
+        taxes={0: 10**14, 1: 3 * 10**14},
+        treasury=treasury(spec),
+    )
+    assert applied.state.world.state_root == plain.root and plain.withdrawn == withdrawn
+    assert plain.receipts == [applied.summary(index) for index in range(5)]
+    plain_gas = [gas for _, gas, _ in plain.receipts]
+    cumulative = [sum(plain_gas[: index + 1]) for index in range(5)]  # the skipped deposit adds nothing
+    assert [int(receipt.cumulative_gas_used) for receipt in applied.receipts] == cumulative
+    yield post(spec, applied, queries)

@@ -1,10 +1,13 @@
 """Hypothesis laws of the state transition (spec/v1/execution.md).
 
-(a) Differential: a chain without permission rules and without tax is plain Cancun. Blocks of generated
-    transactions (transfers, legacy and dynamic-fee calls, creations) over generated contracts (storage, logs,
-    transient storage, value, CALL / CALLCODE / DELEGATECALL / STATICCALL to each other, CREATE / CREATE2, revert
-    and INVALID endings) give, through ``apply_block``, the state root and receipts (status, gas, logs) that py-evm's
-    own ``CancunState`` gives for the same raw transactions. The genesis holds no EIP-4788 contract, so the block's
+(a) Differential: a chain without permission rules and without tax is plain Cancun, with the message passer in
+    its genesis and its balance burnt after each transaction. Blocks of generated transactions (transfers, legacy
+    and dynamic-fee calls, creations, messages to the passer, well-formed or not) over generated contracts
+    (storage, logs, transient storage, value, CALL / CALLCODE / DELEGATECALL / STATICCALL to each other and to the
+    passer, messages with value to the passer, CREATE / CREATE2, revert and INVALID endings) give, through
+    ``apply_block``, the state root and receipts (status, gas, logs) that py-evm's own ``CancunState`` gives for the
+    same raw transactions over a genesis holding the passer's code, and the supply loses exactly the burnt base
+    fees and the value the oracle burnt from the passer. The genesis holds no EIP-4788 contract, so the block's
     beacon-roots system call does nothing.
 (b) Decision cache: caching ``is_action_permitted`` and ``get_forbidden_opcodes`` under ``compute_charter_root``
     (plus signer, and action) answers exactly as the uncached rule, over generated charters and queries, across
@@ -12,6 +15,11 @@
 (c) Tax conservation: for any value and valid schedule, the sender loses value + tax + gas * price, the recipient
     gains exactly value, the treasury gains exactly the tax (the naive reading of the schedule), the producer the
     priority fee, and the supply drops by the burnt base fee.
+(d) The supply rule: over random blocks of deposits (transfers, calls, creations, messages to the passer; some
+    skipped because their sender is banned or short of value and tax) and transactions (transfers, messages, calls
+    into contracts that send messages with value and may revert afterwards), under a tax or not, the supply is the
+    allocation + every deposit's mint - the base fee of the transactions' gas - the value of every message the
+    passer recorded (read from its logs); and it is the sum of every balance, the passer's being 0.
 """
 
 from __future__ import annotations
@@ -21,7 +29,9 @@ from types import ModuleType
 from typing import Any, Iterator
 
 import pytest
+from eth._utils.address import generate_contract_address
 from eth.vm import opcode_values as op
+from eth_typing import Address
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,12 +40,19 @@ from mvm_spec.evm import GenesisAccount
 from mvm_spec.forks import PRESETS, load_spec
 from tests.cases.test_state_transition import (
     ALICE,
+    BANNED,
     BASE_FEE,
+    DEPOSITOR,
+    L1_TARGET,
     MAX_FEE,
     MEMBER,
+    MESSAGE_PASSER,
     OUTSIDER,
     PRODUCER,
     RECIPIENT,
+    SUBMIT_TX,
+    TEN_PERCENT,
+    TRANSFER_GAS,
     treasury,
     VAULT,
     VAULT_CODE,
@@ -44,8 +61,11 @@ from tests.cases.test_state_transition import (
     block_of,
     charter,
     creation_intrinsic_gas,
+    data_gas,
+    deposit,
     funded,
     legacy_tx,
+    message,
     plain_cancun,
     rule,
     tx,
@@ -63,6 +83,21 @@ CONTRACTS = tuple(bytes([0xD0 + index]) * 20 for index in range(3))
 SENDERS = (ALICE, MEMBER, OUTSIDER)
 CHILD_RUNTIMES = (asm(push(1), push(0), op.SSTORE, op.STOP), asm(op.CALLER, push(0), op.SSTORE), b"")
 CALL_OPCODES = (op.CALL, op.CALLCODE, op.DELEGATECALL, op.STATICCALL)
+TARGET_WORDS = (bytes(12) + L1_TARGET, b"\x01" + bytes(11) + L1_TARGET)  # a message's first word: clean, dirty
+
+
+def passer_call(value: int, target_word: bytes) -> bytes:
+    """CALL the message passer with ``value`` and the 32-byte calldata ``target_word``; log the 0/1 result."""
+    arguments = asm(push(0), push(0), push(32), push(0), push(value), push(MESSAGE_PASSER), push(100_000))
+    return asm(push(target_word), push(0), op.MSTORE, arguments, op.CALL, LOG_TOP)
+
+
+passer_calls = st.builds(passer_call, st.integers(0, 5), st.sampled_from(TARGET_WORDS))
+messages = st.one_of(
+    st.builds(lambda data: message(L1_TARGET, data), st.binary(max_size=40)),
+    st.just(bytes(31)),  # short of the target word: the passer reverts
+    st.just(TARGET_WORDS[1]),  # a dirty target word: the passer reverts
+)
 
 small = st.integers(0, 3)
 fragments = st.one_of(
@@ -79,9 +114,10 @@ fragments = st.one_of(
     st.builds(
         lambda opcode, target, gas: asm(call(opcode, target, gas), LOG_TOP),
         st.sampled_from(CALL_OPCODES),
-        st.sampled_from(CONTRACTS + (RECIPIENT,)),
+        st.sampled_from(CONTRACTS + (RECIPIENT, MESSAGE_PASSER)),
         st.sampled_from([2_300, 20_000, 60_000]),
     ),
+    passer_calls,
     st.builds(  # CALL with value, from the contract's own balance
         lambda target, value: asm(
             push(0), push(0), push(0), push(0), push(value), push(target), push(30_000), op.CALL, LOG_TOP
@@ -115,7 +151,7 @@ def blocks(draw: st.DrawFn) -> tuple[tuple[tuple[bytes, GenesisAccount], ...], l
     for _ in range(draw(st.integers(0, 5))):
         who = draw(st.integers(0, len(SENDERS) - 1))
         signer, nonce = SENDERS[who], nonces[who]
-        kind = draw(st.sampled_from(["call", "call", "transfer", "legacy", "create"]))
+        kind = draw(st.sampled_from(["call", "call", "transfer", "legacy", "create", "message"]))
         value = draw(st.integers(0, 1_000))
         gas = draw(st.sampled_from([100_000, 300_000]))
         if kind == "call":
@@ -124,6 +160,8 @@ def blocks(draw: st.DrawFn) -> tuple[tuple[tuple[bytes, GenesisAccount], ...], l
             raws.append(tx(signer, nonce, draw(st.sampled_from(CONTRACTS)), value=value, gas=gas, max_fee=fee, tip=tip))
         elif kind == "transfer":
             raws.append(tx(signer, nonce, RECIPIENT, value=value, gas=21_000))
+        elif kind == "message":
+            raws.append(tx(signer, nonce, MESSAGE_PASSER, value=value, data=draw(messages), gas=gas))
         elif kind == "legacy":
             raws.append(legacy_tx(signer, nonce, draw(st.sampled_from(CONTRACTS)), value=value, gas=gas))
         else:
@@ -149,7 +187,7 @@ def test_no_rules_and_no_tax_is_plain_cancun(
     chain = Genesis(alloc, unused_rules(spec) if irrelevant_rules else charter(spec))
     pre = chain.state(spec)
     state, receipts = spec.apply_block(pre, block_of(spec, *raws))
-    root, plain = plain_cancun(alloc, raws, ancestors=pre.recent_block_hashes)
+    oracle = plain_cancun(alloc, raws, ancestors=pre.recent_block_hashes)
     running = 0
     mvm = []
     for receipt in receipts:
@@ -157,9 +195,9 @@ def test_no_rules_and_no_tax_is_plain_cancun(
         mvm.append((receipt.status == 1, int(receipt.cumulative_gas_used) - running, logs))
         running = int(receipt.cumulative_gas_used)
         assert receipt.tax == 0
-    assert mvm == plain
-    assert state.world.state_root == root
-    assert state.coinbase_supply == chain.supply - running * BASE_FEE
+    assert mvm == oracle.receipts
+    assert state.world.state_root == oracle.root
+    assert state.coinbase_supply == chain.supply - running * BASE_FEE - oracle.withdrawn
 
 
 # --- (b) Decision cache keyed by the charter root --------------------------------------------------------------------
@@ -316,3 +354,118 @@ def test_tax_is_conserved(spec: ModuleType, data: st.DataObject) -> None:
     assert state.coinbase_supply == pre.coinbase_supply - gas * BASE_FEE
     everyone = [address_of(ALICE), recipient, treasury(spec), PRODUCER]
     assert sum(change(address) for address in set(everyone)) == -gas * BASE_FEE
+
+
+# --- (d) The supply rule, with deposits and messages ---------------------------------------------------------------
+
+DEPOSITORS = (DEPOSITOR, BANNED)  # no genesis account, no transactions: BANNED may submit only messages
+conserving_fragments = st.one_of(  # no CREATE: every account that can hold a balance is known
+    st.builds(lambda slot, value: asm(push(value), push(slot), op.SSTORE), small, st.integers(0, 2)),
+    st.builds(lambda slot: asm(push(slot), op.SLOAD, LOG_TOP), small),
+    st.builds(
+        lambda target, value: asm(
+            push(0), push(0), push(0), push(0), push(value), push(target), push(30_000), op.CALL, LOG_TOP
+        ),
+        st.sampled_from(CONTRACTS + (RECIPIENT, MESSAGE_PASSER)),
+        st.integers(0, 5),
+    ),
+    passer_calls,
+)
+conserving_programs = st.builds(
+    lambda parts, end: b"".join(parts) + end, st.lists(conserving_fragments, max_size=4), endings
+)
+DepositArgs = tuple[Any, bytes | None, int, int, int, bytes]  # signer, to, mint, value, gas, data
+
+
+@st.composite
+def blocks_with_deposits(
+    draw: st.DrawFn,
+) -> tuple[tuple[tuple[bytes, GenesisAccount], ...], list[DepositArgs], list[bytes]]:
+    """Three funded signers, three contracts holding some wei, up to five deposits and up to five transactions."""
+    alloc = [(address_of(signer), GenesisAccount(FUNDS)) for signer in SENDERS]
+    for address in CONTRACTS:
+        alloc.append((address, GenesisAccount(draw(st.integers(0, 10**6)), 1, draw(conserving_programs))))
+    deposits: list[DepositArgs] = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(["transfer", "exit", "exit", "call", "create"]))
+        to: bytes | None
+        if kind == "transfer":
+            to, data = RECIPIENT, b""
+        elif kind == "exit":
+            to, data = MESSAGE_PASSER, draw(messages)
+        elif kind == "call":
+            to, data = draw(st.sampled_from(CONTRACTS)), b""
+        else:
+            to, data = None, deploying(draw(st.sampled_from(CHILD_RUNTIMES)))
+        intrinsic = creation_intrinsic_gas(data) if to is None else TRANSFER_GAS + data_gas(data)
+        gas = intrinsic + draw(st.sampled_from([0, 30_000, 150_000]))
+        mint = draw(st.sampled_from([0, 1, 10**15, 10**18]))
+        value = draw(st.sampled_from([0, 1, 10**15, 10**17]))
+        deposits.append((draw(st.sampled_from(DEPOSITORS)), to, mint, value, gas, data))
+    nonces = dict.fromkeys(range(len(SENDERS)), 0)
+    raws = []
+    for _ in range(draw(st.integers(0, 5))):
+        who = draw(st.integers(0, len(SENDERS) - 1))
+        signer, nonce = SENDERS[who], nonces[who]
+        kind = draw(st.sampled_from(["transfer", "message", "message", "call"]))
+        value = draw(st.sampled_from([0, 1, 10**15]))
+        if kind == "transfer":
+            raws.append(tx(signer, nonce, RECIPIENT, value=value, gas=21_000))
+        elif kind == "message":
+            raws.append(tx(signer, nonce, MESSAGE_PASSER, value=value, data=draw(messages), gas=100_000))
+        else:
+            raws.append(tx(signer, nonce, draw(st.sampled_from(CONTRACTS)), value=value, gas=300_000))
+        nonces[who] += 1
+    return tuple(alloc), deposits, raws
+
+
+def recorded_value(receipts: Any) -> int:
+    """The value of every message the passer recorded, read from its logs (the fifth word is CALLVALUE)."""
+    return sum(
+        int.from_bytes(bytes(log.data)[0x80:0xA0], "big")
+        for receipt in receipts
+        for log in receipt.logs
+        if bytes(log.address) == MESSAGE_PASSER
+    )
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
+@settings(max_examples=100)
+@given(block=blocks_with_deposits(), taxed=st.booleans())
+def test_supply_is_allocation_plus_mints_minus_what_is_burnt(
+    spec: ModuleType,
+    block: tuple[tuple[tuple[bytes, GenesisAccount], ...], list[DepositArgs], list[bytes]],
+    taxed: bool,
+) -> None:
+    alloc, deposit_args, raws = block
+    exits_only = charter(spec, rule(spec, 1, SUBMIT_TX, BANNED), taxrates=TEN_PERCENT if taxed else ())
+    chain = Genesis(alloc, exits_only)
+    deposits = [
+        deposit(spec, signer, to, mint=mint, value=value, gas=gas, data=data)
+        for signer, to, mint, value, gas, data in deposit_args
+    ]
+    pre = chain.state(spec)
+    state, receipts = spec.apply_block(pre, block_of(spec, *raws, deposits=deposits))
+    assert len(receipts) == len(deposits) + len(raws)
+    total_gas = int(receipts[-1].cumulative_gas_used) if receipts else 0
+    deposit_gas = int(receipts[len(deposits) - 1].cumulative_gas_used) if deposits else 0
+    minted = sum(mint for _, _, mint, _, _, _ in deposit_args)
+    burnt = (total_gas - deposit_gas) * BASE_FEE + recorded_value(receipts)
+    assert state.coinbase_supply == chain.supply + minted - burnt
+    for (signer, to, _, _, _, _), index in zip(deposit_args, range(len(deposits))):
+        if signer is BANNED and to != MESSAGE_PASSER:  # skipped by SUBMIT_TX: no gas, no nonce, no tax
+            previous = int(receipts[index - 1].cumulative_gas_used) if index else 0
+            assert (receipts[index].status, int(receipts[index].cumulative_gas_used), receipts[index].tax) == (
+                0,
+                previous,
+                0,
+            )
+    signers = [address_of(signer) for signer in SENDERS + DEPOSITORS]
+    created = [
+        generate_contract_address(Address(address), nonce)
+        for address in signers
+        for nonce in range(evm.get_nonce(state.world, address))
+    ]
+    holders = set(signers + created + list(CONTRACTS) + [RECIPIENT, treasury(spec), PRODUCER, MESSAGE_PASSER])
+    assert state.coinbase_supply == sum(evm.get_balance(state.world, address) for address in holders)
+    assert evm.get_balance(state.world, MESSAGE_PASSER) == 0

@@ -1,23 +1,31 @@
-"""The state_transition vectors catch the two classic execution mistakes, and only the vectors that should.
+"""The state_transition vectors catch the classic execution mistakes, and only the vectors that should.
 
 Each faulty client (tests/unit/clients/execution_faulty_client.py) answers like the reference client except for
-one swapped rule; running the committed vectors against it must fail exactly the vectors that exercise that rule
-and pass all the others (so the vectors are neither blind to the mistake nor failing for unrelated reasons).
+one swapped rule; running the minimal preset's vectors against it must fail exactly the vectors that exercise that
+rule and pass all the others (so the vectors are neither blind to the mistake nor failing for unrelated reasons).
+
+The vectors are rendered in memory from the cases, exactly as ``mvm-spec vectors`` writes them (``mvm-spec vectors
+--check`` keeps tests/vectors/ byte-identical to that), so this test does not depend on the files being regenerated.
 """
 
 from __future__ import annotations
 
+import importlib
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from mvm_spec.conformance.runner import Vector, format_report, load_vectors, run_conformance
+from mvm_spec.conformance.runner import Vector, format_report, run_conformance
+from mvm_spec.vectors.case import REGISTRY
+from mvm_spec.vectors.writer import case_instances, render_vector
 
-REPO = Path(__file__).resolve().parents[2]
-VECTORS = REPO / "tests" / "vectors"
 CLIENT = f"{sys.executable} {Path(__file__).parent / 'clients' / 'execution_faulty_client.py'}"
+REFERENCE = f"{sys.executable} -m mvm_spec.cli client"
 PREFIX = "minimal/v1/state_transition/apply_block/"
+MESSAGE_PASSER = "0x4200000000000000000000000000000000000016"
 
 # The vectors in which a frame reached by a call into a contract executes an opcode the charter denies the signer.
 NESTED_DENIAL_CASES = {
@@ -29,20 +37,51 @@ NESTED_DENIAL_CASES = {
     "staticcall_into_denied_address_fails_inner_frame_only",
     "denied_sstore_two_frames_down",
 }
-# The vectors in which some transaction owes a tax, and the one whose sender is short only of the tax.
+# The vectors in which some transaction or deposit owes a tax, and the two whose sender is short only of the tax.
 TAXED_CASES = {
     "marginal_tax_across_brackets",
     "exact_funds_including_tax",
     "contract_receives_exactly_msg_value",
     "failed_call_keeps_the_tax_and_returns_the_value",
     "metis_dao_sets_tax_rates_for_the_rest_of_the_block",
+    "metis_dao_deposit_sets_tax_rates_for_the_rest_of_the_block",
+    "taxed_deposit_pays_its_tax_to_the_treasury",
+    "supply_counts_mints_burnt_fees_and_withdrawn_value",
 }
-SHORT_OF_TAX_ONLY = "insufficient_funds_by_one_wei_because_of_tax"
+SHORT_OF_TAX_ONLY = {"insufficient_funds_by_one_wei_because_of_tax", "deposit_short_of_its_tax_by_one_wei_is_skipped"}
+# The vectors with a post in which some deposit mints MT (whether or not its call runs).
+MINTING_CASES = {
+    "value_deposit_mints_and_pays_no_gas",
+    "deposit_calling_a_contract",
+    "creation_deposit_deploys_at_the_senders_next_address",
+    "reverting_deposit_keeps_its_mint_and_nonce_increment",
+    "deposit_reaching_a_forbidden_opcode_halts_its_frame",
+    "taxed_deposit_pays_its_tax_to_the_treasury",
+    "deposit_from_an_outsider_is_skipped_and_keeps_its_mint",
+    "creation_deposit_from_a_non_deployer_is_skipped_and_keeps_its_mint",
+    "deposit_short_of_its_tax_by_one_wei_is_skipped",
+    "unauthorized_charter_update_by_deposit_is_skipped",
+    "deposit_to_the_passer_withdraws_at_once",
+    "message_passer_admits_a_signer_the_charter_forbids_everything",
+    "supply_counts_mints_burnt_fees_and_withdrawn_value",
+}
+# The vectors with a post in which the message passer records a message carrying value.
+WITHDRAWING_CASES = {
+    "message_to_the_passer_burns_its_value",
+    "deposit_to_the_passer_withdraws_at_once",
+    "message_passer_admits_a_signer_the_charter_forbids_everything",
+    "contract_calling_the_passer",
+    "supply_counts_mints_burnt_fees_and_withdrawn_value",
+}
 
 
 @pytest.fixture(scope="module")
 def vectors() -> list[Vector]:
-    return load_vectors(VECTORS, presets=["minimal"], runners=["state_transition"])
+    importlib.import_module("tests.cases.test_state_transition")  # registers the state_transition cases
+    cases = sorted((case for case in REGISTRY if case.runner == "state_transition"), key=lambda case: case.name)
+    instances = [(case, fork, preset) for case, fork, preset in case_instances(cases) if preset == "minimal"]
+    rendered = [render_vector(case, fork, preset) for case, fork, preset in instances]
+    return [Vector(item.relative_path, json.loads(item.text)) for item in rendered]
 
 
 def case_name(vector: Vector) -> str:
@@ -50,20 +89,44 @@ def case_name(vector: Vector) -> str:
 
 
 def failed_cases(vectors: list[Vector], mode: str) -> set[str]:
-    report = run_conformance(vectors, f"{CLIENT} {mode}", timeout=30)
+    """The cases the faulty client in ``mode`` fails (the reference client for mode ``reference``)."""
+    command = REFERENCE if mode == "reference" else f"{CLIENT} {mode}"
+    report = run_conformance(vectors, command, timeout=30)
     assert not report.client_problem and report.count("unanswered") == 0, format_report(report)
     return {case_name(outcome.vector) for outcome in report.outcomes if outcome.status == "failed"}
 
 
+def posts(vectors: list[Vector]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(case, block, post) of every vector that expects a post."""
+    return [
+        (case_name(vector), vector.document["input"]["block"], vector.document["post"])
+        for vector in vectors
+        if "post" in vector.document
+    ]
+
+
 def test_the_named_cases_are_vectors(vectors: list[Vector]) -> None:
     names = {case_name(vector) for vector in vectors}
-    assert NESTED_DENIAL_CASES | TAXED_CASES | {SHORT_OF_TAX_ONLY} <= names
-    taxed = {
-        case_name(vector)
-        for vector in vectors
-        if any(receipt["tax"] != "0" for receipt in vector.document.get("post", {}).get("receipts", []))
-    }
+    named = NESTED_DENIAL_CASES | TAXED_CASES | SHORT_OF_TAX_ONLY | MINTING_CASES | WITHDRAWING_CASES
+    assert named <= names
+    taxed = {name for name, _, post in posts(vectors) if any(receipt["tax"] != "0" for receipt in post["receipts"])}
     assert taxed == TAXED_CASES
+    minting = {name for name, block, _ in posts(vectors) if any(d["deposit"]["mint"] != "0" for d in block["deposits"])}
+    assert minting == MINTING_CASES
+    withdrawing = {
+        name
+        for name, _, post in posts(vectors)
+        if any(
+            log["address"] == MESSAGE_PASSER and int(log["data"][2 + 2 * 0x80 : 2 + 2 * 0xA0], 16) > 0
+            for receipt in post["receipts"]
+            for log in receipt["logs"]
+        )
+    }
+    assert withdrawing == WITHDRAWING_CASES
+
+
+def test_reference_client_passes_every_vector(vectors: list[Vector]) -> None:
+    assert failed_cases(vectors, "reference") == set()
 
 
 def test_client_enforcing_permissions_only_at_the_envelope_fails_the_nested_denial_vectors(
@@ -71,14 +134,28 @@ def test_client_enforcing_permissions_only_at_the_envelope_fails_the_nested_deni
 ) -> None:
     """A client that checks SUBMIT_TX and CREATE when admitting a transaction but runs contract calls without the
     permission hook fails every vector where a called frame reaches a denied opcode, and no other: a creation
-    transaction's init code (checked, since it has no recipient) and the envelope rules still pass."""
+    transaction's init code (checked, since it has no recipient), the envelope rules, the exempt message passer and
+    deposits (whose calls it still checks) pass."""
     assert failed_cases(vectors, "envelope_only_permissions") == NESTED_DENIAL_CASES
 
 
 def test_client_without_tax_fails_the_tax_vectors(vectors: list[Vector]) -> None:
-    """A client that knows nothing of the tax fails every vector where a tax is owed, and the one where only the
-    tax makes the sender's funds insufficient; zero-tax vectors (value 0, value at a threshold) still pass."""
-    assert failed_cases(vectors, "no_tax") == TAXED_CASES | {SHORT_OF_TAX_ONLY}
+    """A client that knows nothing of the tax fails every vector where a tax is owed, and the two where only the
+    tax makes the sender's funds insufficient (a transaction then valid, a deposit then run); zero-tax vectors
+    (value 0, value at a threshold) still pass."""
+    assert failed_cases(vectors, "no_tax") == TAXED_CASES | SHORT_OF_TAX_ONLY
+
+
+def test_client_ignoring_the_mint_fails_the_minting_vectors(vectors: list[Vector]) -> None:
+    """A client that applies deposits without their mint fails every vector with a post in which a deposit mints,
+    whether its call runs or is skipped, and no other: a deposit refused before minting is refused all the same."""
+    assert failed_cases(vectors, "no_mint") == MINTING_CASES
+
+
+def test_client_not_burning_withdrawn_value_fails_the_withdrawing_vectors(vectors: list[Vector]) -> None:
+    """A client that leaves the value of L2->L1 messages in the passer fails every vector where a message carries
+    value, and no other: messages without value, and malformed messages whose value stays with their sender, pass."""
+    assert failed_cases(vectors, "no_passer_burn") == WITHDRAWING_CASES
 
 
 def test_faulty_client_report_names_the_wrong_balance(vectors: list[Vector]) -> None:
@@ -87,3 +164,10 @@ def test_faulty_client_report_names_the_wrong_balance(vectors: list[Vector]) -> 
     text = format_report(run_conformance(chosen, f"{CLIENT} no_tax", timeout=30))
     assert 'post.receipts[0].tax: expected "100000000000000", got "0"' in text
     assert 'post.accounts[2].balance: expected "100000000000000", got "0"' in text  # the treasury
+
+
+def test_report_names_the_unburnt_passer_balance_and_supply(vectors: list[Vector]) -> None:
+    chosen = [vector for vector in vectors if case_name(vector) == "deposit_to_the_passer_withdraws_at_once"]
+    text = format_report(run_conformance(chosen, f"{CLIENT} no_passer_burn", timeout=30))
+    assert 'post.accounts[1].balance: expected "0", got "400000000000000000"' in text  # the passer
+    assert "post.coinbase_supply: expected " in text

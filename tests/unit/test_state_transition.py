@@ -1,5 +1,6 @@
 """The state transition as a function (spec/v1/execution.md): purity, running gas totals, what the output root binds,
-chains of blocks, and the native-token supply.
+chains of blocks (their EIP-1559 base fees), the genesis and its message passer, deposits, and the native-token
+supply.
 
 Vectors for the individual rules are in tests/cases/test_state_transition.py; these tests check properties of the
 functions that a single vector cannot show.
@@ -22,9 +23,14 @@ from tests.cases.test_state_transition import (
     ALICE,
     BLOCK_TIME,
     BASE_FEE,
+    BURNER,
+    DEPOSITOR,
     FUNDS,
     INNER,
+    L1_TARGET,
     MEMBER,
+    MESSAGE_PASSER,
+    MESSAGE_PASSER_CODE,
     OUTER,
     OUTSIDER,
     PRICE,
@@ -41,8 +47,10 @@ from tests.cases.test_state_transition import (
     block_of,
     charter,
     contract,
+    deposit,
     funded,
     genesis,
+    message,
     plain_cancun,
     tx,
 )
@@ -99,7 +107,7 @@ def test_cumulative_gas_is_the_running_total_of_each_transactions_gas() -> None:
     chain, block = busy_chain(SPEC)
     _, receipts = SPEC.apply_block(chain.state(SPEC), block)
     taxes = {0: 10**14, 2: 3 * 10**14}  # 10% of each value; 1 wei of value owes 0
-    _, plain = plain_cancun(chain.alloc, block.transactions, taxes=taxes, treasury=treasury(SPEC))
+    plain = plain_cancun(chain.alloc, block.transactions, taxes=taxes, treasury=treasury(SPEC)).receipts
     running, totals = 0, []
     for _, gas_used, _ in plain:
         running += gas_used
@@ -208,3 +216,123 @@ def test_a_selfdestruct_burn_undone_by_a_revert_leaves_the_supply_alone() -> Non
     assert receipts[0].status == 0
     assert state.coinbase_supply == FUNDS - gas * BASE_FEE
     assert state.coinbase_supply == sum_of_balances(state.world, [address_of(ALICE), PRODUCER])
+
+
+# --- The genesis and the base fee of a chain -------------------------------------------------------------------------
+
+PRESET_SPECS = [load_spec("v1", preset) for preset in ("mainnet", "minimal")]
+# By hand from presets/*.yaml: the gas target is 30,000,000 / elasticity (6 on mainnet, 2 on minimal).
+GAS_TARGET = {"mainnet": 5_000_000, "minimal": 15_000_000}
+
+
+@pytest.mark.parametrize("spec", PRESET_SPECS, ids=lambda spec: spec.PRESET)
+def test_genesis_installs_the_message_passer_and_sits_at_the_gas_target(spec: ModuleType) -> None:
+    chain = genesis(charter(spec), funded(ALICE), base_fee=123)
+    state = chain.state(spec)
+    assert evm.get_code(state.world, MESSAGE_PASSER) == MESSAGE_PASSER_CODE
+    assert evm.get_nonce(state.world, MESSAGE_PASSER) == 1 and evm.get_balance(state.world, MESSAGE_PASSER) == 0
+    assert state.latest_base_fee_per_gas == 123 and state.latest_gas_used == GAS_TARGET[spec.PRESET]
+    assert state.coinbase_supply == FUNDS  # the passer holds nothing
+    assert state.world.state_root == plain_cancun(chain.alloc, []).root
+
+
+# Base fees by hand (EIP-1559 with the presets' elasticity and denominator). Block 1 keeps the genesis base fee of
+# 1 gwei and uses 16,000,000 gas, above the target. Block 2 uses no gas.
+#   mainnet (target 5,000,000, 1/250): block 2: 10^9 + 10^9 * 11,000,000 // 5,000,000 // 250 = 10^9 + 8,800,000;
+#     block 3: 1,008,800,000 - 1,008,800,000 * 5,000,000 // 5,000,000 // 250 = 1,008,800,000 - 4,035,200.
+#   minimal (target 15,000,000, 1/8): block 2: 10^9 + 10^9 * 1,000,000 // 15,000,000 // 8 = 10^9 + 8,333,333;
+#     block 3: 1,008,333,333 - 1,008,333,333 // 8 = 1,008,333,333 - 126,041,666.
+BASE_FEES = {"mainnet": (10**9, 1_008_800_000, 1_004_764_800), "minimal": (10**9, 1_008_333_333, 882_291_667)}
+HEAVY_GAS = 16_000_000
+
+
+def heavy_chain(spec: ModuleType, genesis_base_fee: int) -> tuple[Genesis, bytes]:
+    """A chain whose block 1 can hold a call of HEAVY_GAS gas to a contract that halts at INVALID (using it all)."""
+    chain = genesis(charter(spec), funded(ALICE), contract(BURNER, bytes([0xFE])), base_fee=genesis_base_fee)
+    heavy = tx(ALICE, 0, BURNER, gas=HEAVY_GAS, max_fee=2 * genesis_base_fee, tip=0)
+    return chain, heavy
+
+
+@pytest.mark.parametrize("spec", PRESET_SPECS, ids=lambda spec: spec.PRESET)
+def test_base_fees_of_a_chain_follow_eip_1559(spec: ModuleType) -> None:
+    first_fee, second_fee, third_fee = BASE_FEES[spec.PRESET]
+    chain, heavy = heavy_chain(spec, first_fee)
+    first = spec.state_transition(chain.state(spec), block_of(spec, heavy, base_fee=first_fee))
+    assert first.latest_gas_used == HEAVY_GAS and first.latest_base_fee_per_gas == first_fee
+    for wrong in (second_fee - 1, second_fee + 1, first_fee):
+        with pytest.raises(spec.BaseFeeMismatch):
+            spec.apply_block(first, block_of(spec, number=2, timestamp=BLOCK_TIME + 1, base_fee=wrong))
+    second = spec.state_transition(first, block_of(spec, number=2, timestamp=BLOCK_TIME + 1, base_fee=second_fee))
+    assert second.latest_gas_used == 0 and second.latest_base_fee_per_gas == second_fee
+    with pytest.raises(spec.BaseFeeMismatch):
+        spec.apply_block(second, block_of(spec, number=3, timestamp=BLOCK_TIME + 2, base_fee=third_fee + 1))
+    third = spec.state_transition(second, block_of(spec, number=3, timestamp=BLOCK_TIME + 2, base_fee=third_fee))
+    assert third.latest_base_fee_per_gas == third_fee
+
+
+@pytest.mark.parametrize("spec", PRESET_SPECS, ids=lambda spec: spec.PRESET)
+def test_a_block_above_target_raises_even_a_small_base_fee_by_one(spec: ModuleType) -> None:
+    """7 * 11,000,000 // 5,000,000 // 250 and 7 * 1,000,000 // 15,000,000 // 8 are both 0: EIP-1559 adds 1."""
+    chain, heavy = heavy_chain(spec, BASE_FEE)
+    first = spec.state_transition(chain.state(spec), block_of(spec, heavy))
+    second = spec.state_transition(first, block_of(spec, number=2, timestamp=BLOCK_TIME + 1, base_fee=BASE_FEE + 1))
+    assert second.latest_base_fee_per_gas == BASE_FEE + 1
+
+
+@pytest.mark.parametrize("spec", PRESET_SPECS, ids=lambda spec: spec.PRESET)
+def test_deposit_gas_counts_towards_the_next_base_fee(spec: ModuleType) -> None:
+    """Deposits pay no base fee, but their gas is the block's: a block of deposits only, above the target, raises
+    the next base fee as a block of transactions would."""
+    budget = int(spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK)
+    count = GAS_TARGET[spec.PRESET] // budget + 1  # 1 on mainnet (20,000,000), 51 on minimal (15,300,000)
+    deposits = [deposit(spec, DEPOSITOR, BURNER, gas=budget)] * count
+    chain = genesis(charter(spec), contract(BURNER, bytes([0xFE])))
+    first = spec.state_transition(chain.state(spec), block_of(spec, deposits=deposits))
+    assert first.latest_gas_used == count * budget > GAS_TARGET[spec.PRESET]
+    assert first.coinbase_supply == 0  # nothing to burn: deposits pay no base fee
+    with pytest.raises(spec.BaseFeeMismatch):
+        spec.apply_block(first, block_of(spec, number=2, timestamp=BLOCK_TIME + 1))
+    spec.apply_block(first, block_of(spec, number=2, timestamp=BLOCK_TIME + 1, base_fee=BASE_FEE + 1))
+
+
+# --- Deposits and the message passer -----------------------------------------------------------------------------
+
+
+def test_apply_deposit_never_changes_its_input_state() -> None:
+    chain = genesis(charter(SPEC), funded(ALICE), contract(INNER, VAULT_CODE))
+    call_inner = deposit(SPEC, DEPOSITOR, INNER, mint=10**18, value=5)
+    block = block_of(SPEC, deposits=[call_inner])
+    pre = SPEC.start_block(chain.state(SPEC), block)
+    root_before = pre.world.state_root
+    results = [SPEC.apply_deposit(pre, block, block.deposits[0], block.gas_limit) for _ in range(2)]
+    assert results[0] == results[1] and results[0][2] == ""
+    assert pre.world.state_root == root_before and pre.coinbase_supply == FUNDS
+    assert evm.get_balance(pre.world, address_of(DEPOSITOR)) == 0 and evm.get_storage(pre.world, INNER, 0) == 0
+    after = results[0][0]
+    assert evm.get_storage(after.world, INNER, 0) == 5 and after.coinbase_supply == FUNDS + 10**18
+
+
+def test_supply_is_the_sum_of_balances_after_deposits_and_messages() -> None:
+    """Taxed deposits and transactions, a skipped deposit, messages with value from an account and from L1."""
+    chain = genesis(charter(SPEC, taxrates=TEN_PERCENT), funded(ALICE, MEMBER), contract(VAULT, VAULT_CODE))
+    deposits = [
+        deposit(SPEC, DEPOSITOR, VAULT, mint=10**18, value=10**17),
+        deposit(SPEC, OUTSIDER, RECIPIENT, mint=10**15, value=10**16),  # skipped: 10^15 < 10^16 + its tax
+        deposit(SPEC, DEPOSITOR, MESSAGE_PASSER, value=2 * 10**17, data=message(L1_TARGET, b"")),
+    ]
+    block = block_of(
+        SPEC,
+        tx(ALICE, 0, MESSAGE_PASSER, value=10**15, data=message(L1_TARGET, b"x")),
+        tx(MEMBER, 0, RECIPIENT_2, value=10**15, gas=TRANSFER_GAS),
+        deposits=deposits,
+    )
+    pre = chain.state(SPEC)
+    state, receipts = SPEC.apply_block(pre, block)
+    assert [receipt.status for receipt in receipts] == [1, 0, 1, 1, 1]
+    everyone = [address_of(s) for s in (ALICE, MEMBER, DEPOSITOR, OUTSIDER)]
+    everyone += [VAULT, RECIPIENT, RECIPIENT_2, treasury(SPEC), PRODUCER, MESSAGE_PASSER]
+    assert state.coinbase_supply == sum_of_balances(state.world, everyone)
+    transaction_gas = int(receipts[-1].cumulative_gas_used) - int(receipts[2].cumulative_gas_used)
+    minted, withdrawn = 10**18 + 10**15, 2 * 10**17 + 10**15
+    assert state.coinbase_supply == pre.coinbase_supply + minted - transaction_gas * BASE_FEE - withdrawn
+    assert evm.get_balance(state.world, address_of(OUTSIDER)) == 10**15

@@ -7,8 +7,12 @@ Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, 
                              transaction's init code is still checked: its "recipient" has no code.)
   no_tax                     knows nothing of the tax: owes none, charges none, requires none in the balance check
                              and reports 0 in every receipt.
+  no_mint                    ignores a deposit's mint: credits nothing to its sender and adds nothing to the supply
+                             (the deposit is otherwise applied, and hashed in the block, as it stands).
+  no_passer_burn             never burns the message passer's balance: the value sent with L2->L1 messages stays in
+                             the passer and in the supply.
 
-Both answer state_transition requests by running the reference spec with one function swapped, so the mistake is
+Each answers state_transition requests by running the reference spec with one function swapped, so the mistake is
 exactly the one named and nothing else changes.
 """
 
@@ -17,6 +21,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from types import ModuleType
 from typing import Any, Callable, Iterator
 
@@ -49,6 +54,16 @@ def envelope_only_apply_transaction(spec: ModuleType) -> Callable[..., Any]:
     return apply_transaction
 
 
+def mintless_apply_deposit(spec: ModuleType) -> Callable[..., Any]:
+    original = spec.apply_deposit
+
+    def apply_deposit(state: Any, block: Any, enqueued: Any, gas_available: int) -> Any:
+        unminted = replace(enqueued, deposit=replace(enqueued.deposit, mint=spec.Wei(0)))
+        return original(state, block, unminted, gas_available)
+
+    return apply_deposit
+
+
 def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(request, dict) or request.get("runner") != "state_transition":
         return answer(request)
@@ -58,6 +73,12 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
             return answer(request)
     if mode == "no_tax":
         with swapped(spec, "compute_tax", lambda value, schedule: spec.Wei(0)):
+            return answer(request)
+    if mode == "no_mint":
+        with swapped(spec, "apply_deposit", mintless_apply_deposit(spec)):
+            return answer(request)
+    if mode == "no_passer_burn":
+        with swapped(spec, "burn_withdrawn_value", lambda state: state):
             return answer(request)
     raise SystemExit(f"unknown mode {mode!r}")
 

@@ -1286,7 +1286,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:101
+# spec/v1/execution.md:102
 @container
 class L2State:
     chain_id: ChainId
@@ -1300,7 +1300,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:119
+# spec/v1/execution.md:120
 @container
 class L2Block:
     number: BlockNumber
@@ -1314,7 +1314,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:137
+# spec/v1/execution.md:138
 @container
 class Log:
     address: Address
@@ -1322,7 +1322,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:150
+# spec/v1/execution.md:151
 @container
 class Receipt:
     status: uint8
@@ -1331,7 +1331,7 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:172
+# spec/v1/execution.md:173
 def get_message_passer_code() -> bytes:
     return bytes.fromhex(
         "36"  # 00  CALLDATASIZE
@@ -1404,7 +1404,7 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:251
+# spec/v1/execution.md:252
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1423,13 +1423,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:274
+# spec/v1/execution.md:275
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:286
+# spec/v1/execution.md:287
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1454,7 +1454,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:318
+# spec/v1/execution.md:319
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1462,20 +1462,27 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:330
+# spec/v1/execution.md:331
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:343
+# spec/v1/execution.md:344
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:355
+# spec/v1/execution.md:356
+def compute_call_tax(charter: Charter, to: Optional[bytes], value: Wei) -> Wei:
+    if to == MESSAGE_PASSER_ADDRESS:
+        return Wei(0)
+    return compute_tax(value, charter.taxrates)
+
+
+# spec/v1/execution.md:368
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1494,7 +1501,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:380
+# spec/v1/execution.md:393
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1506,14 +1513,14 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
         raise MaxFeeBelowBaseFee(f"fee cap {transaction.max_fee_per_gas} < base fee {block.base_fee_per_gas}")
     if transaction.gas_limit > gas_available:
         raise BlockGasLimitExceeded(f"gas limit {transaction.gas_limit} > {gas_available} left in the block")
-    tax = compute_tax(Wei(transaction.value), state.charter.taxrates)
+    tax = compute_call_tax(state.charter, transaction.to, Wei(transaction.value))
     cost = transaction.gas_limit * transaction.max_fee_per_gas + transaction.value + tax
     if evm_get_balance(state.world, transaction.sender) < cost:
         raise InsufficientFunds(f"{transaction.sender.hex()} cannot pay {cost} wei for gas, value and tax")
     return tax
 
 
-# spec/v1/execution.md:406
+# spec/v1/execution.md:419
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1522,24 +1529,24 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_update(charter, sender, decode_charter(data))
 
 
-# spec/v1/execution.md:419
+# spec/v1/execution.md:432
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:430
+# spec/v1/execution.md:443
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:440
+# spec/v1/execution.md:453
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:451
+# spec/v1/execution.md:464
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1554,14 +1561,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:470
+# spec/v1/execution.md:483
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:486
+# spec/v1/execution.md:497
 def apply_execution_result(
     state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
 ) -> Tuple[L2State, Receipt]:
@@ -1572,7 +1579,7 @@ def apply_execution_result(
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:504
+# spec/v1/execution.md:515
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1585,14 +1592,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, charter, tax)
 
 
-# spec/v1/execution.md:524
+# spec/v1/execution.md:535
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:537
+# spec/v1/execution.md:548
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1601,13 +1608,13 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charte
         raise DeploymentNotPermitted(f"{deposit.sender.hex()} may not deploy contracts")
     if is_creation and len(deposit.data) > MAX_INITCODE_SIZE:
         raise InitcodeTooLarge(f"{len(deposit.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
-    tax = compute_tax(deposit.value, state.charter.taxrates)
+    tax = compute_call_tax(state.charter, deposit.to, deposit.value)
     if evm_get_balance(state.world, deposit.sender) < deposit.value + tax:
         raise InsufficientFunds(f"{deposit.sender.hex()} cannot pay {deposit.value + tax} wei for value and tax")
     return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
 
 
-# spec/v1/execution.md:559
+# spec/v1/execution.md:571
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1615,6 +1622,8 @@ def apply_deposit(
     validate_deposit(deposit)
     if deposit.gas_limit > gas_available:
         raise BlockGasLimitExceeded(f"deposit gas {deposit.gas_limit} > {gas_available} left in the block")
+    if state.coinbase_supply + deposit.mint > UINT256_MAX:
+        raise SupplyOverflow(f"minting {deposit.mint} wei would take the supply past UINT256_MAX")
     world = evm_mint(state.world, deposit.sender, deposit.mint)
     minted = replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply + deposit.mint))
     try:
@@ -1640,12 +1649,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:598
+# spec/v1/execution.md:612
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:609
+# spec/v1/execution.md:623
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1657,7 +1666,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:626
+# spec/v1/execution.md:640
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1670,7 +1679,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:643
+# spec/v1/execution.md:657
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1680,12 +1689,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:657
+# spec/v1/execution.md:671
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:667
+# spec/v1/execution.md:681
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1707,18 +1716,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:693
+# spec/v1/execution.md:707
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:702
+# spec/v1/execution.md:716
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:713
+# spec/v1/execution.md:727
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1726,7 +1735,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:726
+# spec/v1/execution.md:740
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1739,7 +1748,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:744
+# spec/v1/execution.md:758
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1752,12 +1761,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:761
+# spec/v1/execution.md:775
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:770
+# spec/v1/execution.md:784
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -1765,108 +1774,113 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:784
+# spec/v1/execution.md:798
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:793
+# spec/v1/execution.md:807
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:802
+# spec/v1/execution.md:816
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:811
+# spec/v1/execution.md:825
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:820
+# spec/v1/execution.md:834
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:829
+# spec/v1/execution.md:843
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:838
+# spec/v1/execution.md:852
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:847
+# spec/v1/execution.md:861
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:856
+# spec/v1/execution.md:870
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:865
+# spec/v1/execution.md:879
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:874
+# spec/v1/execution.md:888
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:883
+# spec/v1/execution.md:897
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:892
+# spec/v1/execution.md:906
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:901
+# spec/v1/execution.md:915
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:910
+# spec/v1/execution.md:924
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:920
+# spec/v1/execution.md:934
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:929
+# spec/v1/execution.md:943
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:938
+# spec/v1/execution.md:952
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:947
+# spec/v1/execution.md:961
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:956
+# spec/v1/execution.md:970
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:965
+# spec/v1/execution.md:979
 class BaseFeeMismatch(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:988
+class SupplyOverflow(InvalidBlock):
     pass
 
 
@@ -1976,7 +1990,7 @@ def apply_l1_to_l2_alias(address: Address) -> Address:
     return Address(aliased.to_bytes(20, "big"))
 
 
-# spec/v1/bridge.md:285
+# spec/v1/bridge.md:286
 def validate_deposit(deposit: Deposit) -> None:
     if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
         raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
@@ -1985,9 +1999,11 @@ def validate_deposit(deposit: Deposit) -> None:
         raise DepositGasBelowIntrinsic(f"gas limit {deposit.gas_limit} < intrinsic {intrinsic_gas}")
     if deposit.gas_limit > MAX_DEPOSIT_GAS_PER_L1_BLOCK:
         raise DepositGasAboveLimit(f"gas limit {deposit.gas_limit} > {MAX_DEPOSIT_GAS_PER_L1_BLOCK} per L1 block")
+    if compute_dynamic_bond_threshold(deposit.mint) > MAX_SEQUENCER_LOCK:
+        raise DepositExceedsBondCapacity(f"{deposit.mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
 
 
-# spec/v1/bridge.md:300
+# spec/v1/bridge.md:303
 def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     deposit = enqueued.deposit
     is_creation = deposit.to is None
@@ -2009,12 +2025,12 @@ def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:326
+# spec/v1/bridge.md:329
 def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
     return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
 
 
-# spec/v1/bridge.md:337
+# spec/v1/bridge.md:340
 def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     current = get_current_l1_block(hub).number
     supply = dac.coinbase_supply
@@ -2036,12 +2052,12 @@ def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     )
 
 
-# spec/v1/bridge.md:363
+# spec/v1/bridge.md:366
 def apply_all_pending_deposits(hub: Hub) -> Hub:
     return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
 
 
-# spec/v1/bridge.md:375
+# spec/v1/bridge.md:378
 def deposit_into_dac(
     hub: Hub,
     chain_id: ChainId,
@@ -2057,20 +2073,18 @@ def deposit_into_dac(
     sender = apply_l1_to_l2_alias(l1_sender) if from_contract else l1_sender
     deposit = Deposit(sender, to, mint, value, gas_limit, data)
     validate_deposit(deposit)
-    if compute_dynamic_bond_threshold(mint) > MAX_SEQUENCER_LOCK:
-        raise DepositExceedsBondCapacity(f"{mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
     queued = replace(dac, pending_deposits=(*dac.pending_deposits, deposit))
     return replace_dac(hub, apply_pending_deposits(hub, queued))
 
 
-# spec/v1/bridge.md:406
+# spec/v1/bridge.md:407
 def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
     lower = max(parent_timestamp + 1, origin_timestamp)
     upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
     return Timestamp(min(max(proposed, lower), upper))
 
 
-# spec/v1/bridge.md:418
+# spec/v1/bridge.md:419
 def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
     included: list[EnqueuedDeposit] = []
     for enqueued in dac.deposits[next_nonce:]:
@@ -2080,12 +2094,12 @@ def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockN
     return tuple(included)
 
 
-# spec/v1/bridge.md:433
+# spec/v1/bridge.md:434
 def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
     return SequencedBlock(number, l1_origin, Timestamp(0), ())
 
 
-# spec/v1/bridge.md:444
+# spec/v1/bridge.md:445
 def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
     plan: list[Tuple[SequencedBlock, bool]] = []
     number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
@@ -2100,7 +2114,7 @@ def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, 
     return plan
 
 
-# spec/v1/bridge.md:466
+# spec/v1/bridge.md:467
 def derive_block(
     hub: Hub, dac: DacRecord, cursor: DerivationCursor, planned: SequencedBlock, is_forced: bool, producer: Address
 ) -> Tuple[DerivationCursor, DerivedBlock]:
@@ -2145,13 +2159,13 @@ def derive_block(
     )
 
 
-# spec/v1/bridge.md:513
+# spec/v1/bridge.md:514
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:525
+# spec/v1/bridge.md:526
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     cursor = DerivationCursor(get_dac_genesis_state(dac), dac.genesis.l1_block_number, uint64(0))
@@ -2166,7 +2180,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return cursor.state, tuple(derived)
 
 
-# spec/v1/bridge.md:547
+# spec/v1/bridge.md:548
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2182,7 +2196,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:561
+# spec/v1/bridge.md:562
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2190,7 +2204,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:573
+# spec/v1/bridge.md:574
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2206,7 +2220,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:593
+# spec/v1/bridge.md:594
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2217,7 +2231,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:611
+# spec/v1/bridge.md:612
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2236,7 +2250,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:634
+# spec/v1/bridge.md:635
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2244,14 +2258,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:646
+# spec/v1/bridge.md:647
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:658
+# spec/v1/bridge.md:659
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2267,7 +2281,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:680
+# spec/v1/bridge.md:681
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2290,67 +2304,67 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:728
+# spec/v1/bridge.md:730
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:737
+# spec/v1/bridge.md:739
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:746
+# spec/v1/bridge.md:748
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:756
+# spec/v1/bridge.md:758
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:765
+# spec/v1/bridge.md:767
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:775
+# spec/v1/bridge.md:777
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:784
+# spec/v1/bridge.md:786
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:793
+# spec/v1/bridge.md:795
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:802
+# spec/v1/bridge.md:804
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:811
+# spec/v1/bridge.md:813
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:820
+# spec/v1/bridge.md:822
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:829
+# spec/v1/bridge.md:831
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:838
+# spec/v1/bridge.md:840
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
@@ -2526,6 +2540,7 @@ __all__ = [
     "SpecError",
     "StateBatchContext",
     "SubmitterNotPermitted",
+    "SupplyOverflow",
     "TRANSACTION_BATCH_ABI",
     "TRANSACTION_GAS",
     "TaxBracket",
@@ -2585,6 +2600,7 @@ __all__ = [
     "ceil_log2",
     "charge_tax",
     "compute_block_hash",
+    "compute_call_tax",
     "compute_candidate_index",
     "compute_charter_root",
     "compute_dynamic_bond_threshold",

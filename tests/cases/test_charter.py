@@ -337,9 +337,10 @@ def test_lone_surrogate_in_vision(spec: ModuleType) -> Iterator[Part]:
 
 # --- charter updates (apply_charter_update) ----------------------------------------------------------------------
 
-# METIS_DAO_ADDRESS per preset, written out by hand from presets/*.yaml.
+# METIS_DAO_ADDRESS per preset, written out by hand from presets/*.yaml (mainnet: the L1->L2 alias of MetisDAO's L1
+# governance contract 0x4200...0101, that is 0x4200...0101 + 0x1111...1111).
 METIS_DAO_BY_PRESET = {
-    "mainnet": bytes.fromhex("4200000000000000000000000000000000000101"),
+    "mainnet": bytes.fromhex("5311000000000000000000000000000000001212"),
     "minimal": bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
 }
 

@@ -251,7 +251,7 @@ def derive_block_timestamp_contract(parent: int, origin: int, proposed: int) -> 
 
 def get_forced_block_count_contract(head_origin: int, deposit_block: int) -> int:
     """
-    pre: 0 <= head_origin <= deposit_block < UINT64_LIMIT - SEQUENCING_WINDOW
+    pre: 0 <= head_origin < deposit_block < UINT64_LIMIT - SEQUENCING_WINDOW
     post: head_origin + __return__ >= deposit_block
     """
     return get_forced_block_count(L1BlockNumber(head_origin), L1BlockNumber(deposit_block + SEQUENCING_WINDOW))

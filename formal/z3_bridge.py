@@ -22,9 +22,11 @@ Claims:
   ``max(1, parent * (limit - target) // target // denominator)`` up (a block uses at most the limit), is the parent's
   at the target, and never leaves [0, 2**256);
 - ``base_fee_monotone_in_gas_used``: more gas used never gives a lower next base fee;
-- ``forced_blocks_include_deposit_within_window``: after the forced blocks of L1 block ``D + window``, the chain's
-  head has L1 origin at least ``D`` (so a deposit enqueued in L1 block ``D`` is included), and not yet after those of
-  ``D + window - 1`` when the head started before ``D`` (the bound is tight);
+- ``forced_blocks_include_deposit_within_window``: for a deposit enqueued in L1 block ``D`` after the head's origin
+  (every deposit is: origins are earlier L1 blocks, forced origins lag the window, and no deposit is enqueued in the
+  L1 block of the genesis origin), after the forced blocks of L1 block ``D + window`` the head has L1 origin at least
+  ``D`` — a block on origin ``D`` exists, and the first such block includes the deposit — and not yet after those of
+  ``D + window - 1`` (the bound is tight);
 - ``alias_is_invertible``: subtracting the offset modulo 2**160 gives the L1 address back, so two L1 contracts
   never share an L2 sender.
 """
@@ -167,10 +169,10 @@ def _base_fee_monotone() -> Obligation:
 
 def _forced_inclusion() -> Obligation:
     head, deposit_block, window = z3.Int("head_origin"), z3.Int("deposit_block"), z3.Int("window")
-    domain = [in_uint64(head), in_uint64(deposit_block), window >= 1, in_uint64(window), head <= deposit_block]
+    domain = [in_uint64(head), in_uint64(deposit_block), window >= 1, in_uint64(window), head < deposit_block]
     reached = head + get_forced_block_count(head, deposit_block + window, window)
     one_early = head + get_forced_block_count(head, deposit_block + window - 1, window)
-    goal = z3.And(reached >= deposit_block, z3.Implies(head < deposit_block, one_early < deposit_block))
+    goal = z3.And(reached >= deposit_block, one_early < deposit_block)
     shown = [("head", head), ("deposit_block", deposit_block), ("window", window), ("reached", reached)]
     return Obligation(domain, goal, shown)
 

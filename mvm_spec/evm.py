@@ -85,6 +85,7 @@ from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.computation import CancunComputation
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS as _BEACON_ROOTS_ADDRESS
+from eth.vm.forks.cancun.constants import BEACON_ROOTS_CONTRACT_CODE as _BEACON_ROOTS_CONTRACT_CODE
 from eth.vm.forks.cancun.constants import BLOB_TX_TYPE
 from eth.vm.forks.cancun.state import CancunState, CancunTransactionExecutor
 from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
@@ -99,6 +100,7 @@ from trie.hexary import HexaryTrie
 
 __all__ = [
     "BEACON_ROOTS_ADDRESS",
+    "BEACON_ROOTS_CODE",
     "BlockContext",
     "DecodedTransaction",
     "EvmWorld",
@@ -127,6 +129,7 @@ __all__ = [
 ]
 
 BEACON_ROOTS_ADDRESS: bytes = bytes(_BEACON_ROOTS_ADDRESS)  # EIP-4788's contract, target of the block's system call
+BEACON_ROOTS_CODE: bytes = bytes(_BEACON_ROOTS_CONTRACT_CODE)  # its code, as EIP-4788 deployed it on Ethereum
 _DEPOSIT_TX_TYPE = 0x7E  # Optimism's deposited-transaction type; what a deposit reports to py-evm as its type
 STOP = 0x00
 _Address = TypeVar("_Address", bound=bytes)  # any bytes subclass: the spec's Address, eth-typing's Address

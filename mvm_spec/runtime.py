@@ -26,7 +26,7 @@ from trie.exceptions import MissingTrieNode as _MissingTrieNode
 from trie.exceptions import ValidationError as _TrieValidationError
 from trie.hexary import HexaryTrie as _HexaryTrie
 
-from .evm import BEACON_ROOTS_ADDRESS, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
+from .evm import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
 from .evm import BlockContext as EvmBlockContext
 from .evm import UndecodableTransaction
 from .evm import burn as evm_burn
@@ -48,6 +48,7 @@ __all__ = [
     "AbiDecodingError",
     "Any",
     "BEACON_ROOTS_ADDRESS",
+    "BEACON_ROOTS_CODE",
     "DecodedTransaction",
     "EvmBlockContext",
     "EvmWorld",

@@ -167,9 +167,16 @@ def l1_block(spec: ModuleType, number: int, timestamp: int) -> Any:
     )
 
 
+CREATED = START - 1  # the L1 block in which the hubs' DACs are created (no deposit leaves a queue in it)
+CREATED_AT = T0 - 12  # its time
+
+
 def clock(spec: ModuleType, *times: int, first: int = START) -> tuple[Any, ...]:
-    """L1 blocks ``first``, ``first + 1``, ... at the given times (default: one block, START at T0)."""
-    return tuple(l1_block(spec, first + offset, time) for offset, time in enumerate(times or (T0,)))
+    """L1 blocks ``first``, ``first + 1``, ... at the given times (default: one block, START at T0). From START, the
+    hub begins one block earlier, with CREATED, in which its DACs were created: deposits made in the L1 block that
+    created their DAC wait for the next one (bridge.md, apply_pending_deposits), so the cases act from START on."""
+    created = (l1_block(spec, CREATED, CREATED_AT),) if first == START else ()
+    return created + tuple(l1_block(spec, first + offset, time) for offset, time in enumerate(times or (T0,)))
 
 
 def charter(spec: ModuleType) -> Any:
@@ -206,10 +213,10 @@ def dac(
     pending: Sequence[Any] = (),
     deposits: Sequence[Any] = (),
 ) -> Any:
-    """A DAC record created in L1 block ``created`` (default: START at T0) whose genesis allocates ``allocated`` wei
+    """A DAC record created in L1 block ``created`` (default: CREATED, the block before START) whose genesis allocates ``allocated`` wei
     to FOUNDER. ``supply`` is the hand-computed MT locked for it; with no enqueued deposits it is the allocation.
     The helper only checks that the hand-built record is consistent (supply = allocation + enqueued mints)."""
-    block = created if created is not None else l1_block(spec, START, T0)
+    block = created if created is not None else l1_block(spec, CREATED, CREATED_AT)
     alloc = ((spec.Address(FOUNDER), spec.GenesisAccount(balance=allocated)),) if allocated else ()
     mints = sum(int(item.deposit.mint) for item in deposits)
     if supply is None:
@@ -1610,13 +1617,15 @@ def test_slashing_the_only_sequencer_blocks_deposits(spec: ModuleType) -> Iterat
 
 @vector_case("stakes", "apply_operations")
 def test_new_dac_takes_deposits(spec: ModuleType) -> Iterator[Part]:
-    """DAC 1090 is created in the current L1 block and takes a 4B deposit; DAC 1089 is untouched."""
+    """DAC 1090 is created in the current L1 block (START) and takes a 4B deposit, which waits in its queue: no
+    deposit leaves a queue in the L1 block that created its DAC (the genesis block's origin includes none). DAC 1089
+    is untouched."""
     bond = hand(spec).bond
     pool = [sequencer(spec, ALICE, bond)]
     item = deposit(spec, R1, 4 * bond)
     operations = [op_create_dac(spec, OTHER_CHAIN), op_deposit(spec, OTHER_CHAIN, R1, 4 * bond)]
     pre = hub(spec, pool, [dac(spec, CHAIN, allocated=bond)])
-    beta = dac(spec, OTHER_CHAIN, supply=4 * bond, deposits=[enqueued(spec, 0, START, item)])
+    beta = dac(spec, OTHER_CHAIN, created=l1_block(spec, START, T0), pending=[item])
     yield from expect_operations(spec, pre, operations, hub(spec, pool, [dac(spec, CHAIN, allocated=bond), beta]))
 
 
@@ -1624,7 +1633,7 @@ def test_new_dac_takes_deposits(spec: ModuleType) -> Iterator[Part]:
 def test_genesis_allocation_at_bond_capacity(spec: ModuleType) -> Iterator[Part]:
     """A DAC whose genesis allocates exactly 10M (DBT exactly M) can be created, with nobody to sequence it yet."""
     max_lock = hand(spec).max_lock
-    post = hub(spec, [], [dac(spec, CHAIN, allocated=10 * max_lock)])
+    post = hub(spec, [], [dac(spec, CHAIN, allocated=10 * max_lock, created=l1_block(spec, START, T0))])
     yield from expect_operations(spec, hub(spec), [op_create_dac(spec, CHAIN, 10 * max_lock)], post)
 
 

@@ -391,6 +391,7 @@ def apply(spec: ModuleType, chain: Genesis, block: Any, *, withdrawn: int = 0) -
     assert all(applied.gas(index) > 0 for index in range(applied.deposits, len(receipts)))  # a transaction costs gas
     assert applied.balance(MESSAGE_PASSER) == 0 and applied.nonce(MESSAGE_PASSER) == 1
     assert evm.get_code(state.world, MESSAGE_PASSER) == MESSAGE_PASSER_CODE
+    assert evm.get_code(state.world, evm.BEACON_ROOTS_ADDRESS) == BEACON_ROOTS_CONTRACT_CODE
     assert state.latest_block_number == block.number and state.latest_timestamp == block.timestamp
     assert state.latest_base_fee_per_gas == block.base_fee_per_gas and state.latest_gas_used == applied.total_gas
     return applied
@@ -453,17 +454,31 @@ def plain_cancun(
     treasury: bytes = b"",
     base_fee: int = BASE_FEE,
     ancestors: tuple[bytes, ...] = (),
+    beacon_update: bool = True,
 ) -> PlainBlock:
     """The state root and receipts of ``deposits`` then ``raws`` run by py-evm's own CancunState, block-style.
 
-    The genesis is ``alloc`` and the message passer. ``taxes`` maps a transaction's index to the tax it owes, which
-    is moved from its sender to the treasury by hand before it runs. Deposits run first, in a block of base fee 0
-    (so their gas price 0 is valid; no case's code reads BASEFEE). After each transaction and deposit the passer's
-    balance is set to 0 by hand. No permission hook, no beacon-roots call (no genesis here holds the beacon contract).
+    The genesis is ``alloc``, the message passer and the EIP-4788 beacon-roots contract. The block's beacon-roots
+    update is written by hand, as EIP-4788 states it (slot ``timestamp % 8191`` holds the block's time, slot
+    ``timestamp % 8191 + 8191`` its parent beacon root), before anything runs. ``taxes`` maps a transaction's index
+    to the tax it owes, which is moved from its sender to the treasury by hand before it runs. Deposits run first,
+    in a block of base fee 0 (so their gas price 0 is valid; no case's code reads BASEFEE). After each transaction
+    and deposit the passer's balance is set to 0 by hand. No permission hook. With ``beacon_update=False`` and
+    nothing to run, the root is the genesis world's.
     """
     db = AtomicDB()
     accounts = AccountDB(db)
-    for address, account in [*alloc, (MESSAGE_PASSER, GenesisAccount(0, 1, MESSAGE_PASSER_CODE))]:
+    beacon_slot = BLOCK_TIME % HISTORY_BUFFER_LENGTH
+    beacon_storage = (
+        ((beacon_slot, BLOCK_TIME), (beacon_slot + HISTORY_BUFFER_LENGTH, int.from_bytes(BEACON_ROOT, "big")))
+        if beacon_update
+        else ()
+    )
+    system = [
+        (MESSAGE_PASSER, GenesisAccount(0, 1, MESSAGE_PASSER_CODE)),
+        (evm.BEACON_ROOTS_ADDRESS, GenesisAccount(0, 1, BEACON_ROOTS_CONTRACT_CODE, beacon_storage)),
+    ]
+    for address, account in [*alloc, *system]:
         accounts.set_balance(Address(address), account.balance)
         accounts.set_nonce(Address(address), account.nonce)
         accounts.set_code(Address(address), account.code)
@@ -1185,8 +1200,8 @@ def output_root(state_root: bytes, charter_root: bytes, passer_root: bytes, bloc
 
 @vector_case("state_transition", "apply_block")
 def test_empty_block(spec: ModuleType) -> Iterator[Part]:
-    """A block without deposits or transactions: the world and supply are unchanged; the block hash commits to zero
-    deposit, transaction and receipt roots; the output root is keccak256(1 ‖ state root ‖ charter root ‖ message
+    """A block without deposits or transactions: the world changes only by the beacon-roots update (EIP-4788's two
+    slots) and the supply not at all; the block hash commits to zero deposit, transaction and receipt roots; the output root is keccak256(1 ‖ state root ‖ charter root ‖ message
     passer storage root ‖ block hash), the passer's storage being the empty trie."""
     chain = genesis(charter(spec, taxrates=SCHEDULE), funded(ALICE))
     block = block_of(spec)
@@ -1194,11 +1209,12 @@ def test_empty_block(spec: ModuleType) -> Iterator[Part]:
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
     state_root = plain_cancun(chain.alloc, []).root
+    genesis_root = plain_cancun(chain.alloc, [], beacon_update=False).root
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
-    block_hash = header_hash(genesis_hash(state_root, charter_root), state_root, bytes(32), bytes(32), bytes(32))
+    block_hash = header_hash(genesis_hash(genesis_root, charter_root), state_root, bytes(32), bytes(32), bytes(32))
     assert applied.receipts == () and applied.state.coinbase_supply == FUNDS
     assert applied.state.world.state_root == state_root
-    assert applied.state.recent_block_hashes == (block_hash, genesis_hash(state_root, charter_root))
+    assert applied.state.recent_block_hashes == (block_hash, genesis_hash(genesis_root, charter_root))
     assert EMPTY_TRIE_ROOT == keccak(b"\x80") == storage_root({})
     expected = output_root(state_root, charter_root, EMPTY_TRIE_ROOT, block_hash)
     assert spec.get_state_output_root(applied.state) == expected
@@ -1216,7 +1232,8 @@ def test_blockhash_sees_the_genesis_hash(spec: ModuleType) -> Iterator[Part]:
     queries = [(VAULT, (0, 1))]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    parent = genesis_hash(plain_cancun(chain.alloc, []).root, bytes(keccak(spec.encode_charter(chain.charter))))
+    genesis_root = plain_cancun(chain.alloc, [], beacon_update=False).root
+    parent = genesis_hash(genesis_root, bytes(keccak(spec.encode_charter(chain.charter))))
     assert applied.storage(VAULT, 0) == int.from_bytes(parent, "big") and applied.storage(VAULT, 1) == 1
     root, receipts, _ = plain_cancun(chain.alloc, raws, ancestors=(parent,))
     assert applied.summary(0) == receipts[0] and applied.state.world.state_root == root
@@ -1225,11 +1242,10 @@ def test_blockhash_sees_the_genesis_hash(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("state_transition", "apply_block")
 def test_beacon_roots_system_call_ignores_the_charter(spec: ModuleType) -> Iterator[Part]:
-    """With the EIP-4788 contract in genesis, every block first records its parent beacon root: slot
+    """Every genesis holds the EIP-4788 contract, and every block first records its parent beacon root: slot
     timestamp % 8191 := timestamp, slot timestamp % 8191 + 8191 := root, though the charter closes SSTORE to all."""
     closed = charter(spec, rule(spec, ALLOW, SSTORE))  # an ALLOW rule listing nobody
-    beacon = (evm.BEACON_ROOTS_ADDRESS, GenesisAccount(0, 1, BEACON_ROOTS_CONTRACT_CODE))
-    chain = genesis(closed, funded(ALICE), beacon)
+    chain = genesis(closed, funded(ALICE))
     block = block_of(spec)
     slot = BLOCK_TIME % HISTORY_BUFFER_LENGTH
     queries = [(evm.BEACON_ROOTS_ADDRESS, (slot, slot + HISTORY_BUFFER_LENGTH))]
@@ -1393,6 +1409,15 @@ def test_genesis_allocating_the_message_passer_address_rejected(spec: ModuleType
     yield from expect_error(spec, chain, block_of(spec), "InvalidGenesis")
 
 
+@vector_case("state_transition", "apply_block")
+def test_genesis_allocating_the_beacon_roots_address_rejected(spec: ModuleType) -> Iterator[Part]:
+    """Every genesis holds the EIP-4788 contract; a genesis may not allocate its address, not even with that code
+    (code there would run, free of gas and of the charter, at the start of every block)."""
+    beacon = (evm.BEACON_ROOTS_ADDRESS, GenesisAccount(0, 1, BEACON_ROOTS_CONTRACT_CODE))
+    chain = genesis(charter(spec), funded(ALICE), beacon)
+    yield from expect_error(spec, chain, block_of(spec), "InvalidGenesis")
+
+
 def expect_invalid_genesis(spec: ModuleType, accepted: Genesis, refused: Genesis) -> Iterator[Part]:
     """``refused`` breaks a genesis rule; ``accepted``, the same allocation at the edge of the rule, does not."""
     assert accepted.state(spec).coinbase_supply == accepted.supply
@@ -1528,7 +1553,7 @@ def test_value_deposit_mints_and_pays_no_gas(spec: ModuleType) -> Iterator[Part]
     plain = plain_cancun(chain.alloc, raws, deposits=[replayed(DEPOSITOR, 0, minted)])
     assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0), applied.summary(1)]
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
-    parent = genesis_hash(plain_cancun(chain.alloc, []).root, charter_root)
+    parent = genesis_hash(plain_cancun(chain.alloc, [], beacon_update=False).root, charter_root)
     deposits_root = deposit_leaf(0, depositor, RECIPIENT, mint, value, 50_000, b"")
     receipts_root = keccak(receipt_leaf(True, 21_000, (), 0) + receipt_leaf(True, 42_000, (), 0))
     block_hash = header_hash(parent, plain.root, deposits_root, keccak(raws[0]), receipts_root)
@@ -1873,7 +1898,7 @@ def test_message_to_the_passer_burns_its_value(spec: ModuleType) -> Iterator[Par
     passer_root = storage_root(dict(zip(slots, [2, 1, 1])))
     assert evm.get_storage_root(applied.state.world, MESSAGE_PASSER) == passer_root
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
-    parent = genesis_hash(plain_cancun(chain.alloc, []).root, charter_root)
+    parent = genesis_hash(plain_cancun(chain.alloc, [], beacon_update=False).root, charter_root)
     gas = [applied.gas(0), applied.gas(0) + applied.gas(1)]
     transactions_root = keccak(keccak(raws[0]) + keccak(raws[1]))  # two leaves: one keccak256 of the pair
     receipts_root = keccak(receipt_leaf(True, gas[0], [logs[0]], 0) + receipt_leaf(True, gas[1], [logs[1]], 0))

@@ -41,10 +41,11 @@ def enqueued(nonce: int, l1_block_number: int, item: Any) -> Any:
 
 
 def genesis_hub(number: int = 100, timestamp: int = 1_000, supply_mt: int = 0) -> Any:
-    """The genesis hub at L1 block ``number``, with DAC 1089 created in the same block, allocating ``supply_mt``."""
-    hub = spec.get_genesis_hub(CHARTER, block(number, timestamp))
+    """The hub at L1 block ``number``, with DAC 1089 created in the block before, allocating ``supply_mt`` (no
+    deposit leaves a queue in the L1 block that created its DAC)."""
+    hub = spec.get_genesis_hub(CHARTER, block(number - 1, timestamp - 12))
     alloc = [(spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=supply_mt * MT))] if supply_mt else []
-    return spec.create_dac(hub, "acme", CHARTER, alloc, spec.Wei(10**9))
+    return spec.advance_l1_block(spec.create_dac(hub, "acme", CHARTER, alloc, spec.Wei(10**9)), block(number, timestamp))
 
 
 def with_pool(hub: Any, pool: Sequence[Any]) -> Any:

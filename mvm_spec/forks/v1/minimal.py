@@ -16,6 +16,7 @@ from mvm_spec.runtime import (
     AbiDecodingError,
     Any,
     BEACON_ROOTS_ADDRESS,
+    BEACON_ROOTS_CODE,
     Bytes20,
     Bytes32,
     Callable,
@@ -1404,12 +1405,12 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:252
+# spec/v1/execution.md:254
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
         raise InvalidGenesis("an address is allocated twice")
-    if CHARTER_ADDRESS in addresses or MESSAGE_PASSER_ADDRESS in addresses:
+    if any(address in (CHARTER_ADDRESS, MESSAGE_PASSER_ADDRESS, BEACON_ROOTS_ADDRESS) for address in addresses):
         raise InvalidGenesis("a system address cannot be allocated")
     for _, account in alloc:
         words = [account.balance, *(number for entry in account.storage for number in entry)]
@@ -1423,13 +1424,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:275
+# spec/v1/execution.md:277
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:287
+# spec/v1/execution.md:290
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1439,8 +1440,11 @@ def get_genesis_state(
 ) -> L2State:
     validate_charter(charter)
     supply = validate_genesis_alloc(alloc)
-    message_passer = GenesisAccount(balance=0, nonce=1, code=get_message_passer_code())
-    world = evm_genesis_world({**dict(alloc), MESSAGE_PASSER_ADDRESS: message_passer})
+    system_contracts = {
+        MESSAGE_PASSER_ADDRESS: GenesisAccount(balance=0, nonce=1, code=get_message_passer_code()),
+        BEACON_ROOTS_ADDRESS: GenesisAccount(balance=0, nonce=1, code=BEACON_ROOTS_CODE),
+    }
+    world = evm_genesis_world({**dict(alloc), **system_contracts})
     return L2State(
         chain_id=chain_id,
         world=world,
@@ -1454,7 +1458,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:319
+# spec/v1/execution.md:325
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1462,27 +1466,27 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:331
+# spec/v1/execution.md:337
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:344
+# spec/v1/execution.md:350
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:356
+# spec/v1/execution.md:362
 def compute_call_tax(charter: Charter, to: Optional[bytes], value: Wei) -> Wei:
     if to == MESSAGE_PASSER_ADDRESS:
         return Wei(0)
     return compute_tax(value, charter.taxrates)
 
 
-# spec/v1/execution.md:368
+# spec/v1/execution.md:374
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1501,7 +1505,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:393
+# spec/v1/execution.md:399
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1520,7 +1524,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:419
+# spec/v1/execution.md:425
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1529,24 +1533,24 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_update(charter, sender, decode_charter(data))
 
 
-# spec/v1/execution.md:432
+# spec/v1/execution.md:438
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:443
+# spec/v1/execution.md:449
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:453
+# spec/v1/execution.md:459
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:464
+# spec/v1/execution.md:470
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1561,14 +1565,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:483
+# spec/v1/execution.md:489
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:497
+# spec/v1/execution.md:503
 def apply_execution_result(
     state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
 ) -> Tuple[L2State, Receipt]:
@@ -1579,7 +1583,7 @@ def apply_execution_result(
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:515
+# spec/v1/execution.md:521
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1592,14 +1596,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, charter, tax)
 
 
-# spec/v1/execution.md:535
+# spec/v1/execution.md:541
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:548
+# spec/v1/execution.md:554
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1614,7 +1618,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charte
     return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
 
 
-# spec/v1/execution.md:571
+# spec/v1/execution.md:577
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1649,12 +1653,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:612
+# spec/v1/execution.md:618
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:623
+# spec/v1/execution.md:629
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1666,7 +1670,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:640
+# spec/v1/execution.md:646
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1679,7 +1683,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:657
+# spec/v1/execution.md:663
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1689,12 +1693,12 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:671
+# spec/v1/execution.md:677
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     return compute_merkle_root(leaves) if leaves else Hash32()
 
 
-# spec/v1/execution.md:681
+# spec/v1/execution.md:687
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1716,18 +1720,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:707
+# spec/v1/execution.md:713
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:716
+# spec/v1/execution.md:722
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:727
+# spec/v1/execution.md:733
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1735,7 +1739,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:740
+# spec/v1/execution.md:746
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1748,7 +1752,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:758
+# spec/v1/execution.md:764
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1761,12 +1765,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:775
+# spec/v1/execution.md:781
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:784
+# spec/v1/execution.md:790
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -1774,117 +1778,117 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:798
+# spec/v1/execution.md:804
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:807
+# spec/v1/execution.md:813
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:816
+# spec/v1/execution.md:822
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:825
+# spec/v1/execution.md:831
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:834
+# spec/v1/execution.md:840
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:843
+# spec/v1/execution.md:849
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:852
+# spec/v1/execution.md:858
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:861
+# spec/v1/execution.md:867
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:870
+# spec/v1/execution.md:876
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:879
+# spec/v1/execution.md:885
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:888
+# spec/v1/execution.md:894
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:897
+# spec/v1/execution.md:903
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:906
+# spec/v1/execution.md:912
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:915
+# spec/v1/execution.md:921
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:924
+# spec/v1/execution.md:930
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:934
+# spec/v1/execution.md:940
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:943
+# spec/v1/execution.md:949
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:952
+# spec/v1/execution.md:958
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:961
+# spec/v1/execution.md:967
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:970
+# spec/v1/execution.md:976
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:979
+# spec/v1/execution.md:985
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:988
+# spec/v1/execution.md:994
 class SupplyOverflow(InvalidBlock):
     pass
 
 
-# spec/v1/bridge.md:120
+# spec/v1/bridge.md:122
 @container
 class Deposit:
     sender: Address
@@ -1895,7 +1899,7 @@ class Deposit:
     data: bytes
 
 
-# spec/v1/bridge.md:136
+# spec/v1/bridge.md:138
 @container
 class EnqueuedDeposit:
     nonce: uint64
@@ -1903,21 +1907,21 @@ class EnqueuedDeposit:
     deposit: Deposit
 
 
-# spec/v1/bridge.md:149
+# spec/v1/bridge.md:151
 @container
 class DroppedTransaction:
     index: uint64
     error: str
 
 
-# spec/v1/bridge.md:160
+# spec/v1/bridge.md:162
 @container
 class SkippedDeposit:
     nonce: uint64
     error: str
 
 
-# spec/v1/bridge.md:172
+# spec/v1/bridge.md:174
 @container
 class DerivedBlock:
     block: L2Block
@@ -1929,7 +1933,7 @@ class DerivedBlock:
     output_root: Hash32
 
 
-# spec/v1/bridge.md:189
+# spec/v1/bridge.md:191
 @container
 class DerivationCursor:
     state: L2State
@@ -1937,7 +1941,7 @@ class DerivationCursor:
     next_deposit_nonce: uint64
 
 
-# spec/v1/bridge.md:202
+# spec/v1/bridge.md:204
 @container
 class Withdrawal:
     nonce: uint256
@@ -1947,7 +1951,7 @@ class Withdrawal:
     data: bytes
 
 
-# spec/v1/bridge.md:216
+# spec/v1/bridge.md:218
 @container
 class OutputRootProof:
     state_root: Hash32
@@ -1956,7 +1960,7 @@ class OutputRootProof:
     block_hash: Hash32
 
 
-# spec/v1/bridge.md:230
+# spec/v1/bridge.md:232
 @container
 class WithdrawalProof:
     batch_header: ChainBatchHeader
@@ -1967,7 +1971,7 @@ class WithdrawalProof:
     storage_proof: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:245
+# spec/v1/bridge.md:247
 @container
 class ProvenWithdrawal:
     withdrawal_hash: Hash32
@@ -1975,7 +1979,7 @@ class ProvenWithdrawal:
     batch_header_hash: Hash32
 
 
-# spec/v1/bridge.md:257
+# spec/v1/bridge.md:259
 @container
 class TrieAccount:
     nonce: uint64
@@ -1984,13 +1988,13 @@ class TrieAccount:
     code_hash: Hash32
 
 
-# spec/v1/bridge.md:272
+# spec/v1/bridge.md:274
 def apply_l1_to_l2_alias(address: Address) -> Address:
     aliased = (int.from_bytes(address, "big") + L1_TO_L2_ALIAS_OFFSET) % 2**160
     return Address(aliased.to_bytes(20, "big"))
 
 
-# spec/v1/bridge.md:286
+# spec/v1/bridge.md:288
 def validate_deposit(deposit: Deposit) -> None:
     if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
         raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
@@ -2003,7 +2007,7 @@ def validate_deposit(deposit: Deposit) -> None:
         raise DepositExceedsBondCapacity(f"{deposit.mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
 
 
-# spec/v1/bridge.md:303
+# spec/v1/bridge.md:305
 def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     deposit = enqueued.deposit
     is_creation = deposit.to is None
@@ -2025,14 +2029,16 @@ def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:329
+# spec/v1/bridge.md:331
 def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
     return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
 
 
-# spec/v1/bridge.md:340
+# spec/v1/bridge.md:345
 def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     current = get_current_l1_block(hub).number
+    if current == dac.genesis.l1_block_number:
+        return dac
     supply = dac.coinbase_supply
     gas = get_deposit_gas_in_l1_block(dac, current)
     enqueued: list[EnqueuedDeposit] = []
@@ -2052,12 +2058,12 @@ def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     )
 
 
-# spec/v1/bridge.md:366
+# spec/v1/bridge.md:373
 def apply_all_pending_deposits(hub: Hub) -> Hub:
     return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
 
 
-# spec/v1/bridge.md:378
+# spec/v1/bridge.md:385
 def deposit_into_dac(
     hub: Hub,
     chain_id: ChainId,
@@ -2077,14 +2083,14 @@ def deposit_into_dac(
     return replace_dac(hub, apply_pending_deposits(hub, queued))
 
 
-# spec/v1/bridge.md:407
+# spec/v1/bridge.md:414
 def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
     lower = max(parent_timestamp + 1, origin_timestamp)
     upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
     return Timestamp(min(max(proposed, lower), upper))
 
 
-# spec/v1/bridge.md:419
+# spec/v1/bridge.md:426
 def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
     included: list[EnqueuedDeposit] = []
     for enqueued in dac.deposits[next_nonce:]:
@@ -2094,12 +2100,12 @@ def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockN
     return tuple(included)
 
 
-# spec/v1/bridge.md:434
+# spec/v1/bridge.md:441
 def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
     return SequencedBlock(number, l1_origin, Timestamp(0), ())
 
 
-# spec/v1/bridge.md:445
+# spec/v1/bridge.md:452
 def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
     plan: list[Tuple[SequencedBlock, bool]] = []
     number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
@@ -2114,7 +2120,7 @@ def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, 
     return plan
 
 
-# spec/v1/bridge.md:467
+# spec/v1/bridge.md:474
 def derive_block(
     hub: Hub, dac: DacRecord, cursor: DerivationCursor, planned: SequencedBlock, is_forced: bool, producer: Address
 ) -> Tuple[DerivationCursor, DerivedBlock]:
@@ -2159,13 +2165,13 @@ def derive_block(
     )
 
 
-# spec/v1/bridge.md:514
+# spec/v1/bridge.md:521
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:526
+# spec/v1/bridge.md:533
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     cursor = DerivationCursor(get_dac_genesis_state(dac), dac.genesis.l1_block_number, uint64(0))
@@ -2180,7 +2186,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return cursor.state, tuple(derived)
 
 
-# spec/v1/bridge.md:548
+# spec/v1/bridge.md:555
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2196,7 +2202,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:562
+# spec/v1/bridge.md:569
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2204,7 +2210,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:574
+# spec/v1/bridge.md:581
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2220,7 +2226,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:594
+# spec/v1/bridge.md:601
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2231,7 +2237,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:612
+# spec/v1/bridge.md:619
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2250,7 +2256,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:635
+# spec/v1/bridge.md:642
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2258,14 +2264,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:647
+# spec/v1/bridge.md:654
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:659
+# spec/v1/bridge.md:666
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2281,7 +2287,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:681
+# spec/v1/bridge.md:688
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2304,67 +2310,67 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:730
+# spec/v1/bridge.md:737
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:739
+# spec/v1/bridge.md:746
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:748
+# spec/v1/bridge.md:755
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:758
+# spec/v1/bridge.md:765
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:767
+# spec/v1/bridge.md:774
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:777
+# spec/v1/bridge.md:784
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:786
+# spec/v1/bridge.md:793
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:795
+# spec/v1/bridge.md:802
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:804
+# spec/v1/bridge.md:811
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:813
+# spec/v1/bridge.md:820
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:822
+# spec/v1/bridge.md:829
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:831
+# spec/v1/bridge.md:838
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:840
+# spec/v1/bridge.md:847
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
@@ -2378,6 +2384,7 @@ __all__ = [
     "BASE_FEE_ELASTICITY_MULTIPLIER",
     "BASE_FEE_MAX_CHANGE_DENOMINATOR",
     "BEACON_ROOTS_ADDRESS",
+    "BEACON_ROOTS_CODE",
     "BLOB_TRANSACTION_TYPE",
     "BLOCKS_PER_EPOCH",
     "BaseFeeMismatch",

@@ -483,3 +483,23 @@ def test_unknown_chain(spec: ModuleType) -> Iterator[Part]:
     yield "input", {"operations": [], "chain_id": encode_uint(4242)}
     yield from expect_spec_error(spec, "UnknownChainId", lambda: spec.derive_chain(hub, spec.ChainId(4242)))
 
+
+
+@vector_case("derivation", "derive_chain", presets=("minimal",))
+def test_deposit_made_as_the_dac_is_created_waits_for_the_next_l1_block(spec: ModuleType) -> Iterator[Part]:
+    """A deposit made in L1 block 96, which created the DAC: the genesis block's origin includes no deposit, so it
+    leaves the queue in L1 block 97 (nonce 0, from 97) and, with the sequencer silent, the block forced on origin 97
+    at L1 block 97 + 4 = 101 includes it. (Minimal preset: mainnet's window is 3,600 L1 blocks.)"""
+    hub = new_hub(spec)
+    operations = [
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, gas_limit=21_000),
+        *advance_through(spec, 97, 101),
+    ]
+    yield from inputs(spec, hub, operations)
+    after = run(spec, hub, operations)
+    entries = spec.get_dac(after, spec.ChainId(ACME)).deposits
+    assert [(int(d.nonce), int(d.l1_block_number)) for d in entries] == [(0, 97)]
+    state, blocks = derive(spec, after)
+    assert shape(blocks) == [(1, 97, True, l1_time(97))]
+    assert len(blocks[0].block.deposits) == 1 and evm.get_balance(state.world, DEPOSITOR) == 5
+    yield output(spec, hub, state, blocks)

@@ -57,8 +57,15 @@ def transfers() -> list[tuple[bytes, int]]:
         for index, signer in enumerate(signers):
             value = 10**16 + index * 10**13 + nonce
             unsigned = CancunTransactionBuilder.new_unsigned_dynamic_fee_transaction(
-                chain_id=CHAIN_ID, nonce=nonce, max_priority_fee_per_gas=TIP, max_fee_per_gas=MAX_FEE, gas=GAS,
-                to=Address((0x10_0000 + index).to_bytes(20, "big")), value=value, data=b"", access_list=(),
+                chain_id=CHAIN_ID,
+                nonce=nonce,
+                max_priority_fee_per_gas=TIP,
+                max_fee_per_gas=MAX_FEE,
+                gas=GAS,
+                to=Address((0x10_0000 + index).to_bytes(20, "big")),
+                value=value,
+                data=b"",
+                access_list=(),
             )
             out.append((bytes(unsigned.as_signed_transaction(signer).encode()), value // 100))
     return out
@@ -77,8 +84,15 @@ def genesis_state() -> spec.L2State:
 
 def block(raws: list[bytes]) -> spec.L2Block:
     return spec.L2Block(
-        spec.BlockNumber(1), spec.Timestamp(TIMESTAMP), spec.Address(PRODUCER), spec.uint64(30_000_000),
-        spec.Wei(BASE_FEE), spec.Hash32(RANDAO), spec.Hash32(bytes(32)), (), tuple(raws),
+        spec.BlockNumber(1),
+        spec.Timestamp(TIMESTAMP),
+        spec.Address(PRODUCER),
+        spec.uint64(30_000_000),
+        spec.Wei(BASE_FEE),
+        spec.Hash32(RANDAO),
+        spec.Hash32(bytes(32)),
+        (),
+        tuple(raws),
     )
 
 
@@ -87,13 +101,26 @@ def plain_pyevm(decoded: list[tuple[object, int]], root_per_transaction: bool) -
     accounts = AccountDB(db)
     for address, account in alloc():
         accounts.set_balance(Address(address), account.balance)
-    passer = Address(spec.MESSAGE_PASSER_ADDRESS)  # every genesis holds the message passer (nonce 1, its code)
-    accounts.set_nonce(passer, 1)
-    accounts.set_code(passer, spec.get_message_passer_code())
+    # Every genesis holds the message passer and the EIP-4788 beacon-roots contract (nonce 1, their code); the block's
+    # beacon-roots update writes two slots of the latter (a zero parent beacon root writes only the time).
+    for address, code in (
+        (spec.MESSAGE_PASSER_ADDRESS, spec.get_message_passer_code()),
+        (evm.BEACON_ROOTS_ADDRESS, evm.BEACON_ROOTS_CODE),
+    ):
+        accounts.set_nonce(Address(address), 1)
+        accounts.set_code(Address(address), code)
+    accounts.set_storage(Address(evm.BEACON_ROOTS_ADDRESS), TIMESTAMP % 8191, TIMESTAMP)
     accounts.persist()
     context = ExecutionContext(
-        coinbase=Address(PRODUCER), timestamp=TIMESTAMP, block_number=BlockNumber(1), difficulty=0,
-        mix_hash=Hash32(RANDAO), gas_limit=30_000_000, prev_hashes=(), chain_id=CHAIN_ID, base_fee_per_gas=BASE_FEE,
+        coinbase=Address(PRODUCER),
+        timestamp=TIMESTAMP,
+        block_number=BlockNumber(1),
+        difficulty=0,
+        mix_hash=Hash32(RANDAO),
+        gas_limit=30_000_000,
+        prev_hashes=(),
+        chain_id=CHAIN_ID,
+        base_fee_per_gas=BASE_FEE,
         excess_blob_gas=0,
     )
     state = CancunState(db, context, accounts.state_root)

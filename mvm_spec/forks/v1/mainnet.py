@@ -355,77 +355,77 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash))
 
 
-# spec/v1/l2-chain.md:338
+# spec/v1/l2-chain.md:351
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:347
+# spec/v1/l2-chain.md:360
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:356
+# spec/v1/l2-chain.md:369
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:365
+# spec/v1/l2-chain.md:378
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:375
+# spec/v1/l2-chain.md:388
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:384
+# spec/v1/l2-chain.md:397
 class MalformedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:393
+# spec/v1/l2-chain.md:406
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:402
+# spec/v1/l2-chain.md:415
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:411
+# spec/v1/l2-chain.md:424
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:420
+# spec/v1/l2-chain.md:433
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:429
+# spec/v1/l2-chain.md:442
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:438
+# spec/v1/l2-chain.md:451
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:447
+# spec/v1/l2-chain.md:460
 class UnauthorizedTaxRateUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:456
+# spec/v1/l2-chain.md:469
 class CharterImmutable(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:465
+# spec/v1/l2-chain.md:478
 class UnauthorizedCharterUpdate(SpecError):
     pass
 
@@ -902,102 +902,102 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:808
+# spec/v1/hub.md:826
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:817
+# spec/v1/hub.md:835
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:826
+# spec/v1/hub.md:844
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:835
+# spec/v1/hub.md:853
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:844
+# spec/v1/hub.md:862
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:853
+# spec/v1/hub.md:871
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:862
+# spec/v1/hub.md:880
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:871
+# spec/v1/hub.md:889
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:880
+# spec/v1/hub.md:898
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:889
+# spec/v1/hub.md:907
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:898
+# spec/v1/hub.md:916
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:907
+# spec/v1/hub.md:925
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:916
+# spec/v1/hub.md:934
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:925
+# spec/v1/hub.md:943
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:934
+# spec/v1/hub.md:952
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:943
+# spec/v1/hub.md:961
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:952
+# spec/v1/hub.md:970
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:961
+# spec/v1/hub.md:979
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:970
+# spec/v1/hub.md:988
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:979
+# spec/v1/hub.md:997
 class OutsideFraudProofWindow(SpecError):
     pass
 
@@ -1222,67 +1222,67 @@ def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:430
+# spec/v1/sequencing.md:445
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:439
+# spec/v1/sequencing.md:454
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:448
+# spec/v1/sequencing.md:463
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:457
+# spec/v1/sequencing.md:472
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:466
+# spec/v1/sequencing.md:481
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:475
+# spec/v1/sequencing.md:490
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:484
+# spec/v1/sequencing.md:499
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:493
+# spec/v1/sequencing.md:508
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:502
+# spec/v1/sequencing.md:517
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:511
+# spec/v1/sequencing.md:526
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:521
+# spec/v1/sequencing.md:536
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:530
+# spec/v1/sequencing.md:545
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:539
+# spec/v1/sequencing.md:554
 class DuplicateChainId(SpecError):
     pass
 
@@ -1778,112 +1778,112 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
 
 
-# spec/v1/execution.md:804
+# spec/v1/execution.md:819
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:813
+# spec/v1/execution.md:828
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:822
+# spec/v1/execution.md:837
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:831
+# spec/v1/execution.md:846
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:840
+# spec/v1/execution.md:855
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:849
+# spec/v1/execution.md:864
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:858
+# spec/v1/execution.md:873
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:867
+# spec/v1/execution.md:882
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:876
+# spec/v1/execution.md:891
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:885
+# spec/v1/execution.md:900
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:894
+# spec/v1/execution.md:909
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:903
+# spec/v1/execution.md:918
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:912
+# spec/v1/execution.md:927
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:921
+# spec/v1/execution.md:936
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:930
+# spec/v1/execution.md:945
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:940
+# spec/v1/execution.md:955
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:949
+# spec/v1/execution.md:964
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:958
+# spec/v1/execution.md:973
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:967
+# spec/v1/execution.md:982
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:976
+# spec/v1/execution.md:991
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:985
+# spec/v1/execution.md:1000
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:994
+# spec/v1/execution.md:1009
 class SupplyOverflow(InvalidBlock):
     pass
 

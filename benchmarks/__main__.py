@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import platform
 
-from . import bridge, merkle, permissions, selection, transfers
+from . import bridge, challenge, merkle, permissions, selection, transfers
 
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    for benchmark in (merkle, selection, permissions, transfers, bridge):
+    for benchmark in (merkle, selection, permissions, transfers, bridge, challenge):
         print("\n".join(benchmark.run()))
 
 

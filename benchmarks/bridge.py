@@ -109,6 +109,7 @@ def withdrawal_fixture() -> tuple[Any, Any, Any, list[int]]:
         spec.compute_charter_root(state.charter),
         spec.Hash32(evm.get_storage_root(state.world, PASSER)),
         state.recent_block_hashes[0],
+        spec.compute_execution_context_root(state),
     )
     account_proof = evm.get_account_proof(state.world, PASSER)
     storage_proof = evm.get_storage_proof(state.world, PASSER, int.from_bytes(withdrawal_hash, "big"))

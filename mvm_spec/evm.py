@@ -66,7 +66,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Mapping, TypeVar, cast
+from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 import rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth.abc import (
@@ -91,6 +91,7 @@ from eth.vm.forks.cancun.state import CancunState, CancunTransactionExecutor
 from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
 from eth.vm.forks.shanghai.constants import INITCODE_WORD_COST
+from eth.vm.interrupt import EVMMissingData
 from eth.vm.forks.spurious_dragon._utils import collect_touched_accounts
 from eth.vm.message import Message
 from eth_hash.auto import keccak
@@ -305,6 +306,11 @@ class ForbiddenOpcode(InvalidInstruction):
     A ``VMError`` (through ``InvalidInstruction``), so py-evm treats it exactly as INVALID: it burns the frame's
     gas, reverts the frame and erases its return data. A non-VMError would escape ``apply_transaction`` instead.
     """
+
+
+# What execution raises when a world's store lacks a trie node or code it reads (py-evm's beam-sync interrupt): a
+# world imported from a witness that omits part of the state the step touches.
+EvmMissingData = EVMMissingData
 
 
 # --- Reading and writing accounts -----------------------------------------------------------------------------
@@ -928,3 +934,51 @@ def _ran_off_the_end(code: Any) -> bool:
     if code.program_counter > end or end == 0:
         return True
     return not (code[end - 1] == STOP and code.is_valid_opcode(end - 1))
+
+
+# --- Witnesses ------------------------------------------------------------------------------------------------
+
+
+def _child_references(node: Any) -> Iterator[Any]:
+    """The children of a decoded trie node: hashes (32 bytes) or embedded nodes (lists); leaves give none."""
+    if len(node) == 17:
+        yield from (child for child in node[:16] if child != b"")
+    elif len(node) == 2 and node[0][0] >> 4 in (0, 1):  # an extension: hex-prefix flag 0 or 1
+        yield node[1]
+
+
+def _leaf_values(store: Mapping[bytes, bytes], root: bytes, nodes: dict[bytes, bytes]) -> Iterator[bytes]:
+    """Every value of the trie at ``root`` in ``store``, adding each stored node it passes to ``nodes``."""
+    pending: list[Any] = [] if root == _BLANK_ROOT else [root]
+    while pending:
+        reference = pending.pop()
+        if isinstance(reference, bytes):
+            nodes[reference] = store[reference]
+            node = rlp.decode(store[reference])
+        else:
+            node = reference
+        if len(node) == 2 and node[0][0] >> 4 in (2, 3):  # a leaf: hex-prefix flag 2 or 3
+            yield node[1]
+        pending.extend(_child_references(node))
+
+
+def export_world(world: EvmWorld) -> tuple[bytes, ...]:
+    """Every trie node and contract code of ``world`` (its state trie, each account's storage trie and code), in
+    the order of their keccak256 hashes: the preimages that rebuild it with :func:`import_world`."""
+    nodes: dict[bytes, bytes] = {}
+    for value in list(_leaf_values(world.store, world.state_root, nodes)):
+        _, _, storage_root, code_hash = rlp.decode(value)
+        for _ in _leaf_values(world.store, storage_root, nodes):
+            pass
+        if code_hash != keccak(b""):
+            nodes[code_hash] = world.store[code_hash]
+    return tuple(nodes[key] for key in sorted(nodes))
+
+
+def import_world(state_root: bytes, preimages: Sequence[bytes]) -> EvmWorld:
+    """The world at ``state_root`` over a fresh store holding ``preimages`` (trie nodes and codes) by their hashes.
+    Nothing is checked here: a preimage that is missing shows when execution reads it (:data:`EvmMissingData`)."""
+    store = NodeStore()
+    for preimage in preimages:
+        store[keccak(preimage)] = preimage
+    return EvmWorld(store, bytes(state_root))

@@ -28,7 +28,7 @@ from trie.hexary import HexaryTrie as _HexaryTrie
 
 from .evm import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
 from .evm import BlockContext as EvmBlockContext
-from .evm import UndecodableTransaction
+from .evm import EvmMissingData, UndecodableTransaction
 from .evm import burn as evm_burn
 from .evm import decode_transaction as evm_decode_transaction
 from .evm import execute_deposit as evm_execute_deposit
@@ -51,6 +51,7 @@ __all__ = [
     "BEACON_ROOTS_CODE",
     "DecodedTransaction",
     "EvmBlockContext",
+    "EvmMissingData",
     "EvmWorld",
     "ExecutionResult",
     "GenesisAccount",

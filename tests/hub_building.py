@@ -224,3 +224,35 @@ def call(
     signer: PrivateKey, nonce: int, to: bytes | None, *, data: bytes = b"", value: int = 0, gas: int = 200_000
 ) -> bytes:
     return sign_dynamic_fee(signer, nonce, to, value=value, data=data, gas=gas, max_fee=MAX_FEE, tip=TIP, chain_id=ACME)
+
+
+def context_root_by_hand(state: Any) -> bytes:
+    """The execution context root of an L2 state, laid out from its documented ABI type (execution.md) with eth-abi
+    and hashed with eth-hash: an independent computation of `compute_execution_context_root`."""
+    from eth_abi.abi import encode as abi_encode
+
+    fields = (
+        int(state.chain_id),
+        int(state.coinbase_supply),
+        int(state.latest_block_number),
+        int(state.latest_timestamp),
+        int(state.latest_base_fee_per_gas),
+        int(state.latest_gas_used),
+        bytes(keccak(b"".join(bytes(block_hash) for block_hash in state.recent_block_hashes))),
+    )
+    types = ["uint256"] * 6 + ["bytes32"]
+    return bytes(keccak(abi_encode(types, fields)))
+
+
+def output_root_preimage(spec: ModuleType, state: Any) -> Any:
+    """The preimage (`OutputRootProof`) of the output root of ``state``'s newest block, each field read from the
+    state (the context root computed by hand)."""
+    from mvm_spec import evm
+
+    return spec.OutputRootProof(
+        spec.Hash32(state.world.state_root),
+        spec.compute_charter_root(state.charter),
+        spec.Hash32(evm.get_storage_root(state.world, bytes(spec.MESSAGE_PASSER_ADDRESS))),
+        state.recent_block_hashes[0],
+        spec.Hash32(context_root_by_hand(state)),
+    )

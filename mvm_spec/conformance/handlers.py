@@ -14,8 +14,10 @@ from ..vectors.codec import (
     decode_account_queries,
     decode_addresses,
     decode_batch_header,
+    decode_block_progress,
     decode_bytes,
     decode_charter,
+    decode_committed_output_root,
     decode_genesis,
     decode_genesis_alloc,
     decode_hashes,
@@ -34,6 +36,7 @@ from ..vectors.codec import (
     encode_derivation_output,
     encode_hashes,
     encode_hub,
+    encode_payouts,
     encode_provider_assignments,
     encode_state_transition_post,
     encode_uint,
@@ -169,8 +172,8 @@ def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[s
         ratio = args["slash_ratio_bps"]
         if not isinstance(ratio, int) or isinstance(ratio, bool):
             raise TypeError("slash_ratio_bps is a JSON integer")
-        slashed_hub, slashed, released = spec.slash_sequencer(hub, address(), spec.BasisPoints(ratio))
-        return slashed_hub, {"slashed": encode_uint(slashed), "released": encode_uint(released)}
+        slashed_hub, slashed = spec.slash_sequencer(hub, address(), spec.BasisPoints(ratio))
+        return slashed_hub, {"slashed": encode_uint(slashed)}
     if operation == "register_compute_provider":
         return spec.register_compute_provider(hub, address()), {}
     if operation == "deposit_into_dac":
@@ -208,6 +211,25 @@ def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[s
     if operation == "finalize_withdrawal":
         finalized, paid = spec.finalize_withdrawal(hub, chain_id(), decode_withdrawal(spec, args["withdrawal"]))
         return finalized, {"paid": encode_uint(paid)}
+    if operation == "open_challenge":
+        disputed = decode_committed_output_root(spec, args["disputed"])
+        agreed = decode_committed_output_root(spec, args["agreed"])
+        return spec.open_challenge(hub, chain_id(), disputed, agreed, address("challenger")), {}
+    if operation == "post_middle_root":
+        root = spec.Hash32(decode_bytes(args["root"]))
+        return spec.post_middle_root(hub, chain_id(), decode_uint(args["index"]), address("sender"), root), {}
+    if operation == "answer_middle_root":
+        if not isinstance(args["agree"], bool):
+            raise TypeError("agree is a JSON boolean")
+        answered = spec.answer_middle_root(hub, chain_id(), decode_uint(args["index"]), address("sender"), args["agree"])
+        return answered, {}
+    if operation == "prove_step":
+        witness = decode_block_progress(spec, args["witness"])
+        proven, payouts = spec.prove_step(hub, chain_id(), decode_uint(args["index"]), address("sender"), witness)
+        return proven, {"payouts": encode_payouts(payouts)}
+    if operation == "resolve_challenge_timeout":
+        resolved, payouts = spec.resolve_challenge_timeout(hub, chain_id(), decode_uint(args["index"]))
+        return resolved, {"payouts": encode_payouts(payouts)}
     raise ValueError(f"unknown hub operation {operation!r}")
 
 
@@ -250,6 +272,30 @@ for _runner, _operations in HUB_OPERATIONS.items():
         handles(_runner, _operation)(_hub_operation_handler(_operation))
 for _runner in ("stakes", "bridge"):
     handles(_runner, "apply_operations")(_apply_operations)
+
+
+@handles("challenge", "get_block_trace")
+def block_trace(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """The roots of every point of the true trace of block ``input.block_number`` of DAC ``input.chain_id``."""
+    given = request["input"]
+    trace = spec.get_block_trace(
+        decode_hub(spec, request["pre"]["hub"]), spec.ChainId(decode_uint(given["chain_id"])), decode_uint(given["block_number"])
+    )
+    steps = len(trace) - 1
+    return {"output": {"roots": encode_hashes([spec.hash_trace_point(point, index, steps) for index, point in enumerate(trace)])}}
+
+
+@handles("challenge", "apply_operations")
+def challenge_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run the operations in order; the post-state is the hub and every payout the games' settlements made, in
+    order."""
+    hub = decode_hub(spec, request["pre"]["hub"])
+    payouts: list[dict[str, Any]] = []
+    for operation in request["input"]["operations"]:
+        args = {key: value for key, value in operation.items() if key != "op"}
+        hub, amounts = apply_hub_operation(spec, hub, operation["op"], args)
+        payouts.extend(amounts.get("payouts", []))
+    return {"post": {"hub": encode_hub(hub), "payouts": payouts}}
 
 
 @handles("derivation", "derive_chain")
@@ -369,6 +415,7 @@ def compute_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, 
         spec.Hash32(decode_bytes(given["charter_root"])),
         spec.Hash32(decode_bytes(given["message_passer_root"])),
         spec.Hash32(decode_bytes(given["block_hash"])),
+        spec.Hash32(decode_bytes(given["context_root"])),
     )
     return {"output": {"output_root": encode_bytes(root)}}
 

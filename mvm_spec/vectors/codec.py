@@ -238,6 +238,7 @@ def encode_dac_record(dac: Any) -> dict[str, Any]:
         "state_batches": [encode_batch_header(header) for header in dac.state_batches.headers],
         "proven_withdrawals": [encode_proven_withdrawal(proven) for proven in dac.proven_withdrawals],
         "finalized_withdrawals": encode_hashes(dac.finalized_withdrawals),
+        "challenges": [encode_challenge(challenge) for challenge in dac.challenges],
     }
 
 
@@ -257,6 +258,7 @@ def decode_dac_record(spec: ModuleType, data: dict[str, Any]) -> Any:
         state_batches=chain(data["state_batches"]),
         proven_withdrawals=tuple(decode_proven_withdrawal(spec, proven) for proven in data["proven_withdrawals"]),
         finalized_withdrawals=tuple(decode_hashes(spec, data["finalized_withdrawals"])),
+        challenges=tuple(decode_challenge(spec, challenge) for challenge in data["challenges"]),
     )
 
 
@@ -320,6 +322,7 @@ def encode_withdrawal_proof(proof: Any) -> dict[str, Any]:
             "charter_root": encode_bytes(preimage.charter_root),
             "message_passer_root": encode_bytes(preimage.message_passer_root),
             "block_hash": encode_bytes(preimage.block_hash),
+            "context_root": encode_bytes(preimage.context_root),
         },
         "account_proof": [encode_bytes(node) for node in proof.account_proof],
         "storage_proof": [encode_bytes(node) for node in proof.storage_proof],
@@ -337,6 +340,7 @@ def decode_withdrawal_proof(spec: ModuleType, data: dict[str, Any]) -> Any:
             charter_root=spec.Hash32(decode_bytes(preimage["charter_root"])),
             message_passer_root=spec.Hash32(decode_bytes(preimage["message_passer_root"])),
             block_hash=spec.Hash32(decode_bytes(preimage["block_hash"])),
+            context_root=spec.Hash32(decode_bytes(preimage["context_root"])),
         ),
         account_proof=tuple(decode_bytes(node) for node in data["account_proof"]),
         storage_proof=tuple(decode_bytes(node) for node in data["storage_proof"]),
@@ -570,3 +574,137 @@ def encode_state_transition_post(
         "receipts": encode_receipts(receipts),
         "accounts": encode_accounts(state.world, queries),
     }
+
+
+# --- The challenge game (spec/v1/challenge.md) ----------------------------------------------------------------
+
+
+def encode_optional_hash(value: Any) -> str | None:
+    return None if value is None else encode_bytes(value)
+
+
+def encode_challenge(challenge: Any) -> dict[str, Any]:
+    return {
+        "status": int(challenge.status),
+        "batch_index": encode_uint(challenge.batch_index),
+        "block_number": encode_uint(challenge.block_number),
+        "challenger": encode_bytes(challenge.challenger),
+        "defender": encode_bytes(challenge.defender),
+        "bond": encode_uint(challenge.bond),
+        "lower": encode_uint(challenge.lower),
+        "lower_root": encode_bytes(challenge.lower_root),
+        "upper": encode_uint(challenge.upper),
+        "upper_root": encode_bytes(challenge.upper_root),
+        "middle_root": encode_optional_hash(challenge.middle_root),
+        "challenger_clock": encode_uint(challenge.challenger_clock),
+        "defender_clock": encode_uint(challenge.defender_clock),
+        "last_move_at": encode_uint(challenge.last_move_at),
+    }
+
+
+def decode_challenge(spec: ModuleType, data: dict[str, Any]) -> Any:
+    status = data["status"]
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TypeError("a challenge's status is a JSON integer")
+    middle = data["middle_root"]
+    return spec.Challenge(
+        status=spec.ChallengeStatus(status),
+        batch_index=spec.uint64(decode_uint(data["batch_index"])),
+        block_number=spec.BlockNumber(decode_uint(data["block_number"])),
+        challenger=spec.Address(decode_bytes(data["challenger"])),
+        defender=spec.Address(decode_bytes(data["defender"])),
+        bond=spec.Wei(decode_uint(data["bond"])),
+        lower=spec.uint64(decode_uint(data["lower"])),
+        lower_root=spec.Hash32(decode_bytes(data["lower_root"])),
+        upper=spec.uint64(decode_uint(data["upper"])),
+        upper_root=spec.Hash32(decode_bytes(data["upper_root"])),
+        middle_root=None if middle is None else spec.Hash32(decode_bytes(middle)),
+        challenger_clock=spec.uint64(decode_uint(data["challenger_clock"])),
+        defender_clock=spec.uint64(decode_uint(data["defender_clock"])),
+        last_move_at=spec.Timestamp(decode_uint(data["last_move_at"])),
+    )
+
+
+def encode_committed_output_root(committed: Any) -> dict[str, Any]:
+    return {
+        "header": encode_batch_header(committed.header),
+        "index": encode_uint(committed.index),
+        "output_root": encode_bytes(committed.output_root),
+        "siblings": encode_hashes(committed.siblings),
+    }
+
+
+def decode_committed_output_root(spec: ModuleType, data: Any) -> Any:
+    if data is None:
+        return None
+    return spec.CommittedOutputRoot(
+        header=decode_batch_header(spec, data["header"]),
+        index=spec.uint64(decode_uint(data["index"])),
+        output_root=spec.Hash32(decode_bytes(data["output_root"])),
+        siblings=tuple(decode_hashes(spec, data["siblings"])),
+    )
+
+
+def decode_receipts(spec: ModuleType, data: Sequence[dict[str, Any]]) -> tuple[Any, ...]:
+    def log(entry: dict[str, Any]) -> Any:
+        topics = tuple(decode_hashes(spec, entry["topics"]))
+        return spec.Log(spec.Address(decode_bytes(entry["address"])), topics, decode_bytes(entry["data"]))
+
+    return tuple(
+        spec.Receipt(
+            spec.uint8(receipt["status"]),
+            spec.uint64(decode_uint(receipt["cumulative_gas_used"])),
+            tuple(log(entry) for entry in receipt["logs"]),
+            spec.Wei(decode_uint(receipt["tax"])),
+        )
+        for receipt in data
+    )
+
+
+def encode_block_progress(progress: Any) -> dict[str, Any]:
+    """A block part-way through execution; its world as its state root and every trie node and code under it."""
+    from mvm_spec.evm import export_world
+
+    state = progress.state
+    return {
+        "state": {
+            "chain_id": encode_uint(state.chain_id),
+            "world": {
+                "state_root": encode_bytes(state.world.state_root),
+                "preimages": [encode_bytes(preimage) for preimage in export_world(state.world)],
+            },
+            "charter": encode_charter(state.charter),
+            "coinbase_supply": encode_uint(state.coinbase_supply),
+            "latest_block_number": encode_uint(state.latest_block_number),
+            "latest_timestamp": encode_uint(state.latest_timestamp),
+            "latest_base_fee_per_gas": encode_uint(state.latest_base_fee_per_gas),
+            "latest_gas_used": encode_uint(state.latest_gas_used),
+            "recent_block_hashes": encode_hashes(state.recent_block_hashes),
+        },
+        "receipts": encode_receipts(progress.receipts),
+        "included": [encode_bytes(raw) for raw in progress.included],
+    }
+
+
+def decode_block_progress(spec: ModuleType, data: dict[str, Any]) -> Any:
+    from mvm_spec.evm import import_world
+
+    given = data["state"]
+    world = given["world"]
+    state = spec.L2State(
+        chain_id=spec.ChainId(decode_uint(given["chain_id"])),
+        world=import_world(decode_bytes(world["state_root"]), [decode_bytes(item) for item in world["preimages"]]),
+        charter=decode_charter(spec, given["charter"]),
+        coinbase_supply=spec.Wei(decode_uint(given["coinbase_supply"])),
+        latest_block_number=spec.BlockNumber(decode_uint(given["latest_block_number"])),
+        latest_timestamp=spec.Timestamp(decode_uint(given["latest_timestamp"])),
+        latest_base_fee_per_gas=spec.Wei(decode_uint(given["latest_base_fee_per_gas"])),
+        latest_gas_used=spec.uint64(decode_uint(given["latest_gas_used"])),
+        recent_block_hashes=tuple(decode_hashes(spec, given["recent_block_hashes"])),
+    )
+    receipts = decode_receipts(spec, data["receipts"])
+    return spec.BlockProgress(state, receipts, tuple(decode_bytes(raw) for raw in data["included"]))
+
+
+def encode_payouts(payouts: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{"recipient": encode_bytes(payout.recipient), "amount": encode_uint(payout.amount)} for payout in payouts]

@@ -181,6 +181,7 @@ def rangers_record(spec: ModuleType, blocks: Sequence[Any] = (), transaction_bat
         state_batches=spec.BatchChain(()),
         proven_withdrawals=(),
         finalized_withdrawals=(),
+        challenges=(),
     )
 
 
@@ -210,6 +211,7 @@ def acme_record(
         state_batches=spec.BatchChain(tuple(state_batches)),
         proven_withdrawals=(),
         finalized_withdrawals=(),
+        challenges=(),
     )
 
 

@@ -25,6 +25,7 @@ from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import encode_hub, encode_uint
 from tests.hub_building import (
+    output_root_preimage,
     ACME,
     ALICE,
     FUNDS,
@@ -395,10 +396,7 @@ def proof_for(spec: ModuleType, hub: Any, state: Any, roots: Sequence[bytes], sl
     """The proof of ``slot`` in the message passer's storage, against the last output root of state batch ``batch``,
     which must be that of ``state``."""
     header = acme(spec, hub).state_batches.headers[batch]
-    passer_root = spec.Hash32(evm.get_storage_root(state.world, MESSAGE_PASSER))
-    preimage = spec.OutputRootProof(
-        spec.Hash32(state.world.state_root), spec.compute_charter_root(state.charter), passer_root, state.recent_block_hashes[0]
-    )
+    preimage = output_root_preimage(spec, state)
     index = len(roots) - 1
     return spec.WithdrawalProof(
         header,
@@ -542,7 +540,14 @@ def test_withdrawal_proof_against_a_forged_message_passer_root(spec: ModuleType)
     honest = case.proof.output_root_proof
     forged = replace(honest, message_passer_root=spec.Hash32(bytes(keccak(b"forged"))))
     forged_root = bytes(
-        keccak(word(1) + bytes(forged.state_root) + bytes(forged.charter_root) + bytes(forged.message_passer_root) + bytes(forged.block_hash))
+        keccak(
+            word(2)
+            + bytes(forged.state_root)
+            + bytes(forged.charter_root)
+            + bytes(forged.message_passer_root)
+            + bytes(forged.block_hash)
+            + bytes(forged.context_root)
+        )
     )
     header = acme(spec, case.hub).state_batches.headers[0]
     hub = run(spec, case.hub, [header_op(header), append_state([forged_root], 0)])

@@ -112,6 +112,7 @@ def record(
         state_batches=empty,
         proven_withdrawals=(),
         finalized_withdrawals=(),
+        challenges=(),
     )
 
 
@@ -184,6 +185,7 @@ def test_genesis_at_first_l1_block(spec: ModuleType) -> Iterator[Part]:
         state_batches=spec.BatchChain(()),
         proven_withdrawals=(),
         finalized_withdrawals=(),
+        challenges=(),
     )
     expected = spec.Hub(l1_blocks=(block,), dacs=(expected_rangers,), sequencers=(), compute_providers=())
     yield from expect_genesis(spec, rangers_charter(spec), block, expected)

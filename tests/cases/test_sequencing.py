@@ -237,6 +237,7 @@ def dac(
         empty,
         (),
         (),
+        (),
     )
 
 
@@ -891,7 +892,7 @@ def op_register_provider(spec: ModuleType, address: bytes) -> Operation:
     )
 
 
-AMOUNTS = {"withdraw_sequencer_stake": ("released",), "slash_sequencer": ("slashed", "released")}
+AMOUNTS = {"withdraw_sequencer_stake": ("released",), "slash_sequencer": ("slashed",)}
 
 
 def expect_post(spec: ModuleType, pre: Any, operation: Operation, hand_post: Any, *amounts: int) -> Iterator[Part]:
@@ -1270,11 +1271,13 @@ def test_withdraw_stake_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]
 
 @vector_case("stakes", "slash_sequencer")
 def test_slash_ten_percent(spec: ModuleType) -> Iterator[Part]:
-    """10% of Alice's 3B: 0.3B slashed (6 MT minimal), 2.7B released; she leaves the pool, Bob stays."""
+    """10% of Alice's 3B: 0.3B slashed (6 MT minimal); the other 2.7B stay locked, and she stays in the pool,
+    exiting from now (the hub's time T0), so she is eligible nowhere and her stake leaves only after the exit
+    delay. Bob is untouched."""
     bond = hand(spec).bond
     pool = [sequencer(spec, ALICE, 3 * bond), sequencer(spec, BOB, bond)]
-    post = hub(spec, [pool[1]])
-    yield from expect_post(spec, hub(spec, pool), op_slash(spec, ALICE, 1000), post, 3 * bond // 10, 27 * bond // 10)
+    post = hub(spec, [sequencer(spec, ALICE, 27 * bond // 10, T0), pool[1]])
+    yield from expect_post(spec, hub(spec, pool), op_slash(spec, ALICE, 1000), post, 3 * bond // 10)
 
 
 @vector_case("stakes", "slash_sequencer")
@@ -1283,31 +1286,34 @@ def test_slash_rounds_down(spec: ModuleType) -> Iterator[Part]:
     bond = hand(spec).bond
     pre = hub(spec, [sequencer(spec, ALICE, bond + 9_999)])
     slashed = bond // 10_000
-    yield from expect_post(spec, pre, op_slash(spec, ALICE, 1), hub(spec), slashed, bond + 9_999 - slashed)
+    post = hub(spec, [sequencer(spec, ALICE, bond + 9_999 - slashed, T0)])
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 1), post, slashed)
 
 
 @vector_case("stakes", "slash_sequencer")
 def test_slash_everything(spec: ModuleType) -> Iterator[Part]:
-    """10,000 bps takes the whole stake; nothing is released."""
+    """10,000 bps takes the whole stake; Alice stays in the pool with nothing locked, exiting."""
     max_lock = hand(spec).max_lock
     pre = hub(spec, [sequencer(spec, ALICE, max_lock)])
-    yield from expect_post(spec, pre, op_slash(spec, ALICE, 10_000), hub(spec), max_lock, 0)
+    post = hub(spec, [sequencer(spec, ALICE, 0, T0)])
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 10_000), post, max_lock)
 
 
 @vector_case("stakes", "slash_sequencer")
 def test_slash_nothing_still_removes(spec: ModuleType) -> Iterator[Part]:
-    """0 bps slashes nothing, yet the sequencer is removed and its whole stake released."""
+    """0 bps slashes nothing, yet the sequencer is made to exit: no stake is released by a slash."""
     bond = hand(spec).bond
     pre = hub(spec, [sequencer(spec, ALICE, bond)])
-    yield from expect_post(spec, pre, op_slash(spec, ALICE, 0), hub(spec), 0, bond)
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 0), hub(spec, [sequencer(spec, ALICE, bond, T0)]), 0)
 
 
 @vector_case("stakes", "slash_sequencer")
 def test_slash_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """A sequencer waiting out its exit delay can still be slashed: 50% of 2B."""
+    """A sequencer waiting out its exit delay can still be slashed: 50% of 2B. Its exit keeps the time it was asked
+    for (T0 - 5 here): a slash neither shortens nor restarts the delay."""
     bond = hand(spec).bond
-    pre = hub(spec, [sequencer(spec, ALICE, 2 * bond, T0)])
-    yield from expect_post(spec, pre, op_slash(spec, ALICE, 5_000), hub(spec), bond, bond)
+    pre = hub(spec, [sequencer(spec, ALICE, 2 * bond, T0 - 5)])
+    yield from expect_post(spec, pre, op_slash(spec, ALICE, 5_000), hub(spec, [sequencer(spec, ALICE, bond, T0 - 5)]), bond)
 
 
 @vector_case("stakes", "slash_sequencer")
@@ -1608,10 +1614,11 @@ def test_reregister_after_withdrawal(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("stakes", "apply_operations")
 def test_slashing_the_only_sequencer_blocks_deposits(spec: ModuleType) -> Iterator[Part]:
-    """Alice is slashed out of the pool; the next deposit waits."""
+    """Alice is slashed: 90% of her stake stays locked, but she is exiting, so eligible nowhere; the next deposit
+    waits."""
     bond = hand(spec).bond
     operations = [op_slash(spec, ALICE, 1000), op_deposit(spec, CHAIN, R1, 1)]
-    post = hub(spec, [], [dac(spec, CHAIN, pending=[deposit(spec, R1, 1)])])
+    post = hub(spec, [sequencer(spec, ALICE, bond - bond // 10, T0)], [dac(spec, CHAIN, pending=[deposit(spec, R1, 1)])])
     yield from expect_operations(spec, hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN)]), operations, post)
 
 

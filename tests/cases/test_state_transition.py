@@ -1192,17 +1192,26 @@ def receipt_leaf(success: bool, cumulative_gas: int, logs: Sequence[tuple[Any, .
     return bytes(keccak(abi_encode(types, [int(success), cumulative_gas, entries, tax])))
 
 
-def output_root(state_root: bytes, charter_root: bytes, passer_root: bytes, block_hash: bytes) -> bytes:
-    """Output root version 1: keccak256 of five words (version 1, state root, charter root, the message passer's
-    storage root, block hash)."""
-    return bytes(keccak(word(1) + state_root + charter_root + passer_root + block_hash))
+def context_root(supply: int, gas_used: int, block_hash: bytes, genesis: bytes) -> bytes:
+    """The execution context root after block 1 (built by ``block_of`` on genesis ``genesis``), from execution.md's
+    prose: keccak256 of abi.encode(chain id, supply, number, time, base fee, gas used, keccak256 of the recent hashes
+    concatenated, newest first)."""
+    types = ["uint256"] * 6 + ["bytes32"]
+    recent = bytes(keccak(block_hash + genesis))
+    return bytes(keccak(abi_encode(types, [CHAIN_ID, supply, 1, BLOCK_TIME, BASE_FEE, gas_used, recent])))
+
+
+def output_root(state_root: bytes, charter_root: bytes, passer_root: bytes, block_hash: bytes, context: bytes) -> bytes:
+    """Output root version 2: keccak256 of six words (version 2, state root, charter root, the message passer's
+    storage root, block hash, execution context root)."""
+    return bytes(keccak(word(2) + state_root + charter_root + passer_root + block_hash + context))
 
 
 @vector_case("state_transition", "apply_block")
 def test_empty_block(spec: ModuleType) -> Iterator[Part]:
     """A block without deposits or transactions: the world changes only by the beacon-roots update (EIP-4788's two
-    slots) and the supply not at all; the block hash commits to zero deposit, transaction and receipt roots; the output root is keccak256(1 ‖ state root ‖ charter root ‖ message
-    passer storage root ‖ block hash), the passer's storage being the empty trie."""
+    slots) and the supply not at all; the block hash commits to zero deposit, transaction and receipt roots; the output root is keccak256(2 ‖ state root ‖ charter root ‖ message
+    passer storage root ‖ block hash ‖ context root), the passer's storage being the empty trie."""
     chain = genesis(charter(spec, taxrates=SCHEDULE), funded(ALICE))
     block = block_of(spec)
     queries = [(address_of(ALICE), ()), (MESSAGE_PASSER, (0,))]
@@ -1216,7 +1225,8 @@ def test_empty_block(spec: ModuleType) -> Iterator[Part]:
     assert applied.state.world.state_root == state_root
     assert applied.state.recent_block_hashes == (block_hash, genesis_hash(genesis_root, charter_root))
     assert EMPTY_TRIE_ROOT == keccak(b"\x80") == storage_root({})
-    expected = output_root(state_root, charter_root, EMPTY_TRIE_ROOT, block_hash)
+    context = context_root(FUNDS, 0, block_hash, genesis_hash(genesis_root, charter_root))
+    expected = output_root(state_root, charter_root, EMPTY_TRIE_ROOT, block_hash, context)
     assert spec.get_state_output_root(applied.state) == expected
     yield post(spec, applied, queries)
 
@@ -1904,7 +1914,8 @@ def test_message_to_the_passer_burns_its_value(spec: ModuleType) -> Iterator[Par
     receipts_root = keccak(receipt_leaf(True, gas[0], [logs[0]], 0) + receipt_leaf(True, gas[1], [logs[1]], 0))
     block_hash = header_hash(parent, plain.root, bytes(32), transactions_root, receipts_root)
     assert applied.state.recent_block_hashes[0] == block_hash
-    assert spec.get_state_output_root(applied.state) == output_root(plain.root, charter_root, passer_root, block_hash)
+    context = context_root(FUNDS - value - applied.total_gas * BASE_FEE, gas[1], block_hash, parent)
+    assert spec.get_state_output_root(applied.state) == output_root(plain.root, charter_root, passer_root, block_hash, context)
     yield post(spec, applied, queries)
 
 

@@ -36,6 +36,7 @@ from mvm_spec import evm
 from mvm_spec.evm import BEACON_ROOTS_ADDRESS, GenesisAccount
 from mvm_spec.forks.v1 import minimal as spec
 from tests.hub_building import (
+    output_root_preimage,
     ACME,
     ALICE,
     BOB,
@@ -534,15 +535,15 @@ class SupplyMachine(RuleBasedStateMachine):
         by hand against the committed one."""
         batch = self.batches[batch_index]
         state = self.state_after(batch.first_block + element)
-        passer_root = spec.Hash32(evm.get_storage_root(state.world, PASSER))
-        preimage = spec.OutputRootProof(
-            spec.Hash32(state.world.state_root),
-            spec.compute_charter_root(state.charter),
-            passer_root,
-            state.recent_block_hashes[0],
+        preimage = output_root_preimage(spec, state)
+        fields = (
+            preimage.state_root,
+            preimage.charter_root,
+            preimage.message_passer_root,
+            preimage.block_hash,
+            preimage.context_root,
         )
-        fields = (preimage.state_root, preimage.charter_root, passer_root, preimage.block_hash)
-        assert bytes(keccak(word(1) + b"".join(bytes(value) for value in fields))) == batch.roots[element]
+        assert bytes(keccak(word(2) + b"".join(bytes(value) for value in fields))) == batch.roots[element]
         return spec.WithdrawalProof(
             batch.header,
             spec.uint64(element),
@@ -984,7 +985,8 @@ def test_derivation_is_deterministic_and_total(history: list[Any], data: st.Data
     accepts; times 0, 2**64 - 1 or anything; transactions valid, junk, truncated, duplicated, for another chain,
     unaffordable, out of nonce order) and whatever deposits, ``derive_chain`` never raises, derives the same chain
     twice, derives at any earlier L1 block a prefix of the chain it derives now, and every derived block replays
-    with the strict ``apply_block`` from the recorded genesis to the same receipts, output root and final state."""
+    with the strict ``apply_block`` from the recorded genesis to the same receipts, output root and final state.
+    And any one block's inputs, looked up directly (`get_block_inputs`), are those derivation walks to."""
     played = play(history)
     state, blocks = derive(played.hub)
     again_state, again_blocks = derive(played.hub)
@@ -994,6 +996,10 @@ def test_derivation_is_deterministic_and_total(history: list[Any], data: st.Data
     earlier = played.hubs[data.draw(st.integers(0, len(played.hubs) - 1))]
     _, earlier_blocks = derive(earlier)
     assert blocks[: len(earlier_blocks)] == earlier_blocks, "a block derived earlier changed"
+    # the challenge game looks up one block's inputs without walking the plan: the same inputs
+    dac = acme(played.hub)
+    walked = spec.get_chain_inputs(played.hub, dac)
+    assert [spec.get_block_inputs(played.hub, dac, number) for number in range(1, len(walked) + 1)] == walked
 
 
 # --- Law 3: forced inclusion ----------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""docs/bridge.md is an executable walkthrough: its python blocks, run in order in one namespace, must all pass.
+"""docs/bridge.md and docs/challenge.md are executable walkthroughs: their python blocks, run in order in one
+namespace per page, must all pass.
 
-So the page that shows auditors one deposit and one withdrawal end to end cannot drift from the specification.
+So the pages that show auditors one deposit and one withdrawal, and one fraud proven, end to end cannot drift from
+the specification.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "bridge.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PAGE = DOCS / "bridge.md"
 
 
 def python_blocks(text: str) -> list[str]:
@@ -25,3 +28,13 @@ def test_walkthrough_runs() -> None:
     for number, block in enumerate(blocks, start=1):
         exec(compile(block, f"{PAGE.name}:block {number}", "exec"), namespace)  # noqa: S102 - the page is ours
     assert namespace["paid"] == 4 * 10**17
+
+
+def test_challenge_walkthrough_runs() -> None:
+    page = DOCS / "challenge.md"
+    blocks = python_blocks(page.read_text(encoding="utf-8"))
+    assert len(blocks) >= 7, "the walkthrough lost its steps"
+    namespace: dict[str, Any] = {}
+    for number, block in enumerate(blocks, start=1):
+        exec(compile(block, f"{page.name}:block {number}", "exec"), namespace)  # noqa: S102 - the page is ours
+    assert namespace["spec"].get_dac(namespace["hub"], namespace["ACME"]).challenges[0].status == 1

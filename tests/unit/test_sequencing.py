@@ -174,10 +174,28 @@ def test_exit_and_withdraw_known_answers() -> None:
 
 
 def test_slash_known_answers() -> None:
+    """25% of 30 MT is 7.5 MT; the other 22.5 MT stay locked and Alice exits from the hub's time (1,000)."""
     hub = with_pool(genesis_hub(), [sequencer(ALICE, 30), sequencer(BOB, 20)])
-    after, slashed, released = spec.slash_sequencer(hub, ALICE, spec.BasisPoints(2500))
-    assert (slashed, released) == (7_500_000_000_000_000_000, 22_500_000_000_000_000_000)
-    assert after.sequencers == (sequencer(BOB, 20),)
+    after, slashed = spec.slash_sequencer(hub, ALICE, spec.BasisPoints(2500))
+    assert slashed == 7_500_000_000_000_000_000
+    kept = spec.Sequencer(ALICE, spec.Wei(22_500_000_000_000_000_000), spec.Timestamp(1_000))
+    assert after.sequencers == (kept, sequencer(BOB, 20))
+
+
+def test_slashed_sequencer_is_slashed_again_and_waits_its_exit() -> None:
+    """A second slash takes 10% of what the first left (20 -> 18 -> 16.2 MT); the stake is withdrawable only at
+    1,000 + SEQUENCER_EXIT_DELAY, counted from the first slash."""
+    hub = with_pool(genesis_hub(), [sequencer(ALICE, 20)])
+    hub, first = spec.slash_sequencer(hub, ALICE, spec.BasisPoints(1000))
+    hub = spec.advance_l1_block(hub, block(101, 1_010))
+    hub, second = spec.slash_sequencer(hub, ALICE, spec.BasisPoints(1000))
+    assert (first, second) == (2 * MT, 18 * MT // 10)
+    assert hub.sequencers == (spec.Sequencer(ALICE, spec.Wei(162 * MT // 10), spec.Timestamp(1_000)),)
+    hub = spec.advance_l1_block(hub, block(102, 1_000 + int(spec.SEQUENCER_EXIT_DELAY) - 1))
+    with pytest.raises(spec.ExitDelayNotElapsed):
+        spec.withdraw_sequencer_stake(hub, ALICE)
+    hub = spec.advance_l1_block(hub, block(103, 1_000 + int(spec.SEQUENCER_EXIT_DELAY)))
+    assert spec.withdraw_sequencer_stake(hub, ALICE) == (spec.replace(hub, sequencers=()), 162 * MT // 10)
 
 
 SEEDS = [spec.Hash32(keccak256(bytes([tag]))) for tag in range(3)]

@@ -7,6 +7,7 @@
 #   spec/v1/sequencing.md
 #   spec/v1/execution.md
 #   spec/v1/bridge.md
+#   spec/v1/challenge.md
 #   presets/minimal.yaml
 """The MVM specification, fork v1, preset minimal (rendered; see spec/ for the normative text)."""
 
@@ -22,6 +23,7 @@ from mvm_spec.runtime import (
     Callable,
     DecodedTransaction,
     EvmBlockContext,
+    EvmMissingData,
     EvmWorld,
     ExecutionResult,
     Final,
@@ -108,6 +110,10 @@ class Epoch(uint64):
     pass
 
 
+class ChallengeStatus(uint8):
+    pass
+
+
 # Constants
 UINT64_MAX = uint64(2**64 - 1)
 UINT256_MAX = uint256(2**256 - 1)
@@ -122,7 +128,7 @@ MAX_ACTION = Action(0x103)
 MAX_CHARTER_TEXT_BYTES = uint64(4096)
 EVM_OPCODE_COUNT = uint64(256)
 CHARTER_ADDRESS = Address("0x4200000000000000000000000000000000000100")
-OUTPUT_ROOT_VERSION = uint256(1)
+OUTPUT_ROOT_VERSION = uint256(2)
 FIRST_CHAIN_ID = ChainId(1088)
 RANGERS_DAC_LABEL = str("rangers")
 INITIAL_BASE_FEE = Wei(10**9)
@@ -152,6 +158,12 @@ L1_TO_L2_ALIAS_OFFSET = uint256(0x1111000000000000000000000000000000001111)
 EMPTY_TRIE_ROOT = Hash32("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
 EMPTY_CODE_HASH = Hash32("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
 WITHDRAWAL_RECORDED = uint256(1)
+CHALLENGE_OPEN = ChallengeStatus(0)
+CHALLENGER_WON = ChallengeStatus(1)
+DEFENDER_WON = ChallengeStatus(2)
+CHALLENGE_MOOT = ChallengeStatus(3)
+SLASH_RATIO_BPS = BasisPoints(1000)
+CHALLENGER_REWARD_BPS = BasisPoints(5000)
 
 # Preset values (minimal)
 MAX_TAX_BRACKETS = uint64(4)
@@ -175,11 +187,13 @@ BASE_FEE_MAX_CHANGE_DENOMINATOR = uint64(8)
 MAX_SEQUENCER_DRIFT = uint64(30)
 MAX_DEPOSIT_GAS_PER_L1_BLOCK = uint64(300000)
 MAX_DEPOSIT_DATA_BYTES = uint64(1024)
+CHALLENGE_BOND = Wei(1000000000000000000)
+MAX_CHALLENGE_CLOCK = uint64(600)
 
 # Definitions
 
 
-# spec/v1/README.md:87
+# spec/v1/README.md:89
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -188,7 +202,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:101
+# spec/v1/README.md:103
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -196,19 +210,19 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:118
+# spec/v1/README.md:120
 class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:105
+# spec/v1/l2-chain.md:110
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:116
+# spec/v1/l2-chain.md:121
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -216,7 +230,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:129
+# spec/v1/l2-chain.md:134
 @container
 class Charter:
     vision: str
@@ -226,7 +240,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:144
+# spec/v1/l2-chain.md:149
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -236,7 +250,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:158
+# spec/v1/l2-chain.md:163
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -248,7 +262,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:174
+# spec/v1/l2-chain.md:179
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -259,7 +273,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:189
+# spec/v1/l2-chain.md:194
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -269,7 +283,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:205
+# spec/v1/l2-chain.md:210
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -283,7 +297,7 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
 
 
-# spec/v1/l2-chain.md:225
+# spec/v1/l2-chain.md:230
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -294,12 +308,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:240
+# spec/v1/l2-chain.md:245
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:252
+# spec/v1/l2-chain.md:257
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -308,14 +322,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:266
+# spec/v1/l2-chain.md:271
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
     named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
     return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
-# spec/v1/l2-chain.md:280
+# spec/v1/l2-chain.md:285
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -328,7 +342,7 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:298
+# spec/v1/l2-chain.md:303
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract = abi_decode(
@@ -347,90 +361,90 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:324
+# spec/v1/l2-chain.md:329
 def compute_output_root(
-    evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32
+    evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
     version = OUTPUT_ROOT_VERSION.to_bytes(32, "big")
-    return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash))
+    return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:351
+# spec/v1/l2-chain.md:356
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:360
+# spec/v1/l2-chain.md:365
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:369
+# spec/v1/l2-chain.md:374
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:378
+# spec/v1/l2-chain.md:383
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:388
+# spec/v1/l2-chain.md:393
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:397
+# spec/v1/l2-chain.md:402
 class MalformedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:406
+# spec/v1/l2-chain.md:411
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:415
+# spec/v1/l2-chain.md:420
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:424
+# spec/v1/l2-chain.md:429
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:433
+# spec/v1/l2-chain.md:438
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:442
+# spec/v1/l2-chain.md:447
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:451
+# spec/v1/l2-chain.md:456
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:460
+# spec/v1/l2-chain.md:465
 class UnauthorizedTaxRateUpdate(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:469
+# spec/v1/l2-chain.md:474
 class CharterImmutable(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:478
+# spec/v1/l2-chain.md:483
 class UnauthorizedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/hub.md:109
+# spec/v1/hub.md:110
 @container
 class L1Block:
     number: L1BlockNumber
@@ -439,7 +453,7 @@ class L1Block:
     parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:123
+# spec/v1/hub.md:124
 @container
 class DacGenesis:
     l1_block_number: L1BlockNumber
@@ -449,7 +463,7 @@ class DacGenesis:
     base_fee_per_gas: Wei
 
 
-# spec/v1/hub.md:138
+# spec/v1/hub.md:139
 @container
 class SequencedBlock:
     number: BlockNumber
@@ -458,7 +472,7 @@ class SequencedBlock:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/hub.md:151
+# spec/v1/hub.md:152
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -468,7 +482,7 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:165
+# spec/v1/hub.md:166
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -478,13 +492,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:179
+# spec/v1/hub.md:180
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:191
+# spec/v1/hub.md:192
 @container
 class DacRecord:
     chain_id: ChainId
@@ -498,9 +512,10 @@ class DacRecord:
     state_batches: BatchChain
     proven_withdrawals: Tuple[ProvenWithdrawal, ...]
     finalized_withdrawals: Tuple[Hash32, ...]
+    challenges: Tuple[Challenge, ...]
 
 
-# spec/v1/hub.md:213
+# spec/v1/hub.md:215
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -509,12 +524,12 @@ class Hub:
     compute_providers: Tuple[ComputeProvider, ...]
 
 
-# spec/v1/hub.md:227
+# spec/v1/hub.md:229
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:236
+# spec/v1/hub.md:238
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -522,7 +537,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:249
+# spec/v1/hub.md:251
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -532,17 +547,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block)))
 
 
-# spec/v1/hub.md:265
+# spec/v1/hub.md:267
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:274
+# spec/v1/hub.md:276
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:283
+# spec/v1/hub.md:285
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -550,13 +565,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:295
+# spec/v1/hub.md:297
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:306
+# spec/v1/hub.md:308
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -564,7 +579,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:318
+# spec/v1/hub.md:320
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -575,7 +590,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:333
+# spec/v1/hub.md:335
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -590,7 +605,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:354
+# spec/v1/hub.md:356
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -605,7 +620,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:377
+# spec/v1/hub.md:379
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -614,7 +629,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:390
+# spec/v1/hub.md:392
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -622,7 +637,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:402
+# spec/v1/hub.md:404
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -636,14 +651,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:420
+# spec/v1/hub.md:422
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:431
+# spec/v1/hub.md:433
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -651,7 +666,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:444
+# spec/v1/hub.md:446
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -668,7 +683,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:465
+# spec/v1/hub.md:467
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -677,7 +692,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:478
+# spec/v1/hub.md:480
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -685,13 +700,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:490
+# spec/v1/hub.md:492
 def validate_batch_sender(sender: Address, selected_sequencer: Address) -> None:
     if sender != selected_sequencer:
         raise UnauthorizedSequencer(f"{sender.hex()} is not this epoch's sequencer")
 
 
-# spec/v1/hub.md:501
+# spec/v1/hub.md:503
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -711,20 +726,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:523
+# spec/v1/hub.md:525
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and hash_batch_header(chain.headers[index]) == hash_batch_header(header)
 
 
-# spec/v1/hub.md:533
+# spec/v1/hub.md:535
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:545
+# spec/v1/hub.md:547
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -732,26 +747,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:561
+# spec/v1/hub.md:563
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:570
+# spec/v1/hub.md:572
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:582
+# spec/v1/hub.md:584
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:595
+# spec/v1/hub.md:597
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -759,20 +774,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:607
+# spec/v1/hub.md:609
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:618
+# spec/v1/hub.md:620
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:630
+# spec/v1/hub.md:632
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -784,7 +799,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:648
+# spec/v1/hub.md:650
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -800,17 +815,17 @@ def make_dac_record(
     current = get_current_l1_block(hub)
     genesis = DacGenesis(current.number, current.timestamp, charter, tuple(alloc), base_fee_per_gas)
     empty = BatchChain(headers=())
-    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), ())
+    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), ())
 
 
-# spec/v1/hub.md:672
+# spec/v1/hub.md:674
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(l1_blocks=(l1_block,), dacs=(), sequencers=(), compute_providers=())
     rangers = make_dac_record(empty, FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter, (), INITIAL_BASE_FEE)
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:684
+# spec/v1/hub.md:686
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -823,7 +838,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:704
+# spec/v1/hub.md:706
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -838,7 +853,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:723
+# spec/v1/hub.md:725
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -861,7 +876,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:751
+# spec/v1/hub.md:753
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -884,15 +899,18 @@ def append_state_batch(
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:779
+# spec/v1/hub.md:782
 def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
-    if not is_stored_batch_header(get_dac(hub, chain_id).state_batches, header):
+    dac = get_dac(hub, chain_id)
+    if not is_stored_batch_header(dac.state_batches, header):
+        return False
+    if has_open_challenge_through(dac, header.batch_index):
         return False
     appended_at = decode_state_batch_extra_data(header.extra_data).timestamp
     return get_current_l1_block(hub).timestamp >= appended_at + FRAUD_PROOF_WINDOW
 
 
-# spec/v1/hub.md:792
+# spec/v1/hub.md:798
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -902,107 +920,107 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:826
+# spec/v1/hub.md:832
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:835
+# spec/v1/hub.md:841
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:844
+# spec/v1/hub.md:850
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:853
+# spec/v1/hub.md:859
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:862
+# spec/v1/hub.md:868
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:871
+# spec/v1/hub.md:877
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:880
+# spec/v1/hub.md:886
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:889
+# spec/v1/hub.md:895
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:898
+# spec/v1/hub.md:904
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:907
+# spec/v1/hub.md:913
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:916
+# spec/v1/hub.md:922
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:925
+# spec/v1/hub.md:931
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:934
+# spec/v1/hub.md:940
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:943
+# spec/v1/hub.md:949
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:952
+# spec/v1/hub.md:958
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:961
+# spec/v1/hub.md:967
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:970
+# spec/v1/hub.md:976
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:979
+# spec/v1/hub.md:985
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:988
+# spec/v1/hub.md:994
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:997
+# spec/v1/hub.md:1003
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:82
+# spec/v1/sequencing.md:86
 @container
 class Sequencer:
     address: Address
@@ -1010,37 +1028,37 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:94
+# spec/v1/sequencing.md:98
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:105
+# spec/v1/sequencing.md:109
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:117
+# spec/v1/sequencing.md:121
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:126
+# spec/v1/sequencing.md:130
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:135
+# spec/v1/sequencing.md:139
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:147
+# spec/v1/sequencing.md:151
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1048,13 +1066,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:159
+# spec/v1/sequencing.md:163
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:169
+# spec/v1/sequencing.md:173
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1066,7 +1084,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:185
+# spec/v1/sequencing.md:189
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1078,7 +1096,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:201
+# spec/v1/sequencing.md:205
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1088,7 +1106,18 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:216
+# spec/v1/sequencing.md:220
+def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
+    return [
+        (dac.chain_id, header.batch_index)
+        for dac in hub.dacs
+        for header in dac.state_batches.headers
+        if decode_state_batch_extra_data(header.extra_data).proposer == address
+        and not is_state_batch_final(hub, dac.chain_id, header)
+    ]
+
+
+# spec/v1/sequencing.md:236
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1096,30 +1125,36 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
         raise SequencerNotExiting(f"{address.hex()} has not asked to exit")
     if get_current_l1_block(hub).timestamp < sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY:
         raise ExitDelayNotElapsed(f"withdrawable from {sequencer.exit_requested_at + SEQUENCER_EXIT_DELAY}")
+    pending = get_pending_state_batches(hub, address)
+    if pending:
+        raise SequencerBatchesPending(f"state batches (chain, index) {pending} are not final")
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:233
-def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei, Wei]:
+# spec/v1/sequencing.md:257
+def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
-    locked = hub.sequencers[position].locked
+    sequencer = hub.sequencers[position]
     if slash_ratio_bps > MAX_BASIS_POINTS:
         raise InvalidSlashRatio(f"{slash_ratio_bps} bps exceeds {MAX_BASIS_POINTS}")
-    slashed = Wei(apply_basis_points(locked, slash_ratio_bps))
-    return replace_sequencer(hub, position, None), slashed, Wei(locked - slashed)
+    slashed = Wei(apply_basis_points(sequencer.locked, slash_ratio_bps))
+    now = get_current_l1_block(hub).timestamp
+    exit_requested_at = now if sequencer.exit_requested_at is None else sequencer.exit_requested_at
+    kept = replace(sequencer, locked=Wei(sequencer.locked - slashed), exit_requested_at=exit_requested_at)
+    return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:249
+# spec/v1/sequencing.md:276
 def compute_epoch_at_block(block_number: BlockNumber) -> Epoch:
     return Epoch(block_number // BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:258
+# spec/v1/sequencing.md:285
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:268
+# spec/v1/sequencing.md:295
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1136,20 +1171,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:289
+# spec/v1/sequencing.md:316
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:301
+# spec/v1/sequencing.md:328
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:316
+# spec/v1/sequencing.md:343
 def select_sequencer(hub: Hub, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
     candidates = get_eligible_sequencers(hub, coinbase_supply)
     if not candidates:
@@ -1162,13 +1197,13 @@ def select_sequencer(hub: Hub, coinbase_supply: Wei, seed: Hash32) -> Optional[S
         attempt += 1
 
 
-# spec/v1/sequencing.md:333
+# spec/v1/sequencing.md:360
 def select_epoch_sequencer(hub: Hub, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32) -> Optional[Sequencer]:
     dac = get_dac(hub, chain_id)
     return select_sequencer(hub, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
 
 
-# spec/v1/sequencing.md:345
+# spec/v1/sequencing.md:372
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1176,7 +1211,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:359
+# spec/v1/sequencing.md:386
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1192,12 +1227,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:379
+# spec/v1/sequencing.md:406
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:390
+# spec/v1/sequencing.md:417
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1208,7 +1243,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:406
+# spec/v1/sequencing.md:433
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1217,72 +1252,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:419
+# spec/v1/sequencing.md:446
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:445
+# spec/v1/sequencing.md:472
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:454
+# spec/v1/sequencing.md:481
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:463
+# spec/v1/sequencing.md:490
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:472
+# spec/v1/sequencing.md:499
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:481
+# spec/v1/sequencing.md:508
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:490
+# spec/v1/sequencing.md:517
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:499
+# spec/v1/sequencing.md:526
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:508
+# spec/v1/sequencing.md:535
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:517
+# spec/v1/sequencing.md:544
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:526
+# spec/v1/sequencing.md:553
+class SequencerBatchesPending(SpecError):
+    pass
+
+
+# spec/v1/sequencing.md:562
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:536
+# spec/v1/sequencing.md:572
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:545
+# spec/v1/sequencing.md:581
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:554
+# spec/v1/sequencing.md:590
 class DuplicateChainId(SpecError):
     pass
 
@@ -1770,120 +1810,140 @@ def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:790
+# spec/v1/execution.md:792
+def compute_execution_context_root(state: L2State) -> Hash32:
+    recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
+    encoded = abi_encode(
+        ("uint256", "uint256", "uint256", "uint256", "uint256", "uint256", "bytes32"),
+        (
+            state.chain_id,
+            state.coinbase_supply,
+            state.latest_block_number,
+            state.latest_timestamp,
+            state.latest_base_fee_per_gas,
+            state.latest_gas_used,
+            recent_hashes_root,
+        ),
+    )
+    return Hash32(keccak256(encoded))
+
+
+# spec/v1/execution.md:814
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
     charter_root = compute_charter_root(state.charter)
-    return compute_output_root(world_root, charter_root, message_passer_root, state.recent_block_hashes[0])
+    block_hash = state.recent_block_hashes[0]
+    context_root = compute_execution_context_root(state)
+    return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:819
+# spec/v1/execution.md:845
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:828
+# spec/v1/execution.md:854
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:837
+# spec/v1/execution.md:863
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:846
+# spec/v1/execution.md:872
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:855
+# spec/v1/execution.md:881
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:864
+# spec/v1/execution.md:890
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:873
+# spec/v1/execution.md:899
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:882
+# spec/v1/execution.md:908
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:891
+# spec/v1/execution.md:917
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:900
+# spec/v1/execution.md:926
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:909
+# spec/v1/execution.md:935
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:918
+# spec/v1/execution.md:944
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:927
+# spec/v1/execution.md:953
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:936
+# spec/v1/execution.md:962
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:945
+# spec/v1/execution.md:971
 class CharterUpdateWithValue(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:955
+# spec/v1/execution.md:981
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:964
+# spec/v1/execution.md:990
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:973
+# spec/v1/execution.md:999
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:982
+# spec/v1/execution.md:1008
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:991
+# spec/v1/execution.md:1017
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1000
+# spec/v1/execution.md:1026
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1009
+# spec/v1/execution.md:1035
 class SupplyOverflow(InvalidBlock):
     pass
 
@@ -1935,13 +1995,22 @@ class DerivedBlock:
 
 # spec/v1/bridge.md:191
 @container
-class DerivationCursor:
+class BlockInputs:
+    planned: SequencedBlock
+    is_forced: bool
+    deposits: Tuple[EnqueuedDeposit, ...]
+    producer: Address
+
+
+# spec/v1/bridge.md:205
+@container
+class BlockProgress:
     state: L2State
-    l1_origin: L1BlockNumber
-    next_deposit_nonce: uint64
+    receipts: Tuple[Receipt, ...]
+    included: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:204
+# spec/v1/bridge.md:218
 @container
 class Withdrawal:
     nonce: uint256
@@ -1951,16 +2020,17 @@ class Withdrawal:
     data: bytes
 
 
-# spec/v1/bridge.md:218
+# spec/v1/bridge.md:232
 @container
 class OutputRootProof:
     state_root: Hash32
     charter_root: Hash32
     message_passer_root: Hash32
     block_hash: Hash32
+    context_root: Hash32
 
 
-# spec/v1/bridge.md:232
+# spec/v1/bridge.md:247
 @container
 class WithdrawalProof:
     batch_header: ChainBatchHeader
@@ -1971,7 +2041,7 @@ class WithdrawalProof:
     storage_proof: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:247
+# spec/v1/bridge.md:262
 @container
 class ProvenWithdrawal:
     withdrawal_hash: Hash32
@@ -1979,7 +2049,7 @@ class ProvenWithdrawal:
     batch_header_hash: Hash32
 
 
-# spec/v1/bridge.md:259
+# spec/v1/bridge.md:274
 @container
 class TrieAccount:
     nonce: uint64
@@ -1988,13 +2058,13 @@ class TrieAccount:
     code_hash: Hash32
 
 
-# spec/v1/bridge.md:274
+# spec/v1/bridge.md:289
 def apply_l1_to_l2_alias(address: Address) -> Address:
     aliased = (int.from_bytes(address, "big") + L1_TO_L2_ALIAS_OFFSET) % 2**160
     return Address(aliased.to_bytes(20, "big"))
 
 
-# spec/v1/bridge.md:288
+# spec/v1/bridge.md:303
 def validate_deposit(deposit: Deposit) -> None:
     if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
         raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
@@ -2007,7 +2077,7 @@ def validate_deposit(deposit: Deposit) -> None:
         raise DepositExceedsBondCapacity(f"{deposit.mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
 
 
-# spec/v1/bridge.md:305
+# spec/v1/bridge.md:320
 def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     deposit = enqueued.deposit
     is_creation = deposit.to is None
@@ -2029,12 +2099,12 @@ def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:331
+# spec/v1/bridge.md:346
 def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
     return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
 
 
-# spec/v1/bridge.md:345
+# spec/v1/bridge.md:360
 def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     current = get_current_l1_block(hub).number
     if current == dac.genesis.l1_block_number:
@@ -2058,12 +2128,12 @@ def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     )
 
 
-# spec/v1/bridge.md:373
+# spec/v1/bridge.md:388
 def apply_all_pending_deposits(hub: Hub) -> Hub:
     return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
 
 
-# spec/v1/bridge.md:385
+# spec/v1/bridge.md:400
 def deposit_into_dac(
     hub: Hub,
     chain_id: ChainId,
@@ -2083,14 +2153,14 @@ def deposit_into_dac(
     return replace_dac(hub, apply_pending_deposits(hub, queued))
 
 
-# spec/v1/bridge.md:414
+# spec/v1/bridge.md:429
 def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
     lower = max(parent_timestamp + 1, origin_timestamp)
     upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
     return Timestamp(min(max(proposed, lower), upper))
 
 
-# spec/v1/bridge.md:426
+# spec/v1/bridge.md:441
 def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
     included: list[EnqueuedDeposit] = []
     for enqueued in dac.deposits[next_nonce:]:
@@ -2100,12 +2170,12 @@ def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockN
     return tuple(included)
 
 
-# spec/v1/bridge.md:441
+# spec/v1/bridge.md:456
 def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
     return SequencedBlock(number, l1_origin, Timestamp(0), ())
 
 
-# spec/v1/bridge.md:452
+# spec/v1/bridge.md:467
 def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
     plan: list[Tuple[SequencedBlock, bool]] = []
     number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
@@ -2120,73 +2190,131 @@ def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, 
     return plan
 
 
-# spec/v1/bridge.md:474
-def derive_block(
-    hub: Hub, dac: DacRecord, cursor: DerivationCursor, planned: SequencedBlock, is_forced: bool, producer: Address
-) -> Tuple[DerivationCursor, DerivedBlock]:
-    parent = cursor.state
+# spec/v1/bridge.md:488
+def get_chain_inputs(hub: Hub, dac: DacRecord) -> list[BlockInputs]:
+    inputs: list[BlockInputs] = []
+    next_nonce = 0
+    producers: dict[Epoch, Address] = {}
+    for planned, is_forced in get_derivation_plan(hub, dac):
+        epoch = compute_l1_epoch(planned.l1_origin)
+        if epoch not in producers:
+            producers[epoch] = get_block_producer(hub, dac.chain_id, planned.l1_origin)
+        deposits = get_includable_deposits(dac, next_nonce, planned.l1_origin)
+        next_nonce += len(deposits)
+        inputs.append(BlockInputs(planned, is_forced, deposits, producers[epoch]))
+    return inputs
+
+
+# spec/v1/bridge.md:509
+def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedBlock, bool, L1BlockNumber]:
+    head_number, _ = get_l2_head(hub, dac)
+    if not 1 <= number <= head_number:
+        raise BlockNotDerived(f"block {number}; the chain's head is block {head_number}")
+    previous_number, previous_origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
+    for sequenced in dac.blocks:
+        if sequenced.number == number:
+            parent_origin = previous_origin + (number - previous_number - 1)
+            return sequenced, False, L1BlockNumber(parent_origin)
+        if sequenced.number > number:
+            break
+        previous_number, previous_origin = sequenced.number, sequenced.l1_origin
+    gap = number - previous_number
+    forced = get_forced_block(BlockNumber(number), L1BlockNumber(previous_origin + gap))
+    return forced, True, L1BlockNumber(previous_origin + gap - 1)
+
+
+# spec/v1/bridge.md:533
+def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
+    planned, is_forced, parent_origin = get_planned_block(hub, dac, number)
+    deposits = tuple(
+        enqueued for enqueued in dac.deposits if parent_origin < enqueued.l1_block_number <= planned.l1_origin
+    )
+    producer = get_block_producer(hub, dac.chain_id, planned.l1_origin)
+    return BlockInputs(planned, is_forced, deposits, producer)
+
+
+# spec/v1/bridge.md:549
+def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Block:
+    planned = inputs.planned
     origin = get_l1_block(hub, planned.l1_origin)
-    header = L2Block(
+    return L2Block(
         number=planned.number,
         timestamp=derive_block_timestamp(parent.latest_timestamp, origin.timestamp, planned.timestamp),
-        producer=producer,
+        producer=inputs.producer,
         gas_limit=L2_BLOCK_GAS_LIMIT,
         base_fee_per_gas=compute_next_base_fee(parent.latest_base_fee_per_gas, parent.latest_gas_used),
         prev_randao=origin.prev_randao,
         parent_beacon_block_root=origin.parent_beacon_block_root,
-        deposits=get_includable_deposits(dac, cursor.next_deposit_nonce, planned.l1_origin),
+        deposits=inputs.deposits,
         transactions=(),
     )
-    current = start_block(parent, header)
-    receipts: Tuple[Receipt, ...] = ()
-    skipped: list[SkippedDeposit] = []
-    for enqueued in header.deposits:
-        gas_available = header.gas_limit - get_block_gas_used(receipts)
-        current, receipt, skipped_by = apply_deposit(current, header, enqueued, gas_available)
-        receipts = append_receipt(receipts, receipt)
-        if skipped_by:
-            skipped.append(SkippedDeposit(enqueued.nonce, skipped_by))
-    included: list[bytes] = []
+
+
+# spec/v1/bridge.md:571
+def get_block_step_count(inputs: BlockInputs) -> int:
+    return len(inputs.deposits) + len(inputs.planned.transactions) + 2
+
+
+# spec/v1/bridge.md:580
+def start_derived_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> BlockProgress:
+    return BlockProgress(start_block(parent, derive_block_header(hub, inputs, parent)), (), ())
+
+
+# spec/v1/bridge.md:592
+def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> Tuple[BlockProgress, str]:
+    header = derive_block_header(hub, inputs, progress.state)
+    gas_available = header.gas_limit - get_block_gas_used(progress.receipts)
+    if step <= len(inputs.deposits):
+        state, receipt, skipped_by = apply_deposit(progress.state, header, inputs.deposits[step - 1], gas_available)
+        return BlockProgress(state, append_receipt(progress.receipts, receipt), progress.included), skipped_by
+    raw = inputs.planned.transactions[step - 1 - len(inputs.deposits)]
+    try:
+        state, receipt = apply_transaction(progress.state, header, raw, gas_available)
+    except SpecError as error:  # any rule that rejects a transaction: it is left out, the chain goes on
+        return progress, type(error).__name__
+    return BlockProgress(state, append_receipt(progress.receipts, receipt), (*progress.included, raw)), ""
+
+
+# spec/v1/bridge.md:612
+def finish_derived_block(hub: Hub, inputs: BlockInputs, progress: BlockProgress) -> Tuple[L2State, L2Block]:
+    block = replace(derive_block_header(hub, inputs, progress.state), transactions=progress.included)
+    return finish_block(progress.state, progress.state, block, progress.receipts), block
+
+
+# spec/v1/bridge.md:624
+def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2State, DerivedBlock]:
+    progress = start_derived_block(hub, inputs, parent)
     dropped: list[DroppedTransaction] = []
-    for index, raw in enumerate(planned.transactions):
-        try:
-            current, receipt = apply_transaction(current, header, raw, header.gas_limit - get_block_gas_used(receipts))
-        except SpecError as error:  # any rule that rejects a transaction: it is left out, the chain goes on
-            dropped.append(DroppedTransaction(uint64(index), type(error).__name__))
-            continue
-        included.append(raw)
-        receipts = append_receipt(receipts, receipt)
-    block = replace(header, transactions=tuple(included))
-    state = finish_block(parent, current, block, receipts)
-    trace = (tuple(dropped), tuple(skipped), receipts, get_state_output_root(state))
-    next_nonce = uint64(cursor.next_deposit_nonce + len(header.deposits))
-    return DerivationCursor(state, planned.l1_origin, next_nonce), DerivedBlock(
-        block, planned.l1_origin, is_forced, *trace
-    )
+    skipped: list[SkippedDeposit] = []
+    for step in range(1, get_block_step_count(inputs) - 1):
+        progress, rule = apply_block_step(hub, inputs, progress, step)
+        if rule and step <= len(inputs.deposits):
+            skipped.append(SkippedDeposit(inputs.deposits[step - 1].nonce, rule))
+        elif rule:
+            dropped.append(DroppedTransaction(uint64(step - 1 - len(inputs.deposits)), rule))
+    state, block = finish_derived_block(hub, inputs, progress)
+    trace = (tuple(dropped), tuple(skipped), progress.receipts, get_state_output_root(state))
+    return state, DerivedBlock(block, inputs.planned.l1_origin, inputs.is_forced, *trace)
 
 
-# spec/v1/bridge.md:521
+# spec/v1/bridge.md:644
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:533
+# spec/v1/bridge.md:655
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
-    cursor = DerivationCursor(get_dac_genesis_state(dac), dac.genesis.l1_block_number, uint64(0))
-    producers: dict[Epoch, Address] = {}
+    state = get_dac_genesis_state(dac)
     derived: list[DerivedBlock] = []
-    for planned, is_forced in get_derivation_plan(hub, dac):
-        epoch = compute_l1_epoch(planned.l1_origin)
-        if epoch not in producers:
-            producers[epoch] = get_block_producer(hub, chain_id, planned.l1_origin)
-        cursor, block = derive_block(hub, dac, cursor, planned, is_forced, producers[epoch])
+    for inputs in get_chain_inputs(hub, dac):
+        state, block = derive_block(hub, inputs, state)
         derived.append(block)
-    return cursor.state, tuple(derived)
+    return state, tuple(derived)
 
 
-# spec/v1/bridge.md:555
+# spec/v1/bridge.md:673
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2202,7 +2330,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:569
+# spec/v1/bridge.md:687
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2210,7 +2338,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:581
+# spec/v1/bridge.md:699
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2226,7 +2354,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:601
+# spec/v1/bridge.md:719
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2237,11 +2365,15 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:619
+# spec/v1/bridge.md:737
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
-        preimage.state_root, preimage.charter_root, preimage.message_passer_root, preimage.block_hash
+        preimage.state_root,
+        preimage.charter_root,
+        preimage.message_passer_root,
+        preimage.block_hash,
+        preimage.context_root,
     )
     index, siblings = proof.output_index, proof.output_root_siblings
     if not verify_committed_output_root(dac.state_batches, proof.batch_header, output_root, index, siblings):
@@ -2256,7 +2388,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:642
+# spec/v1/bridge.md:764
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2264,14 +2396,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:654
+# spec/v1/bridge.md:776
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:666
+# spec/v1/bridge.md:788
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2287,7 +2419,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:688
+# spec/v1/bridge.md:810
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2310,68 +2442,396 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:737
+# spec/v1/bridge.md:859
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:746
+# spec/v1/bridge.md:868
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:755
+# spec/v1/bridge.md:877
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:765
+# spec/v1/bridge.md:887
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:774
+# spec/v1/bridge.md:896
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:784
+# spec/v1/bridge.md:906
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:793
+# spec/v1/bridge.md:915
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:802
+# spec/v1/bridge.md:924
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:811
+# spec/v1/bridge.md:933
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:820
+# spec/v1/bridge.md:942
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:829
+# spec/v1/bridge.md:951
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:838
+# spec/v1/bridge.md:960
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:847
+# spec/v1/bridge.md:969
 class InsufficientCoinbaseSupply(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:978
+class BlockNotDerived(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:102
+@container
+class CommittedOutputRoot:
+    header: ChainBatchHeader
+    index: uint64
+    output_root: Hash32
+    siblings: Tuple[Hash32, ...]
+
+
+# spec/v1/challenge.md:117
+@container
+class Challenge:
+    status: ChallengeStatus
+    batch_index: uint64
+    block_number: BlockNumber
+    challenger: Address
+    defender: Address
+    bond: Wei
+    lower: uint64
+    lower_root: Hash32
+    upper: uint64
+    upper_root: Hash32
+    middle_root: Optional[Hash32]
+    challenger_clock: uint64
+    defender_clock: uint64
+    last_move_at: Timestamp
+
+
+# spec/v1/challenge.md:140
+@container
+class Payout:
+    recipient: Address
+    amount: Wei
+
+
+# spec/v1/challenge.md:153
+def hash_block_progress(progress: BlockProgress) -> Hash32:
+    state = progress.state
+    receipts_root = compute_list_root([hash_receipt(receipt) for receipt in progress.receipts])
+    included_root = compute_list_root([Hash32(keccak256(raw)) for raw in progress.included])
+    words = (
+        Hash32(state.world.state_root),
+        compute_charter_root(state.charter),
+        compute_execution_context_root(state),
+        receipts_root,
+        included_root,
+    )
+    return Hash32(keccak256(abi_encode(("bytes32",) * len(words), words)))
+
+
+# spec/v1/challenge.md:173
+def hash_trace_point(progress: BlockProgress, point: int, step_count: int) -> Hash32:
+    if point == 0 or point == step_count:
+        return get_state_output_root(progress.state)
+    return hash_block_progress(progress)
+
+
+# spec/v1/challenge.md:185
+def execute_trace_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> BlockProgress:
+    if step == 0:
+        return start_derived_block(hub, inputs, progress.state)
+    if step == get_block_step_count(inputs) - 1:
+        state, _ = finish_derived_block(hub, inputs, progress)
+        return BlockProgress(state, (), ())
+    progressed, _ = apply_block_step(hub, inputs, progress, step)
+    return progressed
+
+
+# spec/v1/challenge.md:201
+def get_block_trace(hub: Hub, chain_id: ChainId, block_number: int) -> list[BlockProgress]:
+    dac = get_dac(hub, chain_id)
+    block_inputs = get_block_inputs(hub, dac, block_number)
+    state = get_dac_genesis_state(dac)
+    for inputs in get_chain_inputs(hub, dac)[: block_number - 1]:
+        state, _ = derive_block(hub, inputs, state)
+    trace = [BlockProgress(state, (), ())]
+    for step in range(get_block_step_count(block_inputs)):
+        trace.append(execute_trace_step(hub, block_inputs, trace[-1], step))
+    return trace
+
+
+# spec/v1/challenge.md:219
+def get_max_challenge_moves(step_count: int) -> int:
+    return 1 + ceil_log2(step_count)
+
+
+# spec/v1/challenge.md:230
+def verify_committed(dac: DacRecord, committed: CommittedOutputRoot) -> None:
+    chain, header = dac.state_batches, committed.header
+    if not verify_committed_output_root(chain, header, committed.output_root, committed.index, committed.siblings):
+        raise InvalidOutputRootProof("the output root is not committed at that index of that batch")
+
+
+# spec/v1/challenge.md:241
+def get_element_number(committed: CommittedOutputRoot) -> int:
+    return committed.header.prev_total_elements + committed.index
+
+
+# spec/v1/challenge.md:251
+def get_agreed_output_root(dac: DacRecord, element: int, agreed: Optional[CommittedOutputRoot]) -> Hash32:
+    if element == 0 and agreed is None:
+        return get_state_output_root(get_dac_genesis_state(dac))
+    if agreed is None or get_element_number(agreed) != element - 1:
+        raise AgreedRootNotPrevious(f"a challenge of element {element} starts from element {element - 1}")
+    verify_committed(dac, agreed)
+    return agreed.output_root
+
+
+# spec/v1/challenge.md:267
+def open_challenge(
+    hub: Hub,
+    chain_id: ChainId,
+    disputed: CommittedOutputRoot,
+    agreed: Optional[CommittedOutputRoot],
+    challenger: Address,
+) -> Hub:
+    dac = get_dac(hub, chain_id)
+    header = get_stored_batch_header(dac.state_batches, disputed.header)
+    context = decode_state_batch_extra_data(header.extra_data)
+    now = get_current_l1_block(hub).timestamp
+    if now >= context.timestamp + FRAUD_PROOF_WINDOW:
+        raise OutsideFraudProofWindow(
+            f"batch {header.batch_index}'s window closed at {context.timestamp + FRAUD_PROOF_WINDOW}"
+        )
+    verify_committed(dac, disputed)
+    element = get_element_number(disputed)
+    agreed_root = get_agreed_output_root(dac, element, agreed)
+    block_number = BlockNumber(element + 1)
+    step_count = get_block_step_count(get_block_inputs(hub, dac, block_number))
+    challenge = Challenge(
+        status=CHALLENGE_OPEN,
+        batch_index=uint64(header.batch_index),
+        block_number=block_number,
+        challenger=challenger,
+        defender=context.proposer,
+        bond=CHALLENGE_BOND,
+        lower=uint64(0),
+        lower_root=agreed_root,
+        upper=uint64(step_count),
+        upper_root=disputed.output_root,
+        middle_root=None,
+        challenger_clock=uint64(0),
+        defender_clock=uint64(0),
+        last_move_at=now,
+    )
+    return replace_dac(hub, replace(dac, challenges=(*dac.challenges, challenge)))
+
+
+# spec/v1/challenge.md:312
+def get_party_to_move(challenge: Challenge) -> Address:
+    if challenge.upper - challenge.lower > 1 and challenge.middle_root is None:
+        return challenge.defender
+    return challenge.challenger
+
+
+# spec/v1/challenge.md:323
+def get_clock_used(challenge: Challenge, party: Address, now: Timestamp) -> int:
+    used = challenge.defender_clock if party == challenge.defender else challenge.challenger_clock
+    running = now - challenge.last_move_at if party == get_party_to_move(challenge) else 0
+    return used + running
+
+
+# spec/v1/challenge.md:334
+def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
+    if not 0 <= index < len(dac.challenges):
+        raise UnknownChallenge(f"chain {dac.chain_id} has {len(dac.challenges)} challenges, not {index + 1}")
+    challenge = dac.challenges[index]
+    if challenge.status != CHALLENGE_OPEN:
+        raise ChallengeNotOpen(f"challenge {index} ended with status {challenge.status}")
+    return challenge
+
+
+# spec/v1/challenge.md:350
+def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tuple[DacRecord, Challenge]:
+    dac = get_dac(hub, chain_id)
+    challenge = get_open_challenge(dac, index)
+    if sender != get_party_to_move(challenge):
+        raise NotYourMove(f"{sender.hex()} moved; it is {get_party_to_move(challenge).hex()}'s move")
+    now = get_current_l1_block(hub).timestamp
+    used = get_clock_used(challenge, sender, now)
+    if used > MAX_CHALLENGE_CLOCK:
+        raise ChallengeClockExpired(f"{used} seconds used, at most {MAX_CHALLENGE_CLOCK}")
+    if sender == challenge.defender:
+        return dac, replace(challenge, defender_clock=uint64(used), last_move_at=now)
+    return dac, replace(challenge, challenger_clock=uint64(used), last_move_at=now)
+
+
+# spec/v1/challenge.md:369
+def replace_challenge(hub: Hub, dac: DacRecord, index: int, challenge: Challenge) -> Hub:
+    challenges = (*dac.challenges[:index], challenge, *dac.challenges[index + 1 :])
+    return replace_dac(hub, replace(dac, challenges=challenges))
+
+
+# spec/v1/challenge.md:379
+def post_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, root: Hash32) -> Hub:
+    dac, challenge = start_move(hub, chain_id, index, sender)
+    return replace_challenge(hub, dac, index, replace(challenge, middle_root=root))
+
+
+# spec/v1/challenge.md:390
+def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, agree: bool) -> Hub:
+    dac, challenge = start_move(hub, chain_id, index, sender)
+    if challenge.middle_root is None:
+        raise NoMiddleRoot("the range is one step: the challenger's move is to prove it")
+    middle = uint64((challenge.lower + challenge.upper) // 2)
+    if agree:
+        answered = replace(challenge, lower=middle, lower_root=challenge.middle_root, middle_root=None)
+    else:
+        answered = replace(challenge, upper=middle, upper_root=challenge.middle_root, middle_root=None)
+    return replace_challenge(hub, dac, index, answered)
+
+
+# spec/v1/challenge.md:409
+def prove_step(
+    hub: Hub, chain_id: ChainId, index: int, sender: Address, witness: BlockProgress
+) -> Tuple[Hub, Tuple[Payout, ...]]:
+    dac, challenge = start_move(hub, chain_id, index, sender)
+    if challenge.middle_root is not None:
+        raise StepNotReached(f"the range {challenge.lower}..{challenge.upper} has a middle root to answer")
+    inputs = get_block_inputs(hub, dac, challenge.block_number)
+    step_count = get_block_step_count(inputs)
+    if hash_trace_point(witness, challenge.lower, step_count) != challenge.lower_root:
+        raise StepWitnessMismatch(f"the witness is not the state at the agreed point {challenge.lower}")
+    try:
+        result = execute_trace_step(hub, inputs, witness, challenge.lower)
+        result_root = hash_trace_point(result, challenge.upper, step_count)
+    except EvmMissingData as error:
+        raise IncompleteStepWitness(f"the witness lacks state the step reads: {error}") from None
+    moved = replace_challenge(hub, dac, index, challenge)
+    return settle_challenge(moved, chain_id, index, result_root != challenge.upper_root)
+
+
+# spec/v1/challenge.md:434
+def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[Hub, Tuple[Payout, ...]]:
+    challenge = get_open_challenge(get_dac(hub, chain_id), index)
+    late = get_party_to_move(challenge)
+    used = get_clock_used(challenge, late, get_current_l1_block(hub).timestamp)
+    if used <= MAX_CHALLENGE_CLOCK:
+        raise ChallengeClockRunning(f"{late.hex()} has used {used} of {MAX_CHALLENGE_CLOCK} seconds")
+    return settle_challenge(hub, chain_id, index, late == challenge.defender)
+
+
+# spec/v1/challenge.md:453
+def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bool) -> Tuple[Hub, Tuple[Payout, ...]]:
+    dac = get_dac(hub, chain_id)
+    challenge = dac.challenges[index]
+    if not challenger_won:
+        hub = replace_challenge(hub, dac, index, replace(challenge, status=DEFENDER_WON))
+        return hub, (Payout(challenge.defender, challenge.bond),)
+    hub = delete_state_batches(hub, chain_id, dac.state_batches.headers[challenge.batch_index])
+    hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
+    reward = apply_basis_points(slashed, CHALLENGER_REWARD_BPS)
+    payouts = [
+        Payout(challenge.challenger, Wei(challenge.bond + reward)),
+        Payout(METIS_DAO_L1_ADDRESS, Wei(slashed - reward)),
+    ]
+    settled: list[Challenge] = []
+    for position, other in enumerate(get_dac(hub, chain_id).challenges):
+        if position == index:
+            other = replace(other, status=CHALLENGER_WON)
+        elif other.status == CHALLENGE_OPEN and other.batch_index >= challenge.batch_index:
+            other = replace(other, status=CHALLENGE_MOOT)
+            payouts.append(Payout(other.challenger, other.bond))
+        settled.append(other)
+    dac = get_dac(hub, chain_id)
+    return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
+
+
+# spec/v1/challenge.md:480
+def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
+    return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
+
+
+# spec/v1/challenge.md:507
+class AgreedRootNotPrevious(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:516
+class UnknownChallenge(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:525
+class ChallengeNotOpen(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:534
+class NotYourMove(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:543
+class ChallengeClockExpired(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:552
+class ChallengeClockRunning(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:561
+class NoMiddleRoot(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:570
+class StepNotReached(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:579
+class StepWitnessMismatch(SpecError):
+    pass
+
+
+# spec/v1/challenge.md:588
+class IncompleteStepWitness(SpecError):
     pass
 
 
@@ -2380,6 +2840,7 @@ __all__ = [
     "AbiDecodingError",
     "Action",
     "Address",
+    "AgreedRootNotPrevious",
     "Any",
     "BASE_FEE_ELASTICITY_MULTIPLIER",
     "BASE_FEE_MAX_CHANGE_DENOMINATOR",
@@ -2392,24 +2853,39 @@ __all__ = [
     "BatchChain",
     "BlobTransactionNotSupported",
     "BlockGasLimitExceeded",
+    "BlockInputs",
+    "BlockNotDerived",
     "BlockNumber",
     "BlockNumberMismatch",
+    "BlockProgress",
     "BlockTimestampNotIncreasing",
     "Bytes20",
     "Bytes32",
+    "CHALLENGER_REWARD_BPS",
+    "CHALLENGER_WON",
+    "CHALLENGE_BOND",
+    "CHALLENGE_MOOT",
+    "CHALLENGE_OPEN",
     "CHARTER_ADDRESS",
     "CREATE_OPCODE",
     "CREATION_GAS",
     "Callable",
     "ChainBatchHeader",
     "ChainId",
+    "Challenge",
+    "ChallengeClockExpired",
+    "ChallengeClockRunning",
+    "ChallengeNotOpen",
+    "ChallengeStatus",
     "Charter",
     "CharterImmutable",
     "CharterTextNotUnicode",
     "CharterTextTooLong",
     "CharterUpdateWithValue",
+    "CommittedOutputRoot",
     "ComputeProvider",
     "DBT_RATIO_BPS",
+    "DEFENDER_WON",
     "DENY",
     "DNS_LABEL_CHARACTERS",
     "DacGenesis",
@@ -2422,7 +2898,6 @@ __all__ = [
     "DepositExceedsBondCapacity",
     "DepositGasAboveLimit",
     "DepositGasBelowIntrinsic",
-    "DerivationCursor",
     "DerivedBlock",
     "DroppedTransaction",
     "DuplicateChainId",
@@ -2434,6 +2909,7 @@ __all__ = [
     "EnqueuedDeposit",
     "Epoch",
     "EvmBlockContext",
+    "EvmMissingData",
     "EvmWorld",
     "ExecutionResult",
     "ExitDelayNotElapsed",
@@ -2451,6 +2927,7 @@ __all__ = [
     "INITIAL_BASE_FEE",
     "IPFS_READ",
     "IPFS_WRITE",
+    "IncompleteStepWitness",
     "InitcodeTooLarge",
     "InsufficientCoinbaseSupply",
     "InsufficientFunds",
@@ -2482,6 +2959,7 @@ __all__ = [
     "MAX_ACTION",
     "MAX_ADDRESSES_PER_RULE",
     "MAX_BASIS_POINTS",
+    "MAX_CHALLENGE_CLOCK",
     "MAX_CHARTER_TEXT_BYTES",
     "MAX_CODE_SIZE",
     "MAX_DEPOSIT_DATA_BYTES",
@@ -2509,7 +2987,9 @@ __all__ = [
     "MerkleTreeTooLarge",
     "MessagePasserRootMismatch",
     "NONZERO_BYTE_GAS",
+    "NoMiddleRoot",
     "NonceMismatch",
+    "NotYourMove",
     "OUTPUT_ROOT_VERSION",
     "Optional",
     "OutputRootProof",
@@ -2517,6 +2997,7 @@ __all__ = [
     "OutsideFraudProofWindow",
     "PRESET",
     "PROVIDER_ASSIGNMENT_CHAIN_ID",
+    "Payout",
     "PermissionOperation",
     "PermissionRule",
     "PriorityFeeAboveMaxFee",
@@ -2533,12 +3014,14 @@ __all__ = [
     "SEQUENCER_EXIT_DELAY",
     "SEQUENCING_WINDOW",
     "SHUFFLE_ROUND_COUNT",
+    "SLASH_RATIO_BPS",
     "SUBMIT_TX",
     "SenderHasCode",
     "Sequence",
     "SequencedBlock",
     "Sequencer",
     "SequencerAlreadyRegistered",
+    "SequencerBatchesPending",
     "SequencerExiting",
     "SequencerNotExiting",
     "ShuffleIndexOutOfRange",
@@ -2546,6 +3029,8 @@ __all__ = [
     "SkippedDeposit",
     "SpecError",
     "StateBatchContext",
+    "StepNotReached",
+    "StepWitnessMismatch",
     "SubmitterNotPermitted",
     "SupplyOverflow",
     "TRANSACTION_BATCH_ABI",
@@ -2570,6 +3055,7 @@ __all__ = [
     "UnexpectedStartElement",
     "UnknownBatchHeader",
     "UnknownChainId",
+    "UnknownChallenge",
     "UnknownL1Block",
     "UnknownPermissionAction",
     "UnknownPermissionOperation",
@@ -2588,6 +3074,7 @@ __all__ = [
     "abi_decode",
     "abi_encode",
     "advance_l1_block",
+    "answer_middle_root",
     "append_batch",
     "append_receipt",
     "append_state_batch",
@@ -2596,6 +3083,7 @@ __all__ = [
     "apply_basis_points",
     "apply_basis_points_rounded_up",
     "apply_block",
+    "apply_block_step",
     "apply_charter_update",
     "apply_deposit",
     "apply_execution_result",
@@ -2612,6 +3100,7 @@ __all__ = [
     "compute_charter_root",
     "compute_dynamic_bond_threshold",
     "compute_epoch_at_block",
+    "compute_execution_context_root",
     "compute_intrinsic_gas",
     "compute_l1_epoch",
     "compute_list_root",
@@ -2635,6 +3124,7 @@ __all__ = [
     "delete_state_batches",
     "deposit_into_dac",
     "derive_block",
+    "derive_block_header",
     "derive_block_timestamp",
     "derive_chain",
     "encode_charter",
@@ -2655,20 +3145,29 @@ __all__ = [
     "evm_get_storage_root",
     "evm_mint",
     "evm_transfer",
+    "execute_trace_step",
     "field",
     "finalize_withdrawal",
     "find_proven_withdrawal",
     "finish_block",
+    "finish_derived_block",
     "fold_dac_label",
+    "get_agreed_output_root",
     "get_amount_in_tax_bracket",
     "get_block_gas_used",
+    "get_block_inputs",
     "get_block_producer",
+    "get_block_step_count",
+    "get_block_trace",
+    "get_chain_inputs",
     "get_charter_after_call",
+    "get_clock_used",
     "get_current_l1_block",
     "get_dac",
     "get_dac_genesis_state",
     "get_deposit_gas_in_l1_block",
     "get_derivation_plan",
+    "get_element_number",
     "get_eligible_sequencers",
     "get_epoch_provider_assignments",
     "get_evm_block_context",
@@ -2683,20 +3182,28 @@ __all__ = [
     "get_l1_block",
     "get_l2_head",
     "get_last_sequenced_block",
+    "get_max_challenge_moves",
     "get_merkle_default",
     "get_message_passer_code",
+    "get_open_challenge",
+    "get_party_to_move",
+    "get_pending_state_batches",
     "get_permission_exempt_code",
+    "get_planned_block",
     "get_random_sample",
     "get_receipt_logs",
     "get_sequencer_position",
     "get_state_output_root",
     "get_stored_batch_header",
     "get_total_elements",
+    "has_open_challenge_through",
     "hash_batch_header",
+    "hash_block_progress",
     "hash_enqueued_deposit",
     "hash_merkle_pair",
     "hash_receipt",
     "hash_sequenced_block",
+    "hash_trace_point",
     "hash_withdrawal",
     "increase_sequencer_lock",
     "is_action_permitted",
@@ -2708,18 +3215,26 @@ __all__ = [
     "is_submission_permitted",
     "keccak256",
     "make_dac_record",
+    "open_challenge",
+    "post_middle_root",
+    "prove_step",
     "prove_withdrawal",
     "register_compute_provider",
     "register_sequencer",
     "replace",
+    "replace_challenge",
     "replace_dac",
     "replace_sequencer",
     "request_sequencer_exit",
+    "resolve_challenge_timeout",
     "rlp_decode",
     "select_epoch_sequencer",
     "select_sequencer",
+    "settle_challenge",
     "slash_sequencer",
     "start_block",
+    "start_derived_block",
+    "start_move",
     "state_transition",
     "trie_get_from_proof",
     "uint256",
@@ -2738,6 +3253,7 @@ __all__ = [
     "validate_tax_schedule",
     "validate_transaction",
     "validate_transaction_envelope",
+    "verify_committed",
     "verify_committed_output_root",
     "verify_merkle_proof",
     "verify_trie_proof",

@@ -11,25 +11,13 @@ Each runs the reference spec with one function swapped, so the mistake is exactl
 
 from __future__ import annotations
 
-import json
 import sys
-from contextlib import contextmanager
 from types import ModuleType
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from mvm_spec.conformance.client import answer
+from mvm_spec.conformance.mutants import serve_mutant, swapped
 from mvm_spec.forks import load_spec
-
-
-@contextmanager
-def swapped(spec: ModuleType, name: str, replacement: Callable[..., Any]) -> Iterator[None]:
-    """``spec.<name>`` replaced while the block runs (spec functions look each other up in their module)."""
-    original = getattr(spec, name)
-    setattr(spec, name, replacement)
-    try:
-        yield
-    finally:
-        setattr(spec, name, original)
 
 
 def finalize_without_finality(spec: ModuleType) -> Callable[..., Any]:
@@ -59,12 +47,5 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
         return answer(request)
 
 
-def main() -> None:
-    mode = sys.argv[1]
-    for line in sys.stdin:
-        if line.strip():
-            print(json.dumps(faulty_answer(mode, json.loads(line))), flush=True)
-
-
 if __name__ == "__main__":
-    main()
+    serve_mutant(faulty_answer, sys.argv[1])

@@ -1,0 +1,73 @@
+"""A whole challenge game against the work it cannot avoid (spec/v1/challenge.md).
+
+A DAC with 1,000 blocks of one signed transfer each, and a state batch of their 1,000 output roots of which the
+last is forged. The game: the challenger opens on element 999 (checking two Merkle proofs), the defender posts a
+true middle root twice and the challenger agrees twice, and the challenger proves the last step (finishing block
+1,000) from the true state. Against: that one step executed with `execute_trace_step`, the two trace points it
+hashes, and the two Merkle proofs verified — the one-step re-execution plus the hashing the game needs.
+Goal: <= 1.2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mvm_spec.forks.v1 import mainnet as spec
+
+from .bridge import BLOCKS, CHAIN, SEQUENCER, hub_with_blocks
+from .common import median_seconds
+
+CHALLENGER = spec.Address(bytes([0xCC]) * 20)
+
+
+def fixture() -> tuple[Any, Any, Any, list[Any], Any]:
+    """The hub with its forged state batch, the two committed roots, the true trace of block 1,000, its inputs."""
+    hub = hub_with_blocks(BLOCKS)
+    _, derived = spec.derive_chain(hub, CHAIN)
+    roots = [block.output_root for block in derived]
+    roots[-1] = spec.Hash32(bytes([0xF0]) * 32)
+    hub = spec.append_state_batch(hub, CHAIN, roots, 0, SEQUENCER, SEQUENCER)
+    header = spec.get_dac(hub, CHAIN).state_batches.headers[0]
+
+    def committed(index: int) -> Any:
+        return spec.CommittedOutputRoot(header, spec.uint64(index), roots[index], spec.compute_merkle_proof(roots, index))
+
+    trace = spec.get_block_trace(hub, CHAIN, BLOCKS)
+    inputs = spec.get_block_inputs(hub, spec.get_dac(hub, CHAIN), BLOCKS)
+    return hub, committed(BLOCKS - 1), committed(BLOCKS - 2), trace, inputs
+
+
+def play(hub: Any, disputed: Any, agreed: Any, trace: list[Any], truth: list[Any]) -> None:
+    """The game, with the honest defender's roots ``truth`` computed beforehand (a party's work, not the hub's)."""
+    hub = spec.open_challenge(hub, CHAIN, disputed, agreed, CHALLENGER)
+    while True:
+        game = spec.get_dac(hub, CHAIN).challenges[0]
+        if game.upper - game.lower == 1:
+            break
+        middle = (game.lower + game.upper) // 2
+        hub = spec.post_middle_root(hub, CHAIN, 0, SEQUENCER, truth[middle])
+        hub = spec.answer_middle_root(hub, CHAIN, 0, CHALLENGER, True)
+    hub, _ = spec.prove_step(hub, CHAIN, 0, CHALLENGER, trace[game.lower])
+    assert spec.get_dac(hub, CHAIN).challenges[0].status == spec.CHALLENGER_WON
+
+
+def one_step(hub: Any, disputed: Any, agreed: Any, trace: list[Any], inputs: Any) -> None:
+    steps = len(trace) - 1
+    chain = spec.get_dac(hub, CHAIN).state_batches
+    for item in (disputed, agreed):
+        assert spec.verify_committed_output_root(chain, item.header, item.output_root, item.index, item.siblings)
+    spec.hash_trace_point(trace[steps - 1], steps - 1, steps)
+    result = spec.execute_trace_step(hub, inputs, trace[steps - 1], steps - 1)
+    spec.hash_trace_point(result, steps, steps)
+
+
+def run() -> list[str]:
+    hub, disputed, agreed, trace, inputs = fixture()
+    steps = len(trace) - 1
+    truth = [spec.hash_trace_point(point, index, steps) for index, point in enumerate(trace)]
+    game_time = median_seconds(lambda: play(hub, disputed, agreed, trace, truth))
+    step_time = median_seconds(lambda: one_step(hub, disputed, agreed, trace, inputs))
+    return [
+        f"challenge: a whole game over block {BLOCKS:,} of a {BLOCKS:,}-block batch vs its one step and hashing (median of 5)",
+        f"  game {game_time * 1e3:9.2f} ms   one step + hashing {step_time * 1e3:9.2f} ms   ratio {game_time / step_time:5.2f}",
+    ]

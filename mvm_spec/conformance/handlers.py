@@ -334,16 +334,14 @@ def compute_shuffled_index(spec: ModuleType, request: dict[str, Any]) -> dict[st
     return {"output": {"shuffled_index": shuffled}}
 
 
-@handles("selection", "select_epoch_sequencer")
-def select_epoch_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+@handles("selection", "get_epoch_sequencer")
+def get_epoch_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run ``input.operations`` on the hub (their errors are the hub's), then ask who sequences DAC
+    ``input.chain_id`` in ``input.epoch``."""
     given = request["input"]
-    selected = spec.select_epoch_sequencer(
-        decode_hub(spec, request["pre"]["hub"]),
-        spec.ChainId(decode_uint(given["chain_id"])),
-        spec.Epoch(decode_uint(given["epoch"])),
-        spec.Hash32(decode_bytes(given["l1_randomness"])),
-    )
-    return {"output": {"sequencer": None if selected is None else encode_bytes(selected.address)}}
+    hub = apply_hub_operations(spec, decode_hub(spec, request["pre"]["hub"]), given["operations"])
+    selected = spec.get_epoch_sequencer(hub, spec.ChainId(decode_uint(given["chain_id"])), spec.Epoch(decode_uint(given["epoch"])))
+    return {"output": {"sequencer": None if selected is None else encode_bytes(selected)}}
 
 
 @handles("compute", "assign_compute_providers")

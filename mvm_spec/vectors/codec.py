@@ -279,6 +279,7 @@ def encode_hub(hub: Any) -> dict[str, Any]:
         "dacs": [encode_dac_record(dac) for dac in hub.dacs],
         "sequencers": [encode_sequencer(sequencer) for sequencer in hub.sequencers],
         "compute_providers": [encode_compute_provider(provider) for provider in hub.compute_providers],
+        "sequencing_snapshots": [encode_sequencing_snapshot(snapshot) for snapshot in hub.sequencing_snapshots],
     }
 
 
@@ -288,6 +289,27 @@ def decode_hub(spec: ModuleType, data: dict[str, Any]) -> Any:
         dacs=tuple(decode_dac_record(spec, dac) for dac in data["dacs"]),
         sequencers=tuple(decode_sequencer(spec, sequencer) for sequencer in data["sequencers"]),
         compute_providers=tuple(decode_compute_provider(spec, provider) for provider in data["compute_providers"]),
+        sequencing_snapshots=tuple(decode_sequencing_snapshot(spec, item) for item in data["sequencing_snapshots"]),
+    )
+
+
+def encode_sequencing_snapshot(snapshot: Any) -> dict[str, Any]:
+    return {
+        "epoch": encode_uint(snapshot.epoch),
+        "randomness": encode_bytes(snapshot.randomness),
+        "sequencers": [encode_sequencer(sequencer) for sequencer in snapshot.sequencers],
+        "supplies": [{"chain_id": encode_uint(chain_id), "supply": encode_uint(supply)} for chain_id, supply in snapshot.supplies],
+    }
+
+
+def decode_sequencing_snapshot(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.SequencingSnapshot(
+        epoch=spec.Epoch(decode_uint(data["epoch"])),
+        randomness=spec.Hash32(decode_bytes(data["randomness"])),
+        sequencers=tuple(decode_sequencer(spec, sequencer) for sequencer in data["sequencers"]),
+        supplies=tuple(
+            (spec.ChainId(decode_uint(item["chain_id"])), spec.Wei(decode_uint(item["supply"]))) for item in data["supplies"]
+        ),
     )
 
 

@@ -31,7 +31,7 @@ created in the hub's first L1 block, no allocation) first.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any, Callable, Iterator, NamedTuple, Optional, Sequence
 
@@ -248,12 +248,13 @@ def hub(
     *,
     blocks: Optional[Sequence[Any]] = None,
     providers: Sequence[Any] = (),
+    snapshots: Sequence[Any] = (),
 ) -> Any:
     """A hub on L1 blocks ``blocks`` (default: START at T0): the rangers' DAC, created in the first block, then
     ``dacs``."""
     l1_blocks = tuple(blocks) if blocks is not None else clock(spec)
     rangers = dac(spec, RANGERS, created=l1_blocks[0])
-    return spec.Hub(l1_blocks, (rangers, *dacs), tuple(sequencers), tuple(providers))
+    return spec.Hub(l1_blocks, (rangers, *dacs), tuple(sequencers), tuple(providers), tuple(snapshots))
 
 
 def hub_state(value: Any) -> dict[str, Any]:
@@ -300,6 +301,30 @@ def eligible_by_hand(
 ) -> list[tuple[bytes, int]]:
     """Not exiting, at least the minimum bond, and supply <= 10 * stake (that is, ceil(supply / 10) <= stake)."""
     return [(a, s) for a, s, exit_at in sequencers if exit_at is None and s >= bond and supply <= 10 * s]
+
+
+def assign_by_hand(
+    pool: Sequence[tuple[bytes, int, Optional[int]]],
+    supplies: Sequence[tuple[int, int]],
+    randomness: bytes,
+    epoch: int,
+    preset: HandPreset,
+) -> dict[int, tuple[Optional[bytes], list[tuple[bytes, int]]]]:
+    """Each DAC's draw in chain-id order, with stakes bound: a sequencer is a candidate while its stake covers the
+    DAC's threshold, max(B, ceil(supply / 10)), plus the thresholds of the DACs it was drawn for before. Returns, per
+    chain id, the chosen address (or None) and the candidates."""
+    committed: dict[bytes, int] = {}
+    result: dict[int, tuple[Optional[bytes], list[tuple[bytes, int]]]] = {}
+    for chain_id, supply in sorted(supplies):
+        threshold = max(preset.bond, -(-supply // 10))
+        candidates = [(a, s) for a, s, exit_at in pool if exit_at is None and s >= threshold + committed.get(a, 0)]
+        chosen = None
+        if candidates:
+            seed = selection_seed_by_hand(randomness, chain_id, epoch)
+            chosen = select_by_hand(candidates, seed, preset.max_lock, preset.rounds)
+            committed[chosen] = committed.get(chosen, 0) + threshold
+        result[chain_id] = (chosen, candidates)
+    return result
 
 
 # --- dbt ---------------------------------------------------------------------------------------------------------
@@ -582,7 +607,7 @@ def test_shuffle_too_large_checked_before_index(spec: ModuleType) -> Iterator[Pa
     )
 
 
-# --- selection: select_epoch_sequencer -----------------------------------------------------------------------------
+# --- selection: get_epoch_sequencer --------------------------------------------------------------------------------
 
 
 def percent_of_max(spec: ModuleType, percent: int) -> int:
@@ -604,29 +629,23 @@ def expect_selected(
     unsequenced: bool = False,
     l1_randomness: bytes = RANDOMNESS,
 ) -> Iterator[Part]:
-    """The spec's choice must be eligible by hand and match the cross-check; it must be ``known`` when that is
-    given, and null exactly when nobody is eligible by hand (``unsequenced`` says a case expects that)."""
+    """``pre`` with the snapshot of ``epoch`` taken of its own pool and supplies (as the L1 block starting the epoch
+    before would have), asked who sequences ``chain_id`` then. The spec's choice must match the draw worked out by
+    hand for every DAC in chain-id order with stakes bound; it must be ``known`` when that is given, and null exactly
+    when nobody is a candidate by hand (``unsequenced`` says a case expects that)."""
+    supplies = tuple((item.chain_id, item.coinbase_supply) for item in pre.dacs)
+    snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), spec.Hash32(l1_randomness), pre.sequencers, supplies)
+    pre = replace(pre, sequencing_snapshots=(snapshot,))
     yield "pre", hub_state(pre)
-    yield "input", {
-        "chain_id": encode_uint(chain_id),
-        "epoch": encode_uint(epoch),
-        "l1_randomness": encode_bytes(l1_randomness),
-    }
-    chosen = spec.select_epoch_sequencer(pre, spec.ChainId(chain_id), spec.Epoch(epoch), spec.Hash32(l1_randomness))
-    supply = next(item.coinbase_supply for item in pre.dacs if item.chain_id == chain_id)
+    yield "input", {"operations": [], "chain_id": encode_uint(chain_id), "epoch": encode_uint(epoch)}
+    chosen = spec.get_epoch_sequencer(pre, spec.ChainId(chain_id), spec.Epoch(epoch))
     pool = [(bytes(s.address), int(s.locked), s.exit_requested_at) for s in pre.sequencers]
-    eligible = eligible_by_hand(pool, int(supply), hand(spec).bond)
-    if not eligible:
-        assert chosen is None, "nobody is eligible, yet the spec chose a sequencer"
-    else:
-        seed = selection_seed_by_hand(l1_randomness, chain_id, epoch)
-        by_hand = select_by_hand(eligible, seed, hand(spec).max_lock, hand(spec).rounds)
-        assert chosen is not None and bytes(chosen.address) in {address for address, _ in eligible}
-        assert chosen.address == by_hand, f"spec chose {chosen.address.hex()}, cross-check {by_hand.hex()}"
-    assert unsequenced == (not eligible), "the case's expectation disagrees with the eligibility worked out by hand"
+    by_hand, candidates = assign_by_hand(pool, [(int(c), int(s)) for c, s in supplies], l1_randomness, epoch, hand(spec))[chain_id]
+    assert chosen == by_hand, f"spec chose {chosen!r}, cross-check {by_hand!r}"
+    assert unsequenced == (not candidates), "the case's expectation disagrees with the candidates worked out by hand"
     if known is not None:
-        assert chosen is not None and chosen.address == known
-    yield "output", {"sequencer": None if chosen is None else encode_bytes(chosen.address)}
+        assert chosen is not None and chosen == known
+    yield "output", {"sequencer": None if chosen is None else encode_bytes(chosen)}
 
 
 def make_weighted_epoch(epoch: int) -> None:
@@ -640,7 +659,7 @@ def make_weighted_epoch(epoch: int) -> None:
         "lock: the choice is stake-proportional, so a client that picks uniformly among eligible sequencers fails "
         "some of epochs 0-19."
     )
-    globals()[body.__name__] = vector_case("selection", "select_epoch_sequencer")(body)
+    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencer")(body)
 
 
 for _epoch in range(20):
@@ -658,14 +677,14 @@ def make_threshold_epoch(epoch: int) -> None:
         f"Epoch {epoch}, supply 10 x 50% of the maximum lock: DBT is half the maximum lock, so only the 60% and 100% "
         "sequencers (Carol, Dave) are eligible."
     )
-    globals()[body.__name__] = vector_case("selection", "select_epoch_sequencer")(body)
+    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencer")(body)
 
 
 for _epoch in range(5):
     make_threshold_epoch(_epoch)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_only_eligible_sequencer_at_maximum_stake(spec: ModuleType) -> Iterator[Part]:
     """Dave (maximum stake) is the only eligible sequencer: Alice and Bob are below the DBT of supply 10 x 60%,
     Carol has asked to exit. Acceptance at the maximum stake is certain, so Dave is chosen."""
@@ -679,26 +698,45 @@ def test_only_eligible_sequencer_at_maximum_stake(spec: ModuleType) -> Iterator[
     yield from expect_selected(spec, pre, CHAIN, 7, known=DAVE)
 
 
-@vector_case("selection", "select_epoch_sequencer")
-def test_only_eligible_sequencer_at_minimum_bond(spec: ModuleType) -> Iterator[Part]:
-    """Alice, at the minimum bond, is the only active sequencer (the others have asked to exit): she is chosen,
-    however many attempts her 20% acceptance takes."""
+def minimum_bond_pool(spec: ModuleType) -> list[Any]:
+    """Alice, at the minimum bond, is the only active sequencer (the others have asked to exit)."""
     max_lock = hand(spec).max_lock
-    pool = [
-        sequencer(spec, DAVE, max_lock, T0),
-        sequencer(spec, ALICE, hand(spec).bond),
-        sequencer(spec, BOB, max_lock, 0),
-    ]
-    yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), CHAIN, 3, known=ALICE)
+    return [sequencer(spec, DAVE, max_lock, T0), sequencer(spec, ALICE, hand(spec).bond), sequencer(spec, BOB, max_lock, 0)]
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
+def test_only_eligible_sequencer_at_minimum_bond(spec: ModuleType) -> Iterator[Part]:
+    """Alice's minimum bond covers one DAC's threshold (B): she is drawn for the rangers' DAC (1088, first in
+    chain-id order), however many attempts her 20% acceptance takes."""
+    yield from expect_selected(spec, hub(spec, minimum_bond_pool(spec), [dac(spec, CHAIN)]), RANGERS, 3, known=ALICE)
+
+
+@vector_case("selection", "get_epoch_sequencer")
+def test_one_stake_does_not_cover_two_dacs(spec: ModuleType) -> Iterator[Part]:
+    """The same pool, asked about acme (1089): Alice's stake is already bound to the rangers' DAC, B of B, so acme is
+    unsequenced. Without stakes binding across DACs she would sequence both on one bond."""
+    pre = hub(spec, minimum_bond_pool(spec), [dac(spec, CHAIN)])
+    yield from expect_selected(spec, pre, CHAIN, 3, unsequenced=True)
+
+
+@vector_case("selection", "get_epoch_sequencer")
+def test_a_stake_covers_dacs_up_to_its_sum(spec: ModuleType) -> Iterator[Part]:
+    """Dave alone, staking the maximum M = 5B (minimal and mainnet alike): the rangers' DAC (B) and acme (3B) sum to
+    4B, within his stake, so he sequences both; a third DAC of threshold 2B would take the sum to 6B: unsequenced."""
+    bond = hand(spec).bond
+    pool = [sequencer(spec, DAVE, hand(spec).max_lock)]
+    assert hand(spec).max_lock == 5 * bond
+    dacs = [dac(spec, CHAIN, allocated=30 * bond), dac(spec, OTHER_CHAIN, allocated=20 * bond)]
+    yield from expect_selected(spec, hub(spec, pool, dacs), OTHER_CHAIN, 6, unsequenced=True)
+
+
+@vector_case("selection", "get_epoch_sequencer")
 def test_unsequenced_with_empty_pool(spec: ModuleType) -> Iterator[Part]:
     """No sequencer at all: the DAC is unsequenced (null)."""
     yield from expect_selected(spec, hub(spec, [], [dac(spec, CHAIN)]), CHAIN, 0, unsequenced=True)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_unsequenced_when_everyone_exits(spec: ModuleType) -> Iterator[Part]:
     """Every sequencer has asked to exit: unsequenced."""
     pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0), sequencer(spec, BOB, hand(spec).bond, 0)]
@@ -711,7 +749,7 @@ def pool_whose_largest_stake_exits(spec: ModuleType) -> list[Any]:
     return [alice, bob, carol, sequencer(spec, DAVE, hand(spec).max_lock, T0)]
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_unsequenced_when_dbt_above_every_stake(spec: ModuleType) -> Iterator[Part]:
     """Supply 10 x 80% of M (reached while Dave served it) puts the DBT at 80% of M; Dave has asked to exit and the
     others stake 20/35/60%: unsequenced."""
@@ -719,7 +757,7 @@ def test_unsequenced_when_dbt_above_every_stake(spec: ModuleType) -> Iterator[Pa
     yield from expect_selected(spec, pre, CHAIN, 2, unsequenced=True)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_selection_uses_the_asked_dacs_supply(spec: ModuleType) -> Iterator[Part]:
     """Dave is exiting. Two DACs: 1089 is empty (Alice, Bob and Carol eligible), 1090 has DBT 80% of M (nobody).
     Asked about 1090: unsequenced."""
@@ -728,14 +766,14 @@ def test_selection_uses_the_asked_dacs_supply(spec: ModuleType) -> Iterator[Part
     yield from expect_selected(spec, pre, OTHER_CHAIN, 2, unsequenced=True)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_selection_for_second_dac(spec: ModuleType) -> Iterator[Part]:
     """Two DACs; asked about 1090 (empty): the chain id enters the seed, so this is not epoch 4 of 1089's draw."""
     dacs = [dac(spec, CHAIN, allocated=10 * percent_of_max(spec, 80)), dac(spec, OTHER_CHAIN)]
     yield from expect_selected(spec, hub(spec, weighted_pool(spec), dacs), OTHER_CHAIN, 4)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_selection_ignores_pending_deposits(spec: ModuleType) -> Iterator[Part]:
     """1089's supply is 0 but a 5M deposit waits in its queue (its DBT, M/2, is above every stake of a pool staking
     20% and 35% of M). Only the supply counts: DBT B, both sequencers eligible."""
@@ -745,42 +783,38 @@ def test_selection_ignores_pending_deposits(spec: ModuleType) -> Iterator[Part]:
     yield from expect_selected(spec, pre, CHAIN, 11)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_selection_at_largest_epoch(spec: ModuleType) -> Iterator[Part]:
     """Epoch 2^64 - 1, other L1 randomness: the seed encodes the epoch as a full uint256 word."""
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
     yield from expect_selected(spec, pre, CHAIN, 2**64 - 1, l1_randomness=keccak(RANDOMNESS))
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_selection_for_the_rangers_dac(spec: ModuleType) -> Iterator[Part]:
     """The rangers' DAC (1088, no allocation) is sequenced like any other."""
     yield from expect_selected(spec, hub(spec, weighted_pool(spec), [dac(spec, CHAIN)]), RANGERS, 0)
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_selection_for_unknown_chain(spec: ModuleType) -> Iterator[Part]:
     """No DAC 1090 is registered."""
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
     yield "pre", hub_state(pre)
-    yield "input", {"chain_id": encode_uint(OTHER_CHAIN), "epoch": "0", "l1_randomness": encode_bytes(RANDOMNESS)}
+    yield "input", {"operations": [], "chain_id": encode_uint(OTHER_CHAIN), "epoch": "0"}
     yield from expect_spec_error(
-        spec,
-        "UnknownChainId",
-        lambda: spec.select_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0), spec.Hash32(RANDOMNESS)),
+        spec, "UnknownChainId", lambda: spec.get_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0))
     )
 
 
-@vector_case("selection", "select_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencer")
 def test_unknown_chain_checked_before_eligibility(spec: ModuleType) -> Iterator[Part]:
     """No sequencer at all and no DAC 1090: the chain id is looked up first, so UnknownChainId rather than null."""
     pre = hub(spec, [], [dac(spec, CHAIN)])
     yield "pre", hub_state(pre)
-    yield "input", {"chain_id": encode_uint(OTHER_CHAIN), "epoch": "0", "l1_randomness": encode_bytes(RANDOMNESS)}
+    yield "input", {"operations": [], "chain_id": encode_uint(OTHER_CHAIN), "epoch": "0"}
     yield from expect_spec_error(
-        spec,
-        "UnknownChainId",
-        lambda: spec.select_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0), spec.Hash32(RANDOMNESS)),
+        spec, "UnknownChainId", lambda: spec.get_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0))
     )
 
 
@@ -2221,3 +2255,76 @@ def test_reward_for_a_mainnet_epoch(spec: ModuleType) -> Iterator[Part]:
 def test_reward_for_most_blocks(spec: ModuleType) -> Iterator[Part]:
     """2^64 - 1 blocks (every block number): 761,000 gwei each, about 1.4e34 wei — far from overflowing uint256."""
     yield from expect_reward(spec, 2**64 - 1, (2**64 - 1) * 761_000 * GWEI)
+
+
+# --- selection: the snapshot, fixed one epoch ahead (minimal preset: an epoch is 8 L1 blocks) ---------------------
+
+SNAPSHOT_BLOCK = 104  # the first L1 block of epoch 13 on minimal: it records the snapshot of epoch 14
+
+
+def advance_to_snapshot(spec: ModuleType) -> list[Operation]:
+    return [op_advance(spec, number, T0 + 12 * (number - START)) for number in range(START + 1, SNAPSHOT_BLOCK + 1)]
+
+
+def expect_selected_after(
+    spec: ModuleType, pre: Any, operations: Sequence[Operation], chain_id: int, epoch: int, expected: Optional[bytes]
+) -> Iterator[Part]:
+    yield "pre", hub_state(pre)
+    yield "input", {
+        "operations": [{"op": operation.name, **operation.args} for operation in operations],
+        "chain_id": encode_uint(chain_id),
+        "epoch": encode_uint(epoch),
+    }
+    after = run_operations(pre, operations)
+    chosen = spec.get_epoch_sequencer(after, spec.ChainId(chain_id), spec.Epoch(epoch))
+    assert chosen == expected, f"spec chose {chosen!r}, worked out by hand {expected!r}"
+    yield "output", {"sequencer": None if chosen is None else encode_bytes(chosen)}
+
+
+def snapshot_choice(spec: ModuleType, pool: Sequence[Any], supplies: Sequence[tuple[int, int]]) -> Optional[bytes]:
+    """Acme's sequencer in epoch 14, by hand from the pool and supplies as they stood at L1 block 104."""
+    entries = [(bytes(s.address), int(s.locked), s.exit_requested_at) for s in pool]
+    return assign_by_hand(entries, supplies, randao_of(SNAPSHOT_BLOCK), 14, hand(spec))[CHAIN][0]
+
+
+@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+def test_snapshot_fixes_the_next_epoch_draw(spec: ModuleType) -> Iterator[Part]:
+    """L1 block 104 starts epoch 13 and records the draw of epoch 14: its RANDAO value, the weighted pool and the
+    supplies (rangers 0, acme 0). Asked about epoch 14 in that block, acme's sequencer is that draw."""
+    assert hand(spec).l1_epoch == 8 and SNAPSHOT_BLOCK % 8 == 0
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    expected = snapshot_choice(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec), CHAIN, 14, expected)
+
+
+@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+def test_nothing_after_the_snapshot_changes_the_draw(spec: ModuleType) -> Iterator[Part]:
+    """After block 104 fixed the draw, a rival registers with the maximum stake, Alice raises hers and a deposit
+    lifts acme's threshold above Alice's and Bob's stakes: epoch 14's choice is still the one the snapshot gives."""
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    rival = bytes([0xEE]) * 20
+    later = [
+        op_register(spec, rival, hand(spec).max_lock),
+        op_increase(spec, ALICE, percent_of_max(spec, 10)),
+        op_deposit(spec, CHAIN, R1, 4 * hand(spec).max_lock),
+    ]
+    expected = snapshot_choice(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec) + later, CHAIN, 14, expected)
+
+
+@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+def test_chosen_sequencer_that_exits_leaves_the_dac_unsequenced(spec: ModuleType) -> Iterator[Part]:
+    """The sequencer the snapshot chose for acme asks to exit after block 104: it no longer sequences, and nobody
+    is drawn in its place (acme advances by forced blocks until epoch 15's draw)."""
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    chosen = snapshot_choice(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    assert chosen is not None
+    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec) + [op_exit(spec, chosen)], CHAIN, 14, None)
+
+
+@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+def test_epoch_without_a_snapshot_is_unsequenced(spec: ModuleType) -> Iterator[Part]:
+    """Epoch 13 began before this hub saw its first block (the snapshot of 13 would have been taken at block 96):
+    unsequenced, whatever the pool."""
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec), CHAIN, 13, None)

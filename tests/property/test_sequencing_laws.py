@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import replace
 from types import ModuleType
 from typing import Any, Callable, Optional
 
@@ -81,7 +82,7 @@ def dac_record(chain_id: int, supply: int, created: Any, pending: tuple[Any, ...
 def pool_hub(pool: list[Any], supply: int) -> Any:
     """A hub at one L1 block with the sequencers ``pool`` and one DAC, 1089, of supply ``supply``."""
     block = l1_block(100, 1_000_000)
-    return spec.Hub((block,), (dac_record(1089, supply, block),), tuple(pool), ())
+    return spec.Hub((block,), (dac_record(1089, supply, block),), tuple(pool), (), ())
 
 
 @pytest.mark.parametrize("rendered", SPECS, ids=PRESETS)
@@ -123,17 +124,52 @@ def pools(draw: st.DrawFn, max_size: int = 6) -> list[Any]:
     ]
 
 
+def select(hub: Any, epoch: int, randomness: Any) -> Any:
+    """DAC 1089's sequencer in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
+    supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
+    snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, hub.sequencers, supplies)
+    return spec.get_epoch_sequencer(replace(hub, sequencing_snapshots=(snapshot,)), spec.ChainId(1089), spec.Epoch(epoch))
+
+
 @given(pool=pools(), supply=st.integers(0, 10 * MAX_LOCK), l1_randomness=hashes, epoch=st.integers(0, 2**64 - 1))
 def test_selection_only_returns_eligible_sequencers(
     pool: list[Any], supply: int, l1_randomness: Any, epoch: int
 ) -> None:
     hub = pool_hub(pool, supply)
-    chosen = spec.select_epoch_sequencer(hub, spec.ChainId(1089), spec.Epoch(epoch), l1_randomness)
-    eligible = [sequencer for sequencer in pool if eligible_by_hand(sequencer, supply, BOND)]
+    chosen = select(hub, epoch, l1_randomness)
+    eligible = [sequencer.address for sequencer in pool if eligible_by_hand(sequencer, supply, BOND)]
     if not eligible:
         assert chosen is None
     else:
         assert chosen in eligible
+
+
+@given(
+    pool=pools(),
+    supplies=st.lists(st.integers(0, 10 * MAX_LOCK), min_size=1, max_size=6),
+    randomness=hashes,
+    epoch=st.integers(0, 2**64 - 1),
+)
+def test_stakes_bind_across_dacs(pool: list[Any], supplies: list[int], randomness: Any, epoch: int) -> None:
+    """In every epoch's assignment, the thresholds (by hand: max(B, ceil(supply / 10))) of the DACs one sequencer
+    serves sum to at most its stake, only active sequencers serve, and a DAC is left unsequenced only when no active
+    sequencer had room for it after the DACs before it."""
+    chain_supplies = tuple((spec.ChainId(1088 + index), spec.Wei(supply)) for index, supply in enumerate(supplies))
+    snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, tuple(pool), chain_supplies)
+    assignments = spec.assign_epoch_sequencers(snapshot)
+    assert [assignment.chain_id for assignment in assignments] == [chain_id for chain_id, _ in chain_supplies]
+    served: Counter[Any] = Counter()
+    stakes = {sequencer.address: sequencer for sequencer in pool}
+    for (_, supply), assignment in zip(chain_supplies, assignments):
+        threshold = max(BOND, -(-int(supply) // 10))
+        if assignment.sequencer is None:
+            assert all(
+                s.exit_requested_at is not None or int(s.locked) < served[s.address] + threshold for s in pool
+            ), "a sequencer had room, yet the DAC is unsequenced"
+            continue
+        served[assignment.sequencer] += threshold
+        chosen = stakes[assignment.sequencer]
+        assert chosen.exit_requested_at is None and served[assignment.sequencer] <= int(chosen.locked)
 
 
 # --- the hub machine -----------------------------------------------------------------------------------------------
@@ -485,7 +521,7 @@ def test_block_producer_follows_who_was_there_before_the_seed_block(
     dacs = tuple(
         dac_record(FIRST_CHAIN + index, 0, blocks[min(offset, length - 1)]) for index, offset in enumerate(dac_offsets)
     )
-    hub = spec.Hub(blocks, dacs, (), providers)
+    hub = spec.Hub(blocks, dacs, (), providers, ())
     first_epoch, last_epoch = start // L1_EPOCH, last // L1_EPOCH
     epoch = data.draw(st.integers(first_epoch, last_epoch + 1))  # the last: not yet begun
     first = epoch * L1_EPOCH
@@ -529,9 +565,9 @@ def test_selection_frequency_is_proportional_to_stake() -> None:
     randomness = spec.Hash32(keccak256(b"selection frequency"))
     counts: Counter[Any] = Counter()
     for epoch in range(EPOCHS):
-        chosen = spec.select_epoch_sequencer(hub, spec.ChainId(1089), spec.Epoch(epoch), randomness)
+        chosen = select(hub, epoch, randomness)
         assert chosen is not None
-        counts[chosen.address] += 1
+        counts[chosen] += 1
     total = sum(STAKES_MT.values())
     uniform_would_fail = False
     for address, stake in STAKES_MT.items():
@@ -555,9 +591,9 @@ def test_selection_among_the_eligible_is_proportional_to_stake() -> None:
     counts: Counter[int] = Counter()
     epochs = 2000
     for epoch in range(epochs):
-        chosen = spec.select_epoch_sequencer(hub, spec.ChainId(1089), spec.Epoch(epoch), randomness)
+        chosen = select(hub, epoch, randomness)
         assert chosen is not None
-        counts[STAKES_MT[chosen.address]] += 1
+        counts[STAKES_MT[chosen]] += 1
     assert set(counts) <= {60, 100}
     expected = 60 / 160
     tolerance = 4 * math.sqrt(expected * (1 - expected) / epochs)

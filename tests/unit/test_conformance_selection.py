@@ -1,7 +1,7 @@
 """A client that picks each epoch's sequencer uniformly (ignoring stake) fails the selection vectors.
 
 tests/unit/clients/uniform_selection_client.py answers like the reference client except that it accepts the first
-candidate drawn instead of accepting it with probability locked / MAX_SEQUENCER_LOCK. The weighted-pool vectors
+candidate drawn (in every draw) instead of accepting it with probability locked / MAX_SEQUENCER_LOCK. The weighted-pool vectors
 (tests/cases/test_sequencing.py, four sequencers staking 20/35/60/100% of the maximum lock, epochs 0-19) must catch
 it; vectors where at most one sequencer is eligible, and every other handler, cannot and must not.
 
@@ -58,8 +58,8 @@ def test_uniform_selection_fails_the_weighted_pool_vectors(selection_vectors: li
         caught = failed & weighted
         # Several of the 20 epochs need more than one attempt; a uniform client gets those wrong (8 of 20 today).
         assert len(caught) >= 5, f"{preset}: only {len(caught)} of 20 weighted epochs catch a uniform choice"
-    # Only select_epoch_sequencer vectors with two or more eligible sequencers can fail.
-    assert all("/select_epoch_sequencer/" in path for path in failed)
+    # Only get_epoch_sequencer vectors with two or more candidates can fail.
+    assert all("/get_epoch_sequencer/" in path for path in failed)
     assert not any("unsequenced" in path or "only_eligible" in path or "unknown_chain" in path for path in failed)
 
 

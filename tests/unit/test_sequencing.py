@@ -49,7 +49,7 @@ def genesis_hub(number: int = 100, timestamp: int = 1_000, supply_mt: int = 0) -
 
 
 def with_pool(hub: Any, pool: Sequence[Any]) -> Any:
-    return spec.Hub(hub.l1_blocks, hub.dacs, tuple(pool), hub.compute_providers)
+    return spec.Hub(hub.l1_blocks, hub.dacs, tuple(pool), hub.compute_providers, hub.sequencing_snapshots)
 
 
 def deposit_into(hub: Any, sender: Any, mint_mt: int, gas: int = 21_000) -> Any:
@@ -65,7 +65,7 @@ def acme(hub: Any) -> Any:
 def test_minimal_preset_values_the_answers_below_assume() -> None:
     assert spec.MIN_SEQUENCER_BOND == 20 * MT and spec.MAX_SEQUENCER_LOCK == 100 * MT
     assert spec.SEQUENCER_EXIT_DELAY == 60 and spec.DBT_RATIO_BPS == 1000
-    assert spec.L1_BLOCKS_PER_EPOCH == 8 and spec.BLOCKS_PER_EPOCH == 8
+    assert spec.L1_BLOCKS_PER_EPOCH == 8
     assert spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK == 300_000
 
 
@@ -226,36 +226,59 @@ def test_shuffle_rejects_out_of_range() -> None:
         spec.compute_shuffled_index(0, 2**40 + 1, SEEDS[0])
 
 
+def select(hub: Any, chain_id: Any, epoch: int, randomness: Any) -> Any:
+    """Who sequences ``chain_id`` in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
+    supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
+    snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, hub.sequencers, supplies)
+    return spec.get_epoch_sequencer(spec.replace(hub, sequencing_snapshots=(snapshot,)), chain_id, spec.Epoch(epoch))
+
+
 def test_selection_never_returns_an_ineligible_sequencer() -> None:
     """Alice (20 MT) and Bob (40 MT) are below the 50 MT DBT of a 500 MT DAC and Carol (100 MT) has asked to exit:
-    only Dave (60 MT) may be chosen, in every one of 40 epochs."""
+    only Dave (60 MT) may be chosen, in every one of 40 epochs — and only when the rangers' DAC (drawn first, 20 MT)
+    did not take him, which would leave 40 MT of his stake, below 50 MT. Both happen."""
     pool = [sequencer(ALICE, 20), sequencer(BOB, 40), sequencer(CAROL, 100, exit_at=9), sequencer(DAVE, 60)]
     hub = with_pool(genesis_hub(supply_mt=500), pool)
-    for epoch in range(40):
-        chosen = spec.select_epoch_sequencer(hub, CHAIN, spec.Epoch(epoch), SEEDS[1])
-        assert chosen is not None and chosen.address == DAVE
+    chosen = [select(hub, CHAIN, epoch, SEEDS[1]) for epoch in range(40)]
+    rangers = [select(hub, spec.ChainId(1088), epoch, SEEDS[1]) for epoch in range(40)]
+    assert set(chosen) == {DAVE, None}
+    assert all((acme is None) == (ranger == DAVE) for acme, ranger in zip(chosen, rangers))
 
 
 def test_selection_is_none_when_dbt_exceeds_every_stake() -> None:
     """1000 MT of supply: DBT 100 MT, above both 99 MT stakes."""
     hub = with_pool(genesis_hub(supply_mt=1000), [sequencer(ALICE, 99), sequencer(BOB, 99)])
     for epoch in range(10):
-        assert spec.select_epoch_sequencer(hub, CHAIN, spec.Epoch(epoch), SEEDS[2]) is None
+        assert select(hub, CHAIN, epoch, SEEDS[2]) is None
 
 
 def test_selection_is_none_without_sequencers() -> None:
-    assert spec.select_epoch_sequencer(genesis_hub(), CHAIN, spec.Epoch(0), SEEDS[0]) is None
+    assert select(genesis_hub(), CHAIN, 0, SEEDS[0]) is None
 
 
 def test_selection_needs_a_known_dac() -> None:
     hub = with_pool(genesis_hub(), [sequencer(ALICE, 20)])
     with pytest.raises(spec.UnknownChainId):
-        spec.select_epoch_sequencer(hub, spec.ChainId(1090), spec.Epoch(0), SEEDS[0])
+        select(hub, spec.ChainId(1090), 0, SEEDS[0])
 
 
-def test_epoch_at_block() -> None:
-    """BLOCKS_PER_EPOCH is 8 on minimal: blocks 0-7 are epoch 0, 8 starts epoch 1."""
-    assert [spec.compute_epoch_at_block(spec.BlockNumber(n)) for n in (0, 7, 8, 17)] == [0, 0, 1, 2]
+def test_snapshot_recorded_at_each_epoch_start() -> None:
+    """L1 block 104 starts epoch 13 (8 blocks an epoch): it records the snapshot of epoch 14 with its own RANDAO
+    value; blocks 101-103 record nothing; block 112 adds epoch 15's and keeps 14's (the current epoch)."""
+    hub = with_pool(genesis_hub(), [sequencer(ALICE, 20)])
+    for number in range(101, 104):
+        hub = spec.advance_l1_block(hub, block(number, 1_000 + 12 * (number - 100)))
+    assert hub.sequencing_snapshots == ()
+    hub = spec.advance_l1_block(hub, block(104, 1_048))
+    (snapshot,) = hub.sequencing_snapshots
+    assert (snapshot.epoch, snapshot.randomness, snapshot.sequencers) == (14, block(104, 1_048).prev_randao, hub.sequencers)
+    assert snapshot.supplies == ((1088, 0), (1089, 0))
+    for number in range(105, 113):
+        hub = spec.advance_l1_block(hub, block(number, 1_000 + 12 * (number - 100)))
+    assert [item.epoch for item in hub.sequencing_snapshots] == [14, 15]
+    for number in range(113, 121):
+        hub = spec.advance_l1_block(hub, block(number, 1_000 + 12 * (number - 100)))
+    assert [item.epoch for item in hub.sequencing_snapshots] == [15, 16]
 
 
 def test_l1_epoch() -> None:

@@ -177,7 +177,6 @@ MAX_TRANSACTION_BATCH_BYTES = uint64(16384)
 MIN_SEQUENCER_BOND = Wei(20000000000000000000)
 MAX_SEQUENCER_LOCK = Wei(100000000000000000000)
 SEQUENCER_EXIT_DELAY = uint64(60)
-BLOCKS_PER_EPOCH = uint64(8)
 L1_BLOCKS_PER_EPOCH = uint64(8)
 SHUFFLE_ROUND_COUNT = uint64(10)
 REWARD_PER_BLOCK = Wei(761000000000000)
@@ -522,14 +521,15 @@ class Hub:
     dacs: Tuple[DacRecord, ...]
     sequencers: Tuple[Sequencer, ...]
     compute_providers: Tuple[ComputeProvider, ...]
+    sequencing_snapshots: Tuple[SequencingSnapshot, ...]
 
 
-# spec/v1/hub.md:229
+# spec/v1/hub.md:230
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:238
+# spec/v1/hub.md:239
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -537,27 +537,27 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:251
+# spec/v1/hub.md:253
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
         raise L1BlockNotNext(f"L1 block {block.number} cannot follow L1 block {current.number}")
     if block.timestamp <= current.timestamp:
         raise L1TimestampNotIncreasing(f"L1 time {block.timestamp} is not after {current.timestamp}")
-    return apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block)))
+    return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:267
+# spec/v1/hub.md:269
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:276
+# spec/v1/hub.md:278
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:285
+# spec/v1/hub.md:287
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -565,13 +565,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:297
+# spec/v1/hub.md:299
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:308
+# spec/v1/hub.md:310
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -579,7 +579,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:320
+# spec/v1/hub.md:322
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -590,7 +590,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:335
+# spec/v1/hub.md:337
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -605,7 +605,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:356
+# spec/v1/hub.md:358
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -620,7 +620,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:379
+# spec/v1/hub.md:381
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -629,7 +629,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:392
+# spec/v1/hub.md:394
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -637,7 +637,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:404
+# spec/v1/hub.md:406
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -651,14 +651,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:422
+# spec/v1/hub.md:424
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:433
+# spec/v1/hub.md:435
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -666,7 +666,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:446
+# spec/v1/hub.md:448
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -683,7 +683,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:467
+# spec/v1/hub.md:469
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -692,7 +692,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:480
+# spec/v1/hub.md:482
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -700,13 +700,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:492
+# spec/v1/hub.md:494
 def validate_batch_sender(sender: Address, selected_sequencer: Address) -> None:
     if sender != selected_sequencer:
         raise UnauthorizedSequencer(f"{sender.hex()} is not this epoch's sequencer")
 
 
-# spec/v1/hub.md:503
+# spec/v1/hub.md:505
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -726,20 +726,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:525
+# spec/v1/hub.md:527
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and hash_batch_header(chain.headers[index]) == hash_batch_header(header)
 
 
-# spec/v1/hub.md:535
+# spec/v1/hub.md:537
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:547
+# spec/v1/hub.md:549
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -747,26 +747,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:563
+# spec/v1/hub.md:565
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:572
+# spec/v1/hub.md:574
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:584
+# spec/v1/hub.md:586
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:597
+# spec/v1/hub.md:599
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -774,20 +774,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:609
+# spec/v1/hub.md:611
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:620
+# spec/v1/hub.md:622
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:632
+# spec/v1/hub.md:634
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -799,7 +799,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:650
+# spec/v1/hub.md:652
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -818,14 +818,14 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), ())
 
 
-# spec/v1/hub.md:674
+# spec/v1/hub.md:676
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
-    empty = Hub(l1_blocks=(l1_block,), dacs=(), sequencers=(), compute_providers=())
+    empty = Hub(l1_blocks=(l1_block,), dacs=(), sequencers=(), compute_providers=(), sequencing_snapshots=())
     rangers = make_dac_record(empty, FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter, (), INITIAL_BASE_FEE)
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:686
+# spec/v1/hub.md:688
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -838,7 +838,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:706
+# spec/v1/hub.md:708
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -853,7 +853,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:725
+# spec/v1/hub.md:727
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -876,7 +876,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:753
+# spec/v1/hub.md:755
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -899,7 +899,7 @@ def append_state_batch(
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:782
+# spec/v1/hub.md:784
 def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
     dac = get_dac(hub, chain_id)
     if not is_stored_batch_header(dac.state_batches, header):
@@ -910,7 +910,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return get_current_l1_block(hub).timestamp >= appended_at + FRAUD_PROOF_WINDOW
 
 
-# spec/v1/hub.md:798
+# spec/v1/hub.md:800
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -920,107 +920,107 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:832
+# spec/v1/hub.md:834
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:841
+# spec/v1/hub.md:843
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:850
+# spec/v1/hub.md:852
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:859
+# spec/v1/hub.md:861
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:868
+# spec/v1/hub.md:870
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:877
+# spec/v1/hub.md:879
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:886
+# spec/v1/hub.md:888
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:895
+# spec/v1/hub.md:897
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:904
+# spec/v1/hub.md:906
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:913
+# spec/v1/hub.md:915
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:922
+# spec/v1/hub.md:924
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:931
+# spec/v1/hub.md:933
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:940
+# spec/v1/hub.md:942
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:949
+# spec/v1/hub.md:951
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:958
+# spec/v1/hub.md:960
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:967
+# spec/v1/hub.md:969
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:976
+# spec/v1/hub.md:978
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:985
+# spec/v1/hub.md:987
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:994
+# spec/v1/hub.md:996
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1003
+# spec/v1/hub.md:1005
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:86
+# spec/v1/sequencing.md:97
 @container
 class Sequencer:
     address: Address
@@ -1028,37 +1028,53 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:98
+# spec/v1/sequencing.md:109
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:109
+# spec/v1/sequencing.md:121
+@container
+class SequencingSnapshot:
+    epoch: Epoch
+    randomness: Hash32
+    sequencers: Tuple[Sequencer, ...]
+    supplies: Tuple[Tuple[ChainId, Wei], ...]
+
+
+# spec/v1/sequencing.md:134
+@container
+class SequencerAssignment:
+    chain_id: ChainId
+    sequencer: Optional[Address]
+
+
+# spec/v1/sequencing.md:145
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:121
+# spec/v1/sequencing.md:157
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:130
+# spec/v1/sequencing.md:166
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:139
+# spec/v1/sequencing.md:175
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:151
+# spec/v1/sequencing.md:187
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1066,13 +1082,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:163
+# spec/v1/sequencing.md:199
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:173
+# spec/v1/sequencing.md:209
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1084,7 +1100,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:189
+# spec/v1/sequencing.md:225
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1096,7 +1112,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:205
+# spec/v1/sequencing.md:241
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1106,7 +1122,7 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:220
+# spec/v1/sequencing.md:256
 def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
     return [
         (dac.chain_id, header.batch_index)
@@ -1117,7 +1133,7 @@ def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId,
     ]
 
 
-# spec/v1/sequencing.md:236
+# spec/v1/sequencing.md:272
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1131,7 +1147,7 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:257
+# spec/v1/sequencing.md:293
 def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1144,17 +1160,12 @@ def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) ->
     return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:276
-def compute_epoch_at_block(block_number: BlockNumber) -> Epoch:
-    return Epoch(block_number // BLOCKS_PER_EPOCH)
-
-
-# spec/v1/sequencing.md:285
+# spec/v1/sequencing.md:312
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:295
+# spec/v1/sequencing.md:322
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1171,22 +1182,21 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:316
+# spec/v1/sequencing.md:343
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:328
+# spec/v1/sequencing.md:355
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:343
-def select_sequencer(hub: Hub, coinbase_supply: Wei, seed: Hash32) -> Optional[Sequencer]:
-    candidates = get_eligible_sequencers(hub, coinbase_supply)
+# spec/v1/sequencing.md:368
+def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Sequencer]:
     if not candidates:
         return None
     attempt = 0
@@ -1197,13 +1207,48 @@ def select_sequencer(hub: Hub, coinbase_supply: Wei, seed: Hash32) -> Optional[S
         attempt += 1
 
 
-# spec/v1/sequencing.md:360
-def select_epoch_sequencer(hub: Hub, chain_id: ChainId, epoch: Epoch, l1_randomness: Hash32) -> Optional[Sequencer]:
-    dac = get_dac(hub, chain_id)
-    return select_sequencer(hub, dac.coinbase_supply, compute_selection_seed(l1_randomness, chain_id, epoch))
+# spec/v1/sequencing.md:385
+def record_sequencing_snapshot(hub: Hub) -> Hub:
+    current = get_current_l1_block(hub)
+    epoch = compute_l1_epoch(current.number)
+    if current.number % L1_BLOCKS_PER_EPOCH != 0:
+        return hub
+    supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
+    snapshot = SequencingSnapshot(Epoch(epoch + 1), current.prev_randao, hub.sequencers, supplies)
+    kept = tuple(earlier for earlier in hub.sequencing_snapshots if earlier.epoch >= epoch)
+    return replace(hub, sequencing_snapshots=(*kept, snapshot))
 
 
-# spec/v1/sequencing.md:372
+# spec/v1/sequencing.md:403
+def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssignment, ...]:
+    committed: dict[Address, int] = {}
+    assignments: list[SequencerAssignment] = []
+    active = [sequencer for sequencer in snapshot.sequencers if sequencer.exit_requested_at is None]
+    for chain_id, supply in snapshot.supplies:
+        threshold = compute_dynamic_bond_threshold(supply)
+        # eligible for the threshold on top of what is already committed: is_eligible_sequencer, stakes bound
+        candidates = [s for s in active if s.locked >= threshold + committed.get(s.address, 0)]
+        chosen = draw_sequencer(candidates, compute_selection_seed(snapshot.randomness, chain_id, snapshot.epoch))
+        if chosen is not None:
+            committed[chosen.address] = committed.get(chosen.address, 0) + threshold
+        assignments.append(SequencerAssignment(chain_id, None if chosen is None else chosen.address))
+    return tuple(assignments)
+
+
+# spec/v1/sequencing.md:425
+def get_epoch_sequencer(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Optional[Address]:
+    get_dac(hub, chain_id)  # an unknown chain is an error, not an unsequenced one
+    for snapshot in hub.sequencing_snapshots:
+        if snapshot.epoch != epoch:
+            continue
+        for assignment in assign_epoch_sequencers(snapshot):
+            if assignment.chain_id == chain_id and assignment.sequencer is not None:
+                live = [s for s in hub.sequencers if s.address == assignment.sequencer and s.exit_requested_at is None]
+                return assignment.sequencer if live else None
+    return None
+
+
+# spec/v1/sequencing.md:444
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1211,7 +1256,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:386
+# spec/v1/sequencing.md:458
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1227,12 +1272,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:406
+# spec/v1/sequencing.md:478
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:417
+# spec/v1/sequencing.md:489
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1243,7 +1288,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:433
+# spec/v1/sequencing.md:505
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1252,77 +1297,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:446
+# spec/v1/sequencing.md:518
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:472
+# spec/v1/sequencing.md:548
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:481
+# spec/v1/sequencing.md:557
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:490
+# spec/v1/sequencing.md:566
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:499
+# spec/v1/sequencing.md:575
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:508
+# spec/v1/sequencing.md:584
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:517
+# spec/v1/sequencing.md:593
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:526
+# spec/v1/sequencing.md:602
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:535
+# spec/v1/sequencing.md:611
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:544
+# spec/v1/sequencing.md:620
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:553
+# spec/v1/sequencing.md:629
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:562
+# spec/v1/sequencing.md:638
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:572
+# spec/v1/sequencing.md:648
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:581
+# spec/v1/sequencing.md:657
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:590
+# spec/v1/sequencing.md:666
 class DuplicateChainId(SpecError):
     pass
 
@@ -2847,7 +2892,6 @@ __all__ = [
     "BEACON_ROOTS_ADDRESS",
     "BEACON_ROOTS_CODE",
     "BLOB_TRANSACTION_TYPE",
-    "BLOCKS_PER_EPOCH",
     "BaseFeeMismatch",
     "BasisPoints",
     "BatchChain",
@@ -3021,9 +3065,11 @@ __all__ = [
     "SequencedBlock",
     "Sequencer",
     "SequencerAlreadyRegistered",
+    "SequencerAssignment",
     "SequencerBatchesPending",
     "SequencerExiting",
     "SequencerNotExiting",
+    "SequencingSnapshot",
     "ShuffleIndexOutOfRange",
     "ShuffleTooLarge",
     "SkippedDeposit",
@@ -3091,6 +3137,7 @@ __all__ = [
     "apply_pending_deposits",
     "apply_transaction",
     "assign_compute_providers",
+    "assign_epoch_sequencers",
     "burn_withdrawn_value",
     "ceil_log2",
     "charge_tax",
@@ -3099,7 +3146,6 @@ __all__ = [
     "compute_candidate_index",
     "compute_charter_root",
     "compute_dynamic_bond_threshold",
-    "compute_epoch_at_block",
     "compute_execution_context_root",
     "compute_intrinsic_gas",
     "compute_l1_epoch",
@@ -3127,6 +3173,7 @@ __all__ = [
     "derive_block_header",
     "derive_block_timestamp",
     "derive_chain",
+    "draw_sequencer",
     "encode_charter",
     "encode_state_batch_extra_data",
     "encode_transaction_batch",
@@ -3170,6 +3217,7 @@ __all__ = [
     "get_element_number",
     "get_eligible_sequencers",
     "get_epoch_provider_assignments",
+    "get_epoch_sequencer",
     "get_evm_block_context",
     "get_forbidden_opcodes",
     "get_forced_block",
@@ -3219,6 +3267,7 @@ __all__ = [
     "post_middle_root",
     "prove_step",
     "prove_withdrawal",
+    "record_sequencing_snapshot",
     "register_compute_provider",
     "register_sequencer",
     "replace",
@@ -3228,8 +3277,6 @@ __all__ = [
     "request_sequencer_exit",
     "resolve_challenge_timeout",
     "rlp_decode",
-    "select_epoch_sequencer",
-    "select_sequencer",
     "settle_challenge",
     "slash_sequencer",
     "start_block",

@@ -150,7 +150,46 @@ def make_parser() -> argparse.ArgumentParser:
     diff.add_argument("--spec-root", type=Path, default=Path("spec"))
     diff.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
     diff.set_defaults(run=_diff)
+
+    simulate = commands.add_parser("simulate", help="simulations of the protocol's rules")
+    simulations = simulate.add_subparsers(dest="simulation", required=True)
+    finality = simulations.add_parser(
+        "finality", help="withdrawal latency under v1's full window and v2's fast window (mainnet preset)"
+    )
+    finality.add_argument("--dacs", type=int, default=100)
+    finality.add_argument("--rangers", type=int, default=50)
+    finality.add_argument("--honest", type=float, default=0.9, help="the share of rangers that validate")
+    finality.add_argument("--days", type=int, default=365)
+    finality.add_argument("--seed", type=int, default=1)
+    finality.add_argument("--plot", help="write the latency curve to PLOT.png and PLOT.svg")
+    finality.add_argument(
+        "--sweep", type=int, nargs="*", default=[100, 250, 500, 1000], help="ranger counts of the curve (with --plot)"
+    )
+    finality.set_defaults(run=_simulate)
     return parser
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from .forks import load_spec
+    from .simulate import Scenario, plot, simulate, summary, sweep
+
+    spec = load_spec("v2", "mainnet")
+    base = Scenario(args.dacs, args.rangers, args.honest, args.days, seed=args.seed)
+    epochs = base.days * 86_400 // (int(spec.L1_BLOCKS_PER_EPOCH) * 12) + 1
+    others = sorted(set(args.sweep) - {args.rangers}) if args.plot else []
+    with tqdm(total=epochs * (len(others) + 1), desc="epochs", unit="epoch", disable=None, file=sys.stderr) as bar:
+        headline = simulate(spec, base, bar.update)
+        curve = sorted([headline, *sweep(spec, base, others, bar.update)], key=lambda item: item.scenario.rangers)
+    print("\n".join(summary(headline)))
+    if args.plot:
+        for latencies in curve:
+            print(
+                f"  rangers {latencies.scenario.rangers:>6}: v2 median {latencies.percentile('v2', 0.5):5.2f} d, "
+                f"p95 {latencies.percentile('v2', 0.95):5.2f} d, quorum reached {latencies.quorum_share:6.1%}"
+            )
+        for path in plot(curve, args.plot):
+            print(f"wrote {path}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

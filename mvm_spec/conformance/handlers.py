@@ -230,6 +230,21 @@ def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[s
     if operation == "resolve_challenge_timeout":
         resolved, payouts = spec.resolve_challenge_timeout(hub, chain_id(), decode_uint(args["index"]))
         return resolved, {"payouts": encode_payouts(payouts)}
+    if operation == "register_ranger":
+        return spec.register_ranger(hub, address(), wei("bond")), {}
+    if operation == "request_ranger_exit":
+        return spec.request_ranger_exit(hub, address()), {}
+    if operation == "withdraw_ranger_bond":
+        withdrawn, released = spec.withdraw_ranger_bond(hub, address())
+        return withdrawn, {"payouts": encode_payouts([spec.Payout(address(), released)])}
+    if operation == "fund_ranger_rewards":
+        return spec.fund_ranger_rewards(hub, wei()), {}
+    if operation == "validate_state_batch":
+        header = decode_batch_header(spec, args["header"])
+        return spec.validate_state_batch(hub, chain_id(), header, address("ranger")), {}
+    if operation == "claim_validation_reward":
+        claimed, paid = spec.claim_validation_reward(hub, chain_id(), address("ranger"), decode_uint(args["batch_index"]))
+        return claimed, {"payouts": encode_payouts([spec.Payout(address("ranger"), paid)])}
     raise ValueError(f"unknown hub operation {operation!r}")
 
 
@@ -286,9 +301,10 @@ def block_trace(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
 
 
 @handles("challenge", "apply_operations")
-def challenge_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    """Run the operations in order; the post-state is the hub and every payout the games' settlements made, in
-    order."""
+@handles("rangers", "apply_operations")
+def operations_with_payouts(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run the operations in order; the post-state is the hub and every payout made on L1 (settlements, bonds
+    withdrawn, rewards), in order."""
     hub = decode_hub(spec, request["pre"]["hub"])
     payouts: list[dict[str, Any]] = []
     for operation in request["input"]["operations"]:

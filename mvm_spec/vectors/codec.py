@@ -239,6 +239,7 @@ def encode_dac_record(dac: Any) -> dict[str, Any]:
         "proven_withdrawals": [encode_proven_withdrawal(proven) for proven in dac.proven_withdrawals],
         "finalized_withdrawals": encode_hashes(dac.finalized_withdrawals),
         "challenges": [encode_challenge(challenge) for challenge in dac.challenges],
+        "validations": [encode_validation(validation) for validation in dac.validations],
     }
 
 
@@ -259,6 +260,7 @@ def decode_dac_record(spec: ModuleType, data: dict[str, Any]) -> Any:
         proven_withdrawals=tuple(decode_proven_withdrawal(spec, proven) for proven in data["proven_withdrawals"]),
         finalized_withdrawals=tuple(decode_hashes(spec, data["finalized_withdrawals"])),
         challenges=tuple(decode_challenge(spec, challenge) for challenge in data["challenges"]),
+        validations=tuple(decode_validation(spec, validation) for validation in data["validations"]),
     )
 
 
@@ -280,6 +282,8 @@ def encode_hub(hub: Any) -> dict[str, Any]:
         "sequencers": [encode_sequencer(sequencer) for sequencer in hub.sequencers],
         "compute_providers": [encode_compute_provider(provider) for provider in hub.compute_providers],
         "sequencing_snapshots": [encode_sequencing_snapshot(snapshot) for snapshot in hub.sequencing_snapshots],
+        "rangers": [encode_ranger(ranger) for ranger in hub.rangers],
+        "ranger_reward_pool": encode_uint(hub.ranger_reward_pool),
     }
 
 
@@ -290,6 +294,8 @@ def decode_hub(spec: ModuleType, data: dict[str, Any]) -> Any:
         sequencers=tuple(decode_sequencer(spec, sequencer) for sequencer in data["sequencers"]),
         compute_providers=tuple(decode_compute_provider(spec, provider) for provider in data["compute_providers"]),
         sequencing_snapshots=tuple(decode_sequencing_snapshot(spec, item) for item in data["sequencing_snapshots"]),
+        rangers=tuple(decode_ranger(spec, ranger) for ranger in data["rangers"]),
+        ranger_reward_pool=spec.Wei(decode_uint(data["ranger_reward_pool"])),
     )
 
 
@@ -730,3 +736,43 @@ def decode_block_progress(spec: ModuleType, data: dict[str, Any]) -> Any:
 
 def encode_payouts(payouts: Sequence[Any]) -> list[dict[str, Any]]:
     return [{"recipient": encode_bytes(payout.recipient), "amount": encode_uint(payout.amount)} for payout in payouts]
+
+
+# --- Rangers (spec/v1/rangers.md) -----------------------------------------------------------------------------
+
+
+def encode_ranger(ranger: Any) -> dict[str, Any]:
+    return {
+        "address": encode_bytes(ranger.address),
+        "bond": encode_uint(ranger.bond),
+        "registered_at": encode_uint(ranger.registered_at),
+        "exit_requested_at": encode_optional_uint(ranger.exit_requested_at),
+        "strikes": encode_uint(ranger.strikes),
+    }
+
+
+def decode_ranger(spec: ModuleType, data: dict[str, Any]) -> Any:
+    exit_at = data["exit_requested_at"]
+    return spec.Ranger(
+        address=spec.Address(decode_bytes(data["address"])),
+        bond=spec.Wei(decode_uint(data["bond"])),
+        registered_at=spec.L1BlockNumber(decode_uint(data["registered_at"])),
+        exit_requested_at=None if exit_at is None else spec.Timestamp(decode_uint(exit_at)),
+        strikes=spec.uint64(decode_uint(data["strikes"])),
+    )
+
+
+def encode_validation(validation: Any) -> dict[str, Any]:
+    return {
+        "ranger": encode_bytes(validation.ranger),
+        "header": encode_batch_header(validation.header),
+        "rewarded": validation.rewarded,
+    }
+
+
+def decode_validation(spec: ModuleType, data: dict[str, Any]) -> Any:
+    if not isinstance(data["rewarded"], bool):
+        raise TypeError("rewarded is a JSON boolean")
+    return spec.Validation(
+        spec.Address(decode_bytes(data["ranger"])), decode_batch_header(spec, data["header"]), data["rewarded"]
+    )

@@ -182,6 +182,7 @@ def rangers_record(spec: ModuleType, blocks: Sequence[Any] = (), transaction_bat
         proven_withdrawals=(),
         finalized_withdrawals=(),
         challenges=(),
+        validations=(),
     )
 
 
@@ -212,6 +213,7 @@ def acme_record(
         proven_withdrawals=(),
         finalized_withdrawals=(),
         challenges=(),
+        validations=(),
     )
 
 
@@ -221,7 +223,7 @@ def hub_of(
     """L1 blocks 1000 to `current` (the current block at `current_time` if given), the rangers' DAC and acme."""
     blocks = [l1_block(spec, number) for number in range(N0, current)] + [l1_block(spec, current, current_time)]
     dacs = (rangers_record(spec) if rangers is None else rangers, acme_record(spec) if acme is None else acme)
-    return spec.Hub(l1_blocks=tuple(blocks), dacs=dacs, sequencers=(), compute_providers=(), sequencing_snapshots=())
+    return spec.Hub(l1_blocks=tuple(blocks), dacs=dacs, sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
 
 
 # acme's sequenced blocks: number -> (L1 origin, proposed time, transactions).

@@ -28,6 +28,7 @@ from mvm_spec.conformance.handlers import HANDLERS
 from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import (
+    encode_batch_header,
     encode_block_progress,
     encode_bytes,
     encode_committed_output_root,
@@ -53,6 +54,7 @@ from tests.hub_building import (
     transfer,
 )
 
+BOTH_FORKS = ("v1", "v2")  # v2 changes finality, which every game touches: its vectors run on both forks
 CHALLENGER = bytes([0xCC]) * 20
 RIVAL = bytes([0xDD]) * 20  # a second challenger
 FORGED = bytes(keccak(b"a forged output root"))
@@ -251,7 +253,7 @@ def spaced(spec: ModuleType, moves: Sequence[dict[str, Any]], first_block: int) 
 # --- Games -------------------------------------------------------------------------------------------------------
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_challenger_proves_a_forged_root(spec: ModuleType) -> Iterator[Part]:
     """The defender plays true middle roots but keeps its forged final root; the honest challenger agrees twice
     (range 0..4 -> 2..4 -> 3..4) and proves the finishing step from the true state at point 3. The result is the
@@ -283,7 +285,7 @@ def test_challenger_proves_a_forged_root(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, expected, payouts)
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_defender_lies_at_the_middle(spec: ModuleType) -> Iterator[Part]:
     """The defender posts a false root at point 2; the honest challenger disagrees (range 0..2), is offered the
     true root at point 1, agrees (1..2), and proves step 1 (Alice's first transfer) from the true state at point 1:
@@ -307,7 +309,7 @@ def test_defender_lies_at_the_middle(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, expected, payouts)
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_wrong_challenger_loses_its_bond(spec: ModuleType) -> Iterator[Part]:
     """An honest batch: the challenger disputes block 2's true root and disagrees with the true middle roots
     (0..4 -> 0..2 -> 0..1); it must prove step 0 (starting the block) from the true parent state, which reproduces
@@ -325,7 +327,7 @@ def test_wrong_challenger_loses_its_bond(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, with_challenges(spec, case.hub, challenge), [(SEQUENCER, BOND[name])])
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_first_element_starts_from_genesis(spec: ModuleType) -> Iterator[Part]:
     """A challenge of element 0 (block 1) names no agreed root: it starts from the genesis output root. Block 1
     also takes 4 steps (two transfers), so the range is 0..4."""
@@ -340,7 +342,7 @@ def test_first_element_starts_from_genesis(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, [open_op(spec, case, element=0, agreed=None)], with_challenges(spec, case.hub, challenge), [])
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_defender_times_out(spec: ModuleType) -> Iterator[Part]:
     """The defender never moves. One second past its clock (opened at time t, now t + MAX_CHALLENGE_CLOCK + 1)
     anyone settles against it: the challenger wins as if it had proven the fraud."""
@@ -356,7 +358,7 @@ def test_defender_times_out(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, expected, payouts)
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_timeout_claimed_at_the_clock_limit(spec: ModuleType) -> Iterator[Part]:
     """Exactly MAX_CHALLENGE_CLOCK seconds used is still in time: a timeout cannot be claimed yet."""
     case = scene(spec)
@@ -364,7 +366,7 @@ def test_timeout_claimed_at_the_clock_limit(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "ChallengeClockRunning")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_defender_moves_at_the_clock_limit(spec: ModuleType) -> Iterator[Part]:
     """The defender posts its middle root with exactly MAX_CHALLENGE_CLOCK seconds used: accepted, and its clock
     shows them all."""
@@ -380,7 +382,7 @@ def test_defender_moves_at_the_clock_limit(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, with_challenges(spec, with_clock(spec, case.hub, 100, limit), challenge), [])
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_move_after_the_clock_ran_out(spec: ModuleType) -> Iterator[Part]:
     """One second later the same move is refused: a party cannot move once its clock has run out."""
     case = scene(spec)
@@ -388,7 +390,7 @@ def test_move_after_the_clock_ran_out(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "ChallengeClockExpired")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_challenger_times_out_on_its_answer(spec: ModuleType) -> Iterator[Part]:
     """The defender answers at once; the challenger's clock then runs from that move. Past its limit the defender
     wins the bond (against an honest batch a challenger can simply walk away, and pays for it)."""
@@ -407,14 +409,14 @@ def test_challenger_times_out_on_its_answer(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, expected, [(SEQUENCER, BOND[name])])
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_challenger_moves_out_of_turn(spec: ModuleType) -> Iterator[Part]:
     """The defender moves first; the challenger answering before any middle root is refused."""
     case = scene(spec)
     yield from expect_refused(spec, case.hub, [open_op(spec, case), answer_op(True)], "NotYourMove")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_stranger_posts_for_the_defender(spec: ModuleType) -> Iterator[Part]:
     """Only the batch's proposer defends it."""
     case = scene(spec)
@@ -422,7 +424,7 @@ def test_stranger_posts_for_the_defender(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "NotYourMove")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_answer_when_one_step_is_left(spec: ModuleType) -> Iterator[Part]:
     """At 3..4 nothing is left to answer: the challenger's move is the step."""
     case = scene(spec)
@@ -430,7 +432,7 @@ def test_answer_when_one_step_is_left(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "NoMiddleRoot")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_step_before_the_range_is_one_step(spec: ModuleType) -> Iterator[Part]:
     """With a middle root waiting for its answer, a step proof is refused."""
     case = scene(spec)
@@ -438,7 +440,7 @@ def test_step_before_the_range_is_one_step(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "StepNotReached")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_witness_of_another_state(spec: ModuleType) -> Iterator[Part]:
     """At 3..4 the challenger offers the state at point 1 as if it were point 3: its commitment is not the agreed
     root, so the step is refused (an invented pre-state cannot win). (Point 2 would be accepted: Bob's transfer,
@@ -449,7 +451,7 @@ def test_witness_of_another_state(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "StepWitnessMismatch")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_witness_missing_trie_nodes(spec: ModuleType) -> Iterator[Part]:
     """The right state at point 1, but its world is given without any preimage but the state trie's root node: its
     commitment matches (it is only the root), yet executing Alice's transfer reads her account, which is missing."""
@@ -464,7 +466,7 @@ def test_witness_missing_trie_nodes(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves + [step_op(witness)], "IncompleteStepWitness")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_game_outlives_the_window(spec: ModuleType) -> Iterator[Part]:
     """Opened in the window's last second, the game is settled after the window: the open challenge kept the batch
     from finality, so it can still be deleted (Metis's MVM_Verifier checks the window at deletion and could not)."""
@@ -482,7 +484,7 @@ def test_game_outlives_the_window(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, expected, payouts)
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_window_closed(spec: ModuleType) -> Iterator[Part]:
     """FRAUD_PROOF_WINDOW after the append, the window is closed: a challenge cannot open."""
     case = scene(spec)
@@ -490,7 +492,7 @@ def test_window_closed(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "OutsideFraudProofWindow")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_second_challenge_becomes_moot(spec: ModuleType) -> Iterator[Part]:
     """Two challengers dispute the forged root. The defender stalls; the first game is settled by timeout and
     deletes the batch; the second game, on the same batch, is moot: its bond is returned and nobody is slashed
@@ -512,7 +514,7 @@ def test_second_challenge_becomes_moot(spec: ModuleType) -> Iterator[Part]:
     yield from expect_game(spec, case.hub, moves, expected, payouts)
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_move_in_a_moot_challenge(spec: ModuleType) -> Iterator[Part]:
     """After the second game became moot, a move in it is refused."""
     case = scene(spec)
@@ -521,7 +523,7 @@ def test_move_in_a_moot_challenge(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves + [post_op(LIE, index=1)], "ChallengeNotOpen")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_challenge_of_a_deleted_batch(spec: ModuleType) -> Iterator[Part]:
     """Once the batch is deleted, opening a challenge on it is refused: the hub no longer stores its header."""
     case = scene(spec)
@@ -530,14 +532,14 @@ def test_challenge_of_a_deleted_batch(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, moves, "UnknownBatchHeader")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_unknown_challenge(spec: ModuleType) -> Iterator[Part]:
     """Chain 1089 has one challenge; index 1 names none."""
     case = scene(spec)
     yield from expect_refused(spec, case.hub, [open_op(spec, case), timeout_op(index=1)], "UnknownChallenge")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_agreed_root_not_the_previous_element(spec: ModuleType) -> Iterator[Part]:
     """Disputing element 1 from element 1 itself (not element 0) is refused."""
     case = scene(spec)
@@ -546,7 +548,7 @@ def test_agreed_root_not_the_previous_element(spec: ModuleType) -> Iterator[Part
     yield from expect_refused(spec, case.hub, [open_op(spec, case, agreed=wrong)], "AgreedRootNotPrevious")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_agreed_root_given_for_the_first_element(spec: ModuleType) -> Iterator[Part]:
     """Element 0 starts from genesis: naming an agreed element is refused."""
     case = scene(spec)
@@ -555,7 +557,7 @@ def test_agreed_root_given_for_the_first_element(spec: ModuleType) -> Iterator[P
     yield from expect_refused(spec, case.hub, [open_op(spec, case, element=0, agreed=stray)], "AgreedRootNotPrevious")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_disputed_root_not_committed(spec: ModuleType) -> Iterator[Part]:
     """A disputed root with a Merkle proof that does not lead to the batch root is refused."""
     case = scene(spec)
@@ -564,7 +566,7 @@ def test_disputed_root_not_committed(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(spec, case.hub, [operation], "InvalidOutputRootProof")
 
 
-@vector_case("challenge", "apply_operations")
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_second_fraud_is_slashed_again(spec: ModuleType) -> Iterator[Part]:
     """The sequencer forges roots on acme and on a second DAC (chain 1090, an empty block). Both games time out
     against it: it is slashed 10% of its stake, then 10% of what is left, and stays exiting from the first slash.
@@ -636,7 +638,7 @@ def trace_input(hub: Any, block_number: int) -> Iterator[Part]:
     yield "input", {"chain_id": encode_uint(ACME), "block_number": encode_uint(block_number)}
 
 
-@vector_case("challenge", "get_block_trace")
+@vector_case("challenge", "get_block_trace", forks=BOTH_FORKS)
 def test_trace_of_a_block_with_a_dropped_transaction(spec: ModuleType) -> Iterator[Part]:
     """Block 2's five trace points: point 0 is block 1's output root and point 4 block 2's, both as derivation
     computes them; Bob's transfer (step 2) is dropped, so points 2 and 3 are equal; every other pair differs."""
@@ -648,7 +650,7 @@ def test_trace_of_a_block_with_a_dropped_transaction(spec: ModuleType) -> Iterat
     yield "output", {"roots": ["0x" + root.hex() for root in roots]}
 
 
-@vector_case("challenge", "get_block_trace")
+@vector_case("challenge", "get_block_trace", forks=BOTH_FORKS)
 def test_trace_of_the_first_block(spec: ModuleType) -> Iterator[Part]:
     """Block 1 starts from the genesis state: point 0 is the genesis output root, point 4 block 1's."""
     case = scene(spec)
@@ -659,7 +661,7 @@ def test_trace_of_the_first_block(spec: ModuleType) -> Iterator[Part]:
     yield "output", {"roots": ["0x" + root.hex() for root in roots]}
 
 
-@vector_case("challenge", "get_block_trace")
+@vector_case("challenge", "get_block_trace", forks=BOTH_FORKS)
 def test_trace_of_a_block_not_derived(spec: ModuleType) -> Iterator[Part]:
     """The chain's head is block 2: block 3 has no trace."""
     case = scene(spec)
@@ -667,9 +669,110 @@ def test_trace_of_a_block_not_derived(spec: ModuleType) -> Iterator[Part]:
     yield from expect_spec_error(spec, "BlockNotDerived", lambda: spec.get_block_trace(case.hub, spec.ChainId(ACME), 3))
 
 
-@vector_case("challenge", "get_block_trace")
+@vector_case("challenge", "get_block_trace", forks=BOTH_FORKS)
 def test_trace_of_block_zero(spec: ModuleType) -> Iterator[Part]:
     """Block 0 is the genesis, executed by no step: it has no trace."""
     case = scene(spec)
     yield from trace_input(case.hub, 0)
     yield from expect_spec_error(spec, "BlockNotDerived", lambda: spec.get_block_trace(case.hub, spec.ChainId(ACME), 0))
+
+
+# --- The fast window (fork v2): quorums of ranger validations ------------------------------------------------------
+
+FAST = {"mainnet": 86_400, "minimal": 600}  # FAST_FRAUD_PROOF_WINDOW (v2 only)
+QUORUM = {"mainnet": 5, "minimal": 2}  # RANGER_QUORUM (v2 only)
+RANGER_ADDRESSES = [bytes([0xA0 + index]) * 20 for index in range(6)]
+
+
+def fork(spec: ModuleType) -> str:
+    return str(spec.__name__.split(".")[-2])
+
+
+def with_validators(spec: ModuleType, hub: Any, batch_index: int, count: int, *, registered: Optional[int] = None) -> Any:
+    """``hub`` with six rangers, the first ``registered`` of them (default all) still registered, and the first
+    ``count`` having validated acme's state batch ``batch_index`` (built by hand: the rangers runner's vectors
+    cover how validations are made)."""
+    kept = RANGER_ADDRESSES[: 6 if registered is None else registered]
+    rangers = tuple(
+        spec.Ranger(spec.Address(a), spec.Wei(2 * MT), spec.L1BlockNumber(96), None, spec.uint64(0)) for a in kept
+    )
+    dac = spec.get_dac(hub, spec.ChainId(ACME))
+    header = dac.state_batches.headers[batch_index]
+    validations = tuple(spec.Validation(spec.Address(a), header, False) for a in RANGER_ADDRESSES[:count])
+    return spec.replace_dac(replace(hub, rangers=rangers), replace(dac, validations=(*dac.validations, *validations)))
+
+
+def expect_final(spec: ModuleType, hub: Any, batch_index: int, expected: bool) -> Iterator[Part]:
+    header = spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers[batch_index]
+    yield "pre", {"hub": encode_hub(hub)}
+    yield "input", {"chain_id": encode_uint(ACME), "header": encode_batch_header(header)}
+    final = spec.is_state_batch_final(hub, spec.ChainId(ACME), header)
+    assert final == expected, f"{fork(spec)}: final {final}, worked out by hand {expected}"
+    yield "output", {"final": expected}
+
+
+@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+def test_fast_window_with_a_quorum(spec: ModuleType) -> Iterator[Part]:
+    """A quorum of registered rangers validated batch 0 (appended at t(98)); now is t(98) + FAST_FRAUD_PROOF_WINDOW.
+    v1 has no fast window: not final. v2: final, six days early on mainnet."""
+    case = scene(spec, forged=False)
+    name = preset(spec)
+    hub = with_clock(spec, with_validators(spec, case.hub, 0, QUORUM[name]), 100, l1_time(98) + FAST[name])
+    yield from expect_final(spec, hub, 0, fork(spec) == "v2")
+
+
+@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+def test_fast_window_one_second_early(spec: ModuleType) -> Iterator[Part]:
+    """The same quorum one second before the fast window ends: not final on either fork."""
+    case = scene(spec, forged=False)
+    name = preset(spec)
+    hub = with_clock(spec, with_validators(spec, case.hub, 0, QUORUM[name]), 100, l1_time(98) + FAST[name] - 1)
+    yield from expect_final(spec, hub, 0, False)
+
+
+@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+def test_fast_window_needs_the_quorum(spec: ModuleType) -> Iterator[Part]:
+    """One validation short of the quorum, past the fast window: not final on either fork."""
+    case = scene(spec, forged=False)
+    name = preset(spec)
+    hub = with_clock(spec, with_validators(spec, case.hub, 0, QUORUM[name] - 1), 100, l1_time(98) + FAST[name])
+    yield from expect_final(spec, hub, 0, False)
+
+
+@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+def test_quorum_of_registered_rangers_only(spec: ModuleType) -> Iterator[Part]:
+    """A quorum of validations, but one validator has since left the ranger set (withdrawn, or removed for strikes):
+    its validation no longer counts, so the quorum is one short."""
+    case = scene(spec, forged=False)
+    name = preset(spec)
+    quorum = QUORUM[name]
+    hub = with_validators(spec, case.hub, 0, quorum, registered=quorum - 1)
+    yield from expect_final(spec, with_clock(spec, hub, 100, l1_time(98) + FAST[name]), 0, False)
+
+
+@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+def test_fast_window_waits_for_earlier_batches(spec: ModuleType) -> Iterator[Part]:
+    """Batch 1 (an empty block 3's root, appended at t(99)) has a quorum; batch 0 before it has none. Past batch
+    1's fast window, neither is final: a later batch is never final while an earlier one can still be deleted."""
+    case = scene(spec, forged=False)
+    name = preset(spec)
+    hub = run(spec, case.hub, [append_batch(spec, [(98, 0, [])], 2)])
+    _, blocks = spec.derive_chain(hub, spec.ChainId(ACME))
+    hub = run(spec, hub, [append_state([bytes(blocks[2].output_root)], 2)])
+    assert len(spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers) == 2
+    hub = with_clock(spec, with_validators(spec, hub, 1, QUORUM[name]), 100, l1_time(99) + FAST[name])
+    yield from expect_final(spec, hub, 1, False)
+
+
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
+def test_challenge_after_fast_finality(spec: ModuleType) -> Iterator[Part]:
+    """Batch 0 (here forged) reached a quorum and its fast window: in v2 it is final and cannot be challenged any more
+    (the quorum vouched for it); in v1 the full window is still open and the game starts."""
+    case = scene(spec)
+    name = preset(spec)
+    hub = with_clock(spec, with_validators(spec, case.hub, 0, QUORUM[name]), 100, l1_time(98) + FAST[name])
+    if fork(spec) == "v2":
+        yield from expect_refused(spec, hub, [open_op(spec, case)], "OutsideFraudProofWindow")
+    else:
+        challenge = opened(spec, case, opened_at=l1_time(98) + FAST[name])
+        yield from expect_game(spec, hub, [open_op(spec, case)], with_challenges(spec, hub, challenge), [])

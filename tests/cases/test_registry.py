@@ -113,6 +113,7 @@ def record(
         proven_withdrawals=(),
         finalized_withdrawals=(),
         challenges=(),
+        validations=(),
     )
 
 
@@ -129,7 +130,7 @@ def acme(spec: ModuleType) -> Any:
 def hub_of(spec: ModuleType, *later: Any, current: int = CURRENT) -> Any:
     """L1 blocks 1000 to `current`; the rangers' DAC, then the records `later`."""
     blocks = tuple(l1_block(spec, number) for number in range(N0, current + 1))
-    return spec.Hub(l1_blocks=blocks, dacs=(rangers(spec), *later), sequencers=(), compute_providers=(), sequencing_snapshots=())
+    return spec.Hub(l1_blocks=blocks, dacs=(rangers(spec), *later), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
 
 
 def created(spec: ModuleType, chain_id: int, label: str, alloc: Sequence[tuple[Any, Any]] = (), supply: int = 0) -> Any:
@@ -163,7 +164,7 @@ def test_genesis_hub(spec: ModuleType) -> Iterator[Part]:
     id 1088, label "rangers", its genesis in L1 block 1000 at T0 under the given charter, no allocation, base fee
     1 gwei (INITIAL_BASE_FEE), supply 0, nothing else."""
     block = l1_block(spec, N0)
-    expected = spec.Hub(l1_blocks=(block,), dacs=(rangers(spec),), sequencers=(), compute_providers=(), sequencing_snapshots=())
+    expected = spec.Hub(l1_blocks=(block,), dacs=(rangers(spec),), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
     yield from expect_genesis(spec, rangers_charter(spec), block, expected)
 
 
@@ -186,8 +187,9 @@ def test_genesis_at_first_l1_block(spec: ModuleType) -> Iterator[Part]:
         proven_withdrawals=(),
         finalized_withdrawals=(),
         challenges=(),
+        validations=(),
     )
-    expected = spec.Hub(l1_blocks=(block,), dacs=(expected_rangers,), sequencers=(), compute_providers=(), sequencing_snapshots=())
+    expected = spec.Hub(l1_blocks=(block,), dacs=(expected_rangers,), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
     yield from expect_genesis(spec, rangers_charter(spec), block, expected)
 
 

@@ -49,7 +49,7 @@ def genesis_hub(number: int = 100, timestamp: int = 1_000, supply_mt: int = 0) -
 
 
 def with_pool(hub: Any, pool: Sequence[Any]) -> Any:
-    return spec.Hub(hub.l1_blocks, hub.dacs, tuple(pool), hub.compute_providers, hub.sequencing_snapshots)
+    return spec.replace(hub, sequencers=tuple(pool))
 
 
 def deposit_into(hub: Any, sender: Any, mint_mt: int, gas: int = 21_000) -> Any:

@@ -8,6 +8,7 @@
 #   spec/v1/execution.md
 #   spec/v1/bridge.md
 #   spec/v1/challenge.md
+#   spec/v1/rangers.md
 #   presets/mainnet.yaml
 """The MVM specification, fork v1, preset mainnet (rendered; see spec/ for the normative text)."""
 
@@ -164,6 +165,8 @@ DEFENDER_WON = ChallengeStatus(2)
 CHALLENGE_MOOT = ChallengeStatus(3)
 SLASH_RATIO_BPS = BasisPoints(1000)
 CHALLENGER_REWARD_BPS = BasisPoints(5000)
+RANGER_ASSIGNMENT_CHAIN_ID = ChainId(1)
+MAX_RANGER_STRIKES = uint64(3)
 
 # Preset values (mainnet)
 MAX_TAX_BRACKETS = uint64(16)
@@ -188,11 +191,14 @@ MAX_DEPOSIT_GAS_PER_L1_BLOCK = uint64(20000000)
 MAX_DEPOSIT_DATA_BYTES = uint64(120000)
 CHALLENGE_BOND = Wei(1000000000000000000000)
 MAX_CHALLENGE_CLOCK = uint64(302400)
+RANGER_BOND = Wei(2000000000000000000000)
+RANGER_EXIT_DELAY = uint64(1209600)
+RANGER_VALIDATION_REWARD = Wei(10000000000000000000)
 
 # Definitions
 
 
-# spec/v1/README.md:89
+# spec/v1/README.md:90
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -201,7 +207,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:103
+# spec/v1/README.md:104
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -209,7 +215,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:120
+# spec/v1/README.md:121
 class SpecError(Exception):
     pass
 
@@ -512,9 +518,10 @@ class DacRecord:
     proven_withdrawals: Tuple[ProvenWithdrawal, ...]
     finalized_withdrawals: Tuple[Hash32, ...]
     challenges: Tuple[Challenge, ...]
+    validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:215
+# spec/v1/hub.md:217
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -522,14 +529,16 @@ class Hub:
     sequencers: Tuple[Sequencer, ...]
     compute_providers: Tuple[ComputeProvider, ...]
     sequencing_snapshots: Tuple[SequencingSnapshot, ...]
+    rangers: Tuple[Ranger, ...]
+    ranger_reward_pool: Wei
 
 
-# spec/v1/hub.md:230
+# spec/v1/hub.md:234
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:239
+# spec/v1/hub.md:243
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -537,7 +546,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:253
+# spec/v1/hub.md:257
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -547,17 +556,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:269
+# spec/v1/hub.md:273
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:278
+# spec/v1/hub.md:282
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:287
+# spec/v1/hub.md:291
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -565,13 +574,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:299
+# spec/v1/hub.md:303
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:310
+# spec/v1/hub.md:314
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -579,7 +588,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:322
+# spec/v1/hub.md:326
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -590,7 +599,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:337
+# spec/v1/hub.md:341
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -605,7 +614,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:358
+# spec/v1/hub.md:362
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -620,7 +629,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:381
+# spec/v1/hub.md:385
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -629,7 +638,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:394
+# spec/v1/hub.md:398
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -637,7 +646,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:406
+# spec/v1/hub.md:410
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -651,14 +660,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:424
+# spec/v1/hub.md:428
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:435
+# spec/v1/hub.md:439
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -666,7 +675,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:448
+# spec/v1/hub.md:452
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -683,7 +692,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:469
+# spec/v1/hub.md:473
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -692,7 +701,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:482
+# spec/v1/hub.md:486
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -700,13 +709,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:494
+# spec/v1/hub.md:498
 def validate_batch_sender(sender: Address, selected_sequencer: Address) -> None:
     if sender != selected_sequencer:
         raise UnauthorizedSequencer(f"{sender.hex()} is not this epoch's sequencer")
 
 
-# spec/v1/hub.md:505
+# spec/v1/hub.md:509
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -726,20 +735,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:527
+# spec/v1/hub.md:531
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and hash_batch_header(chain.headers[index]) == hash_batch_header(header)
 
 
-# spec/v1/hub.md:537
+# spec/v1/hub.md:541
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:549
+# spec/v1/hub.md:553
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -747,26 +756,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:565
+# spec/v1/hub.md:569
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:574
+# spec/v1/hub.md:578
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:586
+# spec/v1/hub.md:590
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:599
+# spec/v1/hub.md:603
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -774,20 +783,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:611
+# spec/v1/hub.md:615
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:622
+# spec/v1/hub.md:626
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:634
+# spec/v1/hub.md:638
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -799,7 +808,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:652
+# spec/v1/hub.md:656
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -815,17 +824,25 @@ def make_dac_record(
     current = get_current_l1_block(hub)
     genesis = DacGenesis(current.number, current.timestamp, charter, tuple(alloc), base_fee_per_gas)
     empty = BatchChain(headers=())
-    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), ())
+    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:676
+# spec/v1/hub.md:680
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
-    empty = Hub(l1_blocks=(l1_block,), dacs=(), sequencers=(), compute_providers=(), sequencing_snapshots=())
+    empty = Hub(
+        (l1_block,),
+        dacs=(),
+        sequencers=(),
+        compute_providers=(),
+        sequencing_snapshots=(),
+        rangers=(),
+        ranger_reward_pool=Wei(0),
+    )
     rangers = make_dac_record(empty, FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter, (), INITIAL_BASE_FEE)
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:688
+# spec/v1/hub.md:692
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -838,7 +855,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:708
+# spec/v1/hub.md:712
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -853,7 +870,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:727
+# spec/v1/hub.md:731
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -876,7 +893,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:755
+# spec/v1/hub.md:759
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -899,7 +916,7 @@ def append_state_batch(
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:784
+# spec/v1/hub.md:788
 def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
     dac = get_dac(hub, chain_id)
     if not is_stored_batch_header(dac.state_batches, header):
@@ -910,7 +927,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return get_current_l1_block(hub).timestamp >= appended_at + FRAUD_PROOF_WINDOW
 
 
-# spec/v1/hub.md:800
+# spec/v1/hub.md:804
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -920,102 +937,102 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:834
+# spec/v1/hub.md:838
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:843
+# spec/v1/hub.md:847
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:852
+# spec/v1/hub.md:856
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:861
+# spec/v1/hub.md:865
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:870
+# spec/v1/hub.md:874
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:879
+# spec/v1/hub.md:883
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:888
+# spec/v1/hub.md:892
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:897
+# spec/v1/hub.md:901
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:906
+# spec/v1/hub.md:910
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:915
+# spec/v1/hub.md:919
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:924
+# spec/v1/hub.md:928
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:933
+# spec/v1/hub.md:937
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:942
+# spec/v1/hub.md:946
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:951
+# spec/v1/hub.md:955
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:960
+# spec/v1/hub.md:964
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:969
+# spec/v1/hub.md:973
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:978
+# spec/v1/hub.md:982
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:987
+# spec/v1/hub.md:991
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:996
+# spec/v1/hub.md:1000
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1005
+# spec/v1/hub.md:1009
 class OutsideFraudProofWindow(SpecError):
     pass
 
@@ -2665,7 +2682,13 @@ def get_agreed_output_root(dac: DacRecord, element: int, agreed: Optional[Commit
     return agreed.output_root
 
 
-# spec/v1/challenge.md:267
+# spec/v1/challenge.md:266
+def is_challenge_window_open(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
+    appended_at = decode_state_batch_extra_data(header.extra_data).timestamp
+    return get_current_l1_block(hub).timestamp < appended_at + FRAUD_PROOF_WINDOW
+
+
+# spec/v1/challenge.md:278
 def open_challenge(
     hub: Hub,
     chain_id: ChainId,
@@ -2677,7 +2700,7 @@ def open_challenge(
     header = get_stored_batch_header(dac.state_batches, disputed.header)
     context = decode_state_batch_extra_data(header.extra_data)
     now = get_current_l1_block(hub).timestamp
-    if now >= context.timestamp + FRAUD_PROOF_WINDOW:
+    if not is_challenge_window_open(hub, chain_id, header):
         raise OutsideFraudProofWindow(
             f"batch {header.batch_index}'s window closed at {context.timestamp + FRAUD_PROOF_WINDOW}"
         )
@@ -2705,21 +2728,21 @@ def open_challenge(
     return replace_dac(hub, replace(dac, challenges=(*dac.challenges, challenge)))
 
 
-# spec/v1/challenge.md:312
+# spec/v1/challenge.md:323
 def get_party_to_move(challenge: Challenge) -> Address:
     if challenge.upper - challenge.lower > 1 and challenge.middle_root is None:
         return challenge.defender
     return challenge.challenger
 
 
-# spec/v1/challenge.md:323
+# spec/v1/challenge.md:334
 def get_clock_used(challenge: Challenge, party: Address, now: Timestamp) -> int:
     used = challenge.defender_clock if party == challenge.defender else challenge.challenger_clock
     running = now - challenge.last_move_at if party == get_party_to_move(challenge) else 0
     return used + running
 
 
-# spec/v1/challenge.md:334
+# spec/v1/challenge.md:345
 def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
     if not 0 <= index < len(dac.challenges):
         raise UnknownChallenge(f"chain {dac.chain_id} has {len(dac.challenges)} challenges, not {index + 1}")
@@ -2729,7 +2752,7 @@ def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
     return challenge
 
 
-# spec/v1/challenge.md:350
+# spec/v1/challenge.md:361
 def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tuple[DacRecord, Challenge]:
     dac = get_dac(hub, chain_id)
     challenge = get_open_challenge(dac, index)
@@ -2744,19 +2767,19 @@ def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tupl
     return dac, replace(challenge, challenger_clock=uint64(used), last_move_at=now)
 
 
-# spec/v1/challenge.md:369
+# spec/v1/challenge.md:380
 def replace_challenge(hub: Hub, dac: DacRecord, index: int, challenge: Challenge) -> Hub:
     challenges = (*dac.challenges[:index], challenge, *dac.challenges[index + 1 :])
     return replace_dac(hub, replace(dac, challenges=challenges))
 
 
-# spec/v1/challenge.md:379
+# spec/v1/challenge.md:390
 def post_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, root: Hash32) -> Hub:
     dac, challenge = start_move(hub, chain_id, index, sender)
     return replace_challenge(hub, dac, index, replace(challenge, middle_root=root))
 
 
-# spec/v1/challenge.md:390
+# spec/v1/challenge.md:401
 def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, agree: bool) -> Hub:
     dac, challenge = start_move(hub, chain_id, index, sender)
     if challenge.middle_root is None:
@@ -2769,7 +2792,7 @@ def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address,
     return replace_challenge(hub, dac, index, answered)
 
 
-# spec/v1/challenge.md:409
+# spec/v1/challenge.md:420
 def prove_step(
     hub: Hub, chain_id: ChainId, index: int, sender: Address, witness: BlockProgress
 ) -> Tuple[Hub, Tuple[Payout, ...]]:
@@ -2789,7 +2812,7 @@ def prove_step(
     return settle_challenge(moved, chain_id, index, result_root != challenge.upper_root)
 
 
-# spec/v1/challenge.md:434
+# spec/v1/challenge.md:445
 def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[Hub, Tuple[Payout, ...]]:
     challenge = get_open_challenge(get_dac(hub, chain_id), index)
     late = get_party_to_move(challenge)
@@ -2799,13 +2822,14 @@ def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[
     return settle_challenge(hub, chain_id, index, late == challenge.defender)
 
 
-# spec/v1/challenge.md:453
+# spec/v1/challenge.md:465
 def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bool) -> Tuple[Hub, Tuple[Payout, ...]]:
     dac = get_dac(hub, chain_id)
     challenge = dac.challenges[index]
     if not challenger_won:
         hub = replace_challenge(hub, dac, index, replace(challenge, status=DEFENDER_WON))
-        return hub, (Payout(challenge.defender, challenge.bond),)
+        return strike_rangers(hub, [challenge.challenger]), (Payout(challenge.defender, challenge.bond),)
+    hub = strike_rangers(hub, get_validators_of_deleted_batches(dac, challenge.batch_index))
     hub = delete_state_batches(hub, chain_id, dac.state_batches.headers[challenge.batch_index])
     hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
     reward = apply_basis_points(slashed, CHALLENGER_REWARD_BPS)
@@ -2825,58 +2849,285 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
     return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
 
 
-# spec/v1/challenge.md:480
+# spec/v1/challenge.md:493
 def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
     return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
 
 
-# spec/v1/challenge.md:507
+# spec/v1/challenge.md:520
 class AgreedRootNotPrevious(SpecError):
     pass
 
 
-# spec/v1/challenge.md:516
+# spec/v1/challenge.md:529
 class UnknownChallenge(SpecError):
     pass
 
 
-# spec/v1/challenge.md:525
+# spec/v1/challenge.md:538
 class ChallengeNotOpen(SpecError):
     pass
 
 
-# spec/v1/challenge.md:534
+# spec/v1/challenge.md:547
 class NotYourMove(SpecError):
     pass
 
 
-# spec/v1/challenge.md:543
+# spec/v1/challenge.md:556
 class ChallengeClockExpired(SpecError):
     pass
 
 
-# spec/v1/challenge.md:552
+# spec/v1/challenge.md:565
 class ChallengeClockRunning(SpecError):
     pass
 
 
-# spec/v1/challenge.md:561
+# spec/v1/challenge.md:574
 class NoMiddleRoot(SpecError):
     pass
 
 
-# spec/v1/challenge.md:570
+# spec/v1/challenge.md:583
 class StepNotReached(SpecError):
     pass
 
 
-# spec/v1/challenge.md:579
+# spec/v1/challenge.md:592
 class StepWitnessMismatch(SpecError):
     pass
 
 
-# spec/v1/challenge.md:588
+# spec/v1/challenge.md:601
 class IncompleteStepWitness(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:67
+@container
+class Ranger:
+    address: Address
+    bond: Wei
+    registered_at: L1BlockNumber
+    exit_requested_at: Optional[Timestamp]
+    strikes: uint64
+
+
+# spec/v1/rangers.md:81
+@container
+class Validation:
+    ranger: Address
+    header: ChainBatchHeader
+    rewarded: bool
+
+
+# spec/v1/rangers.md:93
+@container
+class RangerAssignment:
+    ranger: Address
+    chain_id: ChainId
+
+
+# spec/v1/rangers.md:105
+def get_ranger_position(hub: Hub, address: Address) -> int:
+    for position, ranger in enumerate(hub.rangers):
+        if ranger.address == address:
+            return position
+    raise UnknownRanger(f"{address.hex()} is not a registered ranger")
+
+
+# spec/v1/rangers.md:117
+def replace_ranger(hub: Hub, position: int, ranger: Optional[Ranger]) -> Hub:
+    kept = () if ranger is None else (ranger,)
+    return replace(hub, rangers=(*hub.rangers[:position], *kept, *hub.rangers[position + 1 :]))
+
+
+# spec/v1/rangers.md:127
+def register_ranger(hub: Hub, address: Address, bond: Wei) -> Hub:
+    if any(ranger.address == address for ranger in hub.rangers):
+        raise RangerAlreadyRegistered(f"{address.hex()} is already a ranger")
+    if bond < RANGER_BOND:
+        raise RangerBondTooLow(f"{bond} wei locked, at least {RANGER_BOND}")
+    ranger = Ranger(address, bond, get_current_l1_block(hub).number, None, uint64(0))
+    return replace(hub, rangers=(*hub.rangers, ranger))
+
+
+# spec/v1/rangers.md:141
+def request_ranger_exit(hub: Hub, address: Address) -> Hub:
+    position = get_ranger_position(hub, address)
+    ranger = hub.rangers[position]
+    if ranger.exit_requested_at is not None:
+        raise RangerExiting(f"{address.hex()} has already asked to exit")
+    return replace_ranger(hub, position, replace(ranger, exit_requested_at=get_current_l1_block(hub).timestamp))
+
+
+# spec/v1/rangers.md:155
+def withdraw_ranger_bond(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
+    position = get_ranger_position(hub, address)
+    ranger = hub.rangers[position]
+    if ranger.exit_requested_at is None:
+        raise RangerNotExiting(f"{address.hex()} has not asked to exit")
+    if get_current_l1_block(hub).timestamp < ranger.exit_requested_at + RANGER_EXIT_DELAY:
+        raise ExitDelayNotElapsed(f"withdrawable from {ranger.exit_requested_at + RANGER_EXIT_DELAY}")
+    return replace_ranger(hub, position, None), ranger.bond
+
+
+# spec/v1/rangers.md:170
+def fund_ranger_rewards(hub: Hub, amount: Wei) -> Hub:
+    return replace(hub, ranger_reward_pool=Wei(hub.ranger_reward_pool + amount))
+
+
+# spec/v1/rangers.md:180
+def strike_rangers(hub: Hub, addresses: Sequence[Address]) -> Hub:
+    for address in addresses:
+        position = next((p for p, ranger in enumerate(hub.rangers) if ranger.address == address), None)
+        if position is None:
+            continue
+        ranger = hub.rangers[position]
+        if ranger.strikes + 1 < MAX_RANGER_STRIKES:
+            hub = replace_ranger(hub, position, replace(ranger, strikes=uint64(ranger.strikes + 1)))
+        else:
+            hub = replace(
+                replace_ranger(hub, position, None), ranger_reward_pool=Wei(hub.ranger_reward_pool + ranger.bond)
+            )
+    return hub
+
+
+# spec/v1/rangers.md:202
+def assign_rangers(
+    rangers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, randomness: Hash32
+) -> Tuple[RangerAssignment, ...]:
+    if len(set(chain_ids)) != len(chain_ids):
+        raise DuplicateChainId("a DAC may be listed only once")
+    if not chain_ids:
+        return ()
+    seed = compute_selection_seed(randomness, RANGER_ASSIGNMENT_CHAIN_ID, epoch)
+    ordered = sorted(chain_ids)
+    return tuple(
+        RangerAssignment(ranger, ordered[compute_shuffled_index(position, len(rangers), seed) % len(ordered)])
+        for position, ranger in enumerate(rangers)
+    )
+
+
+# spec/v1/rangers.md:224
+def get_epoch_ranger_assignments(hub: Hub, epoch: Epoch) -> Tuple[RangerAssignment, ...]:
+    first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
+    if first < hub.l1_blocks[0].number:
+        return ()
+    randomness = get_l1_block(hub, first).prev_randao
+    rangers = [r.address for r in hub.rangers if r.registered_at < first and r.exit_requested_at is None]
+    chain_ids = [dac.chain_id for dac in hub.dacs if dac.genesis.l1_block_number < first]
+    return assign_rangers(rangers, chain_ids, epoch, randomness)
+
+
+# spec/v1/rangers.md:243
+def validate_state_batch(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, ranger: Address) -> Hub:
+    dac = get_dac(hub, chain_id)
+    if hub.rangers[get_ranger_position(hub, ranger)].exit_requested_at is not None:
+        raise RangerExiting(f"{ranger.hex()} has asked to exit")
+    stored = get_stored_batch_header(dac.state_batches, header)
+    epoch = compute_l1_epoch(decode_state_batch_extra_data(stored.extra_data).l1_block_number)
+    if RangerAssignment(ranger, chain_id) not in get_epoch_ranger_assignments(hub, epoch):
+        raise RangerNotAssigned(f"{ranger.hex()} does not validate chain {chain_id} in epoch {epoch}")
+    if is_state_batch_final(hub, chain_id, stored):
+        raise OutsideFraudProofWindow(f"batch {stored.batch_index} is final")
+    if any(v.ranger == ranger and v.header == stored for v in dac.validations):
+        raise DuplicateValidation(f"{ranger.hex()} has validated batch {stored.batch_index}")
+    return replace_dac(hub, replace(dac, validations=(*dac.validations, Validation(ranger, stored, False))))
+
+
+# spec/v1/rangers.md:263
+def get_batch_validators(hub: Hub, dac: DacRecord, header: ChainBatchHeader) -> list[Address]:
+    registered = {ranger.address for ranger in hub.rangers}
+    validators: list[Address] = []
+    for validation in dac.validations:
+        if validation.header == header and validation.ranger in registered and validation.ranger not in validators:
+            validators.append(validation.ranger)
+    return validators
+
+
+# spec/v1/rangers.md:278
+def claim_validation_reward(hub: Hub, chain_id: ChainId, ranger: Address, batch_index: int) -> Tuple[Hub, Wei]:
+    dac = get_dac(hub, chain_id)
+    position = next(
+        (p for p, v in enumerate(dac.validations) if v.ranger == ranger and v.header.batch_index == batch_index), None
+    )
+    if position is None:
+        raise UnknownValidation(f"{ranger.hex()} has not validated batch {batch_index} of chain {chain_id}")
+    validation = dac.validations[position]
+    if validation.rewarded:
+        raise RewardAlreadyClaimed(f"batch {batch_index}'s reward was paid")
+    if not is_state_batch_final(hub, chain_id, validation.header):
+        raise ValidatedBatchNotFinal(f"batch {batch_index} is not final, or was deleted")
+    if hub.ranger_reward_pool < RANGER_VALIDATION_REWARD:
+        raise RewardPoolEmpty(f"the pool holds {hub.ranger_reward_pool} wei, a reward is {RANGER_VALIDATION_REWARD}")
+    validations = (*dac.validations[:position], replace(validation, rewarded=True), *dac.validations[position + 1 :])
+    paid = replace_dac(hub, replace(dac, validations=validations))
+    return (
+        replace(paid, ranger_reward_pool=Wei(hub.ranger_reward_pool - RANGER_VALIDATION_REWARD)),
+        RANGER_VALIDATION_REWARD,
+    )
+
+
+# spec/v1/rangers.md:303
+def get_validators_of_deleted_batches(dac: DacRecord, batch_index: int) -> list[Address]:
+    deleted = dac.state_batches.headers[batch_index:]
+    return [validation.ranger for validation in dac.validations if validation.header in deleted]
+
+
+# spec/v1/rangers.md:326
+class UnknownRanger(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:335
+class RangerAlreadyRegistered(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:344
+class RangerBondTooLow(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:353
+class RangerExiting(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:362
+class RangerNotExiting(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:371
+class RangerNotAssigned(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:380
+class DuplicateValidation(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:389
+class UnknownValidation(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:398
+class RewardAlreadyClaimed(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:407
+class ValidatedBatchNotFinal(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:416
+class RewardPoolEmpty(SpecError):
     pass
 
 
@@ -2945,6 +3196,7 @@ __all__ = [
     "DerivedBlock",
     "DroppedTransaction",
     "DuplicateChainId",
+    "DuplicateValidation",
     "EMPTY_CODE_HASH",
     "EMPTY_TRIE_ROOT",
     "EVM_OPCODE_COUNT",
@@ -3013,6 +3265,7 @@ __all__ = [
     "MAX_NONCE",
     "MAX_PERMISSION_RULES",
     "MAX_RANDOM_VALUE",
+    "MAX_RANGER_STRIKES",
     "MAX_SEQUENCER_DRIFT",
     "MAX_SEQUENCER_LOCK",
     "MAX_SHUFFLE_COUNT",
@@ -3050,10 +3303,23 @@ __all__ = [
     "ProviderAlreadyRegistered",
     "ProviderAssignment",
     "RANGERS_DAC_LABEL",
+    "RANGER_ASSIGNMENT_CHAIN_ID",
+    "RANGER_BOND",
+    "RANGER_EXIT_DELAY",
+    "RANGER_VALIDATION_REWARD",
     "READ",
     "RESERVED_LABEL_HYPHENS",
     "REWARD_PER_BLOCK",
+    "Ranger",
+    "RangerAlreadyRegistered",
+    "RangerAssignment",
+    "RangerBondTooLow",
+    "RangerExiting",
+    "RangerNotAssigned",
+    "RangerNotExiting",
     "Receipt",
+    "RewardAlreadyClaimed",
+    "RewardPoolEmpty",
     "RlpDecodingError",
     "SEQUENCER_EXIT_DELAY",
     "SEQUENCING_WINDOW",
@@ -3105,7 +3371,11 @@ __all__ = [
     "UnknownL1Block",
     "UnknownPermissionAction",
     "UnknownPermissionOperation",
+    "UnknownRanger",
     "UnknownSequencer",
+    "UnknownValidation",
+    "ValidatedBatchNotFinal",
+    "Validation",
     "WITHDRAWAL_RECORDED",
     "Wei",
     "Withdrawal",
@@ -3138,9 +3408,11 @@ __all__ = [
     "apply_transaction",
     "assign_compute_providers",
     "assign_epoch_sequencers",
+    "assign_rangers",
     "burn_withdrawn_value",
     "ceil_log2",
     "charge_tax",
+    "claim_validation_reward",
     "compute_block_hash",
     "compute_call_tax",
     "compute_candidate_index",
@@ -3199,8 +3471,10 @@ __all__ = [
     "finish_block",
     "finish_derived_block",
     "fold_dac_label",
+    "fund_ranger_rewards",
     "get_agreed_output_root",
     "get_amount_in_tax_bracket",
+    "get_batch_validators",
     "get_block_gas_used",
     "get_block_inputs",
     "get_block_producer",
@@ -3217,6 +3491,7 @@ __all__ = [
     "get_element_number",
     "get_eligible_sequencers",
     "get_epoch_provider_assignments",
+    "get_epoch_ranger_assignments",
     "get_epoch_sequencer",
     "get_evm_block_context",
     "get_forbidden_opcodes",
@@ -3239,11 +3514,13 @@ __all__ = [
     "get_permission_exempt_code",
     "get_planned_block",
     "get_random_sample",
+    "get_ranger_position",
     "get_receipt_logs",
     "get_sequencer_position",
     "get_state_output_root",
     "get_stored_batch_header",
     "get_total_elements",
+    "get_validators_of_deleted_batches",
     "has_open_challenge_through",
     "hash_batch_header",
     "hash_block_progress",
@@ -3255,6 +3532,7 @@ __all__ = [
     "hash_withdrawal",
     "increase_sequencer_lock",
     "is_action_permitted",
+    "is_challenge_window_open",
     "is_charter_authority",
     "is_eligible_sequencer",
     "is_proven_batch_stored",
@@ -3269,11 +3547,14 @@ __all__ = [
     "prove_withdrawal",
     "record_sequencing_snapshot",
     "register_compute_provider",
+    "register_ranger",
     "register_sequencer",
     "replace",
     "replace_challenge",
     "replace_dac",
+    "replace_ranger",
     "replace_sequencer",
+    "request_ranger_exit",
     "request_sequencer_exit",
     "resolve_challenge_timeout",
     "rlp_decode",
@@ -3283,6 +3564,7 @@ __all__ = [
     "start_derived_block",
     "start_move",
     "state_transition",
+    "strike_rangers",
     "trie_get_from_proof",
     "uint256",
     "uint64",
@@ -3297,6 +3579,7 @@ __all__ = [
     "validate_genesis_alloc",
     "validate_merkle_leaf_count",
     "validate_permission_rule",
+    "validate_state_batch",
     "validate_tax_schedule",
     "validate_transaction",
     "validate_transaction_envelope",
@@ -3305,5 +3588,6 @@ __all__ = [
     "verify_merkle_proof",
     "verify_trie_proof",
     "verify_withdrawal_proof",
+    "withdraw_ranger_bond",
     "withdraw_sequencer_stake",
 ]

@@ -1,0 +1,1 @@
+"""Rendered MVM specification, fork v2."""

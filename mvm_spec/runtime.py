@@ -8,6 +8,7 @@ checking, and the EVM (``evm_*``: the py-evm adapter of ``mvm_spec.evm``). Spec 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass as _dataclass
 from dataclasses import field, replace
 from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
@@ -73,6 +74,7 @@ __all__ = [
     "evm_mint",
     "evm_transfer",
     "abi_decode",
+    "bisect_left",
     "abi_encode",
     "Bytes20",
     "Bytes32",

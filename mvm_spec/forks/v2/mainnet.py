@@ -38,6 +38,7 @@ from mvm_spec.runtime import (
     UndecodableTransaction,
     abi_decode,
     abi_encode,
+    bisect_left,
     container,
     evm_burn,
     evm_decode_transaction,
@@ -738,20 +739,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:531
+# spec/v1/hub.md:533
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
-    return index < len(chain.headers) and hash_batch_header(chain.headers[index]) == hash_batch_header(header)
+    return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:541
+# spec/v1/hub.md:543
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:553
+# spec/v1/hub.md:555
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -759,26 +760,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:569
+# spec/v1/hub.md:571
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:578
+# spec/v1/hub.md:580
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:590
+# spec/v1/hub.md:592
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:603
+# spec/v1/hub.md:605
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -786,20 +787,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:615
+# spec/v1/hub.md:617
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:626
+# spec/v1/hub.md:628
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:638
+# spec/v1/hub.md:640
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -811,7 +812,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:656
+# spec/v1/hub.md:658
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -830,7 +831,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:680
+# spec/v1/hub.md:682
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -845,7 +846,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:692
+# spec/v1/hub.md:694
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -858,7 +859,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:712
+# spec/v1/hub.md:714
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -873,7 +874,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:731
+# spec/v1/hub.md:733
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -896,7 +897,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:759
+# spec/v1/hub.md:761
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -931,7 +932,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:804
+# spec/v1/hub.md:806
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -941,102 +942,102 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:838
+# spec/v1/hub.md:840
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:847
+# spec/v1/hub.md:849
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:856
+# spec/v1/hub.md:858
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:865
+# spec/v1/hub.md:867
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:874
+# spec/v1/hub.md:876
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:883
+# spec/v1/hub.md:885
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:892
+# spec/v1/hub.md:894
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:901
+# spec/v1/hub.md:903
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:910
+# spec/v1/hub.md:912
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:919
+# spec/v1/hub.md:921
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:928
+# spec/v1/hub.md:930
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:937
+# spec/v1/hub.md:939
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:946
+# spec/v1/hub.md:948
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:955
+# spec/v1/hub.md:957
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:964
+# spec/v1/hub.md:966
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:973
+# spec/v1/hub.md:975
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:982
+# spec/v1/hub.md:984
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:991
+# spec/v1/hub.md:993
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1000
+# spec/v1/hub.md:1002
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1009
+# spec/v1/hub.md:1011
 class OutsideFraudProofWindow(SpecError):
     pass
 
@@ -2271,25 +2272,23 @@ def get_chain_inputs(hub: Hub, dac: DacRecord) -> list[BlockInputs]:
     return inputs
 
 
-# spec/v1/bridge.md:509
+# spec/v1/bridge.md:510
 def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedBlock, bool, L1BlockNumber]:
     head_number, _ = get_l2_head(hub, dac)
     if not 1 <= number <= head_number:
         raise BlockNotDerived(f"block {number}; the chain's head is block {head_number}")
+    position = bisect_left(dac.blocks, number, key=lambda block: block.number)
     previous_number, previous_origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
-    for sequenced in dac.blocks:
-        if sequenced.number == number:
-            parent_origin = previous_origin + (number - previous_number - 1)
-            return sequenced, False, L1BlockNumber(parent_origin)
-        if sequenced.number > number:
-            break
-        previous_number, previous_origin = sequenced.number, sequenced.l1_origin
+    if position > 0:
+        previous_number, previous_origin = dac.blocks[position - 1].number, dac.blocks[position - 1].l1_origin
     gap = number - previous_number
-    forced = get_forced_block(BlockNumber(number), L1BlockNumber(previous_origin + gap))
-    return forced, True, L1BlockNumber(previous_origin + gap - 1)
+    parent_origin = L1BlockNumber(previous_origin + gap - 1)
+    if position < len(dac.blocks) and dac.blocks[position].number == number:
+        return dac.blocks[position], False, parent_origin
+    return get_forced_block(BlockNumber(number), L1BlockNumber(previous_origin + gap)), True, parent_origin
 
 
-# spec/v1/bridge.md:533
+# spec/v1/bridge.md:532
 def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
     planned, is_forced, parent_origin = get_planned_block(hub, dac, number)
     deposits = tuple(
@@ -2299,7 +2298,7 @@ def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
     return BlockInputs(planned, is_forced, deposits, producer)
 
 
-# spec/v1/bridge.md:549
+# spec/v1/bridge.md:548
 def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Block:
     planned = inputs.planned
     origin = get_l1_block(hub, planned.l1_origin)
@@ -2316,17 +2315,17 @@ def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Blo
     )
 
 
-# spec/v1/bridge.md:571
+# spec/v1/bridge.md:570
 def get_block_step_count(inputs: BlockInputs) -> int:
     return len(inputs.deposits) + len(inputs.planned.transactions) + 2
 
 
-# spec/v1/bridge.md:580
+# spec/v1/bridge.md:579
 def start_derived_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> BlockProgress:
     return BlockProgress(start_block(parent, derive_block_header(hub, inputs, parent)), (), ())
 
 
-# spec/v1/bridge.md:592
+# spec/v1/bridge.md:591
 def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> Tuple[BlockProgress, str]:
     header = derive_block_header(hub, inputs, progress.state)
     gas_available = header.gas_limit - get_block_gas_used(progress.receipts)
@@ -2341,13 +2340,13 @@ def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, ste
     return BlockProgress(state, append_receipt(progress.receipts, receipt), (*progress.included, raw)), ""
 
 
-# spec/v1/bridge.md:612
+# spec/v1/bridge.md:611
 def finish_derived_block(hub: Hub, inputs: BlockInputs, progress: BlockProgress) -> Tuple[L2State, L2Block]:
     block = replace(derive_block_header(hub, inputs, progress.state), transactions=progress.included)
     return finish_block(progress.state, progress.state, block, progress.receipts), block
 
 
-# spec/v1/bridge.md:624
+# spec/v1/bridge.md:623
 def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2State, DerivedBlock]:
     progress = start_derived_block(hub, inputs, parent)
     dropped: list[DroppedTransaction] = []
@@ -2363,13 +2362,13 @@ def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2Stat
     return state, DerivedBlock(block, inputs.planned.l1_origin, inputs.is_forced, *trace)
 
 
-# spec/v1/bridge.md:644
+# spec/v1/bridge.md:643
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:655
+# spec/v1/bridge.md:654
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     state = get_dac_genesis_state(dac)
@@ -2380,7 +2379,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return state, tuple(derived)
 
 
-# spec/v1/bridge.md:673
+# spec/v1/bridge.md:672
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2396,7 +2395,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:687
+# spec/v1/bridge.md:686
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2404,7 +2403,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:699
+# spec/v1/bridge.md:698
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2420,7 +2419,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:719
+# spec/v1/bridge.md:718
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2431,7 +2430,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:737
+# spec/v1/bridge.md:736
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2454,7 +2453,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:764
+# spec/v1/bridge.md:763
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2462,14 +2461,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:776
+# spec/v1/bridge.md:775
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:788
+# spec/v1/bridge.md:787
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2485,7 +2484,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:810
+# spec/v1/bridge.md:809
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2508,72 +2507,72 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:859
+# spec/v1/bridge.md:858
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:868
+# spec/v1/bridge.md:867
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:877
+# spec/v1/bridge.md:876
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:887
+# spec/v1/bridge.md:886
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:896
+# spec/v1/bridge.md:895
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:906
+# spec/v1/bridge.md:905
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:915
+# spec/v1/bridge.md:914
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:924
+# spec/v1/bridge.md:923
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:933
+# spec/v1/bridge.md:932
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:942
+# spec/v1/bridge.md:941
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:951
+# spec/v1/bridge.md:950
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:960
+# spec/v1/bridge.md:959
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:969
+# spec/v1/bridge.md:968
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
-# spec/v1/bridge.md:978
+# spec/v1/bridge.md:977
 class BlockNotDerived(SpecError):
     pass
 
@@ -3426,6 +3425,7 @@ __all__ = [
     "assign_compute_providers",
     "assign_epoch_sequencers",
     "assign_rangers",
+    "bisect_left",
     "burn_withdrawn_value",
     "ceil_log2",
     "charge_tax",

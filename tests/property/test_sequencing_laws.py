@@ -172,6 +172,54 @@ def test_stakes_bind_across_dacs(pool: list[Any], supplies: list[int], randomnes
         assert chosen.exit_requested_at is None and served[assignment.sequencer] <= int(chosen.locked)
 
 
+later_operations = st.lists(
+    st.tuples(st.sampled_from(["register", "increase", "exit", "deposit", "advance"]), st.integers(0, 5), st.integers(0, 10)),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(stakes=st.lists(st.integers(BOND, MAX_LOCK), min_size=1, max_size=5), allocation=st.integers(0, 4 * MAX_LOCK),
+       operations=later_operations)
+def test_nothing_after_the_snapshot_changes_the_draw(stakes: list[int], allocation: int, operations: list[Any]) -> None:
+    """L1 block 96 starts epoch 12 and fixes epoch 13's draw. Whatever is done after it in epoch 12 — new
+    sequencers, larger stakes, exits of sequencers other than the chosen one, deposits that raise the DAC's
+    threshold, new L1 blocks — the sequencer of epoch 13 is the one the snapshot gave; only the chosen sequencer's
+    own exit changes it, to nobody."""
+    hub = spec.get_genesis_hub(CHARTER, l1_block(95, 1_000_000))
+    alloc = [(spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=allocation))] if allocation else []
+    hub = spec.create_dac(hub, "acme", CHARTER, alloc, spec.Wei(10**9))
+    pool = [spec.Address(bytes([0x10 + index]) * 20) for index in range(len(stakes))]
+    for address, stake in zip(pool, stakes):
+        hub = spec.register_sequencer(hub, address, spec.Wei(stake))
+    hub = spec.advance_l1_block(hub, l1_block(96, 1_000_012))
+    chain, epoch = spec.ChainId(FIRST_CHAIN + 1), spec.Epoch(13)
+    chosen = spec.get_epoch_sequencer(hub, chain, epoch)
+    number, exited = 96, False
+    for kind, index, amount in operations:
+        try:
+            if kind == "register":
+                hub = spec.register_sequencer(hub, spec.Address(bytes([0x80 + index]) * 20), spec.MAX_SEQUENCER_LOCK)
+            elif kind == "increase":
+                hub = spec.increase_sequencer_lock(hub, pool[index % len(pool)], spec.Wei(amount * 10**18))
+            elif kind == "exit" and pool[index % len(pool)] != chosen:
+                hub = spec.request_sequencer_exit(hub, pool[index % len(pool)])
+            elif kind == "deposit":
+                depositor = spec.Address(bytes([0xD0 + index]) * 20)
+                mint = spec.Wei(amount * MAX_LOCK // 2)
+                hub = spec.deposit_into_dac(hub, chain, depositor, False, depositor, mint, spec.Wei(0), spec.uint64(21_000), b"")
+            elif kind == "advance" and number < 103:
+                number += 1
+                hub = spec.advance_l1_block(hub, l1_block(number, 1_000_000 + 12 * (number - 95)))
+        except spec.SpecError:
+            continue  # an operation a rule refuses changes nothing
+        assert spec.get_epoch_sequencer(hub, chain, epoch) == chosen
+    if chosen is not None:
+        hub = spec.request_sequencer_exit(hub, chosen)
+        exited = True
+    assert spec.get_epoch_sequencer(hub, chain, epoch) is None or not exited
+
+
 # --- the hub machine -----------------------------------------------------------------------------------------------
 
 SEQUENCERS = [spec.Address(bytes([0xA0 + index]) * 20) for index in range(4)]

@@ -776,3 +776,38 @@ def test_challenge_after_fast_finality(spec: ModuleType) -> Iterator[Part]:
     else:
         challenge = opened(spec, case, opened_at=l1_time(98) + FAST[name])
         yield from expect_game(spec, hub, [open_op(spec, case)], with_challenges(spec, hub, challenge), [])
+
+
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
+def test_fraud_by_a_proposer_without_stake(spec: ModuleType) -> Iterator[Part]:
+    """A state batch whose proposer holds no stake (the hub takes the epoch's sequencer as an input: here the
+    caller named an unregistered address). Its forged root is challenged and the proposer never defends: the game
+    settles — the batch is deleted and the challenger gets its bond back — with nothing to slash. (Slashing an
+    unknown sequencer would raise, leave the game open and keep the chain from finality for good.)"""
+    case = scene(spec, forged=False)
+    stranger = bytes([0x57]) * 20
+    forged = [FORGED]
+    hub = run(spec, case.hub, [append_batch(spec, [(98, 0, [])], 2)])
+    operation = append_state(forged, 2, proposer=stranger)
+    operation["selected_sequencer"] = encode_bytes(stranger)
+    hub = run(spec, hub, [operation])
+    header = spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers[1]
+    opening = {
+        "op": "open_challenge",
+        "chain_id": encode_uint(ACME),
+        "disputed": committed(spec, header, forged, 0),
+        "agreed": committed(spec, case.dac(spec).state_batches.headers[0], case.roots, 1),
+        "challenger": encode_bytes(CHALLENGER),
+    }
+    late = l1_time(99) + CLOCK[preset(spec)] + 1
+    moves = [opening, at(spec, 100, late), timeout_op()]
+    answer = execute(spec, hub, moves)
+    assert answer["post"]["payouts"] == [
+        {"recipient": encode_bytes(CHALLENGER), "amount": encode_uint(BOND[preset(spec)])},
+        {"recipient": encode_bytes(TREASURY[preset(spec)]), "amount": "0"},
+    ]
+    assert len(answer["post"]["hub"]["dacs"][1]["state_batches"]) == 1, "batch 1 deleted, batch 0 kept"
+    assert answer["post"]["hub"]["sequencers"] == encode_hub(hub)["sequencers"], "no stake touched"
+    yield "pre", {"hub": encode_hub(hub)}
+    yield "input", {"operations": moves}
+    yield "post", answer["post"]

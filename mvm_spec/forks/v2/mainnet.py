@@ -202,7 +202,7 @@ RANGER_QUORUM = uint64(5)
 # Definitions
 
 
-# spec/v1/README.md:90
+# spec/v1/README.md:91
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -211,7 +211,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:104
+# spec/v1/README.md:105
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -219,7 +219,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:121
+# spec/v1/README.md:122
 class SpecError(Exception):
     pass
 
@@ -2835,7 +2835,10 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
         return strike_rangers(hub, [challenge.challenger]), (Payout(challenge.defender, challenge.bond),)
     hub = strike_rangers(hub, get_validators_of_deleted_batches(dac, challenge.batch_index))
     hub = delete_state_batches(hub, chain_id, dac.state_batches.headers[challenge.batch_index])
-    hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
+    if any(sequencer.address == challenge.defender for sequencer in hub.sequencers):
+        hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
+    else:  # a proposer with no stake (see the chapter's security table): nothing to slash, the game still ends
+        slashed = Wei(0)
     reward = apply_basis_points(slashed, CHALLENGER_REWARD_BPS)
     payouts = [
         Payout(challenge.challenger, Wei(challenge.bond + reward)),
@@ -2853,57 +2856,57 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
     return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
 
 
-# spec/v1/challenge.md:493
+# spec/v1/challenge.md:496
 def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
     return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
 
 
-# spec/v1/challenge.md:520
+# spec/v1/challenge.md:524
 class AgreedRootNotPrevious(SpecError):
     pass
 
 
-# spec/v1/challenge.md:529
+# spec/v1/challenge.md:533
 class UnknownChallenge(SpecError):
     pass
 
 
-# spec/v1/challenge.md:538
+# spec/v1/challenge.md:542
 class ChallengeNotOpen(SpecError):
     pass
 
 
-# spec/v1/challenge.md:547
+# spec/v1/challenge.md:551
 class NotYourMove(SpecError):
     pass
 
 
-# spec/v1/challenge.md:556
+# spec/v1/challenge.md:560
 class ChallengeClockExpired(SpecError):
     pass
 
 
-# spec/v1/challenge.md:565
+# spec/v1/challenge.md:569
 class ChallengeClockRunning(SpecError):
     pass
 
 
-# spec/v1/challenge.md:574
+# spec/v1/challenge.md:578
 class NoMiddleRoot(SpecError):
     pass
 
 
-# spec/v1/challenge.md:583
+# spec/v1/challenge.md:587
 class StepNotReached(SpecError):
     pass
 
 
-# spec/v1/challenge.md:592
+# spec/v1/challenge.md:596
 class StepWitnessMismatch(SpecError):
     pass
 
 
-# spec/v1/challenge.md:601
+# spec/v1/challenge.md:605
 class IncompleteStepWitness(SpecError):
     pass
 

@@ -374,3 +374,27 @@ def test_ranger_losing_its_challenge_is_struck(spec: ModuleType) -> Iterator[Par
     yield "pre", {"hub": encode_hub(hub)}
     yield "input", {"operations": moves}
     yield "post", answer["post"]
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_validators_of_a_later_batch_are_not_struck(spec: ModuleType) -> Iterator[Part]:
+    """Batch 1 forges block 6's root; the sequencer then posts block 7 and batch 2 over it, which the acme rangers
+    validate. A challenge proves batch 1 wrong: batches 1 and 2 are deleted, but batch 2 was not proven wrong, so
+    its validators take no strike (they vouched for block 7 alone, which the game never judged)."""
+    case = scene(spec, forged=False)
+    acme = acme_rangers()
+    batch_2 = [append_batch(spec, [(101, 0, [])], 3), append_state([bytes([0x77]) * 32], 6)]
+    setup = to_epoch_start(spec, case, forged=True) + batch_2
+    hub = run(spec, case.hub, setup)
+    header_2 = spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers[2]
+    validations = [
+        {"op": "validate_state_batch", "chain_id": encode_uint(ACME), "header": encode_batch_header(header_2), "ranger": encode_bytes(r)}
+        for r in acme
+    ]
+    moves = setup + validations + settle_against_the_defender(spec, case)
+    answer = execute(spec, case.hub, moves)
+    assert [int(r["strikes"]) for r in answer["post"]["hub"]["rangers"]] == [0, 0, 0, 0]
+    assert len(answer["post"]["hub"]["dacs"][1]["state_batches"]) == 1, "batches 1 and 2 deleted"
+    yield "pre", {"hub": encode_hub(case.hub)}
+    yield "input", {"operations": moves}
+    yield "post", answer["post"]

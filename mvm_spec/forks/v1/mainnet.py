@@ -2828,7 +2828,7 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
     if not challenger_won:
         hub = replace_challenge(hub, dac, index, replace(challenge, status=DEFENDER_WON))
         return strike_rangers(hub, [challenge.challenger]), (Payout(challenge.defender, challenge.bond),)
-    hub = strike_rangers(hub, get_validators_of_deleted_batches(dac, challenge.batch_index))
+    hub = strike_rangers(hub, get_validators_of_disproven_batch(dac, challenge.batch_index))
     hub = delete_state_batches(hub, chain_id, dac.state_batches.headers[challenge.batch_index])
     if any(sequencer.address == challenge.defender for sequencer in hub.sequencers):
         hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
@@ -3072,63 +3072,63 @@ def claim_validation_reward(hub: Hub, chain_id: ChainId, ranger: Address, batch_
     )
 
 
-# spec/v1/rangers.md:303
-def get_validators_of_deleted_batches(dac: DacRecord, batch_index: int) -> list[Address]:
-    deleted = dac.state_batches.headers[batch_index:]
-    return [validation.ranger for validation in dac.validations if validation.header in deleted]
+# spec/v1/rangers.md:304
+def get_validators_of_disproven_batch(dac: DacRecord, batch_index: int) -> list[Address]:
+    disproven = dac.state_batches.headers[batch_index]
+    return [validation.ranger for validation in dac.validations if validation.header == disproven]
 
 
-# spec/v1/rangers.md:326
+# spec/v1/rangers.md:327
 class UnknownRanger(SpecError):
     pass
 
 
-# spec/v1/rangers.md:335
+# spec/v1/rangers.md:336
 class RangerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/rangers.md:344
+# spec/v1/rangers.md:345
 class RangerBondTooLow(SpecError):
     pass
 
 
-# spec/v1/rangers.md:353
+# spec/v1/rangers.md:354
 class RangerExiting(SpecError):
     pass
 
 
-# spec/v1/rangers.md:362
+# spec/v1/rangers.md:363
 class RangerNotExiting(SpecError):
     pass
 
 
-# spec/v1/rangers.md:371
+# spec/v1/rangers.md:372
 class RangerNotAssigned(SpecError):
     pass
 
 
-# spec/v1/rangers.md:380
+# spec/v1/rangers.md:381
 class DuplicateValidation(SpecError):
     pass
 
 
-# spec/v1/rangers.md:389
+# spec/v1/rangers.md:390
 class UnknownValidation(SpecError):
     pass
 
 
-# spec/v1/rangers.md:398
+# spec/v1/rangers.md:399
 class RewardAlreadyClaimed(SpecError):
     pass
 
 
-# spec/v1/rangers.md:407
+# spec/v1/rangers.md:408
 class ValidatedBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/rangers.md:416
+# spec/v1/rangers.md:417
 class RewardPoolEmpty(SpecError):
     pass
 
@@ -3523,7 +3523,7 @@ __all__ = [
     "get_state_output_root",
     "get_stored_batch_header",
     "get_total_elements",
-    "get_validators_of_deleted_batches",
+    "get_validators_of_disproven_batch",
     "has_open_challenge_through",
     "hash_batch_header",
     "hash_block_progress",

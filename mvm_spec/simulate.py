@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import random
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Callable, Optional, Sequence
 
@@ -157,7 +157,7 @@ def sweep(
     spec: ModuleType, base: Scenario, ranger_counts: Sequence[int], progress: Optional[Callable[[int], None]] = None
 ) -> list[Latencies]:
     """``base`` with each number of rangers: the latency curve."""
-    return [simulate(spec, Scenario(**{**base.__dict__, "rangers": count}), progress) for count in ranger_counts]
+    return [simulate(spec, replace(base, rangers=count), progress) for count in ranger_counts]
 
 
 def plot(curve: Sequence[Latencies], path_without_suffix: str) -> list[str]:

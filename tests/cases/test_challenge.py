@@ -467,6 +467,22 @@ def test_witness_missing_trie_nodes(spec: ModuleType) -> Iterator[Part]:
 
 
 @vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
+def test_parent_witness_missing_trie_nodes(spec: ModuleType) -> Iterator[Part]:
+    """The range closes on 0..1 (starting the block) and the challenger gives the parent state with only its state
+    trie's root node: checking it against the agreed output root reads the message passer's account, which is
+    missing. The move is refused as IncompleteStepWitness, not a crash."""
+    case = scene(spec, forged=False)
+    witness = encode_block_progress(case.trace[0])
+    root = witness["state"]["world"]["state_root"]
+    witness["state"]["world"]["preimages"] = [
+        preimage for preimage in witness["state"]["world"]["preimages"] if "0x" + keccak(bytes.fromhex(preimage[2:])).hex() == root
+    ]
+    moves = [open_op(spec, case), post_op(case.trace_roots[2]), answer_op(False), post_op(case.trace_roots[1])]
+    moves += [answer_op(False), step_op(witness)]
+    yield from expect_refused(spec, case.hub, moves, "IncompleteStepWitness")
+
+
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_game_outlives_the_window(spec: ModuleType) -> Iterator[Part]:
     """Opened in the window's last second, the game is settled after the window: the open challenge kept the batch
     from finality, so it can still be deleted (Metis's MVM_Verifier checks the window at deletion and could not)."""

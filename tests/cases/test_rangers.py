@@ -21,9 +21,20 @@ from mvm_spec.conformance.handlers import HANDLERS
 from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import encode_batch_header, encode_bytes, encode_hub, encode_uint
-from tests.cases.test_challenge import BOTH_FORKS, CHALLENGER, Scene, at, committed, open_op, post_op, scene, timeout_op
+from tests.cases.test_challenge import (
+    BOTH_FORKS,
+    CHALLENGER,
+    Scene,
+    at,
+    committed,
+    open_op,
+    post_op,
+    scene,
+    timeout_op,
+    with_clock,
+)
 from tests.cases.test_sequencing import selection_seed_by_hand, shuffled_index_by_hand
-from tests.hub_building import ACME, SEQUENCER, append_batch, append_state, l1_block, l1_time, randao, run
+from tests.hub_building import ACME, SEQUENCER, append_batch, append_state, l1_time, randao, run
 
 MT = 10**18
 BOND = 2 * MT  # RANGER_BOND, minimal
@@ -128,16 +139,6 @@ def ranger_record(spec: ModuleType, address: bytes, *, strikes: int = 0, exit_at
     return spec.Ranger(spec.Address(address), spec.Wei(BOND), spec.L1BlockNumber(99), exit_requested_at, spec.uint64(strikes))
 
 
-def walked(spec: ModuleType, hub: Any, *numbers: int, times: Sequence[int] = ()) -> Any:
-    """``hub`` advanced through L1 blocks ``numbers`` (12 seconds apart, or at ``times``) by the spec's clock."""
-    for position, number in enumerate(numbers):
-        block = l1_block(spec, number)
-        if position < len(times):
-            block = replace(block, timestamp=spec.Timestamp(times[position]))
-        hub = spec.advance_l1_block(hub, block)
-    return hub
-
-
 def validated_hub(spec: ModuleType, case: Scene, rangers: Sequence[bytes], *, pool: int = 0) -> Any:
     """The hub after ``to_epoch_start`` with ``pool`` MT funded and ``rangers`` having validated batch 1, the
     ranger fields built by hand (the batches by the spec's own operations, which are not the subject here)."""
@@ -179,7 +180,7 @@ def test_bond_withdrawn_after_the_exit_delay(spec: ModuleType) -> Iterator[Part]
     exit_op = {"op": "request_ranger_exit", "address": encode_bytes(RANGERS[0])}
     withdraw = {"op": "withdraw_ranger_bond", "address": encode_bytes(RANGERS[0])}
     moves = [register(RANGERS[0]), exit_op, at(spec, 100, l1_time(99) + EXIT_DELAY), withdraw]
-    expected = walked(spec, case.hub, 100, times=[l1_time(99) + EXIT_DELAY])
+    expected = with_clock(spec, case.hub, 100, l1_time(99) + EXIT_DELAY)
     yield from expect_post(spec, case.hub, moves, expected, [(RANGERS[0], BOND)])
 
 
@@ -268,7 +269,8 @@ def test_reward_paid_once_the_batch_is_final(spec: ModuleType) -> Iterator[Part]
     acme = acme_rangers()
     moves = [fund(MT)] + to_epoch_start(spec, case) + [validate(spec, case, r) for r in acme] + [final_block(spec)]
     moves += [claim(r) for r in acme]
-    expected = walked(spec, validated_hub(spec, case, acme, pool=MT - REWARD * len(acme)), 105, times=[l1_time(EPOCH_START) + WINDOW])
+    expected = validated_hub(spec, case, acme, pool=MT - REWARD * len(acme))
+    expected = with_clock(spec, expected, 105, l1_time(EPOCH_START) + WINDOW)
     dac = spec.get_dac(expected, spec.ChainId(ACME))
     expected = spec.replace_dac(expected, replace(dac, validations=tuple(replace(v, rewarded=True) for v in dac.validations)))
     yield from expect_post(spec, case.hub, moves, expected, [(r, REWARD) for r in acme])

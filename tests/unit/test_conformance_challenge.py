@@ -67,6 +67,7 @@ def test_client_settling_without_the_step_fails_the_defender_s_win(vectors: list
             "challenge/apply_operations/wrong_challenger_loses_its_bond",
             "challenge/apply_operations/witness_of_another_state",
             "challenge/apply_operations/witness_missing_trie_nodes",
+            "challenge/apply_operations/parent_witness_missing_trie_nodes",
         }
     )
 

@@ -9,6 +9,7 @@ window.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from mvm_spec.forks.v2 import mainnet as spec
@@ -25,17 +26,17 @@ def test_preset_values_the_laws_rely_on() -> None:
 
 def test_deterministic_in_the_seed() -> None:
     assert simulate(spec, SMALL) == simulate(spec, SMALL)
-    assert simulate(spec, SMALL) != simulate(spec, Scenario(**{**SMALL.__dict__, "seed": 8}))
+    assert simulate(spec, SMALL) != simulate(spec, replace(SMALL, seed=8))
 
 
 def test_without_honest_rangers_v2_is_v1() -> None:
-    for scenario in (Scenario(**{**SMALL.__dict__, "rangers": 0}), Scenario(**{**SMALL.__dict__, "honest_fraction": 0.0})):
+    for scenario in (replace(SMALL, rangers=0), replace(SMALL, honest_fraction=0.0)):
         latencies = simulate(spec, scenario)
         assert latencies.v2 == latencies.v1 and latencies.quorum_share == 0
 
 
 def test_v2_never_waits_longer_and_v1_is_the_full_window() -> None:
-    latencies = simulate(spec, Scenario(**{**SMALL.__dict__, "honest_fraction": 0.7}))
+    latencies = simulate(spec, replace(SMALL, honest_fraction=0.7))
     assert all(fast <= full for fast, full in zip(latencies.v2, latencies.v1))
     hour = 3_600 / DAY
     assert all(FULL_DAYS < value <= FULL_DAYS + hour for value in latencies.v1)
@@ -52,7 +53,7 @@ def test_enough_honest_rangers_reach_the_fast_window() -> None:
 
 
 def test_curve_is_written_as_png_and_svg(tmp_path: Path) -> None:
-    curve = sweep(spec, Scenario(**{**SMALL.__dict__, "days": 10}), [0, 20, 40])
+    curve = sweep(spec, replace(SMALL, days=10), [0, 20, 40])
     assert [item.scenario.rangers for item in curve] == [0, 20, 40]
     written = plot(curve, str(tmp_path / "finality"))
     assert [Path(path).suffix for path in written] == [".png", ".svg"]

@@ -2805,9 +2805,9 @@ def prove_step(
         raise StepNotReached(f"the range {challenge.lower}..{challenge.upper} has a middle root to answer")
     inputs = get_block_inputs(hub, dac, challenge.block_number)
     step_count = get_block_step_count(inputs)
-    if hash_trace_point(witness, challenge.lower, step_count) != challenge.lower_root:
-        raise StepWitnessMismatch(f"the witness is not the state at the agreed point {challenge.lower}")
-    try:
+    try:  # checking the witness reads it too (an output root reads the message passer's account)
+        if hash_trace_point(witness, challenge.lower, step_count) != challenge.lower_root:
+            raise StepWitnessMismatch(f"the witness is not the state at the agreed point {challenge.lower}")
         result = execute_trace_step(hub, inputs, witness, challenge.lower)
         result_root = hash_trace_point(result, challenge.upper, step_count)
     except EvmMissingData as error:

@@ -21,6 +21,8 @@ from mvm_spec import evm
 from mvm_spec.forks.v1 import mainnet as spec
 from mvm_spec.runtime import keccak256
 
+from tests.hub_building import with_sequencing_snapshots
+
 from .common import median_seconds
 
 CHAIN = spec.ChainId(1089)
@@ -66,6 +68,7 @@ def hub_with_blocks(count: int) -> Any:
     hub = spec.register_sequencer(hub, SEQUENCER, spec.MAX_SEQUENCER_LOCK)
     for number in range(97, 106):
         hub = spec.advance_l1_block(hub, l1_block(number))
+    hub = with_sequencing_snapshots(spec, hub)  # the sequencer serves from the start, as on a running hub
     blocks = []
     for index in range(count):
         signer = SENDERS[index % len(SENDERS)]
@@ -75,7 +78,7 @@ def hub_with_blocks(count: int) -> Any:
         )
     for start in range(0, count, PER_BATCH):
         data = spec.encode_transaction_batch(blocks[start : start + PER_BATCH])
-        hub = spec.append_transaction_batch(hub, CHAIN, data, start, SEQUENCER, SEQUENCER)
+        hub = spec.append_transaction_batch(hub, CHAIN, data, start, SEQUENCER)
     return hub
 
 
@@ -93,7 +96,7 @@ def withdrawal_fixture() -> tuple[Any, Any, Any, list[int]]:
     calldata = bytes(12) + bytes([0x7A]) * 20 + b"hi"
     raw = signed(key, 0, PASSER, 5, calldata, 150_000)
     block = spec.SequencedBlock(spec.BlockNumber(0), spec.L1BlockNumber(96), spec.Timestamp(0), (raw,))
-    hub = spec.append_transaction_batch(hub, CHAIN, spec.encode_transaction_batch([block]), 0, SEQUENCER, SEQUENCER)
+    hub = spec.append_transaction_batch(hub, CHAIN, spec.encode_transaction_batch([block]), 0, SEQUENCER)
     state, derived = spec.derive_chain(hub, CHAIN)
     roots = [spec.Hash32(keccak256(index.to_bytes(32, "big"))) for index in range(1_023)] + [derived[0].output_root]
     dac = spec.get_dac(hub, CHAIN)

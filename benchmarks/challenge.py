@@ -26,7 +26,7 @@ def fixture() -> tuple[Any, Any, Any, list[Any], Any]:
     _, derived = spec.derive_chain(hub, CHAIN)
     roots = [block.output_root for block in derived]
     roots[-1] = spec.Hash32(bytes([0xF0]) * 32)
-    hub = spec.append_state_batch(hub, CHAIN, roots, 0, SEQUENCER, SEQUENCER)
+    hub = spec.append_state_batch(hub, CHAIN, roots, 0, SEQUENCER)
     header = spec.get_dac(hub, CHAIN).state_batches.headers[0]
 
     def committed(index: int) -> Any:

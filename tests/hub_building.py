@@ -92,7 +92,8 @@ def new_hub(
     start: int = HUB_START,
 ) -> Any:
     """A hub whose first L1 block is ``start``, holding the rangers' DAC and "acme" (chain id 1089, created in that
-    block with ``alloc`` and a base fee of 7 wei) and, unless told otherwise, one sequencer locking the minimum."""
+    block with ``alloc`` and a base fee of 7 wei) and, unless told otherwise, one sequencer locking twice the minimum
+    bond, so that its stake covers both DACs' thresholds and it serves both (`with_sequencing_snapshots`)."""
     rangers = spec.Charter("Rangers", "", (), (), spec.Address(bytes(20)))
     hub = spec.get_genesis_hub(rangers, l1_block(spec, start))
     alloc_spec = [(spec.Address(address), account) for address, account in alloc]
@@ -100,8 +101,35 @@ def new_hub(
         hub, "acme", charter if charter is not None else plain_charter(spec), alloc_spec, spec.Wei(GENESIS_BASE_FEE)
     )
     if sequencer:
-        hub = spec.register_sequencer(hub, spec.Address(SEQUENCER), spec.MIN_SEQUENCER_BOND)
-    return hub
+        hub = spec.register_sequencer(hub, spec.Address(SEQUENCER), spec.Wei(2 * spec.MIN_SEQUENCER_BOND))
+    return with_sequencing_snapshots(spec, hub)
+
+
+def served_by(spec: ModuleType, hub: Any, address: bytes = SEQUENCER) -> Any:
+    """``hub`` with ``address`` registered (locking twice the minimum bond, if it was not registered) and the
+    snapshots of the current epoch and the next taken (`with_sequencing_snapshots`): for laws and benchmarks that
+    append batches to a hub of the rangers' DAC and one other with small supplies, which ``address`` then serves."""
+    if not any(sequencer.address == address for sequencer in hub.sequencers):
+        hub = spec.register_sequencer(hub, spec.Address(address), spec.Wei(2 * spec.MIN_SEQUENCER_BOND))
+    return with_sequencing_snapshots(spec, hub)
+
+
+def with_sequencing_snapshots(spec: ModuleType, hub: Any) -> Any:
+    """``hub`` with the snapshots of its current epoch and the next taken of its own pool and DACs, as the L1 blocks
+    starting the two epochs before would have recorded them had the hub's sequencers and DACs existed then. So the
+    hub's sequencers can append from its first block, as on a hub that has been running for a while, without a
+    case first waiting two epochs. (A DAC created in the current block would not be in a real snapshot: this builds
+    the pre-state of cases about batches, not about the draw, which `tests/cases/test_sequencing.py` checks.)"""
+    current = spec.get_current_l1_block(hub).number
+    epoch = int(spec.compute_l1_epoch(current))
+    supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
+    snapshots = tuple(
+        spec.SequencingSnapshot(
+            spec.Epoch(drawn), spec.Hash32(randao(max(drawn - 1, 0) * int(spec.L1_BLOCKS_PER_EPOCH))), hub.sequencers, supplies
+        )
+        for drawn in (epoch, epoch + 1)
+    )
+    return spec.replace(hub, sequencing_snapshots=snapshots)
 
 
 def run(spec: ModuleType, hub: Any, operations: Sequence[dict[str, Any]]) -> Any:
@@ -143,7 +171,6 @@ def append_batch(
         "batch_data": encode_bytes(batch_data(spec, blocks)),
         "should_start_at_element": encode_uint(start),
         "sequencer": encode_bytes(sequencer),
-        "selected_sequencer": encode_bytes(SEQUENCER),
     }
 
 
@@ -156,7 +183,6 @@ def append_state(
         "output_roots": encode_hashes(output_roots),
         "should_start_at_element": encode_uint(start),
         "proposer": encode_bytes(proposer),
-        "selected_sequencer": encode_bytes(SEQUENCER),
     }
 
 

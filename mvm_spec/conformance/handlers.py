@@ -194,13 +194,13 @@ def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[s
     if operation == "append_transaction_batch":
         batch_data = decode_bytes(args["batch_data"])
         appended = spec.append_transaction_batch(
-            hub, chain_id(), batch_data, start(), address("sequencer"), address("selected_sequencer")
+            hub, chain_id(), batch_data, start(), address("sequencer")
         )
         return appended, {}
     if operation == "append_state_batch":
         roots = decode_hashes(spec, args["output_roots"])
         appended = spec.append_state_batch(
-            hub, chain_id(), roots, start(), address("proposer"), address("selected_sequencer")
+            hub, chain_id(), roots, start(), address("proposer")
         )
         return appended, {}
     if operation == "delete_state_batches":
@@ -350,14 +350,26 @@ def compute_shuffled_index(spec: ModuleType, request: dict[str, Any]) -> dict[st
     return {"output": {"shuffled_index": shuffled}}
 
 
-@handles("selection", "get_epoch_sequencer")
-def get_epoch_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    """Run ``input.operations`` on the hub (their errors are the hub's), then ask who sequences DAC
+@handles("selection", "get_epoch_sequencers")
+def get_epoch_sequencers(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run ``input.operations`` on the hub (their errors are the hub's), then ask for the succession of DAC
     ``input.chain_id`` in ``input.epoch``."""
     given = request["input"]
     hub = apply_hub_operations(spec, decode_hub(spec, request["pre"]["hub"]), given["operations"])
-    selected = spec.get_epoch_sequencer(hub, spec.ChainId(decode_uint(given["chain_id"])), spec.Epoch(decode_uint(given["epoch"])))
-    return {"output": {"sequencer": None if selected is None else encode_bytes(selected)}}
+    succession = spec.get_epoch_sequencers(
+        hub, spec.ChainId(decode_uint(given["chain_id"])), spec.Epoch(decode_uint(given["epoch"]))
+    )
+    return {"output": {"sequencers": [encode_bytes(address) for address in succession]}}
+
+
+@handles("selection", "get_current_sequencer")
+def get_current_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run ``input.operations`` on the hub (their errors are the hub's), then ask who may append batches of DAC
+    ``input.chain_id`` in the hub's current L1 block."""
+    given = request["input"]
+    hub = apply_hub_operations(spec, decode_hub(spec, request["pre"]["hub"]), given["operations"])
+    serving = spec.get_current_sequencer(hub, spec.ChainId(decode_uint(given["chain_id"])))
+    return {"output": {"sequencer": None if serving is None else encode_bytes(serving)}}
 
 
 @handles("compute", "assign_compute_providers")

@@ -19,7 +19,7 @@ acme's history, used as pre-state (each stage is the expected post-state of a ca
     L1 1004  transaction batch 1 (by SEQUENCER): blocks 4-6, L1 origins 1003, 1003, 1003
     L1 1004  state batch 0 (by SEQUENCER): output roots R0 R1 R2 of blocks 1-3
     L1 1005  state batch 1 (by SEQUENCER): R3 R4, blocks 4-5
-    L1 1006  state batch 2 (by OTHER, the next epoch's sequencer): R5, block 6
+    L1 1006  state batch 2 (by OTHER, who served acme then): R5, block 6
 """
 
 from __future__ import annotations
@@ -220,10 +220,35 @@ def acme_record(
 def hub_of(
     spec: ModuleType, current: int, acme: Any = None, rangers: Any = None, current_time: int | None = None
 ) -> Any:
-    """L1 blocks 1000 to `current` (the current block at `current_time` if given), the rangers' DAC and acme."""
+    """L1 blocks 1000 to `current` (the current block at `current_time` if given), the rangers' DAC and acme, both
+    served by SEQUENCER (`served_by`)."""
     blocks = [l1_block(spec, number) for number in range(N0, current)] + [l1_block(spec, current, current_time)]
     dacs = (rangers_record(spec) if rangers is None else rangers, acme_record(spec) if acme is None else acme)
-    return spec.Hub(l1_blocks=tuple(blocks), dacs=dacs, sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
+    hub = spec.Hub(
+        l1_blocks=tuple(blocks),
+        dacs=dacs,
+        sequencers=(),
+        compute_providers=(),
+        sequencing_snapshots=(),
+        rangers=(),
+        ranger_reward_pool=spec.Wei(0),
+    )
+    return served_by(spec, hub, SEQUENCER)
+
+
+def served_by(spec: ModuleType, hub: Any, address: bytes) -> Any:
+    """`hub` whose only sequencer is `address`, staking 2B (B = MIN_SEQUENCER_BOND), with the snapshots of the
+    current epoch and the next taken of that pool: every DAC here has threshold B (acme's 5 MT supply is far below
+    10 B), so `address` is the whole succession of both DACs, whatever the randomness, and serves them throughout.
+    Who may append is the sequencing chapter's rule, checked by its own cases; here it only has to be someone known."""
+    sequencer = spec.Sequencer(spec.Address(address), spec.Wei(2 * spec.MIN_SEQUENCER_BOND), None)
+    supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
+    epoch = int(spec.compute_l1_epoch(spec.get_current_l1_block(hub).number))
+    snapshots = tuple(
+        spec.SequencingSnapshot(spec.Epoch(drawn), spec.Hash32(keccak(b"snapshot")), (sequencer,), supplies)
+        for drawn in (epoch, epoch + 1)
+    )
+    return spec.replace(hub, sequencers=(sequencer,), sequencing_snapshots=snapshots)
 
 
 # acme's sequenced blocks: number -> (L1 origin, proposed time, transactions).
@@ -377,7 +402,6 @@ def expect_transaction_append(
     error: str = "",
     chain_id: int = ACME,
     sequencer: bytes = SEQUENCER,
-    selected: bytes = SEQUENCER,
 ) -> Iterator[Part]:
     yield "pre", {"hub": encode_hub(pre)}
     yield "input", {
@@ -385,12 +409,11 @@ def expect_transaction_append(
         "batch_data": encode_bytes(batch_data),
         "should_start_at_element": encode_uint(start),
         "sequencer": encode_bytes(sequencer),
-        "selected_sequencer": encode_bytes(selected),
     }
 
     def call() -> Any:
         return spec.append_transaction_batch(
-            pre, spec.ChainId(chain_id), batch_data, start, spec.Address(sequencer), spec.Address(selected)
+            pre, spec.ChainId(chain_id), batch_data, start, spec.Address(sequencer)
         )
 
     yield from expect_post_or_error(spec, call, expected, error)
@@ -421,7 +444,8 @@ def test_first_transaction_batch(spec: ModuleType) -> Iterator[Part]:
     built = spec.advance_l1_block(built, l1_block(spec, 1001))
     built = spec.create_dac(built, "acme", acme_charter(spec), acme_alloc(spec), spec.Wei(ACME_BASE_FEE))
     built = spec.advance_l1_block(spec.advance_l1_block(built, l1_block(spec, 1002)), l1_block(spec, 1003))
-    assert pre == built, "the hand-built pre-state is not what the spec's registry and clock operations build"
+    unsequenced = spec.replace(pre, sequencers=(), sequencing_snapshots=())
+    assert unsequenced == built, "the hand-built pre-state is not what the spec's registry and clock operations build"
     expected = hub_of(spec, 1003, acme_record(spec, acme_blocks(spec, 3), [transaction_batch_0(spec)]))
     yield from expect_transaction_append(spec, pre, history_calldata(1, 3), 0, expected)
 
@@ -472,15 +496,14 @@ def test_batch_of_empty_blocks(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "append_transaction_batch")
 def test_block_times_are_not_judged_by_the_hub(spec: ModuleType) -> Iterator[Part]:
     """Proposed times 0 and 2^64 - 1 fit in 64 bits, so the hub records them (derivation clamps them): blocks 7
-    and 8, root H(L7, L8), appended in L1 block 1006 by OTHER, the selected sequencer of this epoch."""
+    and 8, root H(L7, L8), appended in L1 block 1006 by OTHER, the sequencer serving acme then."""
     entries: list[Entry] = [(1003, 0, (RAW[1],)), (1004, UINT64_MAX, ())]
     root = h(block_leaf(ACME, 7, *entries[0]), block_leaf(ACME, 8, *entries[1]))
     third = header(spec, 2, root, 2, 6, transaction_extra(ACME, 1006, l1_time(1006), OTHER))
     blocks = [sequenced(spec, 7, *entries[0]), sequenced(spec, 8, *entries[1])]
-    expected = after_third_batch(spec, 1006, blocks, third)
-    yield from expect_transaction_append(
-        spec, history(spec, 1006), batch_calldata(entries), 6, expected, sequencer=OTHER, selected=OTHER
-    )
+    expected = served_by(spec, after_third_batch(spec, 1006, blocks, third), OTHER)
+    pre = served_by(spec, history(spec, 1006), OTHER)
+    yield from expect_transaction_append(spec, pre, batch_calldata(entries), 6, expected, sequencer=OTHER)
 
 
 def batch_of_length(length: int) -> bytes:
@@ -690,7 +713,7 @@ def test_l1_origin_jumps_by_two(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_transaction_batch")
 def test_transaction_batch_unauthorised(spec: ModuleType) -> Iterator[Part]:
-    """Appended by someone other than the selected sequencer."""
+    """Appended by someone other than the serving sequencer."""
     pre = history(spec, 1006)
     yield from expect_transaction_append(
         spec, pre, batch_calldata(NEXT_TWO), 6, error="UnauthorizedSequencer", sequencer=INTRUDER
@@ -699,7 +722,7 @@ def test_transaction_batch_unauthorised(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_transaction_batch")
 def test_sender_checked_before_calldata(spec: ModuleType) -> Iterator[Part]:
-    """Junk calldata from someone other than the selected sequencer: the sender is reported."""
+    """Junk calldata from someone other than the serving sequencer: the sender is reported."""
     yield from expect_transaction_append(
         spec, history(spec, 1006), b"\xde\xad", 6, error="UnauthorizedSequencer", sequencer=INTRUDER
     )
@@ -707,7 +730,7 @@ def test_sender_checked_before_calldata(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_transaction_batch", presets=("minimal",))
 def test_sender_checked_before_size(spec: ModuleType) -> Iterator[Part]:
-    """Calldata one word over the limit from someone other than the selected sequencer: the sender is reported.
+    """Calldata one word over the limit from someone other than the serving sequencer: the sender is reported.
     (Minimal only: the order of the checks does not depend on the preset, and mainnet's calldata limit would make a
     quarter-megabyte vector.)
     """
@@ -719,7 +742,7 @@ def test_sender_checked_before_size(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_transaction_batch")
 def test_transaction_batch_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """Chain id 1090 is not registered (and the sender is not the selected sequencer): the chain is reported."""
+    """Chain id 1090 is not registered (and the sender is not the serving sequencer): the chain is reported."""
     yield from expect_transaction_append(
         spec,
         history(spec, 1006),
@@ -815,7 +838,6 @@ def expect_state_append(
     error: str = "",
     chain_id: int = ACME,
     proposer: bytes = SEQUENCER,
-    selected: bytes = SEQUENCER,
 ) -> Iterator[Part]:
     yield "pre", {"hub": encode_hub(pre)}
     yield "input", {
@@ -823,13 +845,12 @@ def expect_state_append(
         "output_roots": encode_hashes(roots),
         "should_start_at_element": encode_uint(start),
         "proposer": encode_bytes(proposer),
-        "selected_sequencer": encode_bytes(selected),
     }
     hashes = [spec.Hash32(root) for root in roots]
 
     def call() -> Any:
         return spec.append_state_batch(
-            pre, spec.ChainId(chain_id), hashes, start, spec.Address(proposer), spec.Address(selected)
+            pre, spec.ChainId(chain_id), hashes, start, spec.Address(proposer)
         )
 
     yield from expect_post_or_error(spec, call, expected, error)
@@ -856,12 +877,17 @@ def test_second_state_batch(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "append_state_batch")
 def test_state_batch_up_to_chain_head(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 1006 the head is block 6 (no block forced on either preset: 1006 - 4 - 1003 < 0 on minimal);
-    one root for block 6, proposed by OTHER as the selected sequencer, reaches exactly the head.
+    one root for block 6, proposed by OTHER, the sequencer serving acme then, reaches exactly the head.
 
     Expected: header index 2, root R5 (a single leaf), extraData (1089, 1006, T0 + 72, OTHER, 6).
     """
     yield from expect_state_append(
-        spec, history(spec, 1006, 2), R[5:6], 5, history(spec, 1006, 3), proposer=OTHER, selected=OTHER
+        spec,
+        served_by(spec, history(spec, 1006, 2), OTHER),
+        R[5:6],
+        5,
+        served_by(spec, history(spec, 1006, 3), OTHER),
+        proposer=OTHER,
     )
 
 
@@ -881,7 +907,7 @@ def test_state_batch_on_unsequenced_chain(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_state_batch")
 def test_state_batch_from_wrong_proposer(spec: ModuleType) -> Iterator[Part]:
-    """The proposer is not the epoch's selected sequencer."""
+    """The proposer is not the sequencer serving acme."""
     pre = history(spec, 1004)
     yield from expect_state_append(spec, pre, R[:3], 0, error="UnauthorizedSequencer", proposer=INTRUDER)
 

@@ -337,7 +337,7 @@ def test_validators_of_a_deleted_batch_are_struck(spec: ModuleType) -> Iterator[
     answer = execute(spec, case.hub, moves)
     strikes = {bytes.fromhex(r["address"][2:]): int(r["strikes"]) for r in answer["post"]["hub"]["rangers"]}
     assert strikes == {r: (1 if r in acme else 0) for r in RANGERS}
-    slashed = 20 * MT // 10
+    slashed = 40 * MT // 10  # 10% of the defender's stake, 2 x 20 MT (tests/hub_building.new_hub)
     assert [p["amount"] for p in answer["post"]["payouts"]] == [encode_uint(MT + slashed // 2), encode_uint(slashed // 2)]
     assert len(answer["post"]["hub"]["dacs"][1]["state_batches"]) == 1, "batch 1 deleted, batch 0 kept"
     yield "pre", {"hub": encode_hub(case.hub)}

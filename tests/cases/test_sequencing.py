@@ -67,6 +67,8 @@ class HandPreset:
     rounds: int  # SHUFFLE_ROUND_COUNT
     l1_epoch: int  # L1_BLOCKS_PER_EPOCH: E
     gas_budget: int  # MAX_DEPOSIT_GAS_PER_L1_BLOCK: G
+    timeout: int  # SEQUENCER_TIMEOUT, L1 blocks
+    fallbacks: int  # MAX_SEQUENCER_FALLBACKS
     dao: bytes  # METIS_DAO_ADDRESS, the producer of blocks no provider is assigned to
 
 
@@ -78,6 +80,8 @@ HAND_PRESETS = {
         rounds=10,
         l1_epoch=8,
         gas_budget=300_000,
+        timeout=3,
+        fallbacks=2,
         dao=bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
     ),
     "mainnet": HandPreset(
@@ -87,6 +91,8 @@ HAND_PRESETS = {
         rounds=90,
         l1_epoch=7200,
         gas_budget=20_000_000,
+        timeout=600,
+        fallbacks=3,
         dao=bytes.fromhex("5311000000000000000000000000000000001212"),
     ),
 }
@@ -101,6 +107,8 @@ def hand(spec: ModuleType) -> HandPreset:
         spec.SHUFFLE_ROUND_COUNT,
         spec.L1_BLOCKS_PER_EPOCH,
         spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK,
+        spec.SEQUENCER_TIMEOUT,
+        spec.MAX_SEQUENCER_FALLBACKS,
         bytes(spec.METIS_DAO_ADDRESS),
     )
     expected = (
@@ -110,6 +118,8 @@ def hand(spec: ModuleType) -> HandPreset:
         values.rounds,
         values.l1_epoch,
         values.gas_budget,
+        values.timeout,
+        values.fallbacks,
         values.dao,
     )
     assert rendered == expected, "preset changed: redo by hand"
@@ -304,27 +314,44 @@ def eligible_by_hand(
     return [(a, s) for a, s, exit_at in sequencers if exit_at is None and s >= bond and supply <= 10 * s]
 
 
+def round_seed_by_hand(seed: bytes, round_number: int) -> bytes:
+    """Round 0: the seed. Round r >= 1: keccak256(abi.encode(bytes32 seed, string "fallback", uint256 r)): the seed,
+    the string's offset (3 words = 96), r, then the string's length (8) and its bytes padded to a word."""
+    if round_number == 0:
+        return seed
+    head = seed + (96).to_bytes(32, "big") + round_number.to_bytes(32, "big")
+    return keccak(head + (8).to_bytes(32, "big") + b"fallback".ljust(32, b"\0"))
+
+
 def assign_by_hand(
     pool: Sequence[tuple[bytes, int, Optional[int]]],
     supplies: Sequence[tuple[int, int]],
     randomness: bytes,
     epoch: int,
     preset: HandPreset,
-) -> dict[int, tuple[Optional[bytes], list[tuple[bytes, int]]]]:
-    """Each DAC's draw in chain-id order, with stakes bound: a sequencer is a candidate while its stake covers the
-    DAC's threshold, max(B, ceil(supply / 10)), plus the thresholds of the DACs it was drawn for before. Returns, per
-    chain id, the chosen address (or None) and the candidates."""
+) -> dict[int, tuple[list[bytes], list[tuple[bytes, int]]]]:
+    """Each DAC's succession, drawn round by round (first choice, then each fallback), DACs in chain-id order within
+    a round, with stakes bound: a sequencer is a candidate while it is not yet in the DAC's succession and its
+    stake covers the DAC's threshold, max(B, ceil(supply / 10)), plus the thresholds of every slot it was drawn for
+    before. Returns, per chain id, the succession and the first round's candidates."""
     committed: dict[bytes, int] = {}
-    result: dict[int, tuple[Optional[bytes], list[tuple[bytes, int]]]] = {}
-    for chain_id, supply in sorted(supplies):
-        threshold = max(preset.bond, -(-supply // 10))
-        candidates = [(a, s) for a, s, exit_at in pool if exit_at is None and s >= threshold + committed.get(a, 0)]
-        chosen = None
-        if candidates:
-            seed = selection_seed_by_hand(randomness, chain_id, epoch)
-            chosen = select_by_hand(candidates, seed, preset.max_lock, preset.rounds)
-            committed[chosen] = committed.get(chosen, 0) + threshold
-        result[chain_id] = (chosen, candidates)
+    result: dict[int, tuple[list[bytes], list[tuple[bytes, int]]]] = {}
+    for round_number in range(1 + preset.fallbacks):
+        for chain_id, supply in sorted(supplies):
+            threshold = max(preset.bond, -(-supply // 10))
+            drawn, first_candidates = result.setdefault(chain_id, ([], []))
+            candidates = [
+                (a, s)
+                for a, s, exit_at in pool
+                if exit_at is None and a not in drawn and s >= threshold + committed.get(a, 0)
+            ]
+            if round_number == 0:
+                first_candidates.extend(candidates)
+            if candidates:
+                seed = round_seed_by_hand(selection_seed_by_hand(randomness, chain_id, epoch), round_number)
+                chosen = select_by_hand(candidates, seed, preset.max_lock, preset.rounds)
+                committed[chosen] = committed.get(chosen, 0) + threshold
+                drawn.append(chosen)
     return result
 
 
@@ -608,7 +635,7 @@ def test_shuffle_too_large_checked_before_index(spec: ModuleType) -> Iterator[Pa
     )
 
 
-# --- selection: get_epoch_sequencer --------------------------------------------------------------------------------
+# --- selection: get_epoch_sequencers -------------------------------------------------------------------------------
 
 
 def percent_of_max(spec: ModuleType, percent: int) -> int:
@@ -629,24 +656,28 @@ def expect_selected(
     known: Optional[bytes] = None,
     unsequenced: bool = False,
     l1_randomness: bytes = RANDOMNESS,
+    expected_succession: Optional[list[bytes]] = None,
 ) -> Iterator[Part]:
     """``pre`` with the snapshot of ``epoch`` taken of its own pool and supplies (as the L1 block starting the epoch
-    before would have), asked who sequences ``chain_id`` then. The spec's choice must match the draw worked out by
-    hand for every DAC in chain-id order with stakes bound; it must be ``known`` when that is given, and null exactly
-    when nobody is a candidate by hand (``unsequenced`` says a case expects that)."""
+    before would have), asked for ``chain_id``'s succession then. The spec's must match the draw worked out by hand,
+    round by round, for every DAC in chain-id order with stakes bound; its first choice must be ``known`` when that
+    is given (the whole succession ``expected_succession``), and it is empty exactly when nobody is a candidate by
+    hand (``unsequenced`` says a case expects that)."""
     supplies = tuple((item.chain_id, item.coinbase_supply) for item in pre.dacs)
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), spec.Hash32(l1_randomness), pre.sequencers, supplies)
     pre = replace(pre, sequencing_snapshots=(snapshot,))
     yield "pre", hub_state(pre)
     yield "input", {"operations": [], "chain_id": encode_uint(chain_id), "epoch": encode_uint(epoch)}
-    chosen = spec.get_epoch_sequencer(pre, spec.ChainId(chain_id), spec.Epoch(epoch))
+    succession = spec.get_epoch_sequencers(pre, spec.ChainId(chain_id), spec.Epoch(epoch))
     pool = [(bytes(s.address), int(s.locked), s.exit_requested_at) for s in pre.sequencers]
     by_hand, candidates = assign_by_hand(pool, [(int(c), int(s)) for c, s in supplies], l1_randomness, epoch, hand(spec))[chain_id]
-    assert chosen == by_hand, f"spec chose {chosen!r}, cross-check {by_hand!r}"
+    assert list(succession) == by_hand, f"spec drew {succession!r}, cross-check {by_hand!r}"
     assert unsequenced == (not candidates), "the case's expectation disagrees with the candidates worked out by hand"
     if known is not None:
-        assert chosen is not None and chosen == known
-    yield "output", {"sequencer": None if chosen is None else encode_bytes(chosen)}
+        assert succession[:1] == (known,)
+    if expected_succession is not None:
+        assert list(succession) == expected_succession
+    yield "output", {"sequencers": [encode_bytes(address) for address in succession]}
 
 
 def make_weighted_epoch(epoch: int) -> None:
@@ -660,7 +691,7 @@ def make_weighted_epoch(epoch: int) -> None:
         "lock: the choice is stake-proportional, so a client that picks uniformly among eligible sequencers fails "
         "some of epochs 0-19."
     )
-    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencer")(body)
+    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencers")(body)
 
 
 for _epoch in range(20):
@@ -678,14 +709,14 @@ def make_threshold_epoch(epoch: int) -> None:
         f"Epoch {epoch}, supply 10 x 50% of the maximum lock: DBT is half the maximum lock, so only the 60% and 100% "
         "sequencers (Carol, Dave) are eligible."
     )
-    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencer")(body)
+    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencers")(body)
 
 
 for _epoch in range(5):
     make_threshold_epoch(_epoch)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_only_eligible_sequencer_at_maximum_stake(spec: ModuleType) -> Iterator[Part]:
     """Dave (maximum stake) is the only eligible sequencer: Alice and Bob are below the DBT of supply 10 x 60%,
     Carol has asked to exit. Acceptance at the maximum stake is certain, so Dave is chosen."""
@@ -705,14 +736,14 @@ def minimum_bond_pool(spec: ModuleType) -> list[Any]:
     return [sequencer(spec, DAVE, max_lock, T0), sequencer(spec, ALICE, hand(spec).bond), sequencer(spec, BOB, max_lock, 0)]
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_only_eligible_sequencer_at_minimum_bond(spec: ModuleType) -> Iterator[Part]:
     """Alice's minimum bond covers one DAC's threshold (B): she is drawn for the rangers' DAC (1088, first in
     chain-id order), however many attempts her 20% acceptance takes."""
     yield from expect_selected(spec, hub(spec, minimum_bond_pool(spec), [dac(spec, CHAIN)]), RANGERS, 3, known=ALICE)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_one_stake_does_not_cover_two_dacs(spec: ModuleType) -> Iterator[Part]:
     """The same pool, asked about acme (1089): Alice's stake is already bound to the rangers' DAC, B of B, so acme is
     unsequenced. Without stakes binding across DACs she would sequence both on one bond."""
@@ -720,7 +751,7 @@ def test_one_stake_does_not_cover_two_dacs(spec: ModuleType) -> Iterator[Part]:
     yield from expect_selected(spec, pre, CHAIN, 3, unsequenced=True)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_a_stake_covers_dacs_up_to_its_sum(spec: ModuleType) -> Iterator[Part]:
     """Dave alone, staking the maximum M = 5B (minimal and mainnet alike): the rangers' DAC (B) and acme (3B) sum to
     4B, within his stake, so he sequences both; a third DAC of threshold 2B would take the sum to 6B: unsequenced."""
@@ -731,13 +762,13 @@ def test_a_stake_covers_dacs_up_to_its_sum(spec: ModuleType) -> Iterator[Part]:
     yield from expect_selected(spec, hub(spec, pool, dacs), OTHER_CHAIN, 6, unsequenced=True)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_unsequenced_with_empty_pool(spec: ModuleType) -> Iterator[Part]:
     """No sequencer at all: the DAC is unsequenced (null)."""
     yield from expect_selected(spec, hub(spec, [], [dac(spec, CHAIN)]), CHAIN, 0, unsequenced=True)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_unsequenced_when_everyone_exits(spec: ModuleType) -> Iterator[Part]:
     """Every sequencer has asked to exit: unsequenced."""
     pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0), sequencer(spec, BOB, hand(spec).bond, 0)]
@@ -750,7 +781,7 @@ def pool_whose_largest_stake_exits(spec: ModuleType) -> list[Any]:
     return [alice, bob, carol, sequencer(spec, DAVE, hand(spec).max_lock, T0)]
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_unsequenced_when_dbt_above_every_stake(spec: ModuleType) -> Iterator[Part]:
     """Supply 10 x 80% of M (reached while Dave served it) puts the DBT at 80% of M; Dave has asked to exit and the
     others stake 20/35/60%: unsequenced."""
@@ -758,7 +789,7 @@ def test_unsequenced_when_dbt_above_every_stake(spec: ModuleType) -> Iterator[Pa
     yield from expect_selected(spec, pre, CHAIN, 2, unsequenced=True)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_selection_uses_the_asked_dacs_supply(spec: ModuleType) -> Iterator[Part]:
     """Dave is exiting. Two DACs: 1089 is empty (Alice, Bob and Carol eligible), 1090 has DBT 80% of M (nobody).
     Asked about 1090: unsequenced."""
@@ -767,14 +798,14 @@ def test_selection_uses_the_asked_dacs_supply(spec: ModuleType) -> Iterator[Part
     yield from expect_selected(spec, pre, OTHER_CHAIN, 2, unsequenced=True)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_selection_for_second_dac(spec: ModuleType) -> Iterator[Part]:
     """Two DACs; asked about 1090 (empty): the chain id enters the seed, so this is not epoch 4 of 1089's draw."""
     dacs = [dac(spec, CHAIN, allocated=10 * percent_of_max(spec, 80)), dac(spec, OTHER_CHAIN)]
     yield from expect_selected(spec, hub(spec, weighted_pool(spec), dacs), OTHER_CHAIN, 4)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_selection_ignores_pending_deposits(spec: ModuleType) -> Iterator[Part]:
     """1089's supply is 0 but a 5M deposit waits in its queue (its DBT, M/2, is above every stake of a pool staking
     20% and 35% of M). Only the supply counts: DBT B, both sequencers eligible."""
@@ -784,38 +815,38 @@ def test_selection_ignores_pending_deposits(spec: ModuleType) -> Iterator[Part]:
     yield from expect_selected(spec, pre, CHAIN, 11)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_selection_at_largest_epoch(spec: ModuleType) -> Iterator[Part]:
     """Epoch 2^64 - 1, other L1 randomness: the seed encodes the epoch as a full uint256 word."""
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
     yield from expect_selected(spec, pre, CHAIN, 2**64 - 1, l1_randomness=keccak(RANDOMNESS))
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_selection_for_the_rangers_dac(spec: ModuleType) -> Iterator[Part]:
     """The rangers' DAC (1088, no allocation) is sequenced like any other."""
     yield from expect_selected(spec, hub(spec, weighted_pool(spec), [dac(spec, CHAIN)]), RANGERS, 0)
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_selection_for_unknown_chain(spec: ModuleType) -> Iterator[Part]:
     """No DAC 1090 is registered."""
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
     yield "pre", hub_state(pre)
     yield "input", {"operations": [], "chain_id": encode_uint(OTHER_CHAIN), "epoch": "0"}
     yield from expect_spec_error(
-        spec, "UnknownChainId", lambda: spec.get_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0))
+        spec, "UnknownChainId", lambda: spec.get_epoch_sequencers(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0))
     )
 
 
-@vector_case("selection", "get_epoch_sequencer")
+@vector_case("selection", "get_epoch_sequencers")
 def test_unknown_chain_checked_before_eligibility(spec: ModuleType) -> Iterator[Part]:
     """No sequencer at all and no DAC 1090: the chain id is looked up first, so UnknownChainId rather than null."""
     pre = hub(spec, [], [dac(spec, CHAIN)])
     yield "pre", hub_state(pre)
     yield "input", {"operations": [], "chain_id": encode_uint(OTHER_CHAIN), "epoch": "0"}
     yield from expect_spec_error(
-        spec, "UnknownChainId", lambda: spec.get_epoch_sequencer(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0))
+        spec, "UnknownChainId", lambda: spec.get_epoch_sequencers(pre, spec.ChainId(OTHER_CHAIN), spec.Epoch(0))
     )
 
 
@@ -2268,7 +2299,7 @@ def advance_to_snapshot(spec: ModuleType) -> list[Operation]:
 
 
 def expect_selected_after(
-    spec: ModuleType, pre: Any, operations: Sequence[Operation], chain_id: int, epoch: int, expected: Optional[bytes]
+    spec: ModuleType, pre: Any, operations: Sequence[Operation], chain_id: int, epoch: int, expected: list[bytes]
 ) -> Iterator[Part]:
     yield "pre", hub_state(pre)
     yield "input", {
@@ -2277,28 +2308,29 @@ def expect_selected_after(
         "epoch": encode_uint(epoch),
     }
     after = run_operations(pre, operations)
-    chosen = spec.get_epoch_sequencer(after, spec.ChainId(chain_id), spec.Epoch(epoch))
-    assert chosen == expected, f"spec chose {chosen!r}, worked out by hand {expected!r}"
-    yield "output", {"sequencer": None if chosen is None else encode_bytes(chosen)}
+    succession = spec.get_epoch_sequencers(after, spec.ChainId(chain_id), spec.Epoch(epoch))
+    assert list(succession) == expected, f"spec drew {succession!r}, worked out by hand {expected!r}"
+    yield "output", {"sequencers": [encode_bytes(address) for address in succession]}
 
 
-def snapshot_choice(spec: ModuleType, pool: Sequence[Any], supplies: Sequence[tuple[int, int]]) -> Optional[bytes]:
-    """Acme's sequencer in epoch 14, by hand from the pool and supplies as they stood at L1 block 104."""
+def snapshot_succession(spec: ModuleType, pool: Sequence[Any], supplies: Sequence[tuple[int, int]]) -> list[bytes]:
+    """Acme's succession in epoch 14, by hand from the pool and supplies as they stood at L1 block 104."""
     entries = [(bytes(s.address), int(s.locked), s.exit_requested_at) for s in pool]
     return assign_by_hand(entries, supplies, randao_of(SNAPSHOT_BLOCK), 14, hand(spec))[CHAIN][0]
 
 
-@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+@vector_case("selection", "get_epoch_sequencers", presets=("minimal",))
 def test_snapshot_fixes_the_next_epoch_draw(spec: ModuleType) -> Iterator[Part]:
     """L1 block 104 starts epoch 13 and records the draw of epoch 14: its RANDAO value, the weighted pool and the
     supplies (rangers 0, acme 0). Asked about epoch 14 in that block, acme's sequencer is that draw."""
     assert hand(spec).l1_epoch == 8 and SNAPSHOT_BLOCK % 8 == 0
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
-    expected = snapshot_choice(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    expected = snapshot_succession(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    assert len(expected) == 1 + hand(spec).fallbacks  # four candidates of threshold B: a full succession
     yield from expect_selected_after(spec, pre, advance_to_snapshot(spec), CHAIN, 14, expected)
 
 
-@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+@vector_case("selection", "get_epoch_sequencers", presets=("minimal",))
 def test_nothing_after_the_snapshot_changes_the_draw(spec: ModuleType) -> Iterator[Part]:
     """After block 104 fixed the draw, a rival registers with the maximum stake, Alice raises hers and a deposit
     lifts acme's threshold above Alice's and Bob's stakes: epoch 14's choice is still the one the snapshot gives."""
@@ -2309,23 +2341,183 @@ def test_nothing_after_the_snapshot_changes_the_draw(spec: ModuleType) -> Iterat
         op_increase(spec, ALICE, percent_of_max(spec, 10)),
         op_deposit(spec, CHAIN, R1, 4 * hand(spec).max_lock),
     ]
-    expected = snapshot_choice(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    expected = snapshot_succession(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
     yield from expect_selected_after(spec, pre, advance_to_snapshot(spec) + later, CHAIN, 14, expected)
 
 
-@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
-def test_chosen_sequencer_that_exits_leaves_the_dac_unsequenced(spec: ModuleType) -> Iterator[Part]:
-    """The sequencer the snapshot chose for acme asks to exit after block 104: it no longer sequences, and nobody
-    is drawn in its place (acme advances by forced blocks until epoch 15's draw)."""
-    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
-    chosen = snapshot_choice(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
-    assert chosen is not None
-    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec) + [op_exit(spec, chosen)], CHAIN, 14, None)
-
-
-@vector_case("selection", "get_epoch_sequencer", presets=("minimal",))
+@vector_case("selection", "get_epoch_sequencers", presets=("minimal",))
 def test_epoch_without_a_snapshot_is_unsequenced(spec: ModuleType) -> Iterator[Part]:
     """Epoch 13 began before this hub saw its first block (the snapshot of 13 would have been taken at block 96):
     unsequenced, whatever the pool."""
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
-    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec), CHAIN, 13, None)
+    yield from expect_selected_after(spec, pre, advance_to_snapshot(spec), CHAIN, 13, [])
+
+
+# --- selection: get_current_sequencer (minimal: epoch 14 is L1 blocks 112-119, SEQUENCER_TIMEOUT 3) --------------
+
+EPOCH_14 = 112  # its first L1 block
+
+
+def advance_through(spec: ModuleType, last: int) -> list[Operation]:
+    return [op_advance(spec, number, T0 + 12 * (number - START)) for number in range(START + 1, last + 1)]
+
+
+def op_append_empty_block(spec: ModuleType, address: bytes, origin: int) -> Operation:
+    """``address`` appends acme's first transaction batch: one empty block on L1 origin ``origin``."""
+    data = bytes(spec.encode_transaction_batch([spec.SequencedBlock(spec.BlockNumber(0), spec.L1BlockNumber(origin), spec.Timestamp(0), ())]))
+    args = {
+        "chain_id": encode_uint(CHAIN),
+        "batch_data": encode_bytes(data),
+        "should_start_at_element": encode_uint(0),
+        "sequencer": encode_bytes(address),
+    }
+    return Operation(
+        "append_transaction_batch",
+        args,
+        lambda hub: spec.append_transaction_batch(hub, spec.ChainId(CHAIN), data, 0, spec.Address(address)),
+    )
+
+
+def epoch_14_succession(spec: ModuleType) -> list[bytes]:
+    """Acme's succession in epoch 14 for the weighted pool (every sequencer covers threshold B): three long."""
+    assert (hand(spec).l1_epoch, hand(spec).timeout, hand(spec).fallbacks) == (8, 3, 2)
+    succession = snapshot_succession(spec, weighted_pool(spec), [(RANGERS, 0), (CHAIN, 0)])
+    assert len(succession) == 3
+    return succession
+
+
+def expect_serving(
+    spec: ModuleType, operations: Sequence[Operation], expected: Optional[bytes], pool: Optional[list[Any]] = None
+) -> Iterator[Part]:
+    pre = hub(spec, weighted_pool(spec) if pool is None else pool, [dac(spec, CHAIN)])
+    yield "pre", hub_state(pre)
+    yield "input", {"operations": [{"op": o.name, **o.args} for o in operations], "chain_id": encode_uint(CHAIN)}
+    serving = spec.get_current_sequencer(run_operations(pre, operations), spec.ChainId(CHAIN))
+    assert serving == expected, f"spec says {serving!r} serves, worked out by hand {expected!r}"
+    yield "output", {"sequencer": None if serving is None else encode_bytes(serving)}
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_first_choice_serves_from_the_epoch_start(spec: ModuleType) -> Iterator[Part]:
+    """L1 block 112 starts epoch 14: acme's first choice serves."""
+    yield from expect_serving(spec, advance_through(spec, EPOCH_14), epoch_14_succession(spec)[0])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_first_choice_serves_until_its_timeout(spec: ModuleType) -> Iterator[Part]:
+    """L1 block 114 = 112 + 3 - 1: the first choice has posted nothing, but its deadline (115) is still ahead."""
+    yield from expect_serving(spec, advance_through(spec, EPOCH_14 + 2), epoch_14_succession(spec)[0])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_silent_first_choice_is_replaced_at_the_timeout(spec: ModuleType) -> Iterator[Part]:
+    """L1 block 115 = 112 + 3 with no batch from the first choice: the first fallback serves from 115."""
+    yield from expect_serving(spec, advance_through(spec, EPOCH_14 + 3), epoch_14_succession(spec)[1])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_second_fallback_after_a_second_silence(spec: ModuleType) -> Iterator[Part]:
+    """The first fallback began at 115 and posted nothing: at 118 = 115 + 3 the second fallback serves."""
+    yield from expect_serving(spec, advance_through(spec, EPOCH_14 + 6), epoch_14_succession(spec)[2])
+
+
+def posted_at_114(spec: ModuleType) -> list[Operation]:
+    """Through L1 block 114, where the first choice appends one empty block. acme (created in 99) lags its window by
+    114 - 4 - 99 = 11 blocks, so its head is forced block 11 on origin 110; the new block builds on origin 111."""
+    return advance_through(spec, EPOCH_14 + 2) + [op_append_empty_block(spec, epoch_14_succession(spec)[0], 111)]
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_a_batch_restarts_the_timeout(spec: ModuleType) -> Iterator[Part]:
+    """The first choice posted in 114, so its deadline is 117: in 116 it still serves (a silent one would have
+    been replaced in 115)."""
+    operations = posted_at_114(spec) + [op_advance(spec, n, T0 + 12 * (n - START)) for n in (115, 116)]
+    yield from expect_serving(spec, operations, epoch_14_succession(spec)[0])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_fallback_serves_after_the_first_choice_goes_silent(spec: ModuleType) -> Iterator[Part]:
+    """The first choice posted in 114 and then nothing: from 117 = 114 + 3 the first fallback serves."""
+    operations = posted_at_114(spec) + [op_advance(spec, n, T0 + 12 * (n - START)) for n in (115, 116, 117)]
+    yield from expect_serving(spec, operations, epoch_14_succession(spec)[1])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_replaced_first_choice_is_refused(spec: ModuleType) -> Iterator[Part]:
+    """In 115 the silent first choice has been replaced: its batch is refused (UnauthorizedSequencer)."""
+    first = epoch_14_succession(spec)[0]
+    operations = advance_through(spec, EPOCH_14 + 3) + [op_append_empty_block(spec, first, 111)]
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    yield "pre", hub_state(pre)
+    yield "input", {"operations": [{"op": o.name, **o.args} for o in operations], "chain_id": encode_uint(CHAIN)}
+    yield from expect_spec_error(spec, "UnauthorizedSequencer", lambda: run_operations(pre, operations))
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_exiting_sequencer_sequences_nothing(spec: ModuleType) -> Iterator[Part]:
+    """The first choice asks to exit in 113: nobody serves acme until its deadline."""
+    operations = advance_through(spec, EPOCH_14 + 1) + [op_exit(spec, epoch_14_succession(spec)[0])]
+    yield from expect_serving(spec, operations, None)
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_exiting_sequencer_is_replaced_at_its_deadline(spec: ModuleType) -> Iterator[Part]:
+    """The first choice asked to exit in 113; at its deadline, 115, the first fallback serves."""
+    exited = advance_through(spec, EPOCH_14 + 1) + [op_exit(spec, epoch_14_succession(spec)[0])]
+    operations = exited + [op_advance(spec, n, T0 + 12 * (n - START)) for n in (114, 115)]
+    yield from expect_serving(spec, operations, epoch_14_succession(spec)[1])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_last_in_the_succession_keeps_serving(spec: ModuleType) -> Iterator[Part]:
+    """Dave is the only sequencer, so acme's succession is Dave alone: silent through 119, the epoch's last block,
+    he still serves, as nobody is left to replace him."""
+    pool = [sequencer(spec, DAVE, hand(spec).max_lock)]
+    yield from expect_serving(spec, advance_through(spec, EPOCH_14 + 7), DAVE, pool)
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_hubs_first_epochs_are_unsequenced(spec: ModuleType) -> Iterator[Part]:
+    """L1 block 101 is in epoch 12, whose snapshot would have been taken in 88, before this hub began: nobody."""
+    yield from expect_serving(spec, advance_through(spec, 101), None)
+
+
+@vector_case("selection", "get_current_sequencer")
+def test_current_sequencer_of_an_unknown_chain(spec: ModuleType) -> Iterator[Part]:
+    """No DAC 1090 is registered."""
+    pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
+    yield "pre", hub_state(pre)
+    yield "input", {"operations": [], "chain_id": encode_uint(OTHER_CHAIN)}
+    yield from expect_spec_error(spec, "UnknownChainId", lambda: spec.get_current_sequencer(pre, spec.ChainId(OTHER_CHAIN)))
+
+
+def fallback_binding_pool(spec: ModuleType) -> list[Any]:
+    """Alice staking B and Bob 2B, for the rangers' DAC and acme (threshold B each)."""
+    return [sequencer(spec, ALICE, hand(spec).bond), sequencer(spec, BOB, 2 * hand(spec).bond)]
+
+
+def binding_successions(spec: ModuleType) -> dict[int, list[bytes]]:
+    pool = [(bytes(s.address), int(s.locked), s.exit_requested_at) for s in fallback_binding_pool(spec)]
+    drawn = assign_by_hand(pool, [(RANGERS, 0), (CHAIN, 0)], RANDOMNESS, 5, hand(spec))
+    successions = {chain_id: succession for chain_id, (succession, _) in drawn.items()}
+    # Alice's stake holds one slot, Bob's two: three slots in all, where unbound fallbacks would give each DAC both.
+    assert sum(len(succession) for succession in successions.values()) == 3
+    return successions
+
+
+def make_fallback_binding_case(chain_id: int, name: str) -> None:
+    def body(spec: ModuleType) -> Iterator[Part]:
+        pre = hub(spec, fallback_binding_pool(spec), [dac(spec, CHAIN)])
+        yield from expect_selected(spec, pre, chain_id, 5, expected_succession=binding_successions(spec)[chain_id])
+
+    body.__name__ = f"test_fallback_slots_count_against_the_stake_{name}"
+    body.__doc__ = (
+        f"Epoch 5, asked about {name}: Alice (B) and Bob (2B) hold three slots between the two DACs, first choices "
+        "and fallbacks alike, so one DAC's succession is one sequencer short. A client that lets fallback slots "
+        "share a stake gives both DACs both sequencers, and fails this vector or its twin."
+    )
+    globals()[body.__name__] = vector_case("selection", "get_epoch_sequencers")(body)
+
+
+make_fallback_binding_case(RANGERS, "rangers")
+make_fallback_binding_case(CHAIN, "acme")

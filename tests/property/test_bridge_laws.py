@@ -54,6 +54,7 @@ from tests.hub_building import (
     new_hub,
     plain_charter,
     randao,
+    with_sequencing_snapshots,
 )
 from tests.signing import sign_dynamic_fee
 
@@ -285,7 +286,10 @@ class SupplyMachine(RuleBasedStateMachine):
         super().__init__()
         hub = new_hub(spec, alloc=GENESIS_ALLOC, charter=CHARTER)
         other_alloc = [(spec.Address(address_of(ALICE)), GenesisAccount(FUNDS))]
-        self.hub = spec.create_dac(hub, "other", plain_charter(spec), other_alloc, spec.Wei(GENESIS_BASE_FEE))
+        hub = spec.create_dac(hub, "other", plain_charter(spec), other_alloc, spec.Wei(GENESIS_BASE_FEE))
+        # A third bond, so that the sequencer serves "other" too, with the snapshots taken again to include it.
+        hub = spec.increase_sequencer_lock(hub, spec.Address(SEQUENCER), spec.MIN_SEQUENCER_BOND)
+        self.hub = with_sequencing_snapshots(spec, hub)
         self.number, self.time = HUB_START, l1_time(HUB_START)
         self.l1_times = {HUB_START: l1_time(HUB_START)}
         self.sequenced = 0  # elements of acme's transaction batches
@@ -412,7 +416,6 @@ class SupplyMachine(RuleBasedStateMachine):
             batch_data(spec, [(HUB_START, 0, exits)]),
             0,
             spec.Address(SEQUENCER),
-            spec.Address(SEQUENCER),
         )
         self.sequenced = 1
         self.append_state_batch(count=1, forged=False, salt=b"")
@@ -464,7 +467,7 @@ class SupplyMachine(RuleBasedStateMachine):
             planned.append((origin, proposed, transactions))
         calldata = batch_data(spec, planned)
         self.hub = spec.append_transaction_batch(
-            self.hub, spec.ChainId(ACME), calldata, self.sequenced, spec.Address(SEQUENCER), spec.Address(SEQUENCER)
+            self.hub, spec.ChainId(ACME), calldata, self.sequenced, spec.Address(SEQUENCER)
         )
         self.sequenced += len(planned)
 
@@ -479,7 +482,7 @@ class SupplyMachine(RuleBasedStateMachine):
         expect_error(
             "OutputRootsBeyondChainHead",
             lambda: spec.append_state_batch(
-                self.hub, spec.ChainId(ACME), beyond, committed, spec.Address(SEQUENCER), spec.Address(SEQUENCER)
+                self.hub, spec.ChainId(ACME), beyond, committed, spec.Address(SEQUENCER)
             ),
         )
         if available == 0:
@@ -492,7 +495,6 @@ class SupplyMachine(RuleBasedStateMachine):
             spec.ChainId(ACME),
             [spec.Hash32(root) for root in roots],
             committed,
-            spec.Address(SEQUENCER),
             spec.Address(SEQUENCER),
         )
         header = acme(self.hub).state_batches.headers[-1]
@@ -647,7 +649,7 @@ class SupplyMachine(RuleBasedStateMachine):
         other_head = max(0, self.number - SEQUENCING_WINDOW - HUB_START)  # "other" only has forced blocks
         if other_head >= 1:  # the other chain commits acme's very root: the message's hash binds acme's chain id
             mirrored = spec.append_state_batch(
-                self.hub, other, [spec.Hash32(root)], 0, spec.Address(SEQUENCER), spec.Address(SEQUENCER)
+                self.hub, other, [spec.Hash32(root)], 0, spec.Address(SEQUENCER)
             )
             header = spec.get_dac(mirrored, other).state_batches.headers[-1]
             moved = {"batch_header": header, "output_index": spec.uint64(0), "output_root_siblings": ()}
@@ -927,14 +929,14 @@ def play(history: Sequence[Any]) -> Played:
                 expect_error(
                     refusal,
                     lambda: spec.append_transaction_batch(
-                        hub, spec.ChainId(ACME), calldata, start, spec.Address(SEQUENCER), spec.Address(SEQUENCER)
+                        hub, spec.ChainId(ACME), calldata, start, spec.Address(SEQUENCER)
                     ),
                 )
                 played.refused += 1
                 nonces, previous_raw = nonces_before, raw_before  # nothing of a refused batch reaches L2
             else:
                 hub = spec.append_transaction_batch(
-                    hub, spec.ChainId(ACME), calldata, start, spec.Address(SEQUENCER), spec.Address(SEQUENCER)
+                    hub, spec.ChainId(ACME), calldata, start, spec.Address(SEQUENCER)
                 )
                 for offset, (_, proposed, _) in enumerate(planned):
                     played.proposed[head_number + 1 + offset] = proposed

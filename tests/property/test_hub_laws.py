@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from mvm_spec.forks.v1 import minimal as spec
 from mvm_spec.runtime import abi_encode, keccak256
+from tests.hub_building import served_by
 
 hashes = st.binary(min_size=32, max_size=32).map(spec.Hash32)
 addresses = st.binary(min_size=20, max_size=20).map(spec.Address)
@@ -182,7 +183,7 @@ def l1_block(number: int, timestamp: int) -> Any:
 def fresh_hub() -> Any:
     """The genesis hub in L1 block 100 (time 1000); the DAC created in L1 block 101 (time 1012)."""
     hub = spec.advance_l1_block(spec.get_genesis_hub(EMPTY_CHARTER, l1_block(FIRST_L1, 1000)), l1_block(101, 1012))
-    return spec.create_dac(hub, "dac", EMPTY_CHARTER, (), spec.Wei(0))
+    return served_by(spec, spec.create_dac(hub, "dac", EMPTY_CHARTER, (), spec.Wei(0)), SEQUENCER)
 
 
 @dataclass
@@ -249,7 +250,7 @@ def run(schedule: list[Step]) -> tuple[Any, Model, list[Appended]]:
             if origin >= model.l1_number:  # the head builds on the current L1 block: nothing can follow it yet
                 with pytest.raises(spec.L1OriginInFuture):
                     spec.append_transaction_batch(
-                        hub, DAC, encode_entries([(origin, 0, [])]), next_element(hub), SEQUENCER, SEQUENCER
+                        hub, DAC, encode_entries([(origin, 0, [])]), next_element(hub), SEQUENCER
                     )
                 continue
             origins = []
@@ -258,7 +259,7 @@ def run(schedule: list[Step]) -> tuple[Any, Model, list[Appended]]:
                 origins.append(origin)
             data = encode_entries([(origin, 0, [bytes([step])]) for origin, step in zip(origins, values)])
             before = len(spec.get_dac(hub, DAC).blocks)
-            hub = spec.append_transaction_batch(hub, DAC, data, next_element(hub), SEQUENCER, SEQUENCER)
+            hub = spec.append_transaction_batch(hub, DAC, data, next_element(hub), SEQUENCER)
             numbers = list(range(head_number + 1, head_number + 1 + len(values)))
             stored = spec.get_dac(hub, DAC).blocks[before:]
             appended.append(Appended(numbers, origins, model.forced(), stored))
@@ -267,7 +268,7 @@ def run(schedule: list[Step]) -> tuple[Any, Model, list[Appended]]:
             (count,) = values
             roots = [spec.Hash32(keccak256(bytes([count, index]))) for index in range(count)]
             try:
-                hub = spec.append_state_batch(hub, DAC, roots, model.state_elements, SEQUENCER, SEQUENCER)
+                hub = spec.append_state_batch(hub, DAC, roots, model.state_elements, SEQUENCER)
             except spec.OutputRootsBeyondChainHead:
                 assert model.state_elements + count > model.head()[0], "refused a state batch within the head"
             else:
@@ -299,7 +300,7 @@ def test_a_state_batch_never_passes_the_derived_head(schedule: list[Step], count
     roots = [spec.Hash32(keccak256(bytes([index]))) for index in range(count)]
     last = model.state_elements + count
     try:
-        grown = spec.append_state_batch(hub, DAC, roots, model.state_elements, SEQUENCER, SEQUENCER)
+        grown = spec.append_state_batch(hub, DAC, roots, model.state_elements, SEQUENCER)
     except spec.OutputRootsBeyondChainHead:
         assert last > model.head()[0]
         return
@@ -312,7 +313,7 @@ def sequenced_hub(block_count: int) -> Any:
     """A fresh hub whose DAC has `block_count` empty blocks, all at L1 origin 101, appended in L1 block 102."""
     hub = spec.advance_l1_block(fresh_hub(), l1_block(102, 1024))
     data = abi_encode(("(uint256,uint256,bytes[])[]",), ([(101, 0, [])] * block_count,))
-    return spec.append_transaction_batch(hub, DAC, data, 0, SEQUENCER, SEQUENCER)
+    return spec.append_transaction_batch(hub, DAC, data, 0, SEQUENCER)
 
 
 def append_state_batches(hub: Any, sizes: list[int], pauses: list[int]) -> Any:
@@ -324,7 +325,7 @@ def append_state_batches(hub: Any, sizes: list[int], pauses: list[int]) -> Any:
             hub = spec.advance_l1_block(hub, l1_block(current.number + 1, current.timestamp + 12))
         total = spec.get_total_elements(spec.get_dac(hub, DAC).state_batches)
         roots = [spec.Hash32(keccak256(bytes([position, index]))) for index in range(size)]
-        hub = spec.append_state_batch(hub, DAC, roots, total, SEQUENCER, SEQUENCER)
+        hub = spec.append_state_batch(hub, DAC, roots, total, SEQUENCER)
     return hub
 
 

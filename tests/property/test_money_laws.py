@@ -1,10 +1,11 @@
 """MT is conserved through any sequence of games, slashes, ranger bonds and rewards (spec/v1/challenge.md,
 spec/v1/rangers.md, spec/v1/sequencing.md), on the minimal preset.
 
-A stateful machine starts from the challenge vectors' scene (acme's state batch 0: block 1's true root, block 2's
-forged) and interleaves, in any order Hypothesis finds: challenges opened by two challengers on either element,
-middle roots true or false, answers either way, step proofs from the true state, timeouts, rangers registering,
-exiting and withdrawing, the reward pool funded, and the L1 clock moving. Every operation a rule refuses must leave
+A stateful machine starts from the rangers vectors' scene (acme's state batch 0: block 1's true root, block 2's
+forged; four rangers registered before epoch 13, in whose first block batch 1 was appended) and interleaves, in any
+order Hypothesis finds: challenges opened by two challengers on either element of batch 0, middle roots true or
+false, answers either way, step proofs from the true state, timeouts, rangers registering, validating either batch,
+claiming rewards, exiting and withdrawing, the reward pool funded, and the L1 clock moving. Every operation a rule refuses must leave
 the hub as it was. After every step, MT on L1 adds up: what is locked in the hub (sequencer stakes, the bonds of open
 challenges, ranger bonds, the reward pool) plus everything paid out equals everything put in. And no open game's
 range is ever empty or inverted, and no batch is final while a game is open on it.
@@ -16,19 +17,23 @@ from typing import Any, Optional
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from mvm_spec.forks.v1 import minimal as spec
+from mvm_spec.vectors.codec import decode_hub
 from tests.cases.test_challenge import scene
+from tests.cases.test_rangers import RANGERS as ASSIGNED_RANGERS
+from tests.cases.test_rangers import execute, to_epoch_start
 from tests.hub_building import ACME, SEQUENCER, l1_block
 
 CHAIN = spec.ChainId(ACME)
 CHALLENGERS = [spec.Address(bytes([0xC1]) * 20), spec.Address(bytes([0xC2]) * 20)]
-RANGERS = [spec.Address(bytes([0xA0 + index]) * 20) for index in range(3)]
+RANGERS = [spec.Address(ranger) for ranger in ASSIGNED_RANGERS] + [spec.Address(bytes([0xAF]) * 20)]
 DEFENDER = spec.Address(SEQUENCER)
 MT = 10**18
 
 SCENE = scene(spec)
+START = decode_hub(spec, execute(spec, SCENE.hub, to_epoch_start(spec, SCENE, forged=True))["post"]["hub"])
 TRACES = {
     block: spec.get_block_trace(SCENE.hub, CHAIN, block) for block in (1, 2)
 }  # the true trace of each block of batch 0
@@ -54,7 +59,7 @@ def locked(hub: Any) -> int:
 class MoneyMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.hub = SCENE.hub
+        self.hub = START
         self.put_in = locked(self.hub)
         self.paid = 0
         self.number = int(spec.get_current_l1_block(self.hub).number)
@@ -73,6 +78,14 @@ class MoneyMachine(RuleBasedStateMachine):
         self.put_in += put_in
         self.paid += sum(amounts)
         return result
+
+    @initialize(validated=st.booleans(), funding=st.integers(0, 4).map(lambda rewards: rewards * int(spec.RANGER_VALIDATION_REWARD)))
+    def start(self, validated: bool, funding: int) -> None:
+        """Often the assigned rangers have validated batch 1 and the pool holds some MT from the start, so that
+        rewards are claimed in many runs (Hypothesis rarely strings those steps together by chance)."""
+        if validated:
+            self.validate(1)
+        self.fund(funding)
 
     def game(self, index: int) -> Optional[Any]:
         challenges = spec.get_dac(self.hub, CHAIN).challenges
@@ -120,6 +133,16 @@ class MoneyMachine(RuleBasedStateMachine):
         block = spec.L1Block(block.number, spec.Timestamp(current.timestamp + seconds), block.prev_randao, block.parent_beacon_block_root)
         self.attempt(lambda hub: spec.advance_l1_block(hub, block))
 
+    @rule()
+    def everything_runs_out(self) -> None:
+        """A fraud-proof window and two full clocks pass, anyone settles every game that timed out, and every
+        ranger claims what it can."""
+        self.advance(int(spec.FRAUD_PROOF_WINDOW) + 2 * int(spec.MAX_CHALLENGE_CLOCK) + 1)
+        for index in range(len(spec.get_dac(self.hub, CHAIN).challenges)):
+            self.attempt(lambda hub: spec.resolve_challenge_timeout(hub, CHAIN, index))
+        for batch in (0, 1):
+            self.claim(batch)
+
     @rule(ranger=st.sampled_from(RANGERS), extra=st.integers(0, 3))
     def register_ranger(self, ranger: Any, extra: int) -> None:
         bond = int(spec.RANGER_BOND) + extra * MT
@@ -133,7 +156,19 @@ class MoneyMachine(RuleBasedStateMachine):
     def ranger_withdraw(self, ranger: Any) -> None:
         self.attempt(lambda hub: spec.withdraw_ranger_bond(hub, ranger))
 
-    @rule(amount=st.integers(0, 5 * MT))
+    @rule(batch=st.integers(0, 1))
+    def validate(self, batch: int) -> None:
+        headers = spec.get_dac(self.hub, CHAIN).state_batches.headers
+        for ranger in RANGERS:  # every ranger tries: those assigned for the batch's epoch validate it
+            if batch < len(headers):
+                self.attempt(lambda hub: spec.validate_state_batch(hub, CHAIN, headers[batch], ranger))
+
+    @rule(batch=st.integers(0, 1))
+    def claim(self, batch: int) -> None:
+        for ranger in RANGERS:  # every ranger claims: whoever validated the batch is paid once it is final
+            self.attempt(lambda hub: spec.claim_validation_reward(hub, CHAIN, ranger, batch))
+
+    @rule(amount=st.one_of(st.integers(0, 5 * MT), st.integers(1, 4).map(lambda rewards: rewards * int(spec.RANGER_VALIDATION_REWARD))))
     def fund(self, amount: int) -> None:
         self.attempt(lambda hub: spec.fund_ranger_rewards(hub, spec.Wei(amount)), amount)
 

@@ -124,24 +124,30 @@ def pools(draw: st.DrawFn, max_size: int = 6) -> list[Any]:
     ]
 
 
-def select(hub: Any, epoch: int, randomness: Any) -> Any:
-    """DAC 1089's sequencer in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
+def succession_of(hub: Any, epoch: int, randomness: Any) -> Any:
+    """DAC 1089's succession in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
     supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, hub.sequencers, supplies)
-    return spec.get_epoch_sequencer(replace(hub, sequencing_snapshots=(snapshot,)), spec.ChainId(1089), spec.Epoch(epoch))
+    return spec.get_epoch_sequencers(replace(hub, sequencing_snapshots=(snapshot,)), spec.ChainId(1089), spec.Epoch(epoch))
+
+
+def select(hub: Any, epoch: int, randomness: Any) -> Any:
+    """DAC 1089's first choice in ``epoch`` (None when unsequenced)."""
+    succession = succession_of(hub, epoch, randomness)
+    return succession[0] if succession else None
 
 
 @given(pool=pools(), supply=st.integers(0, 10 * MAX_LOCK), l1_randomness=hashes, epoch=st.integers(0, 2**64 - 1))
 def test_selection_only_returns_eligible_sequencers(
     pool: list[Any], supply: int, l1_randomness: Any, epoch: int
 ) -> None:
+    """Every member of a succession is eligible for the DAC, each at most once; it is empty only when nobody is."""
     hub = pool_hub(pool, supply)
-    chosen = select(hub, epoch, l1_randomness)
+    succession = succession_of(hub, epoch, l1_randomness)
     eligible = [sequencer.address for sequencer in pool if eligible_by_hand(sequencer, supply, BOND)]
-    if not eligible:
-        assert chosen is None
-    else:
-        assert chosen in eligible
+    assert len(set(succession)) == len(succession) <= 1 + int(spec.MAX_SEQUENCER_FALLBACKS)
+    assert all(address in eligible for address in succession)
+    assert bool(succession) == bool(eligible)
 
 
 @given(
@@ -151,25 +157,30 @@ def test_selection_only_returns_eligible_sequencers(
     epoch=st.integers(0, 2**64 - 1),
 )
 def test_stakes_bind_across_dacs(pool: list[Any], supplies: list[int], randomness: Any, epoch: int) -> None:
-    """In every epoch's assignment, the thresholds (by hand: max(B, ceil(supply / 10))) of the DACs one sequencer
-    serves sum to at most its stake, only active sequencers serve, and a DAC is left unsequenced only when no active
-    sequencer had room for it after the DACs before it."""
+    """In every epoch's assignment, the thresholds (by hand: max(B, ceil(supply / 10))) of all the slots one
+    sequencer holds, first choices and fallbacks, sum to at most its stake; only active sequencers hold slots, each
+    at most once per DAC; and a DAC is left unsequenced only when no active sequencer had room for it after the
+    first choices of the DACs before it (the draw is round-major)."""
     chain_supplies = tuple((spec.ChainId(1088 + index), spec.Wei(supply)) for index, supply in enumerate(supplies))
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, tuple(pool), chain_supplies)
     assignments = spec.assign_epoch_sequencers(snapshot)
     assert [assignment.chain_id for assignment in assignments] == [chain_id for chain_id, _ in chain_supplies]
-    served: Counter[Any] = Counter()
+    first_choices: Counter[Any] = Counter()
+    held: Counter[Any] = Counter()
     stakes = {sequencer.address: sequencer for sequencer in pool}
     for (_, supply), assignment in zip(chain_supplies, assignments):
         threshold = max(BOND, -(-int(supply) // 10))
-        if assignment.sequencer is None:
+        if not assignment.sequencers:
             assert all(
-                s.exit_requested_at is not None or int(s.locked) < served[s.address] + threshold for s in pool
+                s.exit_requested_at is not None or int(s.locked) < first_choices[s.address] + threshold for s in pool
             ), "a sequencer had room, yet the DAC is unsequenced"
             continue
-        served[assignment.sequencer] += threshold
-        chosen = stakes[assignment.sequencer]
-        assert chosen.exit_requested_at is None and served[assignment.sequencer] <= int(chosen.locked)
+        first_choices[assignment.sequencers[0]] += threshold
+        assert len(set(assignment.sequencers)) == len(assignment.sequencers) <= 1 + int(spec.MAX_SEQUENCER_FALLBACKS)
+        for address in assignment.sequencers:
+            held[address] += threshold
+            assert stakes[address].exit_requested_at is None
+    assert all(amount <= int(stakes[address].locked) for address, amount in held.items())
 
 
 later_operations = st.lists(
@@ -183,9 +194,9 @@ later_operations = st.lists(
        operations=later_operations)
 def test_nothing_after_the_snapshot_changes_the_draw(stakes: list[int], allocation: int, operations: list[Any]) -> None:
     """L1 block 96 starts epoch 12 and fixes epoch 13's draw. Whatever is done after it in epoch 12 — new
-    sequencers, larger stakes, exits of sequencers other than the chosen one, deposits that raise the DAC's
-    threshold, new L1 blocks — the sequencer of epoch 13 is the one the snapshot gave; only the chosen sequencer's
-    own exit changes it, to nobody."""
+    sequencers, larger stakes, exits (of members of the succession too), deposits that raise the DAC's threshold,
+    new L1 blocks — the succession of epoch 13 is the one the snapshot gave. (An exit takes effect only through
+    `get_current_sequencer`'s live check: the vectors `selection/get_current_sequencer/exiting_*`.)"""
     hub = spec.get_genesis_hub(CHARTER, l1_block(95, 1_000_000))
     alloc = [(spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=allocation))] if allocation else []
     hub = spec.create_dac(hub, "acme", CHARTER, alloc, spec.Wei(10**9))
@@ -194,15 +205,15 @@ def test_nothing_after_the_snapshot_changes_the_draw(stakes: list[int], allocati
         hub = spec.register_sequencer(hub, address, spec.Wei(stake))
     hub = spec.advance_l1_block(hub, l1_block(96, 1_000_012))
     chain, epoch = spec.ChainId(FIRST_CHAIN + 1), spec.Epoch(13)
-    chosen = spec.get_epoch_sequencer(hub, chain, epoch)
-    number, exited = 96, False
+    chosen = spec.get_epoch_sequencers(hub, chain, epoch)
+    number = 96
     for kind, index, amount in operations:
         try:
             if kind == "register":
                 hub = spec.register_sequencer(hub, spec.Address(bytes([0x80 + index]) * 20), spec.MAX_SEQUENCER_LOCK)
             elif kind == "increase":
                 hub = spec.increase_sequencer_lock(hub, pool[index % len(pool)], spec.Wei(amount * 10**18))
-            elif kind == "exit" and pool[index % len(pool)] != chosen:
+            elif kind == "exit":
                 hub = spec.request_sequencer_exit(hub, pool[index % len(pool)])
             elif kind == "deposit":
                 depositor = spec.Address(bytes([0xD0 + index]) * 20)
@@ -213,11 +224,51 @@ def test_nothing_after_the_snapshot_changes_the_draw(stakes: list[int], allocati
                 hub = spec.advance_l1_block(hub, l1_block(number, 1_000_000 + 12 * (number - 95)))
         except spec.SpecError:
             continue  # an operation a rule refuses changes nothing
-        assert spec.get_epoch_sequencer(hub, chain, epoch) == chosen
-    if chosen is not None:
-        hub = spec.request_sequencer_exit(hub, chosen)
-        exited = True
-    assert spec.get_epoch_sequencer(hub, chain, epoch) is None or not exited
+        assert spec.get_epoch_sequencers(hub, chain, epoch) == chosen
+
+
+TIMEOUT = int(spec.SEQUENCER_TIMEOUT)  # 3 L1 blocks
+
+
+@settings(max_examples=60, deadline=None)
+@given(stakes=st.lists(st.integers(BOND, MAX_LOCK), min_size=1, max_size=5), posts=st.lists(st.booleans(), min_size=16, max_size=16))
+def test_only_silence_hands_the_slot_on(stakes: list[int], posts: list[bool]) -> None:
+    """Through epoch 13 (L1 blocks 104-111) and epoch 14, in each block the serving sequencer of acme appends a batch
+    or stays silent, as ``posts`` says. Whoever serves is in the epoch's succession; within an epoch the position in
+    the succession never goes back; it moves on only when the one serving has posted nothing for SEQUENCER_TIMEOUT
+    L1 blocks (since its start or its own newest batch), and then to the next; and the last keeps serving."""
+    hub = spec.get_genesis_hub(CHARTER, l1_block(95, 1_000_000))
+    hub = spec.create_dac(hub, "acme", CHARTER, [], spec.Wei(10**9))
+    for index, stake in enumerate(stakes):
+        hub = spec.register_sequencer(hub, spec.Address(bytes([0x10 + index]) * 20), spec.Wei(stake))
+    chain = spec.ChainId(FIRST_CHAIN + 1)
+    position, began, last_post, epoch = -1, 0, 0, -1
+    for offset, post in enumerate(posts):
+        number = 96 + offset + 8  # 104 .. 119; blocks 96-103 recorded the snapshots of epochs 13 and 14
+        while spec.get_current_l1_block(hub).number < number:
+            current = spec.get_current_l1_block(hub).number + 1
+            hub = spec.advance_l1_block(hub, l1_block(current, 1_000_000 + 12 * (current - 95)))
+        if number // L1_EPOCH != epoch:
+            epoch, position, began, last_post = number // L1_EPOCH, 0, number, number
+        succession = list(spec.get_epoch_sequencers(hub, chain, spec.Epoch(epoch)))
+        serving = spec.get_current_sequencer(hub, chain)
+        if not succession:  # nobody had room for acme after the rangers' DAC
+            assert serving is None
+            continue
+        assert serving in succession, "the serving sequencer is not in the succession"
+        now = succession.index(serving)
+        assert now >= position, "the slot went back to an earlier sequencer"
+        if now > position:
+            assert now == position + 1 and number >= last_post + TIMEOUT, "the slot moved on before a timeout"
+            position, began, last_post = now, last_post + TIMEOUT, last_post + TIMEOUT
+        elif position < len(succession) - 1:
+            assert number < last_post + TIMEOUT, "a silent sequencer kept the slot past its timeout"
+        if post:
+            head, origin = spec.get_l2_head(hub, spec.get_dac(hub, chain))
+            block = spec.SequencedBlock(spec.BlockNumber(0), spec.L1BlockNumber(min(origin + 1, number - 1)), spec.Timestamp(0), ())
+            start = spec.get_total_elements(spec.get_dac(hub, chain).transaction_batches)
+            hub = spec.append_transaction_batch(hub, chain, spec.encode_transaction_batch([block]), start, serving)
+            last_post = number
 
 
 # --- the hub machine -----------------------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ TIMEOUTS = {
     "challenge/apply_operations/move_in_a_moot_challenge",
     "challenge/apply_operations/challenge_of_a_deleted_batch",
     "challenge/apply_operations/second_fraud_is_slashed_again",
-    "challenge/apply_operations/fraud_by_a_proposer_without_stake",
 }
 
 

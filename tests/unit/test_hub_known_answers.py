@@ -18,6 +18,7 @@ from eth_abi.abi import encode as abi_encode
 from eth_hash.auto import keccak
 
 from mvm_spec.forks import PRESETS, load_spec
+from tests.hub_building import served_by
 
 # Lib_MerkleTree.getMerkleRoot's `uint256[16] defaults`, as published (entries 0-3 and 15).
 PUBLISHED_DEFAULTS = {
@@ -114,12 +115,12 @@ def test_too_many_output_roots_in_a_state_batch() -> None:
     also past it). Too large to publish as a vector (8.6 MB of JSON); this is the one test of that error of the
     batch runner's append_state_batch."""
     charter = spec.Charter("", "", (), (), spec.Address())
-    hub = spec.get_genesis_hub(charter, l1_block(spec, 100))
     proposer = spec.Address(b"\x01" * 20)
+    hub = served_by(spec, spec.get_genesis_hub(charter, l1_block(spec, 100)), proposer)
     with pytest.raises(spec.MerkleTreeTooLarge):
-        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * (2**17 + 1), 0, proposer, proposer)
+        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * (2**17 + 1), 0, proposer)
     with pytest.raises(spec.OutputRootsBeyondChainHead):  # the same hub, with a tree the library can build
-        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * 2**16, 0, proposer, proposer)
+        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * 2**16, 0, proposer)
 
 
 # --- batch headers -----------------------------------------------------------------------------------------------
@@ -273,14 +274,15 @@ def test_numbering_after_forced_blocks_on_mainnet() -> None:
     hub = spec.create_dac(spec.advance_l1_block(hub, l1_block(spec, 1001)), "acme", charter, (), spec.Wei(0))
     for number in range(1002, 4605):
         hub = spec.advance_l1_block(hub, l1_block(spec, number))
+    hub = served_by(spec, hub, sequencer)
     acme = spec.ChainId(1089)
     assert spec.get_l2_head(hub, spec.get_dac(hub, acme)) == (3, 1004)
     data = abi_encode(["(uint256,uint256,bytes[])[]"], [[(1005, 0, []), (1005, 0, [b"\x01"])]])
-    hub = spec.append_transaction_batch(hub, acme, data, 0, sequencer, sequencer)
+    hub = spec.append_transaction_batch(hub, acme, data, 0, sequencer)
     assert [(block.number, block.l1_origin) for block in spec.get_dac(hub, acme).blocks] == [(4, 1005), (5, 1005)]
     with pytest.raises(spec.OutputRootsBeyondChainHead):
-        spec.append_state_batch(hub, acme, [spec.Hash32(DEFAULT_0)] * 6, 0, sequencer, sequencer)
-    hub = spec.append_state_batch(hub, acme, [spec.Hash32(DEFAULT_0)] * 5, 0, sequencer, sequencer)
+        spec.append_state_batch(hub, acme, [spec.Hash32(DEFAULT_0)] * 6, 0, sequencer)
+    hub = spec.append_state_batch(hub, acme, [spec.Hash32(DEFAULT_0)] * 5, 0, sequencer)
     appended = spec.get_dac(hub, acme).state_batches.headers[0]
     when = spec.L1BlockNumber(4604), spec.Timestamp(1_700_000_000 + 12 * 4604)
     context = spec.StateBatchContext(acme, *when, sequencer, spec.BlockNumber(5))

@@ -227,10 +227,13 @@ def test_shuffle_rejects_out_of_range() -> None:
 
 
 def select(hub: Any, chain_id: Any, epoch: int, randomness: Any) -> Any:
-    """Who sequences ``chain_id`` in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
+    """The first choice for ``chain_id`` in ``epoch`` (None if unsequenced) when the epoch's snapshot is ``hub``'s
+    pool and supplies now."""
     supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, hub.sequencers, supplies)
-    return spec.get_epoch_sequencer(spec.replace(hub, sequencing_snapshots=(snapshot,)), chain_id, spec.Epoch(epoch))
+    hub = spec.replace(hub, sequencing_snapshots=(snapshot,))
+    succession = spec.get_epoch_sequencers(hub, chain_id, spec.Epoch(epoch))
+    return succession[0] if succession else None
 
 
 def test_selection_never_returns_an_ineligible_sequencer() -> None:

@@ -182,6 +182,8 @@ MIN_SEQUENCER_BOND = Wei(20000000000000000000000)
 MAX_SEQUENCER_LOCK = Wei(100000000000000000000000)
 SEQUENCER_EXIT_DELAY = uint64(1814400)
 L1_BLOCKS_PER_EPOCH = uint64(7200)
+SEQUENCER_TIMEOUT = uint64(600)
+MAX_SEQUENCER_FALLBACKS = uint64(3)
 SHUFFLE_ROUND_COUNT = uint64(90)
 REWARD_PER_BLOCK = Wei(761000000000000)
 L2_BLOCK_GAS_LIMIT = uint64(30000000)
@@ -450,7 +452,7 @@ class UnauthorizedCharterUpdate(SpecError):
     pass
 
 
-# spec/v1/hub.md:110
+# spec/v1/hub.md:112
 @container
 class L1Block:
     number: L1BlockNumber
@@ -459,7 +461,7 @@ class L1Block:
     parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:124
+# spec/v1/hub.md:126
 @container
 class DacGenesis:
     l1_block_number: L1BlockNumber
@@ -469,7 +471,7 @@ class DacGenesis:
     base_fee_per_gas: Wei
 
 
-# spec/v1/hub.md:139
+# spec/v1/hub.md:141
 @container
 class SequencedBlock:
     number: BlockNumber
@@ -478,7 +480,7 @@ class SequencedBlock:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/hub.md:152
+# spec/v1/hub.md:154
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -488,7 +490,16 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:166
+# spec/v1/hub.md:168
+@container
+class TransactionBatchContext:
+    chain_id: ChainId
+    l1_block_number: L1BlockNumber
+    timestamp: Timestamp
+    sequencer: Address
+
+
+# spec/v1/hub.md:181
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -498,13 +509,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:180
+# spec/v1/hub.md:195
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:192
+# spec/v1/hub.md:207
 @container
 class DacRecord:
     chain_id: ChainId
@@ -522,7 +533,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:217
+# spec/v1/hub.md:232
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -534,12 +545,12 @@ class Hub:
     ranger_reward_pool: Wei
 
 
-# spec/v1/hub.md:234
+# spec/v1/hub.md:249
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:243
+# spec/v1/hub.md:258
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -547,7 +558,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:257
+# spec/v1/hub.md:272
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -557,17 +568,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:273
+# spec/v1/hub.md:288
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:282
+# spec/v1/hub.md:297
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:291
+# spec/v1/hub.md:306
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -575,13 +586,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:303
+# spec/v1/hub.md:318
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:314
+# spec/v1/hub.md:329
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -589,7 +600,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:326
+# spec/v1/hub.md:341
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -600,7 +611,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:341
+# spec/v1/hub.md:356
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -615,7 +626,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:362
+# spec/v1/hub.md:377
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -630,7 +641,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:385
+# spec/v1/hub.md:400
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -639,7 +650,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:398
+# spec/v1/hub.md:413
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -647,7 +658,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:410
+# spec/v1/hub.md:425
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -661,14 +672,24 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:428
+# spec/v1/hub.md:443
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:439
+# spec/v1/hub.md:454
+def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
+    chain_id, l1_block_number, timestamp, sequencer = abi_decode(
+        ("uint256", "uint256", "uint256", "address"), extra_data
+    )
+    return TransactionBatchContext(
+        ChainId(chain_id), L1BlockNumber(l1_block_number), Timestamp(timestamp), Address(sequencer)
+    )
+
+
+# spec/v1/hub.md:464
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -676,7 +697,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:452
+# spec/v1/hub.md:477
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -693,7 +714,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:473
+# spec/v1/hub.md:498
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -702,7 +723,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:486
+# spec/v1/hub.md:511
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -710,13 +731,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:498
-def validate_batch_sender(sender: Address, selected_sequencer: Address) -> None:
-    if sender != selected_sequencer:
-        raise UnauthorizedSequencer(f"{sender.hex()} is not this epoch's sequencer")
+# spec/v1/hub.md:524
+def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
+    if sender != get_current_sequencer(hub, chain_id):
+        raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:509
+# spec/v1/hub.md:535
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -736,20 +757,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:533
+# spec/v1/hub.md:559
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:543
+# spec/v1/hub.md:569
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:555
+# spec/v1/hub.md:581
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -757,26 +778,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:571
+# spec/v1/hub.md:597
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:580
+# spec/v1/hub.md:606
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:592
+# spec/v1/hub.md:618
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:605
+# spec/v1/hub.md:631
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -784,20 +805,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:617
+# spec/v1/hub.md:643
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:628
+# spec/v1/hub.md:654
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:640
+# spec/v1/hub.md:666
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -809,7 +830,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:658
+# spec/v1/hub.md:684
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -828,7 +849,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:682
+# spec/v1/hub.md:708
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -843,7 +864,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:694
+# spec/v1/hub.md:720
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -856,7 +877,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:714
+# spec/v1/hub.md:740
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -871,17 +892,16 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:733
+# spec/v1/hub.md:759
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
     batch_data: bytes,
     should_start_at_element: int,
     sequencer: Address,
-    selected_sequencer: Address,
 ) -> Hub:
     dac = get_dac(hub, chain_id)
-    validate_batch_sender(sequencer, selected_sequencer)
+    validate_batch_sender(hub, chain_id, sequencer)
     if len(batch_data) > MAX_TRANSACTION_BATCH_BYTES:
         raise TransactionBatchTooLarge(f"{len(batch_data)} bytes, at most {MAX_TRANSACTION_BATCH_BYTES}")
     head_number, head_origin = get_l2_head(hub, dac)
@@ -894,17 +914,16 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:761
+# spec/v1/hub.md:786
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
     output_roots: Sequence[Hash32],
     should_start_at_element: int,
     proposer: Address,
-    selected_sequencer: Address,
 ) -> Hub:
     dac = get_dac(hub, chain_id)
-    validate_batch_sender(proposer, selected_sequencer)
+    validate_batch_sender(hub, chain_id, proposer)
     current = get_current_l1_block(hub)
     last_block_number = BlockNumber(get_total_elements(dac.state_batches) + len(output_roots))
     context = StateBatchContext(chain_id, current.number, current.timestamp, proposer, last_block_number)
@@ -917,7 +936,7 @@ def append_state_batch(
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:790
+# spec/v1/hub.md:814
 def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
     dac = get_dac(hub, chain_id)
     if not is_stored_batch_header(dac.state_batches, header):
@@ -928,7 +947,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return get_current_l1_block(hub).timestamp >= appended_at + FRAUD_PROOF_WINDOW
 
 
-# spec/v1/hub.md:806
+# spec/v1/hub.md:830
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -938,107 +957,107 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:840
+# spec/v1/hub.md:864
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:849
+# spec/v1/hub.md:873
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:858
+# spec/v1/hub.md:882
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:867
+# spec/v1/hub.md:891
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:876
+# spec/v1/hub.md:900
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:885
+# spec/v1/hub.md:909
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:894
+# spec/v1/hub.md:918
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:903
+# spec/v1/hub.md:927
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:912
+# spec/v1/hub.md:936
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:921
+# spec/v1/hub.md:945
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:930
+# spec/v1/hub.md:954
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:939
+# spec/v1/hub.md:963
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:948
+# spec/v1/hub.md:972
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:957
+# spec/v1/hub.md:981
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:966
+# spec/v1/hub.md:990
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:975
+# spec/v1/hub.md:999
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:984
+# spec/v1/hub.md:1008
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:993
+# spec/v1/hub.md:1017
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1002
+# spec/v1/hub.md:1026
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1011
+# spec/v1/hub.md:1035
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:97
+# spec/v1/sequencing.md:114
 @container
 class Sequencer:
     address: Address
@@ -1046,14 +1065,14 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:109
+# spec/v1/sequencing.md:126
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:121
+# spec/v1/sequencing.md:138
 @container
 class SequencingSnapshot:
     epoch: Epoch
@@ -1062,37 +1081,37 @@ class SequencingSnapshot:
     supplies: Tuple[Tuple[ChainId, Wei], ...]
 
 
-# spec/v1/sequencing.md:134
+# spec/v1/sequencing.md:152
 @container
 class SequencerAssignment:
     chain_id: ChainId
-    sequencer: Optional[Address]
+    sequencers: Tuple[Address, ...]
 
 
-# spec/v1/sequencing.md:145
+# spec/v1/sequencing.md:163
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:157
+# spec/v1/sequencing.md:175
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:166
+# spec/v1/sequencing.md:184
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:175
+# spec/v1/sequencing.md:193
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:187
+# spec/v1/sequencing.md:205
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1100,13 +1119,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:199
+# spec/v1/sequencing.md:217
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:209
+# spec/v1/sequencing.md:227
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1118,7 +1137,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:225
+# spec/v1/sequencing.md:243
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1130,7 +1149,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:241
+# spec/v1/sequencing.md:259
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1140,7 +1159,7 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:256
+# spec/v1/sequencing.md:274
 def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
     return [
         (dac.chain_id, header.batch_index)
@@ -1151,7 +1170,7 @@ def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId,
     ]
 
 
-# spec/v1/sequencing.md:272
+# spec/v1/sequencing.md:290
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1165,7 +1184,7 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:293
+# spec/v1/sequencing.md:311
 def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1178,12 +1197,12 @@ def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) ->
     return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:312
+# spec/v1/sequencing.md:330
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:322
+# spec/v1/sequencing.md:340
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1200,20 +1219,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:343
+# spec/v1/sequencing.md:361
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:355
+# spec/v1/sequencing.md:373
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:368
+# spec/v1/sequencing.md:386
 def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Sequencer]:
     if not candidates:
         return None
@@ -1225,7 +1244,7 @@ def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Se
         attempt += 1
 
 
-# spec/v1/sequencing.md:385
+# spec/v1/sequencing.md:403
 def record_sequencing_snapshot(hub: Hub) -> Hub:
     current = get_current_l1_block(hub)
     epoch = compute_l1_epoch(current.number)
@@ -1237,36 +1256,76 @@ def record_sequencing_snapshot(hub: Hub) -> Hub:
     return replace(hub, sequencing_snapshots=(*kept, snapshot))
 
 
-# spec/v1/sequencing.md:403
+# spec/v1/sequencing.md:420
+def compute_round_seed(seed: Hash32, round_number: int) -> Hash32:
+    if round_number == 0:
+        return seed
+    return Hash32(keccak256(abi_encode(("bytes32", "string", "uint256"), (seed, "fallback", round_number))))
+
+
+# spec/v1/sequencing.md:434
 def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssignment, ...]:
     committed: dict[Address, int] = {}
-    assignments: list[SequencerAssignment] = []
+    successions: dict[ChainId, list[Address]] = {chain_id: [] for chain_id, _ in snapshot.supplies}
     active = [sequencer for sequencer in snapshot.sequencers if sequencer.exit_requested_at is None]
-    for chain_id, supply in snapshot.supplies:
-        threshold = compute_dynamic_bond_threshold(supply)
-        # eligible for the threshold on top of what is already committed: is_eligible_sequencer, stakes bound
-        candidates = [s for s in active if s.locked >= threshold + committed.get(s.address, 0)]
-        chosen = draw_sequencer(candidates, compute_selection_seed(snapshot.randomness, chain_id, snapshot.epoch))
-        if chosen is not None:
-            committed[chosen.address] = committed.get(chosen.address, 0) + threshold
-        assignments.append(SequencerAssignment(chain_id, None if chosen is None else chosen.address))
-    return tuple(assignments)
+    for round_number in range(1 + MAX_SEQUENCER_FALLBACKS):
+        for chain_id, supply in snapshot.supplies:
+            threshold = compute_dynamic_bond_threshold(supply)
+            drawn = successions[chain_id]
+            # eligible for the threshold on top of what is already committed: is_eligible_sequencer, stakes bound
+            candidates = [
+                s for s in active if s.address not in drawn and s.locked >= threshold + committed.get(s.address, 0)
+            ]
+            seed = compute_selection_seed(snapshot.randomness, chain_id, snapshot.epoch)
+            chosen = draw_sequencer(candidates, compute_round_seed(seed, round_number))
+            if chosen is not None:
+                committed[chosen.address] = committed.get(chosen.address, 0) + threshold
+                drawn.append(chosen.address)
+    return tuple(SequencerAssignment(chain_id, tuple(successions[chain_id])) for chain_id, _ in snapshot.supplies)
 
 
-# spec/v1/sequencing.md:425
-def get_epoch_sequencer(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Optional[Address]:
+# spec/v1/sequencing.md:460
+def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Address, ...]:
     get_dac(hub, chain_id)  # an unknown chain is an error, not an unsequenced one
     for snapshot in hub.sequencing_snapshots:
-        if snapshot.epoch != epoch:
-            continue
-        for assignment in assign_epoch_sequencers(snapshot):
-            if assignment.chain_id == chain_id and assignment.sequencer is not None:
-                live = [s for s in hub.sequencers if s.address == assignment.sequencer and s.exit_requested_at is None]
-                return assignment.sequencer if live else None
+        if snapshot.epoch == epoch:
+            for assignment in assign_epoch_sequencers(snapshot):
+                if assignment.chain_id == chain_id:
+                    return assignment.sequencers
+    return ()
+
+
+# spec/v1/sequencing.md:476
+def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNumber) -> L1BlockNumber:
+    latest = since
+    for header in dac.transaction_batches.headers:
+        context = decode_transaction_batch_extra_data(header.extra_data)
+        if context.sequencer == sequencer and context.l1_block_number >= latest:
+            latest = context.l1_block_number
+    return latest
+
+
+# spec/v1/sequencing.md:494
+def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
+    dac = get_dac(hub, chain_id)
+    now = get_current_l1_block(hub).number
+    epoch = compute_l1_epoch(now)
+    succession = get_epoch_sequencers(hub, chain_id, epoch)
+    serving_since = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
+    for position, sequencer in enumerate(succession):
+        deadline = get_latest_batch_block(dac, sequencer, serving_since) + SEQUENCER_TIMEOUT
+        if now < deadline or position == len(succession) - 1:
+            return sequencer if is_active_sequencer(hub, sequencer) else None
+        serving_since = L1BlockNumber(deadline)
     return None
 
 
-# spec/v1/sequencing.md:444
+# spec/v1/sequencing.md:513
+def is_active_sequencer(hub: Hub, address: Address) -> bool:
+    return any(s.address == address and s.exit_requested_at is None for s in hub.sequencers)
+
+
+# spec/v1/sequencing.md:524
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1274,7 +1333,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:458
+# spec/v1/sequencing.md:538
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1290,12 +1349,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:478
+# spec/v1/sequencing.md:558
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:489
+# spec/v1/sequencing.md:569
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1306,7 +1365,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:505
+# spec/v1/sequencing.md:585
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1315,77 +1374,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:518
+# spec/v1/sequencing.md:598
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:548
+# spec/v1/sequencing.md:629
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:557
+# spec/v1/sequencing.md:638
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:566
+# spec/v1/sequencing.md:647
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:575
+# spec/v1/sequencing.md:656
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:584
+# spec/v1/sequencing.md:665
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:593
+# spec/v1/sequencing.md:674
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:602
+# spec/v1/sequencing.md:683
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:611
+# spec/v1/sequencing.md:692
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:620
+# spec/v1/sequencing.md:701
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:629
+# spec/v1/sequencing.md:710
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:638
+# spec/v1/sequencing.md:719
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:648
+# spec/v1/sequencing.md:729
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:657
+# spec/v1/sequencing.md:738
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:666
+# spec/v1/sequencing.md:747
 class DuplicateChainId(SpecError):
     pass
 
@@ -2821,7 +2880,7 @@ def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[
     return settle_challenge(hub, chain_id, index, late == challenge.defender)
 
 
-# spec/v1/challenge.md:465
+# spec/v1/challenge.md:466
 def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bool) -> Tuple[Hub, Tuple[Payout, ...]]:
     dac = get_dac(hub, chain_id)
     challenge = dac.challenges[index]
@@ -2830,10 +2889,7 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
         return strike_rangers(hub, [challenge.challenger]), (Payout(challenge.defender, challenge.bond),)
     hub = strike_rangers(hub, get_validators_of_disproven_batch(dac, challenge.batch_index))
     hub = delete_state_batches(hub, chain_id, dac.state_batches.headers[challenge.batch_index])
-    if any(sequencer.address == challenge.defender for sequencer in hub.sequencers):
-        hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
-    else:  # a proposer with no stake (see the chapter's security table): nothing to slash, the game still ends
-        slashed = Wei(0)
+    hub, slashed = slash_sequencer(hub, challenge.defender, SLASH_RATIO_BPS)
     reward = apply_basis_points(slashed, CHALLENGER_REWARD_BPS)
     payouts = [
         Payout(challenge.challenger, Wei(challenge.bond + reward)),
@@ -2851,57 +2907,57 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
     return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
 
 
-# spec/v1/challenge.md:496
+# spec/v1/challenge.md:494
 def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
     return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
 
 
-# spec/v1/challenge.md:524
+# spec/v1/challenge.md:522
 class AgreedRootNotPrevious(SpecError):
     pass
 
 
-# spec/v1/challenge.md:533
+# spec/v1/challenge.md:531
 class UnknownChallenge(SpecError):
     pass
 
 
-# spec/v1/challenge.md:542
+# spec/v1/challenge.md:540
 class ChallengeNotOpen(SpecError):
     pass
 
 
-# spec/v1/challenge.md:551
+# spec/v1/challenge.md:549
 class NotYourMove(SpecError):
     pass
 
 
-# spec/v1/challenge.md:560
+# spec/v1/challenge.md:558
 class ChallengeClockExpired(SpecError):
     pass
 
 
-# spec/v1/challenge.md:569
+# spec/v1/challenge.md:567
 class ChallengeClockRunning(SpecError):
     pass
 
 
-# spec/v1/challenge.md:578
+# spec/v1/challenge.md:576
 class NoMiddleRoot(SpecError):
     pass
 
 
-# spec/v1/challenge.md:587
+# spec/v1/challenge.md:585
 class StepNotReached(SpecError):
     pass
 
 
-# spec/v1/challenge.md:596
+# spec/v1/challenge.md:594
 class StepWitnessMismatch(SpecError):
     pass
 
 
-# spec/v1/challenge.md:605
+# spec/v1/challenge.md:603
 class IncompleteStepWitness(SpecError):
     pass
 
@@ -3269,6 +3325,7 @@ __all__ = [
     "MAX_RANDOM_VALUE",
     "MAX_RANGER_STRIKES",
     "MAX_SEQUENCER_DRIFT",
+    "MAX_SEQUENCER_FALLBACKS",
     "MAX_SEQUENCER_LOCK",
     "MAX_SHUFFLE_COUNT",
     "MAX_TAX_BRACKETS",
@@ -3324,6 +3381,7 @@ __all__ = [
     "RewardPoolEmpty",
     "RlpDecodingError",
     "SEQUENCER_EXIT_DELAY",
+    "SEQUENCER_TIMEOUT",
     "SEQUENCING_WINDOW",
     "SHUFFLE_ROUND_COUNT",
     "SLASH_RATIO_BPS",
@@ -3356,6 +3414,7 @@ __all__ = [
     "TooManyPermissionRules",
     "TooManyRuleAddresses",
     "TooManyTaxBrackets",
+    "TransactionBatchContext",
     "TransactionBatchTooLarge",
     "TrieAccount",
     "TrieProofError",
@@ -3431,6 +3490,7 @@ __all__ = [
     "compute_next_base_fee",
     "compute_output_root",
     "compute_provider_reward",
+    "compute_round_seed",
     "compute_selection_seed",
     "compute_shuffled_index",
     "compute_tax",
@@ -3441,6 +3501,7 @@ __all__ = [
     "decode_storage_value",
     "decode_transaction",
     "decode_transaction_batch",
+    "decode_transaction_batch_extra_data",
     "decode_trie_account",
     "delete_state_batches",
     "deposit_into_dac",
@@ -3487,6 +3548,7 @@ __all__ = [
     "get_charter_after_call",
     "get_clock_used",
     "get_current_l1_block",
+    "get_current_sequencer",
     "get_dac",
     "get_dac_genesis_state",
     "get_deposit_gas_in_l1_block",
@@ -3495,7 +3557,7 @@ __all__ = [
     "get_eligible_sequencers",
     "get_epoch_provider_assignments",
     "get_epoch_ranger_assignments",
-    "get_epoch_sequencer",
+    "get_epoch_sequencers",
     "get_evm_block_context",
     "get_forbidden_opcodes",
     "get_forced_block",
@@ -3508,6 +3570,7 @@ __all__ = [
     "get_l1_block",
     "get_l2_head",
     "get_last_sequenced_block",
+    "get_latest_batch_block",
     "get_max_challenge_moves",
     "get_merkle_default",
     "get_message_passer_code",
@@ -3535,6 +3598,7 @@ __all__ = [
     "hash_withdrawal",
     "increase_sequencer_lock",
     "is_action_permitted",
+    "is_active_sequencer",
     "is_challenge_window_open",
     "is_charter_authority",
     "is_eligible_sequencer",

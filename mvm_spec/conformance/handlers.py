@@ -114,7 +114,7 @@ def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> d
     return {"output": {"valid": valid}}
 
 
-@handles("batch", "is_state_batch_final")
+@handles("finality", "is_state_batch_final")
 def is_state_batch_final(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     final = spec.is_state_batch_final(

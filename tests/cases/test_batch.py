@@ -1116,7 +1116,7 @@ def test_delete_deleted_batch(spec: ModuleType) -> Iterator[Part]:
     yield from expect_delete(spec, replaced_history(spec, 1009), state_batch_1(spec), error="UnknownBatchHeader")
 
 
-# --- batch/is_state_batch_final ----------------------------------------------------------------------------------
+# --- finality/is_state_batch_final ----------------------------------------------------------------------------------
 
 
 def expect_final(
@@ -1136,41 +1136,41 @@ def expect_final(
     yield "output", {"final": answer}
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_not_final_in_last_second_of_window(spec: ModuleType) -> Iterator[Part]:
     """State batch 1 (appended at T0 + 60) in an L1 block at T0 + 60 + FRAUD_PROOF_WINDOW - 1."""
     pre = history(spec, 1007, 3, window_close(spec, T0 + 60) - 1)
     yield from expect_final(spec, pre, state_batch_1(spec), False)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_final_when_window_closes(spec: ModuleType) -> Iterator[Part]:
     """State batch 1 at exactly T0 + 60 + FRAUD_PROOF_WINDOW."""
     pre = history(spec, 1007, 3, window_close(spec, T0 + 60))
     yield from expect_final(spec, pre, state_batch_1(spec), True)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_earlier_batch_final_before(spec: ModuleType) -> Iterator[Part]:
     """State batch 0 (appended at T0 + 48) at T0 + 60 + FRAUD_PROOF_WINDOW - 1: final for 11 seconds already."""
     pre = history(spec, 1007, 3, window_close(spec, T0 + 60) - 1)
     yield from expect_final(spec, pre, state_batch_0(spec), True)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_later_batch_not_final_yet(spec: ModuleType) -> Iterator[Part]:
     """State batch 2 (appended at T0 + 72) at T0 + 60 + FRAUD_PROOF_WINDOW: 12 seconds to go."""
     pre = history(spec, 1007, 3, window_close(spec, T0 + 60))
     yield from expect_final(spec, pre, state_batch_2(spec), False)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_fresh_batch_not_final(spec: ModuleType) -> Iterator[Part]:
     """State batch 2 in the L1 block that appended it."""
     yield from expect_final(spec, history(spec, 1006, 3), state_batch_2(spec), False)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_deleted_batch_never_final(spec: ModuleType) -> Iterator[Part]:
     """Batch 1 was deleted and replaced; long after both windows closed, the old header is not final (the hub no
     longer stores it)."""
@@ -1178,7 +1178,7 @@ def test_deleted_batch_never_final(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, pre, state_batch_1(spec), False)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_replacement_batch_final(spec: ModuleType) -> Iterator[Part]:
     """The replacement of batch 1, appended at T0 + 96, at T0 + 96 + FRAUD_PROOF_WINDOW."""
     root = h(h(Q[3], Q[4]), h(Q[5], DEFAULT_0))
@@ -1187,7 +1187,7 @@ def test_replacement_batch_final(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, pre, replacement, True)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_header_with_earlier_time_not_final(spec: ModuleType) -> Iterator[Part]:
     """Batch 1's header claiming to be appended a window earlier (T0 + 60 - FRAUD_PROOF_WINDOW) is not stored, so
     it is not final; the stored one is not final either, one second before its window closes."""
@@ -1197,14 +1197,14 @@ def test_header_with_earlier_time_not_final(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, pre, forged, False)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_final_batch_of_other_chain(spec: ModuleType) -> Iterator[Part]:
     """Acme's final batch 0 named on the rangers' chain, which stores no state batch: not final there."""
     pre = history(spec, 1007, 3, window_close(spec, T0 + 60))
     yield from expect_final(spec, pre, state_batch_0(spec), False, chain_id=RANGERS)
 
 
-@vector_case("batch", "is_state_batch_final")
+@vector_case("finality", "is_state_batch_final")
 def test_final_on_unknown_chain(spec: ModuleType) -> Iterator[Part]:
     """Chain id 1090 is not registered."""
     yield from expect_final(spec, history(spec, 1007, 3), state_batch_0(spec), error="UnknownChainId", chain_id=1090)

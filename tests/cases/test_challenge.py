@@ -733,7 +733,7 @@ def expect_final(spec: ModuleType, hub: Any, batch_index: int, expected: bool) -
     yield "output", {"final": expected}
 
 
-@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
 def test_fast_window_with_a_quorum(spec: ModuleType) -> Iterator[Part]:
     """A quorum of registered rangers validated batch 0 (appended at t(98)); now is t(98) + FAST_FRAUD_PROOF_WINDOW.
     v1 has no fast window: not final. v2: final, six days early on mainnet."""
@@ -743,7 +743,7 @@ def test_fast_window_with_a_quorum(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, hub, 0, fork(spec) == "v2")
 
 
-@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
 def test_fast_window_one_second_early(spec: ModuleType) -> Iterator[Part]:
     """The same quorum one second before the fast window ends: not final on either fork."""
     case = scene(spec, forged=False)
@@ -752,7 +752,7 @@ def test_fast_window_one_second_early(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, hub, 0, False)
 
 
-@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
 def test_fast_window_needs_the_quorum(spec: ModuleType) -> Iterator[Part]:
     """One validation short of the quorum, past the fast window: not final on either fork."""
     case = scene(spec, forged=False)
@@ -761,7 +761,7 @@ def test_fast_window_needs_the_quorum(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, hub, 0, False)
 
 
-@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
 def test_quorum_of_registered_rangers_only(spec: ModuleType) -> Iterator[Part]:
     """A quorum of validations, but one validator has since left the ranger set (withdrawn, or removed for strikes):
     its validation no longer counts, so the quorum is one short."""
@@ -772,7 +772,7 @@ def test_quorum_of_registered_rangers_only(spec: ModuleType) -> Iterator[Part]:
     yield from expect_final(spec, with_clock(spec, hub, 100, l1_time(98) + FAST[name]), 0, False)
 
 
-@vector_case("batch", "is_state_batch_final", forks=BOTH_FORKS)
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
 def test_fast_window_waits_for_earlier_batches(spec: ModuleType) -> Iterator[Part]:
     """Batch 1 (an empty block 3's root, appended at t(99)) has a quorum; batch 0 before it has none. Past batch
     1's fast window, neither is final: a later batch is never final while an earlier one can still be deleted."""

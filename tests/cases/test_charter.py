@@ -454,3 +454,83 @@ def test_invalid_proposal_rejected_before_sender(spec: ModuleType) -> Iterator[P
 def test_identical_proposal_changes_nothing(spec: ModuleType) -> Iterator[Part]:
     """A proposal equal to the current charter changes nothing, so no permission is needed for it."""
     yield from expect_update(spec, charter_of(spec), STRANGER, charter_of(spec), abi_root())
+
+
+# --- the size of the whole encoding (MAX_CHARTER_BYTES: 10,240 minimal, 65,536 mainnet) ---------------------------
+
+
+def abi_length(vision: str = "", mission: str = "", rules: Sequence[Rule] = ()) -> int:
+    """The length of the documented encoding, measured on eth_abi's own output (no brackets, as below)."""
+    permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
+    return len(abi_encode(CHARTER_TYPES, [vision, mission, permissions, [], MANAGER]))
+
+
+def max_charter_bytes(spec: ModuleType) -> int:
+    value = int(spec.MAX_CHARTER_BYTES)
+    assert value == {"minimal": 10_240, "mainnet": 65_536}[spec.PRESET]
+    return value
+
+
+def filled_to_the_limit(spec: ModuleType) -> tuple[str, str, list[Rule]]:
+    """A vision of 4,096 bytes, then rules of SUBMIT_TX allowances filled address by address while a word fits
+    (a new rule takes five words), and a mission that takes up what is left: exactly MAX_CHARTER_BYTES encoded."""
+    limit, vision = max_charter_bytes(spec), "v" * 4096
+    rules: list[Rule] = []
+    count = 0
+    while True:
+        length = abi_length(vision, "", rules)
+        if rules and len(rules[-1][0]) < int(spec.MAX_ADDRESSES_PER_RULE) and length + 32 <= limit:
+            count += 1
+            rules[-1] = ([*rules[-1][0], address(count)], ALLOW, SUBMIT_TX)
+        elif len(rules) < int(spec.MAX_PERMISSION_RULES) and length + 5 * 32 <= limit:
+            rules.append(([], ALLOW, SUBMIT_TX))
+        else:
+            break
+    rest = limit - abi_length(vision, "", rules)
+    assert 0 <= rest <= 4096 - 32 and rest % 32 == 0  # room for one more word of mission below
+    return vision, "m" * rest, rules
+
+
+@vector_case("charter", "charter_root")
+def test_charter_at_the_size_limit(spec: ModuleType) -> Iterator[Part]:
+    """Texts and rules whose encoding, measured by eth_abi, is exactly MAX_CHARTER_BYTES: accepted."""
+    vision, mission, rules = filled_to_the_limit(spec)
+    assert abi_length(vision, mission, rules) == max_charter_bytes(spec)
+    yield from expect_root(spec, charter_of(spec, vision, mission, rules), abi_root(vision, mission, rules))
+
+
+@vector_case("charter", "charter_root")
+def test_charter_one_word_over_the_size_limit(spec: ModuleType) -> Iterator[Part]:
+    """The same charter with 32 more bytes of mission (still far below 4,096): one word over, CharterTooLarge."""
+    vision, mission, rules = filled_to_the_limit(spec)
+    assert abi_length(vision, mission + "m" * 32, rules) == max_charter_bytes(spec) + 32
+    yield from expect_rejected(spec, charter_of(spec, vision, mission + "m" * 32, rules), "CharterTooLarge")
+
+
+def oversized_within_every_bound(spec: ModuleType) -> tuple[str, list[Rule]]:
+    """Texts of 4,096 bytes each and rules of MAX_ADDRESSES_PER_RULE addresses, added until the encoding passes
+    MAX_CHARTER_BYTES (7 rules minimal, 2 mainnet): every count within its own bound."""
+    text, rules = "t" * 4096, list[Rule]()
+    while abi_length(text, text, rules) <= max_charter_bytes(spec):
+        full = [address(len(rules) * 10_000 + index) for index in range(int(spec.MAX_ADDRESSES_PER_RULE))]
+        rules.append((full, DENY, OPCODE_CALL))
+    assert len(rules) <= int(spec.MAX_PERMISSION_RULES)
+    return text, rules
+
+
+@vector_case("charter", "charter_root")
+def test_every_field_within_bounds_yet_too_large(spec: ModuleType) -> Iterator[Part]:
+    """Texts at their limit and a few full rules: no count is over its bound, but the encoding is: the bound on
+    the whole is what keeps an L1 proof of the charter root within a block."""
+    text, rules = oversized_within_every_bound(spec)
+    yield from expect_rejected(spec, charter_of(spec, text, text, rules), "CharterTooLarge")
+
+
+@vector_case("charter", "charter_root")
+def test_size_checked_after_the_rules(spec: ModuleType) -> Iterator[Part]:
+    """The oversized charter with one more rule naming unknown action 0x200: the rule is reported, as the size
+    is checked last."""
+    text, rules = oversized_within_every_bound(spec)
+    rules = [*rules[:-1], ([], ALLOW, 0x200)]
+    rules += oversized_within_every_bound(spec)[1][-1:]
+    yield from expect_rejected(spec, charter_of(spec, text, text, rules), "UnknownPermissionAction")

@@ -1173,6 +1173,12 @@ def header_hash(
     return bytes(keccak(abi_encode(types, values + [deposits_root, transactions_root, receipts_root])))
 
 
+def list_root(count: int, merkle_root: bytes = bytes(32)) -> bytes:
+    """A list's commitment, from the execution chapter's prose: keccak256(abi.encode(uint256 count, bytes32 root)),
+    the root being Lib_MerkleTree's (the leaf itself for one leaf) or zero for an empty list."""
+    return bytes(keccak(count.to_bytes(32, "big") + merkle_root))
+
+
 def genesis_hash(state_root: bytes, charter_root: bytes) -> bytes:
     return bytes(keccak(abi_encode(["uint256", "bytes32", "bytes32"], [CHAIN_ID, state_root, charter_root])))
 
@@ -1220,7 +1226,7 @@ def test_empty_block(spec: ModuleType) -> Iterator[Part]:
     state_root = plain_cancun(chain.alloc, []).root
     genesis_root = plain_cancun(chain.alloc, [], beacon_update=False).root
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
-    block_hash = header_hash(genesis_hash(genesis_root, charter_root), state_root, bytes(32), bytes(32), bytes(32))
+    block_hash = header_hash(genesis_hash(genesis_root, charter_root), state_root, list_root(0), list_root(0), list_root(0))
     assert applied.receipts == () and applied.state.coinbase_supply == FUNDS
     assert applied.state.world.state_root == state_root
     assert applied.state.recent_block_hashes == (block_hash, genesis_hash(genesis_root, charter_root))
@@ -1564,9 +1570,9 @@ def test_value_deposit_mints_and_pays_no_gas(spec: ModuleType) -> Iterator[Part]
     assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0), applied.summary(1)]
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
     parent = genesis_hash(plain_cancun(chain.alloc, [], beacon_update=False).root, charter_root)
-    deposits_root = deposit_leaf(0, depositor, RECIPIENT, mint, value, 50_000, b"")
-    receipts_root = keccak(receipt_leaf(True, 21_000, (), 0) + receipt_leaf(True, 42_000, (), 0))
-    block_hash = header_hash(parent, plain.root, deposits_root, keccak(raws[0]), receipts_root)
+    deposits_root = list_root(1, deposit_leaf(0, depositor, RECIPIENT, mint, value, 50_000, b""))
+    receipts_root = list_root(2, keccak(receipt_leaf(True, 21_000, (), 0) + receipt_leaf(True, 42_000, (), 0)))
+    block_hash = header_hash(parent, plain.root, deposits_root, list_root(1, keccak(raws[0])), receipts_root)
     assert applied.state.recent_block_hashes[0] == block_hash
     yield post(spec, applied, queries)
 
@@ -1910,9 +1916,9 @@ def test_message_to_the_passer_burns_its_value(spec: ModuleType) -> Iterator[Par
     charter_root = bytes(keccak(spec.encode_charter(chain.charter)))
     parent = genesis_hash(plain_cancun(chain.alloc, [], beacon_update=False).root, charter_root)
     gas = [applied.gas(0), applied.gas(0) + applied.gas(1)]
-    transactions_root = keccak(keccak(raws[0]) + keccak(raws[1]))  # two leaves: one keccak256 of the pair
-    receipts_root = keccak(receipt_leaf(True, gas[0], [logs[0]], 0) + receipt_leaf(True, gas[1], [logs[1]], 0))
-    block_hash = header_hash(parent, plain.root, bytes(32), transactions_root, receipts_root)
+    transactions_root = list_root(2, keccak(keccak(raws[0]) + keccak(raws[1])))  # two leaves: keccak256 of the pair
+    receipts_root = list_root(2, keccak(receipt_leaf(True, gas[0], [logs[0]], 0) + receipt_leaf(True, gas[1], [logs[1]], 0)))
+    block_hash = header_hash(parent, plain.root, list_root(0), transactions_root, receipts_root)
     assert applied.state.recent_block_hashes[0] == block_hash
     context = context_root(FUNDS - value - applied.total_gas * BASE_FEE, gas[1], block_hash, parent)
     assert spec.get_state_output_root(applied.state) == output_root(plain.root, charter_root, passer_root, block_hash, context)

@@ -469,3 +469,30 @@ def test_supply_is_allocation_plus_mints_minus_what_is_burnt(
     holders = set(signers + created + list(CONTRACTS) + [RECIPIENT, treasury(spec), PRODUCER, MESSAGE_PASSER])
     assert state.coinbase_supply == sum(evm.get_balance(state.world, address) for address in holders)
     assert evm.get_balance(state.world, MESSAGE_PASSER) == 0
+
+
+leaf_lists = st.lists(st.binary(min_size=32, max_size=32).map(MINIMAL.Hash32), min_size=1, max_size=9)
+
+
+@given(leaf_lists)
+def test_a_list_root_names_one_list(leaves: list[Any]) -> None:
+    """Lib_MerkleTree pads an odd level with default nodes, so a bare root of an odd number of leaves is also the
+    bare root of those leaves plus the default leaf (from three leaves up); and in a full tree a level of inner
+    nodes has the root of the leaves below it. compute_list_root mixes in the length, so neither a phantom leaf nor an inner node taken as a leaf gives
+    the same commitment."""
+    default_leaf = MINIMAL.get_merkle_default(0)
+    if len(leaves) % 2 == 1 and len(leaves) >= 3:  # (one leaf is its own root, unpaired)
+        padded = [*leaves, default_leaf]
+        assert MINIMAL.compute_merkle_root(padded) == MINIMAL.compute_merkle_root(leaves)  # the attack on bare roots
+        assert MINIMAL.compute_list_root(padded) != MINIMAL.compute_list_root(leaves)
+    if len(leaves) in (2, 4, 8):  # a full tree: no level is padded, so the inner level has the same root
+        inner = MINIMAL.compute_merkle_parent_level(leaves, 0)
+        assert MINIMAL.compute_merkle_root(inner) == MINIMAL.compute_merkle_root(leaves)
+        assert MINIMAL.compute_list_root(inner) != MINIMAL.compute_list_root(leaves)
+
+
+def test_list_root_of_nothing_by_hand() -> None:
+    """An empty list: keccak256 of two zero words (length 0, root 0)."""
+    from eth_hash.auto import keccak
+
+    assert MINIMAL.compute_list_root([]) == bytes(keccak(bytes(64)))

@@ -25,6 +25,11 @@ def receipt_leaf(gas: int) -> bytes:
     return bytes(keccak(abi_encode(["uint8", "uint256", "(address,bytes32[],bytes)[]", "uint256"], [1, gas, [], 0])))
 
 
+def list_root(count: int, merkle_root: bytes = bytes(32)) -> bytes:
+    """keccak256(abi.encode(uint256 count, bytes32 root)): a list's length mixed with its Merkle root (zero if empty)."""
+    return bytes(keccak(count.to_bytes(32, "big") + merkle_root))
+
+
 def progress_by_hand(progress: Any, receipts_root: bytes, included_root: bytes) -> bytes:
     state = progress.state
     charter_root = bytes(keccak(spec.encode_charter(state.charter)))
@@ -40,12 +45,14 @@ def test_trace_ends_are_the_derived_output_roots() -> None:
 
 def test_trace_points_by_hand() -> None:
     """Block 2 holds Alice's transfer (21,000 gas) and Bob's, which is dropped. Point 1 (started): no receipts and
-    no transactions, so both list roots are zero. Point 2: one receipt and one transaction, each list a single leaf,
-    which is its own root. Point 3: Bob's transfer was dropped, so point 3 is point 2."""
+    no transactions, so both lists are (0, zero). Point 2: one receipt and one transaction, each list a single leaf,
+    which is its own Merkle root, mixed with the count 1. Point 3: Bob's transfer was dropped, so point 3 is point 2."""
     case = scene(spec)
     block_2 = spec.get_dac(case.hub, spec.ChainId(ACME)).blocks[1].transactions
-    assert case.trace_roots[1] == progress_by_hand(case.trace[1], bytes(32), bytes(32))
-    assert case.trace_roots[2] == progress_by_hand(case.trace[2], receipt_leaf(21_000), bytes(keccak(block_2[0])))
+    assert case.trace_roots[1] == progress_by_hand(case.trace[1], list_root(0), list_root(0))
+    assert case.trace_roots[2] == progress_by_hand(
+        case.trace[2], list_root(1, receipt_leaf(21_000)), list_root(1, bytes(keccak(block_2[0])))
+    )
     assert case.trace_roots[3] == case.trace_roots[2]
     assert case.trace[3].included == (block_2[0],)
 

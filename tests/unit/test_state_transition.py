@@ -336,3 +336,14 @@ def test_supply_is_the_sum_of_balances_after_deposits_and_messages() -> None:
     minted, withdrawn = 10**18 + 10**15, 2 * 10**17 + 10**15
     assert state.coinbase_supply == pre.coinbase_supply + minted - transaction_gas * BASE_FEE - withdrawn
     assert evm.get_balance(state.world, address_of(OUTSIDER)) == 10**15
+
+
+def test_charter_update_errors_are_transaction_errors() -> None:
+    """Every rule that refuses a charter update makes its transaction invalid: the four update errors and
+    CharterUpdateWithValue are InvalidTransactions (under InvalidCharterUpdate); the charter's content rules stay
+    InvalidCharter, as they also refuse a DAC's genesis charter, which is no transaction."""
+    spec = load_spec("v1", "minimal")
+    for name in ("MalformedCharterUpdate", "UnauthorizedTaxRateUpdate", "CharterImmutable", "UnauthorizedCharterUpdate", "CharterUpdateWithValue"):
+        error = getattr(spec, name)
+        assert issubclass(error, spec.InvalidCharterUpdate) and issubclass(error, spec.InvalidTransaction), name
+    assert not issubclass(spec.CharterTooLarge, spec.InvalidTransaction) and issubclass(spec.CharterTooLarge, spec.InvalidCharter)

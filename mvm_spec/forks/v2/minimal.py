@@ -174,6 +174,7 @@ MAX_RANGER_STRIKES = uint64(3)
 MAX_TAX_BRACKETS = uint64(4)
 MAX_PERMISSION_RULES = uint64(8)
 MAX_ADDRESSES_PER_RULE = uint64(4)
+MAX_CHARTER_BYTES = uint64(10240)
 METIS_DAO_L1_ADDRESS = Address("0xba32858ea15ad4a729d3aca3c2ed5e3363bc16f6")
 METIS_DAO_ADDRESS = Address("0xba32858ea15ad4a729d3aca3c2ed5e3363bc16f6")
 FRAUD_PROOF_WINDOW = uint64(3600)
@@ -226,14 +227,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:110
+# spec/v1/l2-chain.md:116
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:121
+# spec/v1/l2-chain.md:127
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -241,7 +242,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:134
+# spec/v1/l2-chain.md:140
 @container
 class Charter:
     vision: str
@@ -251,7 +252,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:149
+# spec/v1/l2-chain.md:155
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -261,7 +262,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:163
+# spec/v1/l2-chain.md:169
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -273,7 +274,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:179
+# spec/v1/l2-chain.md:185
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -284,7 +285,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:194
+# spec/v1/l2-chain.md:200
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -294,7 +295,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:210
+# spec/v1/l2-chain.md:216
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -306,9 +307,19 @@ def validate_charter(charter: Charter) -> None:
     for rule in charter.permissions:
         validate_permission_rule(rule)
     validate_tax_schedule(charter.taxrates)
+    if get_charter_encoding_length(charter) > MAX_CHARTER_BYTES:
+        raise CharterTooLarge(f"{get_charter_encoding_length(charter)} bytes encoded, at most {MAX_CHARTER_BYTES}")
 
 
-# spec/v1/l2-chain.md:230
+# spec/v1/l2-chain.md:239
+def get_charter_encoding_length(charter: Charter) -> int:
+    texts = sum(32 + (len(text.encode("utf-8")) + 31) // 32 * 32 for text in (charter.vision, charter.mission))
+    rules = 32 + sum(32 + 3 * 32 + 32 + 32 * len(rule.addresses) for rule in charter.permissions)
+    brackets = 32 + 2 * 32 * len(charter.taxrates)
+    return 5 * 32 + texts + rules + brackets
+
+
+# spec/v1/l2-chain.md:253
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -319,12 +330,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:245
+# spec/v1/l2-chain.md:268
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:257
+# spec/v1/l2-chain.md:280
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -333,14 +344,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:271
+# spec/v1/l2-chain.md:294
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
     named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
     return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
-# spec/v1/l2-chain.md:285
+# spec/v1/l2-chain.md:308
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -353,7 +364,7 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:303
+# spec/v1/l2-chain.md:326
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract = abi_decode(
@@ -372,7 +383,7 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:329
+# spec/v1/l2-chain.md:352
 def compute_output_root(
     evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
@@ -380,78 +391,63 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:356
+# spec/v1/l2-chain.md:380
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:365
+# spec/v1/l2-chain.md:389
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:374
+# spec/v1/l2-chain.md:398
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:383
+# spec/v1/l2-chain.md:407
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:393
+# spec/v1/l2-chain.md:417
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:402
-class MalformedCharterUpdate(SpecError):
+# spec/v1/l2-chain.md:426
+class CharterTooLarge(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:411
+# spec/v1/l2-chain.md:435
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:420
+# spec/v1/l2-chain.md:444
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:429
+# spec/v1/l2-chain.md:453
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:438
+# spec/v1/l2-chain.md:462
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:447
+# spec/v1/l2-chain.md:471
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:456
+# spec/v1/l2-chain.md:480
 class TooManyRuleAddresses(InvalidCharter):
-    pass
-
-
-# spec/v1/l2-chain.md:465
-class UnauthorizedTaxRateUpdate(SpecError):
-    pass
-
-
-# spec/v1/l2-chain.md:474
-class CharterImmutable(SpecError):
-    pass
-
-
-# spec/v1/l2-chain.md:483
-class UnauthorizedCharterUpdate(SpecError):
     pass
 
 
@@ -1859,12 +1855,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:677
+# spec/v1/execution.md:683
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
-    return compute_merkle_root(leaves) if leaves else Hash32()
+    root = compute_merkle_root(leaves) if leaves else Hash32()
+    return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:687
+# spec/v1/execution.md:694
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1886,18 +1883,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:713
+# spec/v1/execution.md:720
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:722
+# spec/v1/execution.md:729
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:733
+# spec/v1/execution.md:740
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1905,7 +1902,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:746
+# spec/v1/execution.md:753
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1918,7 +1915,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:764
+# spec/v1/execution.md:771
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1931,12 +1928,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:781
+# spec/v1/execution.md:788
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:792
+# spec/v1/execution.md:799
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -1954,7 +1951,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:814
+# spec/v1/execution.md:821
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -1964,112 +1961,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:845
+# spec/v1/execution.md:854
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:854
+# spec/v1/execution.md:863
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:863
+# spec/v1/execution.md:872
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:872
+# spec/v1/execution.md:881
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:881
+# spec/v1/execution.md:890
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:890
+# spec/v1/execution.md:899
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:899
+# spec/v1/execution.md:908
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:908
+# spec/v1/execution.md:917
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:917
+# spec/v1/execution.md:926
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:926
+# spec/v1/execution.md:935
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:935
+# spec/v1/execution.md:944
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:944
+# spec/v1/execution.md:953
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:953
+# spec/v1/execution.md:962
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:962
+# spec/v1/execution.md:971
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:971
-class CharterUpdateWithValue(InvalidTransaction):
-    pass
-
-
 # spec/v1/execution.md:981
-class InvalidGenesis(SpecError):
+class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
 # spec/v1/execution.md:990
-class InvalidBlock(SpecError):
+class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
 # spec/v1/execution.md:999
-class BlockNumberMismatch(InvalidBlock):
+class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
 # spec/v1/execution.md:1008
-class BlockTimestampNotIncreasing(InvalidBlock):
+class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
 # spec/v1/execution.md:1017
-class GasLimitMismatch(InvalidBlock):
+class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
 # spec/v1/execution.md:1026
+class UnauthorizedCharterUpdate(InvalidCharterUpdate):
+    pass
+
+
+# spec/v1/execution.md:1036
+class InvalidGenesis(SpecError):
+    pass
+
+
+# spec/v1/execution.md:1045
+class InvalidBlock(SpecError):
+    pass
+
+
+# spec/v1/execution.md:1054
+class BlockNumberMismatch(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:1063
+class BlockTimestampNotIncreasing(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:1072
+class GasLimitMismatch(InvalidBlock):
+    pass
+
+
+# spec/v1/execution.md:1081
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1035
+# spec/v1/execution.md:1090
 class SupplyOverflow(InvalidBlock):
     pass
 
@@ -3249,6 +3271,7 @@ __all__ = [
     "CharterImmutable",
     "CharterTextNotUnicode",
     "CharterTextTooLong",
+    "CharterTooLarge",
     "CharterUpdateWithValue",
     "CommittedOutputRoot",
     "ComputeProvider",
@@ -3304,6 +3327,7 @@ __all__ = [
     "IntrinsicGasTooLow",
     "InvalidBlock",
     "InvalidCharter",
+    "InvalidCharterUpdate",
     "InvalidDacLabel",
     "InvalidGenesis",
     "InvalidOutputRootProof",
@@ -3330,6 +3354,7 @@ __all__ = [
     "MAX_ADDRESSES_PER_RULE",
     "MAX_BASIS_POINTS",
     "MAX_CHALLENGE_CLOCK",
+    "MAX_CHARTER_BYTES",
     "MAX_CHARTER_TEXT_BYTES",
     "MAX_CODE_SIZE",
     "MAX_DEPOSIT_DATA_BYTES",
@@ -3563,6 +3588,7 @@ __all__ = [
     "get_block_trace",
     "get_chain_inputs",
     "get_charter_after_call",
+    "get_charter_encoding_length",
     "get_clock_used",
     "get_current_l1_block",
     "get_current_sequencer",

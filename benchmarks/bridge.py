@@ -25,7 +25,7 @@ from tests.hub_building import with_sequencing_snapshots
 
 from .common import median_seconds
 
-CHAIN = spec.ChainId(1089)
+CHAIN = spec.ChainId(1000000000001089)
 SENDERS = [PrivateKey(bytes([index + 1]) * 32) for index in range(4)]
 SEQUENCER = spec.Address(bytes([0x5E]) * 20)
 PASSER = bytes(spec.MESSAGE_PASSER_ADDRESS)
@@ -34,9 +34,9 @@ PER_BATCH = 250
 
 
 def signed(signer: PrivateKey, nonce: int, to: bytes, value: int, data: bytes, gas: int) -> bytes:
-    """A type-2 transaction on chain 1089 at a fee cap of 10 wei and a tip of 2."""
+    """A type-2 transaction on chain 1000000000001089 at a fee cap of 10 wei and a tip of 2."""
     unsigned = CancunTransactionBuilder.new_unsigned_dynamic_fee_transaction(
-        chain_id=1089,
+        chain_id=1000000000001089,
         nonce=nonce,
         max_priority_fee_per_gas=2,
         max_fee_per_gas=10,
@@ -59,7 +59,7 @@ def l1_block(number: int) -> Any:
 
 
 def hub_with_blocks(count: int) -> Any:
-    """A hub whose DAC 1089 has ``count`` sequenced blocks, each one signed transfer; the 1,000 blocks build on 9 L1
+    """A hub whose DAC 1000000000001089 has ``count`` sequenced blocks, each one signed transfer; the 1,000 blocks build on 9 L1
     origins (origins advance every 125 blocks), so no block is forced and no deposit is included."""
     charter = spec.Charter("", "", (), (), spec.Address(bytes(20)))
     hub = spec.get_genesis_hub(charter, l1_block(96))

@@ -41,7 +41,7 @@ BLOCK = evm.BlockContext(
     gas_limit=30_000_000,
     base_fee=7,
     prev_randao=bytes(32),
-    chain_id=1089,
+    chain_id=1000000000001089,
 )
 ITERATIONS = 2_000
 TRANSFERS = 1_000

@@ -33,7 +33,7 @@ from mvm_spec.forks.v1 import mainnet as spec
 
 from .common import median_seconds
 
-CHAIN_ID = 1089
+CHAIN_ID = 1000000000001089
 SENDERS, PER_SENDER = 100, 10
 FUNDS = 10**21
 BASE_FEE, TIP, MAX_FEE = 7, 2, 10

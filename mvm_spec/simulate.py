@@ -92,7 +92,7 @@ def _simulate(spec: ModuleType, scenario: Scenario, progress: Optional[Callable[
     quorum = int(spec.RANGER_QUORUM)
     epoch_seconds = int(spec.L1_BLOCKS_PER_EPOCH) * L1_BLOCK_SECONDS
     horizon = scenario.days * DAY
-    chain_ids = [spec.ChainId(1089 + index) for index in range(scenario.dacs)]
+    chain_ids = [spec.ChainId(1000000000001089 + index) for index in range(scenario.dacs)]
     rangers = [spec.Address((index + 1).to_bytes(20, "big")) for index in range(scenario.rangers)]
     honest = {ranger for ranger in rangers if rng.random() < scenario.honest_fraction}
     phases = {chain_id: rng.randrange(scenario.batch_interval) for chain_id in chain_ids}

@@ -32,8 +32,8 @@ from tests.signing import sign_dynamic_fee
 L1_GENESIS_TIME = 1_700_000_004  # the time of L1 block 0 (so block n is at L1_GENESIS_TIME + 12 n)
 L1_BLOCK_TIME = 12
 HUB_START = 96  # the hub's first L1 block: a multiple of the minimal preset's 8-block epochs
-ACME = 1089  # the first DAC after the rangers' (FIRST_CHAIN_ID = 1088)
-OTHER = 1090
+ACME = 1000000000001089  # the first DAC after the rangers' (FIRST_CHAIN_ID = 1000000000001088)
+OTHER = 1000000000001090
 GENESIS_BASE_FEE = 7
 SEQUENCER = bytes([0x5E]) * 20
 PROVIDER = bytes([0xCD]) * 20
@@ -91,7 +91,7 @@ def new_hub(
     sequencer: bool = True,
     start: int = HUB_START,
 ) -> Any:
-    """A hub whose first L1 block is ``start``, holding the rangers' DAC and "acme" (chain id 1089, created in that
+    """A hub whose first L1 block is ``start``, holding the rangers' DAC and "acme" (chain id 1000000000001089, created in that
     block with ``alloc`` and a base fee of 7 wei) and, unless told otherwise, one sequencer locking twice the minimum
     bond, so that its stake covers both DACs' thresholds and it serves both (`with_sequencing_snapshots`)."""
     rangers = spec.Charter("Rangers", "", (), (), spec.Address(bytes(20)))

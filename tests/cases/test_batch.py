@@ -9,7 +9,7 @@ each expected post-state is the hub built by hand, record by record, with the bl
 removes.
 
 The hubs are small and built by hand too: L1 blocks from 1000 (time T0, then 12 seconds apart unless a case says
-otherwise), the rangers' DAC (chain id 1088) created in L1 block 1000, and "acme" (chain id 1089) created in L1
+otherwise), the rangers' DAC (chain id 1000000000001088) created in L1 block 1000, and "acme" (chain id 1000000000001089) created in L1
 block 1001. `test_first_transaction_batch` checks that this hand-built hub is what the spec's own registry and clock
 operations (`get_genesis_hub`, `advance_l1_block`, `create_dac`), which no case here is about, build.
 
@@ -34,7 +34,7 @@ from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import encode_batch_header, encode_bytes, encode_hashes, encode_hub, encode_uint
 
-RANGERS, ACME = 1088, 1089  # FIRST_CHAIN_ID (Metis Andromeda's chain id), then the next DAC
+RANGERS, ACME = 1000000000001088, 1000000000001089  # FIRST_CHAIN_ID (Metis Andromeda's chain id), then the next DAC
 N0 = 1000  # the hub's first L1 block
 T0 = 1_700_000_000  # its time (2023-11-14)
 SEQUENCER = bytes.fromhex("5e9e5e9e5e9e5e9e5e9e5e9e5e9e5e9e5e9e5e9e")
@@ -374,8 +374,8 @@ def test_header_with_unaligned_extra_data(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "header_hash")
 def test_state_batch_header(spec: ModuleType) -> Iterator[Part]:
     """acme's state batch 1, hashed with eth_abi.encode directly; its extraData is five words:
-    chain id 1089, L1 block 1005, its time T0 + 60, SEQUENCER and last block 5."""
-    extra = word(1089) + word(1005) + word(T0 + 60) + bytes(12) + SEQUENCER + word(5)
+    chain id 1000000000001089, L1 block 1005, its time T0 + 60, SEQUENCER and last block 5."""
+    extra = word(1000000000001089) + word(1005) + word(T0 + 60) + bytes(12) + SEQUENCER + word(5)
     encoding = abi_encode(["bytes32", "uint256", "uint256", "bytes"], [h(R[3], R[4]), 2, 3, extra])
     yield from expect_header_hash(spec, state_batch_1(spec), bytes(keccak(encoding)))
 
@@ -383,9 +383,9 @@ def test_state_batch_header(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "header_hash")
 def test_transaction_batch_header(spec: ModuleType) -> Iterator[Part]:
     """acme's transaction batch 0, laid out word by word: root, size 3, prev 0, offset 0x80, then its extraData
-    of 128 bytes (chain id 1089, L1 block 1003, its time T0 + 36, SEQUENCER), which needs no padding."""
+    of 128 bytes (chain id 1000000000001089, L1 block 1003, its time T0 + 36, SEQUENCER), which needs no padding."""
     batch = transaction_batch_0(spec)
-    extra = word(1089) + word(1003) + word(T0 + 36) + bytes(12) + SEQUENCER
+    extra = word(1000000000001089) + word(1003) + word(T0 + 36) + bytes(12) + SEQUENCER
     encoding = bytes(batch.batch_root) + word(3) + word(0) + word(0x80) + word(128) + extra
     yield from expect_header_hash(spec, batch, bytes(keccak(encoding)))
 
@@ -435,8 +435,8 @@ def test_first_transaction_batch(spec: ModuleType) -> Iterator[Part]:
     """acme's first batch, in L1 block 1003: blocks 1-3, numbered by the hub after genesis (block 0).
 
     Block 1 has two transactions, block 2 none, block 3 one. Expected: acme holds the three blocks and one header:
-    index 0, root H(H(L1,L2), H(L3,d0)) over leaves that each bind 1089, size 3, previous total 0, extraData
-    (1089, 1003, T0 + 36, SEQUENCER). The pre-state, built by hand, is checked against the registry and clock
+    index 0, root H(H(L1,L2), H(L3,d0)) over leaves that each bind 1000000000001089, size 3, previous total 0, extraData
+    (1000000000001089, 1003, T0 + 36, SEQUENCER). The pre-state, built by hand, is checked against the registry and clock
     operations of the spec (get_genesis_hub, advance_l1_block, create_dac), which this case is not about.
     """
     pre = hub_of(spec, 1003)
@@ -453,7 +453,7 @@ def test_first_transaction_batch(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "append_transaction_batch")
 def test_second_transaction_batch(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 1004 the next batch starts at element 3: blocks 4-6 (all with L1 origin 1003), header index 1,
-    previous total 3, extraData (1089, 1004, T0 + 48, SEQUENCER). Block 6 repeats block 1's transaction: its leaf
+    previous total 3, extraData (1000000000001089, 1004, T0 + 48, SEQUENCER). Block 6 repeats block 1's transaction: its leaf
     differs, as it binds the block number."""
     pre = hub_of(spec, 1004, acme_record(spec, acme_blocks(spec, 3), [transaction_batch_0(spec)]))
     expected = hub_of(spec, 1004, sequenced_acme(spec))
@@ -462,10 +462,10 @@ def test_second_transaction_batch(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_transaction_batch")
 def test_transaction_batch_on_rangers_chain(spec: ModuleType) -> Iterator[Part]:
-    """Block 1 of the rangers' chain (1088), L1 origin 1000 (the rangers' genesis), appended in L1 block 1004
+    """Block 1 of the rangers' chain (1000000000001088), L1 origin 1000 (the rangers' genesis), appended in L1 block 1004
     (no more than SEQUENCING_WINDOW behind on either preset: 1004 - 4 - 1000 = 0 forced blocks on minimal).
 
-    Its leaf binds 1088, so it differs from acme's block 1 leaf for the same contents; only the rangers' record
+    Its leaf binds 1000000000001088, so it differs from acme's block 1 leaf for the same contents; only the rangers' record
     changes; the single leaf is the root.
     """
     block = (1000, T0 + 2, (RAW[0], RAW[1]))
@@ -742,14 +742,14 @@ def test_sender_checked_before_size(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_transaction_batch")
 def test_transaction_batch_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """Chain id 1090 is not registered (and the sender is not the serving sequencer): the chain is reported."""
+    """Chain id 1000000000001090 is not registered (and the sender is not the serving sequencer): the chain is reported."""
     yield from expect_transaction_append(
         spec,
         history(spec, 1006),
         batch_calldata(NEXT_TWO),
         0,
         error="UnknownChainId",
-        chain_id=1090,
+        chain_id=1000000000001090,
         sequencer=INTRUDER,
     )
 
@@ -861,7 +861,7 @@ def test_first_state_batch(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 1004 acme has blocks 1-6; its first state batch commits blocks 1-3.
 
     Expected: one header, index 0, root H(H(R0,R1), H(R2,d0)), size 3, previous total 0, extraData binding chain
-    1089, L1 block 1004 and its time T0 + 48, the proposer and last block 3 (element k is block k + 1).
+    1000000000001089, L1 block 1004 and its time T0 + 48, the proposer and last block 3 (element k is block k + 1).
     """
     expected = history(spec, 1004, state_count=1)
     yield from expect_state_append(spec, history(spec, 1004), R[:3], 0, expected)
@@ -870,7 +870,7 @@ def test_first_state_batch(spec: ModuleType) -> Iterator[Part]:
 @vector_case("batch", "append_state_batch")
 def test_second_state_batch(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 1005 the next batch starts at element 3 and covers blocks 4-5: header index 1, previous total
-    3, size 2, root H(R3,R4), extraData (1089, 1005, T0 + 60, SEQUENCER, 5)."""
+    3, size 2, root H(R3,R4), extraData (1000000000001089, 1005, T0 + 60, SEQUENCER, 5)."""
     yield from expect_state_append(spec, history(spec, 1005, 1), R[3:5], 3, history(spec, 1005, 2))
 
 
@@ -879,7 +879,7 @@ def test_state_batch_up_to_chain_head(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 1006 the head is block 6 (no block forced on either preset: 1006 - 4 - 1003 < 0 on minimal);
     one root for block 6, proposed by OTHER, the sequencer serving acme then, reaches exactly the head.
 
-    Expected: header index 2, root R5 (a single leaf), extraData (1089, 1006, T0 + 72, OTHER, 6).
+    Expected: header index 2, root R5 (a single leaf), extraData (1000000000001089, 1006, T0 + 72, OTHER, 6).
     """
     yield from expect_state_append(
         spec,
@@ -954,9 +954,9 @@ def test_start_checked_before_chain_head(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "append_state_batch")
 def test_state_batch_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """Chain id 1090: the hub has only 1088 and 1089 (the proposer is wrong too; the chain is reported)."""
+    """Chain id 1000000000001090: the hub has only 1000000000001088 and 1000000000001089 (the proposer is wrong too; the chain is reported)."""
     pre = history(spec, 1004)
-    yield from expect_state_append(spec, pre, R[:3], 0, error="UnknownChainId", chain_id=1090, proposer=INTRUDER)
+    yield from expect_state_append(spec, pre, R[:3], 0, error="UnknownChainId", chain_id=1000000000001090, proposer=INTRUDER)
 
 
 @vector_case("batch", "append_state_batch")
@@ -969,7 +969,7 @@ def test_state_batch_chain_below_first(spec: ModuleType) -> Iterator[Part]:
 def test_state_batch_over_forced_blocks(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 1010 derivation has forced blocks 7-9 after block 6 (1010 - 4 - 1003 = 3), so the head is 9:
     output roots for blocks 7, 8 and 9 may be committed, though no batch holds them. Header index 3, root
-    H(H(R6,R7), H(R8,d0)), previous total 6, extraData (1089, 1010, T0 + 120, SEQUENCER, 9).
+    H(H(R6,R7), H(R8,d0)), previous total 6, extraData (1000000000001089, 1010, T0 + 120, SEQUENCER, 9).
 
     Minimal only: on mainnet the window is 3,600 L1 blocks, and a hub that lags it holds as many L1 blocks.
     """
@@ -1089,15 +1089,15 @@ def test_delete_index_past_chain(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "delete_state_batches")
 def test_delete_on_other_chain(spec: ModuleType) -> Iterator[Part]:
-    """Acme's batch 1 named on the rangers' chain (1088), which has no state batches."""
+    """Acme's batch 1 named on the rangers' chain (1000000000001088), which has no state batches."""
     pre = history(spec, 1007, 3)
     yield from expect_delete(spec, pre, state_batch_1(spec), error="UnknownBatchHeader", chain_id=RANGERS)
 
 
 @vector_case("batch", "delete_state_batches")
 def test_delete_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """Chain id 1090 is not registered."""
-    yield from expect_delete(spec, history(spec, 1007, 3), state_batch_1(spec), error="UnknownChainId", chain_id=1090)
+    """Chain id 1000000000001090 is not registered."""
+    yield from expect_delete(spec, history(spec, 1007, 3), state_batch_1(spec), error="UnknownChainId", chain_id=1000000000001090)
 
 
 def replaced_history(spec: ModuleType, current: int, current_time: int | None = None) -> Any:
@@ -1206,8 +1206,8 @@ def test_final_batch_of_other_chain(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("finality", "is_state_batch_final")
 def test_final_on_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """Chain id 1090 is not registered."""
-    yield from expect_final(spec, history(spec, 1007, 3), state_batch_0(spec), error="UnknownChainId", chain_id=1090)
+    """Chain id 1000000000001090 is not registered."""
+    yield from expect_final(spec, history(spec, 1007, 3), state_batch_0(spec), error="UnknownChainId", chain_id=1000000000001090)
 
 
 # --- batch/verify_committed_output_root --------------------------------------------------------------------------
@@ -1328,6 +1328,6 @@ def test_output_root_index_past_batch(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("batch", "verify_committed_output_root")
 def test_output_root_unknown_chain(spec: ModuleType) -> Iterator[Part]:
-    """Chain id 1090 is not registered."""
+    """Chain id 1000000000001090 is not registered."""
     siblings = [DEFAULT_0, h(R[0], R[1])]
-    yield from expect_committed(spec, state_batch_0(spec), R[2], 2, siblings, error="UnknownChainId", chain_id=1090)
+    yield from expect_committed(spec, state_batch_0(spec), R[2], 2, siblings, error="UnknownChainId", chain_id=1000000000001090)

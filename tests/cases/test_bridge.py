@@ -480,8 +480,8 @@ def test_withdrawal_proof_against_an_unknown_batch(spec: ModuleType) -> Iterator
 
 @vector_case("bridge", "prove_withdrawal")
 def test_withdrawal_proof_on_another_chain(spec: ModuleType) -> Iterator[Part]:
-    """Acme's proof presented for chain 1090 ("other", with no state batch): the other chain stores no such batch,
-    and the message's hash would bind chain 1090 anyway."""
+    """Acme's proof presented for chain 1000000000001090 ("other", with no state batch): the other chain stores no such batch,
+    and the message's hash would bind chain 1000000000001090 anyway."""
     case = withdrawn(spec)
     hub = run(spec, case.hub, [create_dac_op(spec, "other")])
     operation = prove_op(case, chain_id=OTHER)

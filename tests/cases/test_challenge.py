@@ -3,7 +3,7 @@
 Every vector is a hub (``pre.hub``), a list of operations (``input.operations``) and the hub after them with every
 payout the settlements made (``post``), or the error of the first operation a rule rejects.
 
-The scene: "acme" (chain 1089, Alice funded at genesis, L1 blocks 96 on, 12 seconds apart) with one sequencer
+The scene: "acme" (chain 1000000000001089, Alice funded at genesis, L1 blocks 96 on, 12 seconds apart) with one sequencer
 locking the minimum. Its transaction batch holds block 1 (two transfers by Alice) and block 2 (a third transfer by
 Alice, and one by Bob, who has no funds: derivation drops it). A state batch then commits the output root of block 1
 and, for block 2, either the true root (an honest batch) or a forged one. Block 2 takes 4 steps (start, two
@@ -552,7 +552,7 @@ def test_challenge_of_a_deleted_batch(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_unknown_challenge(spec: ModuleType) -> Iterator[Part]:
-    """Chain 1089 has one challenge; index 1 names none."""
+    """Chain 1000000000001089 has one challenge; index 1 names none."""
     case = scene(spec)
     yield from expect_refused(spec, case.hub, [open_op(spec, case), timeout_op(index=1)], "UnknownChallenge")
 
@@ -586,7 +586,7 @@ def test_disputed_root_not_committed(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_second_fraud_is_slashed_again(spec: ModuleType) -> Iterator[Part]:
-    """The sequencer, staking a third bond for it, forges roots on acme and on a second DAC (chain 1090, an empty
+    """The sequencer, staking a third bond for it, forges roots on acme and on a second DAC (chain 1000000000001090, an empty
     block; the hub's snapshots taken again to include it). Both games time out against it: it is slashed 10% of
     its stake, then 10% of what is left, and stays exiting from the first slash. Before, one slash removed a
     sequencer with the rest of its stake and the second fraud could not be slashed."""

@@ -472,20 +472,16 @@ def max_charter_bytes(spec: ModuleType) -> int:
 
 
 def filled_to_the_limit(spec: ModuleType) -> tuple[str, str, list[Rule]]:
-    """A vision of 4,096 bytes, then rules of SUBMIT_TX allowances filled address by address while a word fits
-    (a new rule takes five words), and a mission that takes up what is left: exactly MAX_CHARTER_BYTES encoded."""
+    """A vision of 4,096 bytes, then rules of SUBMIT_TX allowances, each with as many addresses as fit (a word each,
+    at most MAX_ADDRESSES_PER_RULE) while a new rule fits at all, and a mission that takes up what is left: exactly
+    MAX_CHARTER_BYTES encoded."""
     limit, vision = max_charter_bytes(spec), "v" * 4096
     rules: list[Rule] = []
-    count = 0
-    while True:
-        length = abi_length(vision, "", rules)
-        if rules and len(rules[-1][0]) < int(spec.MAX_ADDRESSES_PER_RULE) and length + 32 <= limit:
-            count += 1
-            rules[-1] = ([*rules[-1][0], address(count)], ALLOW, SUBMIT_TX)
-        elif len(rules) < int(spec.MAX_PERMISSION_RULES) and length + 5 * 32 <= limit:
-            rules.append(([], ALLOW, SUBMIT_TX))
-        else:
-            break
+    while len(rules) < int(spec.MAX_PERMISSION_RULES) and abi_length(vision, "", [*rules, ([], ALLOW, SUBMIT_TX)]) <= limit:
+        room = (limit - abi_length(vision, "", [*rules, ([], ALLOW, SUBMIT_TX)])) // 32
+        first = 10_000 * len(rules)
+        listed = [address(first + index) for index in range(min(room, int(spec.MAX_ADDRESSES_PER_RULE)))]
+        rules.append((listed, ALLOW, SUBMIT_TX))
     rest = limit - abi_length(vision, "", rules)
     assert 0 <= rest <= 4096 - 32 and rest % 32 == 0  # room for one more word of mission below
     return vision, "m" * rest, rules

@@ -207,7 +207,7 @@ def test_invalid_transactions_are_dropped_with_their_rule(spec: ModuleType) -> I
         transfer(ALICE, 0, RECIPIENT, 5),
         transfer(ALICE, 0, RECIPIENT, 6),
         b"\x02junk",
-        transfer(ALICE, 1, RECIPIENT, 7, chain_id=1090),
+        transfer(ALICE, 1, RECIPIENT, 7, chain_id=1000000000001090),
         transfer(BOB, 0, RECIPIENT, 1),
         sign_blob(ALICE, 1, RECIPIENT, gas=21_000, max_fee=10, tip=2, max_fee_per_blob_gas=1, chain_id=ACME),
         transfer(ALICE, 1, RECIPIENT, 1, gas=BLOCK_GAS_LIMIT),  # 30,000,000 > 30,000,000 - 21,000 left

@@ -3,11 +3,11 @@ cannot be walked in a vector).
 
 The scene is the challenge vectors' (tests/cases/test_challenge.py): acme's state batch 0, appended in L1 block 98,
 with the hub in L1 block 99. Four rangers register in block 99 with the minimum bond; block 104 starts epoch 13,
-whose assignment takes them (they registered before it) over the rangers' DAC (1088) and acme (1089). By block 104
+whose assignment takes them (they registered before it) over the rangers' DAC (1000000000001088) and acme (1000000000001089). By block 104
 the sequencing window has forced empty blocks 3-5; the sequencer posts block 6 and state batch 1 over blocks 3-6
 (true roots, or block 6's forged): the batch the rangers assigned to acme in epoch 13 validate. Which ranger validates which DAC is worked out here by hand: Ethereum's swap-or-not shuffle (the sequencing
 cases' independent implementation) seeded keccak256(RANDAO of block 104 ‖ uint256(1) ‖ uint256(13)), the ranger
-in position p taking chain [1088, 1089][shuffled(p) mod 2]. Expected hubs are the pre-state with exactly what a rule
+in position p taking chain [1000000000001088, 1000000000001089][shuffled(p) mod 2]. Expected hubs are the pre-state with exactly what a rule
 changes replaced by hand; payouts are the preset's bond and reward (presets/minimal.yaml).
 """
 
@@ -50,7 +50,7 @@ EPOCH_START = 104  # the first L1 block of epoch 13
 
 def assigned_by_hand(rangers: Sequence[bytes]) -> dict[bytes, int]:
     seed = selection_seed_by_hand(randao(EPOCH_START), 1, EPOCH_START // 8)
-    chains = [1088, 1089]
+    chains = [1000000000001088, 1000000000001089]
     return {ranger: chains[shuffled_index_by_hand(p, len(rangers), seed, ROUNDS) % 2] for p, ranger in enumerate(rangers)}
 
 

@@ -1,6 +1,6 @@
 """Vector cases for the DAC registry on the L1 hub (spec/v1/hub.md): the genesis hub and creating DACs.
 
-Chain ids are handed out in order of creation from 1088 (Metis Andromeda's id, the rangers' DAC); labels are DNS
+Chain ids are handed out in order of creation from 1000000000001088 (Metis Andromeda's id, the rangers' DAC); labels are DNS
 labels, ASCII capitals folded to lower case, unique once folded; a DAC's charter and genesis allocation must be
 valid, and the allocation's Dynamic Bond Threshold reachable by a stake. Creating a DAC records its genesis: the
 current L1 block's number and time, the charter, the allocation as given and the base fee; the allocation's total
@@ -8,7 +8,7 @@ is locked as its supply. Every pre- and post-state is built in the test, record 
 folded label, genesis block and time, and supply stated by hand.
 
 The hubs: L1 blocks from 1000 (time T0, then 12 seconds apart), the rangers' DAC created in L1 block 1000, and,
-in some cases, "acme" (1089) created in L1 block 1001. DACs are created in L1 block 1003 (time T0 + 36).
+in some cases, "acme" (1000000000001089) created in L1 block 1001. DACs are created in L1 block 1003 (time T0 + 36).
 """
 
 from __future__ import annotations
@@ -118,13 +118,13 @@ def record(
 
 
 def rangers(spec: ModuleType) -> Any:
-    """The rangers' DAC: 1088, created in L1 block 1000 with no allocation and the initial base fee, 1 gwei."""
-    return record(spec, 1088, "rangers", rangers_charter(spec), N0, base_fee=INITIAL_BASE_FEE)
+    """The rangers' DAC: 1000000000001088, created in L1 block 1000 with no allocation and the initial base fee, 1 gwei."""
+    return record(spec, 1000000000001088, "rangers", rangers_charter(spec), N0, base_fee=INITIAL_BASE_FEE)
 
 
 def acme(spec: ModuleType) -> Any:
-    """acme, 1089, created in L1 block 1001 with ALICE's and BOB's 12 MT."""
-    return record(spec, 1089, "acme", dac_charter(spec), N0 + 1, two_accounts(spec), supply=12 * ETHER)
+    """acme, 1000000000001089, created in L1 block 1001 with ALICE's and BOB's 12 MT."""
+    return record(spec, 1000000000001089, "acme", dac_charter(spec), N0 + 1, two_accounts(spec), supply=12 * ETHER)
 
 
 def hub_of(spec: ModuleType, *later: Any, current: int = CURRENT) -> Any:
@@ -161,7 +161,7 @@ def expect_genesis(spec: ModuleType, charter: Any, block: Any, expected: Any = N
 @vector_case("registry", "genesis")
 def test_genesis_hub(spec: ModuleType) -> Iterator[Part]:
     """The genesis hub in L1 block 1000: that one L1 block, no sequencers or compute providers, and one DAC: chain
-    id 1088, label "rangers", its genesis in L1 block 1000 at T0 under the given charter, no allocation, base fee
+    id 1000000000001088, label "rangers", its genesis in L1 block 1000 at T0 under the given charter, no allocation, base fee
     1 gwei (INITIAL_BASE_FEE), supply 0, nothing else."""
     block = l1_block(spec, N0)
     expected = spec.Hub(l1_blocks=(block,), dacs=(rangers(spec),), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
@@ -175,7 +175,7 @@ def test_genesis_at_first_l1_block(spec: ModuleType) -> Iterator[Part]:
     block = spec.L1Block(spec.L1BlockNumber(0), spec.Timestamp(0), spec.Hash32(), spec.Hash32())
     genesis = spec.DacGenesis(spec.L1BlockNumber(0), spec.Timestamp(0), rangers_charter(spec), (), spec.Wei(GWEI))
     expected_rangers = spec.DacRecord(
-        chain_id=spec.ChainId(1088),
+        chain_id=spec.ChainId(1000000000001088),
         label="rangers",
         genesis=genesis,
         coinbase_supply=spec.Wei(0),
@@ -254,8 +254,8 @@ def expect_create(
 
 
 def expect_label(spec: ModuleType, label: str, folded: str) -> Iterator[Part]:
-    """`label` is registered as `folded`, chain id 1089, on the genesis hub in L1 block 1003."""
-    yield from expect_create(spec, hub_of(spec), label, hub_of(spec, created(spec, 1089, folded)))
+    """`label` is registered as `folded`, chain id 1000000000001089, on the genesis hub in L1 block 1003."""
+    yield from expect_create(spec, hub_of(spec), label, hub_of(spec, created(spec, 1000000000001089, folded)))
 
 
 def expect_refused(spec: ModuleType, pre: Any, label: str, error: str, **given: Any) -> Iterator[Part]:
@@ -263,33 +263,33 @@ def expect_refused(spec: ModuleType, pre: Any, label: str, error: str, **given: 
 
 
 @vector_case("registry", "create_dac")
-def test_first_dac_gets_1089(spec: ModuleType) -> Iterator[Part]:
-    """The first DAC after the rangers' gets chain id 1089. Its genesis is recorded in the current L1 block, 1003,
+def test_first_dac_gets_the_id_after_the_rangers(spec: ModuleType) -> Iterator[Part]:
+    """The first DAC after the rangers' gets chain id 1000000000001089. Its genesis is recorded in the current L1 block, 1003,
     at its time T0 + 36 (not the hub's first block), with the charter, ALICE's 5 MT and BOB's 7 MT as given, and
     base fee 7 gwei; the 12 MT of the allocation are locked as its supply."""
     alloc = two_accounts(spec)
-    expected = hub_of(spec, record(spec, 1089, "acme", dac_charter(spec), 1003, alloc, 7 * GWEI, 12 * ETHER))
+    expected = hub_of(spec, record(spec, 1000000000001089, "acme", dac_charter(spec), 1003, alloc, 7 * GWEI, 12 * ETHER))
     yield from expect_create(spec, hub_of(spec), "acme", expected, alloc=alloc)
 
 
 @vector_case("registry", "create_dac")
-def test_second_dac_gets_1090(spec: ModuleType) -> Iterator[Part]:
-    """The next DAC gets 1090; the rangers' and acme's records (acme created in L1 block 1001) are unchanged."""
-    expected = hub_of(spec, acme(spec), created(spec, 1090, "beta"))
+def test_second_dac_gets_the_next_id(spec: ModuleType) -> Iterator[Part]:
+    """The next DAC gets 1000000000001090; the rangers' and acme's records (acme created in L1 block 1001) are unchanged."""
+    expected = hub_of(spec, acme(spec), created(spec, 1000000000001090, "beta"))
     yield from expect_create(spec, hub_of(spec, acme(spec)), "beta", expected)
 
 
 @vector_case("registry", "create_dac")
 def test_dac_created_in_hub_first_block(spec: ModuleType) -> Iterator[Part]:
     """On a hub still in its first L1 block (1000), a new DAC's genesis is L1 block 1000 at T0, as the rangers'."""
-    expected = hub_of(spec, record(spec, 1089, "acme", dac_charter(spec), N0), current=N0)
+    expected = hub_of(spec, record(spec, 1000000000001089, "acme", dac_charter(spec), N0), current=N0)
     yield from expect_create(spec, hub_of(spec, current=N0), "acme", expected)
 
 
 @vector_case("registry", "create_dac")
 def test_empty_allocation(spec: ModuleType) -> Iterator[Part]:
     """No allocation: supply 0 (the chain's native token exists only once deposited), base fee 0 recorded as given."""
-    expected = hub_of(spec, record(spec, 1089, "acme", dac_charter(spec), CURRENT, (), 0, 0))
+    expected = hub_of(spec, record(spec, 1000000000001089, "acme", dac_charter(spec), CURRENT, (), 0, 0))
     yield from expect_create(spec, hub_of(spec), "acme", expected, base_fee=0)
 
 
@@ -303,7 +303,7 @@ def test_allocation_recorded_as_given(spec: ModuleType) -> Iterator[Part]:
         (spec.Address(ALICE), account(spec, 0)),
         (spec.Address(b"\x01" * 20), account(spec, 1)),
     ]
-    expected = hub_of(spec, created(spec, 1089, "acme", alloc, 3 * ETHER + 1))
+    expected = hub_of(spec, created(spec, 1000000000001089, "acme", alloc, 3 * ETHER + 1))
     yield from expect_create(spec, hub_of(spec), "acme", expected, alloc=alloc)
 
 
@@ -311,7 +311,7 @@ def test_allocation_recorded_as_given(spec: ModuleType) -> Iterator[Part]:
 def test_code_of_largest_size(spec: ModuleType) -> Iterator[Part]:
     """Code of exactly MAX_CODE_SIZE (24,576) bytes is accepted."""
     alloc = [(spec.Address(ALICE), account(spec, ETHER, 1, b"\x5b" * MAX_CODE_SIZE))]
-    expected = hub_of(spec, created(spec, 1089, "acme", alloc, ETHER))
+    expected = hub_of(spec, created(spec, 1000000000001089, "acme", alloc, ETHER))
     yield from expect_create(spec, hub_of(spec), "acme", expected, alloc=alloc)
 
 
@@ -327,7 +327,7 @@ def test_allocation_at_bond_capacity(spec: ModuleType) -> Iterator[Part]:
     exactly the most a sequencer may lock, so the DAC is created with that supply."""
     capacity = bond_capacity(spec)
     alloc = [(spec.Address(ALICE), account(spec, capacity - 1)), (spec.Address(BOB), account(spec, 1))]
-    expected = hub_of(spec, created(spec, 1089, "acme", alloc, capacity))
+    expected = hub_of(spec, created(spec, 1000000000001089, "acme", alloc, capacity))
     yield from expect_create(spec, hub_of(spec), "acme", expected, alloc=alloc)
 
 

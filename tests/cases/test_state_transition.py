@@ -64,8 +64,8 @@ from tests.unit.test_evm_adapter import LOG_TOP, asm, call, create, deploying, p
 
 # --- The chain, the block, the fees --------------------------------------------------------------------------------
 
-CHAIN_ID = 1089
-OTHER_DAC_CHAIN_ID = 1090
+CHAIN_ID = 1000000000001089
+OTHER_DAC_CHAIN_ID = 1000000000001090
 GENESIS_TIME = 1_700_000_000
 BLOCK_TIME = GENESIS_TIME + 12
 PRODUCER = bytes([0xCB]) * 20
@@ -832,9 +832,18 @@ def test_denied_sstore_two_frames_down(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("state_transition", "apply_block")
 def test_transaction_signed_for_another_dac_rejected(spec: ModuleType) -> Iterator[Part]:
-    """Cross-DAC replay: a transaction signed for chain 1090 is invalid on chain 1089."""
+    """Cross-DAC replay: a transaction signed for chain 1000000000001090 is invalid on chain 1000000000001089."""
     chain = genesis(charter(spec), funded(ALICE))
     block = block_of(spec, tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS, chain_id=OTHER_DAC_CHAIN_ID))
+    yield from expect_error(spec, chain, block, "WrongChainId")
+
+
+@vector_case("state_transition", "apply_block")
+def test_transaction_signed_for_polygon_zkevm_rejected(spec: ModuleType) -> Iterator[Part]:
+    """A transaction Alice signed for Polygon zkEVM (chain id 1101, which DACs counted up from 1088 would have
+    reached at the 14th) is invalid on a DAC: the DACs' ids lie above every public chain's."""
+    chain = genesis(charter(spec), funded(ALICE))
+    block = block_of(spec, tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS, chain_id=1101))
     yield from expect_error(spec, chain, block, "WrongChainId")
 
 

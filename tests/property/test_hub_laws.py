@@ -25,7 +25,7 @@ addresses = st.binary(min_size=20, max_size=20).map(spec.Address)
 uint64s = st.integers(0, 2**64 - 1)
 EMPTY_CHARTER = spec.Charter("", "", (), (), spec.Address())
 SEQUENCER = spec.Address(b"\x5e" * 20)
-DAC = spec.ChainId(1089)
+DAC = spec.ChainId(1000000000001089)
 WINDOW = 4  # SEQUENCING_WINDOW of the minimal preset, in L1 blocks
 FIRST_L1 = 100  # the hubs' first L1 block; the DAC is created in the next one
 
@@ -79,7 +79,7 @@ def test_proof_length_is_ceil_log2(count: int) -> None:
 
 # --- chain-id binding ---------------------------------------------------------------------------------------------
 
-two_chain_ids = st.lists(st.integers(1088, 2**64 - 1), min_size=2, max_size=2, unique=True)
+two_chain_ids = st.lists(st.integers(1000000000001088, 2**64 - 1), min_size=2, max_size=2, unique=True)
 
 
 @given(st.lists(hashes, min_size=1, max_size=20), two_chain_ids, uint64s, uint64s, addresses)
@@ -384,7 +384,7 @@ labels = st.text(alphabet="abcAB-_1é", min_size=0, max_size=5)
 
 @given(st.lists(labels, max_size=15))
 def test_registered_labels_stay_unique_and_ids_sequential(requests: list[str]) -> None:
-    """Whatever labels are asked for, the registered ones are distinct folded requests, chain ids run from 1088 in
+    """Whatever labels are asked for, the registered ones are distinct folded requests, chain ids run from 1000000000001088 in
     order of creation, and a request is refused only as malformed or taken."""
     hub = spec.get_genesis_hub(EMPTY_CHARTER, l1_block(FIRST_L1, 1000))
     for label in requests:
@@ -396,6 +396,6 @@ def test_registered_labels_stay_unique_and_ids_sequential(requests: list[str]) -
             assert label.lower() in [dac.label for dac in hub.dacs]
     registered = [dac.label for dac in hub.dacs]
     assert len(registered) == len(set(registered))
-    assert [int(dac.chain_id) for dac in hub.dacs] == list(range(1088, 1088 + len(hub.dacs)))
+    assert [int(dac.chain_id) for dac in hub.dacs] == list(range(1000000000001088, 1000000000001088 + len(hub.dacs)))
     folded = {label.lower() for label in requests if label.isascii()}
     assert set(registered) <= folded | {"rangers"}

@@ -80,9 +80,9 @@ def dac_record(chain_id: int, supply: int, created: Any, pending: tuple[Any, ...
 
 
 def pool_hub(pool: list[Any], supply: int) -> Any:
-    """A hub at one L1 block with the sequencers ``pool`` and one DAC, 1089, of supply ``supply``."""
+    """A hub at one L1 block with the sequencers ``pool`` and one DAC, 1000000000001089, of supply ``supply``."""
     block = l1_block(100, 1_000_000)
-    return spec.Hub((block,), (dac_record(1089, supply, block),), tuple(pool), (), (), (), spec.Wei(0))
+    return spec.Hub((block,), (dac_record(1000000000001089, supply, block),), tuple(pool), (), (), (), spec.Wei(0))
 
 
 @pytest.mark.parametrize("rendered", SPECS, ids=PRESETS)
@@ -125,14 +125,14 @@ def pools(draw: st.DrawFn, max_size: int = 6) -> list[Any]:
 
 
 def succession_of(hub: Any, epoch: int, randomness: Any) -> Any:
-    """DAC 1089's succession in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
+    """DAC 1000000000001089's succession in ``epoch`` when the epoch's snapshot is ``hub``'s pool and supplies now."""
     supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, hub.sequencers, supplies)
-    return spec.get_epoch_sequencers(replace(hub, sequencing_snapshots=(snapshot,)), spec.ChainId(1089), spec.Epoch(epoch))
+    return spec.get_epoch_sequencers(replace(hub, sequencing_snapshots=(snapshot,)), spec.ChainId(1000000000001089), spec.Epoch(epoch))
 
 
 def select(hub: Any, epoch: int, randomness: Any) -> Any:
-    """DAC 1089's first choice in ``epoch`` (None when unsequenced)."""
+    """DAC 1000000000001089's first choice in ``epoch`` (None when unsequenced)."""
     succession = succession_of(hub, epoch, randomness)
     return succession[0] if succession else None
 
@@ -161,7 +161,7 @@ def test_stakes_bind_across_dacs(pool: list[Any], supplies: list[int], randomnes
     sequencer holds, first choices and fallbacks, sum to at most its stake; only active sequencers hold slots, each
     at most once per DAC; and a DAC is left unsequenced only when no active sequencer had room for it after the
     first choices of the DACs before it (the draw is round-major)."""
-    chain_supplies = tuple((spec.ChainId(1088 + index), spec.Wei(supply)) for index, supply in enumerate(supplies))
+    chain_supplies = tuple((spec.ChainId(1000000000001088 + index), spec.Wei(supply)) for index, supply in enumerate(supplies))
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), randomness, tuple(pool), chain_supplies)
     assignments = spec.assign_epoch_sequencers(snapshot)
     assert [assignment.chain_id for assignment in assignments] == [chain_id for chain_id, _ in chain_supplies]

@@ -28,7 +28,7 @@ from eth_typing import Address, BlockNumber, Hash32
 from mvm_spec import evm
 from tests.signing import sign_blob, sign_dynamic_fee, sign_legacy
 
-CHAIN_ID = 1089
+CHAIN_ID = 1000000000001089
 KEY = PrivateKey(bytes([0x01]) * 32)
 SENDER = Address(KEY.public_key.to_canonical_address())
 OTHER_KEY = PrivateKey(bytes([0x02]) * 32)

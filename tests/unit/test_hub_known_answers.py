@@ -118,9 +118,9 @@ def test_too_many_output_roots_in_a_state_batch() -> None:
     proposer = spec.Address(b"\x01" * 20)
     hub = served_by(spec, spec.get_genesis_hub(charter, l1_block(spec, 100)), proposer)
     with pytest.raises(spec.MerkleTreeTooLarge):
-        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * (2**17 + 1), 0, proposer)
+        spec.append_state_batch(hub, spec.ChainId(1000000000001088), [spec.Hash32(DEFAULT_0)] * (2**17 + 1), 0, proposer)
     with pytest.raises(spec.OutputRootsBeyondChainHead):  # the same hub, with a tree the library can build
-        spec.append_state_batch(hub, spec.ChainId(1088), [spec.Hash32(DEFAULT_0)] * 2**16, 0, proposer)
+        spec.append_state_batch(hub, spec.ChainId(1000000000001088), [spec.Hash32(DEFAULT_0)] * 2**16, 0, proposer)
 
 
 # --- batch headers -----------------------------------------------------------------------------------------------
@@ -201,27 +201,27 @@ def test_sequenced_block_leaf_known_answer(spec: ModuleType) -> None:
     """keccak256(abi.encode(chainId, number, l1Origin, timestamp, bytes[] transactions)), head offset 0xa0."""
     raws = [b"\x02\xf8", b""]
     block = spec.SequencedBlock(spec.BlockNumber(12), spec.L1BlockNumber(1003), spec.Timestamp(77), tuple(raws))
-    by_hand = word(1089) + word(12) + word(1003) + word(77) + word(0xA0) + bytes_array(raws)
-    assert by_hand == abi_encode(["uint256", "uint256", "uint256", "uint256", "bytes[]"], [1089, 12, 1003, 77, raws])
-    assert spec.hash_sequenced_block(spec.ChainId(1089), block) == bytes(keccak(by_hand))
+    by_hand = word(1000000000001089) + word(12) + word(1003) + word(77) + word(0xA0) + bytes_array(raws)
+    assert by_hand == abi_encode(["uint256", "uint256", "uint256", "uint256", "bytes[]"], [1000000000001089, 12, 1003, 77, raws])
+    assert spec.hash_sequenced_block(spec.ChainId(1000000000001089), block) == bytes(keccak(by_hand))
 
 
 def test_extra_data_layouts(spec: ModuleType) -> None:
     """Both kinds of extraData are static words; the state batch's decodes back to its context."""
     proposer = b"\x5e" * 20
     context = spec.StateBatchContext(
-        spec.ChainId(1089),
+        spec.ChainId(1000000000001089),
         spec.L1BlockNumber(1005),
         spec.Timestamp(2**64 - 1),
         spec.Address(proposer),
         spec.BlockNumber(5),
     )
-    state = word(1089) + word(1005) + word(2**64 - 1) + bytes(12) + proposer + word(5)
+    state = word(1000000000001089) + word(1005) + word(2**64 - 1) + bytes(12) + proposer + word(5)
     assert spec.encode_state_batch_extra_data(context) == state
     assert spec.decode_state_batch_extra_data(state) == context
     block = l1_block(spec, 1004)
-    transaction = word(1089) + word(1004) + word(1_700_000_000 + 12 * 1004) + bytes(12) + proposer
-    assert spec.encode_transaction_batch_extra_data(spec.ChainId(1089), block, spec.Address(proposer)) == transaction
+    transaction = word(1000000000001089) + word(1004) + word(1_700_000_000 + 12 * 1004) + bytes(12) + proposer
+    assert spec.encode_transaction_batch_extra_data(spec.ChainId(1000000000001089), block, spec.Address(proposer)) == transaction
 
 
 @pytest.mark.parametrize(
@@ -275,7 +275,7 @@ def test_numbering_after_forced_blocks_on_mainnet() -> None:
     for number in range(1002, 4605):
         hub = spec.advance_l1_block(hub, l1_block(spec, number))
     hub = served_by(spec, hub, sequencer)
-    acme = spec.ChainId(1089)
+    acme = spec.ChainId(1000000000001089)
     assert spec.get_l2_head(hub, spec.get_dac(hub, acme)) == (3, 1004)
     data = abi_encode(["(uint256,uint256,bytes[])[]"], [[(1005, 0, []), (1005, 0, [b"\x01"])]])
     hub = spec.append_transaction_batch(hub, acme, data, 0, sequencer)

@@ -19,7 +19,7 @@ ALICE, BOB, CAROL, DAVE = (spec.Address(bytes([tag]) * 20) for tag in (0xA1, 0xB
 R1, R2, R3, R4 = (spec.Address(bytes([tag]) * 20) for tag in (0x11, 0x22, 0x33, 0x44))
 P1, P2 = (spec.Address(bytes([tag]) * 20) for tag in (0x91, 0x92))
 RECIPIENT = spec.Address(bytes([0x7E]) * 20)
-RANGERS, CHAIN = spec.ChainId(1088), spec.ChainId(1089)
+RANGERS, CHAIN = spec.ChainId(1000000000001088), spec.ChainId(1000000000001089)
 CHARTER = spec.Charter("sequencing known answers", "", (), (), spec.Address(bytes([0x42]) * 20))
 
 
@@ -41,7 +41,7 @@ def enqueued(nonce: int, l1_block_number: int, item: Any) -> Any:
 
 
 def genesis_hub(number: int = 100, timestamp: int = 1_000, supply_mt: int = 0) -> Any:
-    """The hub at L1 block ``number``, with DAC 1089 created in the block before, allocating ``supply_mt`` (no
+    """The hub at L1 block ``number``, with DAC 1000000000001089 created in the block before, allocating ``supply_mt`` (no
     deposit leaves a queue in the L1 block that created its DAC)."""
     hub = spec.get_genesis_hub(CHARTER, block(number - 1, timestamp - 12))
     alloc = [(spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=supply_mt * MT))] if supply_mt else []
@@ -152,7 +152,7 @@ def test_deposit_refusals_known_answers() -> None:
         deposit_into(hub, R1, 1, 300_001)
     with pytest.raises(spec.UnknownChainId):
         spec.deposit_into_dac(
-            hub, spec.ChainId(1090), R1, False, RECIPIENT, spec.Wei(0), spec.Wei(0), spec.uint64(21_000), b""
+            hub, spec.ChainId(1000000000001090), R1, False, RECIPIENT, spec.Wei(0), spec.Wei(0), spec.uint64(21_000), b""
         )
     hub = deposit_into(hub, R1, 1000)  # exactly the bond capacity
     assert acme(hub).coinbase_supply == 1000 * MT
@@ -243,7 +243,7 @@ def test_selection_never_returns_an_ineligible_sequencer() -> None:
     pool = [sequencer(ALICE, 20), sequencer(BOB, 40), sequencer(CAROL, 100, exit_at=9), sequencer(DAVE, 60)]
     hub = with_pool(genesis_hub(supply_mt=500), pool)
     chosen = [select(hub, CHAIN, epoch, SEEDS[1]) for epoch in range(40)]
-    rangers = [select(hub, spec.ChainId(1088), epoch, SEEDS[1]) for epoch in range(40)]
+    rangers = [select(hub, spec.ChainId(1000000000001088), epoch, SEEDS[1]) for epoch in range(40)]
     assert set(chosen) == {DAVE, None}
     assert all((acme is None) == (ranger == DAVE) for acme, ranger in zip(chosen, rangers))
 
@@ -262,7 +262,7 @@ def test_selection_is_none_without_sequencers() -> None:
 def test_selection_needs_a_known_dac() -> None:
     hub = with_pool(genesis_hub(), [sequencer(ALICE, 20)])
     with pytest.raises(spec.UnknownChainId):
-        select(hub, spec.ChainId(1090), 0, SEEDS[0])
+        select(hub, spec.ChainId(1000000000001090), 0, SEEDS[0])
 
 
 def test_snapshot_recorded_at_each_epoch_start() -> None:
@@ -275,7 +275,7 @@ def test_snapshot_recorded_at_each_epoch_start() -> None:
     hub = spec.advance_l1_block(hub, block(104, 1_048))
     (snapshot,) = hub.sequencing_snapshots
     assert (snapshot.epoch, snapshot.randomness, snapshot.sequencers) == (14, block(104, 1_048).prev_randao, hub.sequencers)
-    assert snapshot.supplies == ((1088, 0), (1089, 0))
+    assert snapshot.supplies == ((1000000000001088, 0), (1000000000001089, 0))
     for number in range(105, 113):
         hub = spec.advance_l1_block(hub, block(number, 1_000 + 12 * (number - 100)))
     assert [item.epoch for item in hub.sequencing_snapshots] == [14, 15]
@@ -291,7 +291,7 @@ def test_l1_epoch() -> None:
 
 def test_provider_assignment_known_answers() -> None:
     """A hub from L1 block 14 to 17 (epoch 2 starts at 16). P1 registers in 15, P2 in 16 (the seed block itself);
-    DAC 1089 is created in 17. Epoch 1 began before the hub: nobody. Epoch 2: only P1 and the rangers' DAC take
+    DAC 1000000000001089 is created in 17. Epoch 1 began before the hub: nobody. Epoch 2: only P1 and the rangers' DAC take
     part. Epoch 3's first block, 24, is not yet seen."""
     hub = spec.get_genesis_hub(CHARTER, block(14, 1_000))
     hub = spec.advance_l1_block(hub, block(15, 1_012))

@@ -132,7 +132,7 @@ MAX_CHARTER_TEXT_BYTES = uint64(4096)
 EVM_OPCODE_COUNT = uint64(256)
 CHARTER_ADDRESS = Address("0x4200000000000000000000000000000000000100")
 OUTPUT_ROOT_VERSION = uint256(2)
-FIRST_CHAIN_ID = ChainId(1088)
+FIRST_CHAIN_ID = ChainId(1000000000001088)
 RANGERS_DAC_LABEL = str("rangers")
 INITIAL_BASE_FEE = Wei(10**9)
 MAX_DNS_LABEL_LENGTH = uint64(63)
@@ -227,14 +227,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:116
+# spec/v1/l2-chain.md:126
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:127
+# spec/v1/l2-chain.md:137
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -242,7 +242,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:140
+# spec/v1/l2-chain.md:150
 @container
 class Charter:
     vision: str
@@ -252,7 +252,7 @@ class Charter:
     management_contract: Address
 
 
-# spec/v1/l2-chain.md:155
+# spec/v1/l2-chain.md:165
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -262,7 +262,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:169
+# spec/v1/l2-chain.md:179
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -274,7 +274,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:185
+# spec/v1/l2-chain.md:195
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -285,7 +285,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:200
+# spec/v1/l2-chain.md:210
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -295,7 +295,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:216
+# spec/v1/l2-chain.md:226
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -311,7 +311,7 @@ def validate_charter(charter: Charter) -> None:
         raise CharterTooLarge(f"{get_charter_encoding_length(charter)} bytes encoded, at most {MAX_CHARTER_BYTES}")
 
 
-# spec/v1/l2-chain.md:239
+# spec/v1/l2-chain.md:249
 def get_charter_encoding_length(charter: Charter) -> int:
     texts = sum(32 + (len(text.encode("utf-8")) + 31) // 32 * 32 for text in (charter.vision, charter.mission))
     rules = 32 + sum(32 + 3 * 32 + 32 + 32 * len(rule.addresses) for rule in charter.permissions)
@@ -319,7 +319,7 @@ def get_charter_encoding_length(charter: Charter) -> int:
     return 5 * 32 + texts + rules + brackets
 
 
-# spec/v1/l2-chain.md:253
+# spec/v1/l2-chain.md:263
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -330,12 +330,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:268
+# spec/v1/l2-chain.md:278
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:280
+# spec/v1/l2-chain.md:290
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -344,14 +344,14 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:294
+# spec/v1/l2-chain.md:304
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
     named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
     return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
-# spec/v1/l2-chain.md:308
+# spec/v1/l2-chain.md:318
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
     if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
@@ -364,7 +364,7 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:326
+# spec/v1/l2-chain.md:336
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract = abi_decode(
@@ -383,7 +383,7 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:352
+# spec/v1/l2-chain.md:362
 def compute_output_root(
     evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
@@ -391,67 +391,67 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:380
+# spec/v1/l2-chain.md:392
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:389
+# spec/v1/l2-chain.md:401
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:398
+# spec/v1/l2-chain.md:410
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:407
+# spec/v1/l2-chain.md:419
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:417
+# spec/v1/l2-chain.md:429
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:426
+# spec/v1/l2-chain.md:438
 class CharterTooLarge(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:435
+# spec/v1/l2-chain.md:447
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:444
+# spec/v1/l2-chain.md:456
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:453
+# spec/v1/l2-chain.md:465
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:462
+# spec/v1/l2-chain.md:474
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:471
+# spec/v1/l2-chain.md:483
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:480
+# spec/v1/l2-chain.md:492
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/hub.md:112
+# spec/v1/hub.md:121
 @container
 class L1Block:
     number: L1BlockNumber
@@ -460,7 +460,7 @@ class L1Block:
     parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:126
+# spec/v1/hub.md:135
 @container
 class DacGenesis:
     l1_block_number: L1BlockNumber
@@ -470,7 +470,7 @@ class DacGenesis:
     base_fee_per_gas: Wei
 
 
-# spec/v1/hub.md:141
+# spec/v1/hub.md:150
 @container
 class SequencedBlock:
     number: BlockNumber
@@ -479,7 +479,7 @@ class SequencedBlock:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/hub.md:154
+# spec/v1/hub.md:163
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -489,7 +489,7 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:168
+# spec/v1/hub.md:177
 @container
 class TransactionBatchContext:
     chain_id: ChainId
@@ -498,7 +498,7 @@ class TransactionBatchContext:
     sequencer: Address
 
 
-# spec/v1/hub.md:181
+# spec/v1/hub.md:190
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -508,13 +508,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:195
+# spec/v1/hub.md:204
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:207
+# spec/v1/hub.md:216
 @container
 class DacRecord:
     chain_id: ChainId
@@ -532,7 +532,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:232
+# spec/v1/hub.md:241
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -544,12 +544,12 @@ class Hub:
     ranger_reward_pool: Wei
 
 
-# spec/v1/hub.md:249
+# spec/v1/hub.md:258
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:258
+# spec/v1/hub.md:267
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -557,7 +557,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:272
+# spec/v1/hub.md:281
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -567,17 +567,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:288
+# spec/v1/hub.md:297
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:297
+# spec/v1/hub.md:306
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:306
+# spec/v1/hub.md:315
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -585,13 +585,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:318
+# spec/v1/hub.md:327
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:329
+# spec/v1/hub.md:338
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -599,7 +599,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:341
+# spec/v1/hub.md:350
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -610,7 +610,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:356
+# spec/v1/hub.md:365
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -625,7 +625,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:377
+# spec/v1/hub.md:386
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -640,7 +640,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:400
+# spec/v1/hub.md:409
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -649,7 +649,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:413
+# spec/v1/hub.md:422
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -657,7 +657,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:425
+# spec/v1/hub.md:434
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -671,14 +671,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:443
+# spec/v1/hub.md:452
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:454
+# spec/v1/hub.md:463
 def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
     chain_id, l1_block_number, timestamp, sequencer = abi_decode(
         ("uint256", "uint256", "uint256", "address"), extra_data
@@ -688,7 +688,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:464
+# spec/v1/hub.md:473
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -696,7 +696,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:477
+# spec/v1/hub.md:486
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -713,7 +713,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:498
+# spec/v1/hub.md:507
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -722,7 +722,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:511
+# spec/v1/hub.md:520
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -730,13 +730,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:524
+# spec/v1/hub.md:533
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:535
+# spec/v1/hub.md:544
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -756,20 +756,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:559
+# spec/v1/hub.md:568
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:569
+# spec/v1/hub.md:578
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:581
+# spec/v1/hub.md:590
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -777,26 +777,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:597
+# spec/v1/hub.md:606
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:606
+# spec/v1/hub.md:615
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:618
+# spec/v1/hub.md:627
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:631
+# spec/v1/hub.md:640
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -804,20 +804,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:643
+# spec/v1/hub.md:652
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:654
+# spec/v1/hub.md:663
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:666
+# spec/v1/hub.md:675
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -829,7 +829,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:684
+# spec/v1/hub.md:693
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -848,7 +848,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:708
+# spec/v1/hub.md:717
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -863,7 +863,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:720
+# spec/v1/hub.md:729
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -876,7 +876,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:740
+# spec/v1/hub.md:749
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -891,7 +891,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:759
+# spec/v1/hub.md:768
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -913,7 +913,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:786
+# spec/v1/hub.md:795
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -947,7 +947,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:830
+# spec/v1/hub.md:839
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -957,102 +957,102 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:864
+# spec/v1/hub.md:874
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:873
+# spec/v1/hub.md:883
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:882
+# spec/v1/hub.md:892
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:891
+# spec/v1/hub.md:901
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:900
+# spec/v1/hub.md:910
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:909
+# spec/v1/hub.md:919
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:918
+# spec/v1/hub.md:928
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:927
+# spec/v1/hub.md:937
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:936
+# spec/v1/hub.md:946
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:945
+# spec/v1/hub.md:955
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:954
+# spec/v1/hub.md:964
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:963
+# spec/v1/hub.md:973
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:972
+# spec/v1/hub.md:982
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:981
+# spec/v1/hub.md:991
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:990
+# spec/v1/hub.md:1000
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:999
+# spec/v1/hub.md:1009
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1008
+# spec/v1/hub.md:1018
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1017
+# spec/v1/hub.md:1027
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1026
+# spec/v1/hub.md:1036
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1035
+# spec/v1/hub.md:1045
 class OutsideFraudProofWindow(SpecError):
     pass
 

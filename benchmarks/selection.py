@@ -46,7 +46,7 @@ def sequencing_hub() -> spec.Hub:
         chain_id = spec.ChainId(1_089 + number)
         return spec.DacRecord(chain_id, f"dac{number}", genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
-    return spec.Hub((l1_block,), tuple(dac(number) for number in range(DACS)), pool, (), (), (), spec.Wei(0))
+    return spec.Hub((l1_block,), tuple(dac(number) for number in range(DACS)), pool, (), (), (), spec.Wei(0), ())
 
 
 def run() -> list[str]:

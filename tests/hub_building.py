@@ -97,9 +97,10 @@ def new_hub(
     rangers = spec.Charter("Rangers", "", (), (), spec.Address(bytes(20)))
     hub = spec.get_genesis_hub(rangers, l1_block(spec, start))
     alloc_spec = [(spec.Address(address), account) for address, account in alloc]
-    hub = spec.create_dac(
-        hub, "acme", charter if charter is not None else plain_charter(spec), alloc_spec, spec.Wei(GENESIS_BASE_FEE)
-    )
+    charter = charter if charter is not None else plain_charter(spec)
+    # MetisDAO sets the default tax schedule a new DAC's charter must carry (hub.md): acme's, for these hubs.
+    hub = spec.set_default_taxrates(hub, spec.METIS_DAO_L1_ADDRESS, charter.taxrates)
+    hub = spec.create_dac(hub, "acme", charter, alloc_spec, spec.Wei(GENESIS_BASE_FEE))
     if sequencer:
         hub = spec.register_sequencer(hub, spec.Address(SEQUENCER), spec.Wei(2 * spec.MIN_SEQUENCER_BOND))
     return with_sequencing_snapshots(spec, hub)

@@ -159,6 +159,9 @@ def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[s
         charter = decode_charter(spec, args["charter"])
         alloc = decode_genesis_alloc(spec, args["alloc"])
         return spec.create_dac(hub, args["label"], charter, alloc, wei("base_fee_per_gas")), {}
+    if operation == "set_default_taxrates":
+        taxrates = decode_tax_schedule(spec, args["taxrates"])
+        return spec.set_default_taxrates(hub, address("sender"), taxrates), {}
     if operation == "register_sequencer":
         return spec.register_sequencer(hub, address(), wei()), {}
     if operation == "increase_sequencer_lock":
@@ -270,7 +273,7 @@ def _apply_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, An
 
 
 HUB_OPERATIONS: dict[str, tuple[str, ...]] = {
-    "registry": ("create_dac",),
+    "registry": ("create_dac", "set_default_taxrates"),
     "batch": ("append_transaction_batch", "append_state_batch", "delete_state_batches"),
     "stakes": (
         "register_sequencer",

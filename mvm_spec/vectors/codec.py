@@ -284,6 +284,7 @@ def encode_hub(hub: Any) -> dict[str, Any]:
         "sequencing_snapshots": [encode_sequencing_snapshot(snapshot) for snapshot in hub.sequencing_snapshots],
         "rangers": [encode_ranger(ranger) for ranger in hub.rangers],
         "ranger_reward_pool": encode_uint(hub.ranger_reward_pool),
+        "default_taxrates": encode_tax_schedule(hub.default_taxrates),
     }
 
 
@@ -296,6 +297,7 @@ def decode_hub(spec: ModuleType, data: dict[str, Any]) -> Any:
         sequencing_snapshots=tuple(decode_sequencing_snapshot(spec, item) for item in data["sequencing_snapshots"]),
         rangers=tuple(decode_ranger(spec, ranger) for ranger in data["rangers"]),
         ranger_reward_pool=spec.Wei(decode_uint(data["ranger_reward_pool"])),
+        default_taxrates=tuple(decode_tax_schedule(spec, data["default_taxrates"])),
     )
 
 

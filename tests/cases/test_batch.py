@@ -232,6 +232,7 @@ def hub_of(
         sequencing_snapshots=(),
         rangers=(),
         ranger_reward_pool=spec.Wei(0),
+        default_taxrates=(),
     )
     return served_by(spec, hub, SEQUENCER)
 

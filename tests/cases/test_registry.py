@@ -20,7 +20,14 @@ from eth_hash.auto import keccak
 
 from mvm_spec.vectors import expect_spec_error, vector_case
 from mvm_spec.vectors.case import Part
-from mvm_spec.vectors.codec import encode_charter, encode_genesis_alloc, encode_hub, encode_l1_block, encode_uint
+from mvm_spec.vectors.codec import (
+    encode_charter,
+    encode_genesis_alloc,
+    encode_hub,
+    encode_l1_block,
+    encode_tax_schedule,
+    encode_uint,
+)
 
 N0 = 1000  # the hub's first L1 block
 T0 = 1_700_000_000  # its time (2023-11-14)
@@ -128,9 +135,19 @@ def acme(spec: ModuleType) -> Any:
 
 
 def hub_of(spec: ModuleType, *later: Any, current: int = CURRENT) -> Any:
-    """L1 blocks 1000 to `current`; the rangers' DAC, then the records `later`."""
+    """L1 blocks 1000 to `current`; the rangers' DAC, then the records `later`; MetisDAO has set the default tax
+    schedule to `dac_charter`'s (one 1% bracket above 1 MT)."""
     blocks = tuple(l1_block(spec, number) for number in range(N0, current + 1))
-    return spec.Hub(l1_blocks=blocks, dacs=(rangers(spec), *later), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
+    return spec.Hub(
+        l1_blocks=blocks,
+        dacs=(rangers(spec), *later),
+        sequencers=(),
+        compute_providers=(),
+        sequencing_snapshots=(),
+        rangers=(),
+        ranger_reward_pool=spec.Wei(0),
+        default_taxrates=dac_charter(spec).taxrates,
+    )
 
 
 def created(spec: ModuleType, chain_id: int, label: str, alloc: Sequence[tuple[Any, Any]] = (), supply: int = 0) -> Any:
@@ -164,7 +181,7 @@ def test_genesis_hub(spec: ModuleType) -> Iterator[Part]:
     id 1000000000001088, label "rangers", its genesis in L1 block 1000 at T0 under the given charter, no allocation, base fee
     1 gwei (INITIAL_BASE_FEE), supply 0, nothing else."""
     block = l1_block(spec, N0)
-    expected = spec.Hub(l1_blocks=(block,), dacs=(rangers(spec),), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
+    expected = spec.Hub(l1_blocks=(block,), dacs=(rangers(spec),), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0), default_taxrates=())
     yield from expect_genesis(spec, rangers_charter(spec), block, expected)
 
 
@@ -189,7 +206,7 @@ def test_genesis_at_first_l1_block(spec: ModuleType) -> Iterator[Part]:
         challenges=(),
         validations=(),
     )
-    expected = spec.Hub(l1_blocks=(block,), dacs=(expected_rangers,), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0))
+    expected = spec.Hub(l1_blocks=(block,), dacs=(expected_rangers,), sequencers=(), compute_providers=(), sequencing_snapshots=(), rangers=(), ranger_reward_pool=spec.Wei(0), default_taxrates=())
     yield from expect_genesis(spec, rangers_charter(spec), block, expected)
 
 
@@ -633,3 +650,76 @@ def test_tax_rate_above_maximum(spec: ModuleType) -> Iterator[Part]:
     yield from expect_refused(
         spec, hub_of(spec), "acme", "TaxRateAboveMaximum", charter=charter_with(spec, brackets=brackets)
     )
+
+
+# --- MetisDAO's default tax schedule --------------------------------------------------------------------------------
+
+# METIS_DAO_L1_ADDRESS, by hand from presets/*.yaml.
+METIS_DAO_L1 = {
+    "minimal": bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
+    "mainnet": bytes.fromhex("4200000000000000000000000000000000000101"),
+}
+STRANGER = bytes.fromhex("5757575757575757575757575757575757575757")
+
+
+@vector_case("registry", "create_dac")
+def test_genesis_tax_rates_not_the_default(spec: ModuleType) -> Iterator[Part]:
+    """acme's creator proposes a charter with no tax at all, where MetisDAO's default is one 1% bracket above
+    1 MT: refused, so only MetisDAO decides a new chain's tax rates."""
+    untaxed = charter_with(spec, "acme", dac_charter(spec).permissions)
+    yield from expect_refused(spec, hub_of(spec), "acme", "GenesisTaxRatesNotDefault", charter=untaxed)
+
+
+@vector_case("registry", "create_dac")
+def test_invalid_charter_reported_before_the_default(spec: ModuleType) -> Iterator[Part]:
+    """A charter whose only bracket has a rate of 100.01%: not the default either, but the charter's own rule is
+    checked first, so TaxRateAboveMaximum."""
+    bracket = spec.TaxBracket(spec.Wei(ETHER), spec.BasisPoints(10_001))
+    invalid = charter_with(spec, "acme", brackets=[bracket])
+    yield from expect_refused(spec, hub_of(spec), "acme", "TaxRateAboveMaximum", charter=invalid)
+
+
+def expect_default_set(spec: ModuleType, sender: bytes, brackets: Sequence[Any], error: str = "") -> Iterator[Part]:
+    pre = hub_of(spec)
+    yield "pre", {"hub": encode_hub(pre)}
+    yield "input", {"sender": "0x" + sender.hex(), "taxrates": encode_tax_schedule(brackets)}
+    def call() -> Any:
+        return spec.set_default_taxrates(pre, spec.Address(sender), tuple(brackets))
+
+    if error:
+        yield from expect_spec_error(spec, error, call)
+        return
+    expected = spec.replace(pre, default_taxrates=tuple(brackets))
+    assert call() == expected, "the hub differs from the one built by hand"
+    yield "post", {"hub": encode_hub(expected)}
+
+
+def two_brackets(spec: ModuleType) -> list[Any]:
+    return [spec.TaxBracket(spec.Wei(0), spec.BasisPoints(50)), spec.TaxBracket(spec.Wei(10 * ETHER), spec.BasisPoints(200))]
+
+
+@vector_case("registry", "set_default_taxrates")
+def test_set_by_metis_dao(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO's L1 governance sets the default to 0.5% from 0 and 2% from 10 MT: only the default changes (acme
+    keeps its schedule)."""
+    yield from expect_default_set(spec, METIS_DAO_L1[spec.PRESET], two_brackets(spec))
+
+
+@vector_case("registry", "set_default_taxrates")
+def test_set_by_a_stranger(spec: ModuleType) -> Iterator[Part]:
+    """Anyone else: NotMetisDao."""
+    yield from expect_default_set(spec, STRANGER, two_brackets(spec), "NotMetisDao")
+
+
+@vector_case("registry", "set_default_taxrates")
+def test_metis_dao_sets_an_invalid_schedule(spec: ModuleType) -> Iterator[Part]:
+    """Thresholds that do not increase: TaxThresholdsNotIncreasing, even from MetisDAO."""
+    brackets = [spec.TaxBracket(spec.Wei(ETHER), spec.BasisPoints(10)), spec.TaxBracket(spec.Wei(ETHER), spec.BasisPoints(20))]
+    yield from expect_default_set(spec, METIS_DAO_L1[spec.PRESET], brackets, "TaxThresholdsNotIncreasing")
+
+
+@vector_case("registry", "set_default_taxrates")
+def test_sender_checked_before_the_schedule(spec: ModuleType) -> Iterator[Part]:
+    """A stranger with an invalid schedule: the sender is reported."""
+    brackets = [spec.TaxBracket(spec.Wei(0), spec.BasisPoints(10_001))]
+    yield from expect_default_set(spec, STRANGER, brackets, "NotMetisDao")

@@ -265,7 +265,7 @@ def hub(
     ``dacs``."""
     l1_blocks = tuple(blocks) if blocks is not None else clock(spec)
     rangers = dac(spec, RANGERS, created=l1_blocks[0])
-    return spec.Hub(l1_blocks, (rangers, *dacs), tuple(sequencers), tuple(providers), tuple(snapshots), (), spec.Wei(0))
+    return spec.Hub(l1_blocks, (rangers, *dacs), tuple(sequencers), tuple(providers), tuple(snapshots), (), spec.Wei(0), ())
 
 
 def hub_state(value: Any) -> dict[str, Any]:

@@ -286,7 +286,9 @@ class SupplyMachine(RuleBasedStateMachine):
         super().__init__()
         hub = new_hub(spec, alloc=GENESIS_ALLOC, charter=CHARTER)
         other_alloc = [(spec.Address(address_of(ALICE)), GenesisAccount(FUNDS))]
-        hub = spec.create_dac(hub, "other", plain_charter(spec), other_alloc, spec.Wei(GENESIS_BASE_FEE))
+        untaxed = plain_charter(spec)  # MetisDAO sets no tax as the default for "other"
+        hub = spec.set_default_taxrates(hub, spec.METIS_DAO_L1_ADDRESS, untaxed.taxrates)
+        hub = spec.create_dac(hub, "other", untaxed, other_alloc, spec.Wei(GENESIS_BASE_FEE))
         # A third bond, so that the sequencer serves "other" too, with the snapshots taken again to include it.
         hub = spec.increase_sequencer_lock(hub, spec.Address(SEQUENCER), spec.MIN_SEQUENCER_BOND)
         self.hub = with_sequencing_snapshots(spec, hub)

@@ -82,7 +82,7 @@ def dac_record(chain_id: int, supply: int, created: Any, pending: tuple[Any, ...
 def pool_hub(pool: list[Any], supply: int) -> Any:
     """A hub at one L1 block with the sequencers ``pool`` and one DAC, 1000000000001089, of supply ``supply``."""
     block = l1_block(100, 1_000_000)
-    return spec.Hub((block,), (dac_record(1000000000001089, supply, block),), tuple(pool), (), (), (), spec.Wei(0))
+    return spec.Hub((block,), (dac_record(1000000000001089, supply, block),), tuple(pool), (), (), (), spec.Wei(0), ())
 
 
 @pytest.mark.parametrize("rendered", SPECS, ids=PRESETS)
@@ -620,7 +620,7 @@ def test_block_producer_follows_who_was_there_before_the_seed_block(
     dacs = tuple(
         dac_record(FIRST_CHAIN + index, 0, blocks[min(offset, length - 1)]) for index, offset in enumerate(dac_offsets)
     )
-    hub = spec.Hub(blocks, dacs, (), providers, (), (), spec.Wei(0))
+    hub = spec.Hub(blocks, dacs, (), providers, (), (), spec.Wei(0), ())
     first_epoch, last_epoch = start // L1_EPOCH, last // L1_EPOCH
     epoch = data.draw(st.integers(first_epoch, last_epoch + 1))  # the last: not yet begun
     first = epoch * L1_EPOCH

@@ -451,7 +451,7 @@ class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/hub.md:121
+# spec/v1/hub.md:126
 @container
 class L1Block:
     number: L1BlockNumber
@@ -460,7 +460,7 @@ class L1Block:
     parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:135
+# spec/v1/hub.md:140
 @container
 class DacGenesis:
     l1_block_number: L1BlockNumber
@@ -470,7 +470,7 @@ class DacGenesis:
     base_fee_per_gas: Wei
 
 
-# spec/v1/hub.md:150
+# spec/v1/hub.md:155
 @container
 class SequencedBlock:
     number: BlockNumber
@@ -479,7 +479,7 @@ class SequencedBlock:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/hub.md:163
+# spec/v1/hub.md:168
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -489,7 +489,7 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:177
+# spec/v1/hub.md:182
 @container
 class TransactionBatchContext:
     chain_id: ChainId
@@ -498,7 +498,7 @@ class TransactionBatchContext:
     sequencer: Address
 
 
-# spec/v1/hub.md:190
+# spec/v1/hub.md:195
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -508,13 +508,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:204
+# spec/v1/hub.md:209
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:216
+# spec/v1/hub.md:221
 @container
 class DacRecord:
     chain_id: ChainId
@@ -532,7 +532,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:241
+# spec/v1/hub.md:247
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -542,14 +542,15 @@ class Hub:
     sequencing_snapshots: Tuple[SequencingSnapshot, ...]
     rangers: Tuple[Ranger, ...]
     ranger_reward_pool: Wei
+    default_taxrates: Tuple[TaxBracket, ...]
 
 
-# spec/v1/hub.md:258
+# spec/v1/hub.md:265
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:267
+# spec/v1/hub.md:274
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -557,7 +558,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:281
+# spec/v1/hub.md:288
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -567,17 +568,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:297
+# spec/v1/hub.md:304
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:306
+# spec/v1/hub.md:313
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:315
+# spec/v1/hub.md:322
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -585,13 +586,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:327
+# spec/v1/hub.md:334
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:338
+# spec/v1/hub.md:345
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -599,7 +600,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:350
+# spec/v1/hub.md:357
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -610,7 +611,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:365
+# spec/v1/hub.md:372
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -625,7 +626,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:386
+# spec/v1/hub.md:393
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -640,7 +641,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:409
+# spec/v1/hub.md:416
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -649,7 +650,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:422
+# spec/v1/hub.md:429
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -657,7 +658,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:434
+# spec/v1/hub.md:441
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -671,14 +672,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:452
+# spec/v1/hub.md:459
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:463
+# spec/v1/hub.md:470
 def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
     chain_id, l1_block_number, timestamp, sequencer = abi_decode(
         ("uint256", "uint256", "uint256", "address"), extra_data
@@ -688,7 +689,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:473
+# spec/v1/hub.md:480
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -696,7 +697,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:486
+# spec/v1/hub.md:493
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -713,7 +714,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:507
+# spec/v1/hub.md:514
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -722,7 +723,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:520
+# spec/v1/hub.md:527
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -730,13 +731,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:533
+# spec/v1/hub.md:540
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:544
+# spec/v1/hub.md:551
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -756,20 +757,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:568
+# spec/v1/hub.md:575
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:578
+# spec/v1/hub.md:585
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:590
+# spec/v1/hub.md:597
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -777,26 +778,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:606
+# spec/v1/hub.md:613
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:615
+# spec/v1/hub.md:622
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:627
+# spec/v1/hub.md:634
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:640
+# spec/v1/hub.md:647
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -804,20 +805,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:652
+# spec/v1/hub.md:659
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:663
+# spec/v1/hub.md:670
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:675
+# spec/v1/hub.md:682
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -829,7 +830,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:693
+# spec/v1/hub.md:700
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -848,7 +849,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:717
+# spec/v1/hub.md:724
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -858,12 +859,13 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
         sequencing_snapshots=(),
         rangers=(),
         ranger_reward_pool=Wei(0),
+        default_taxrates=rangers_charter.taxrates,
     )
     rangers = make_dac_record(empty, FIRST_CHAIN_ID, RANGERS_DAC_LABEL, rangers_charter, (), INITIAL_BASE_FEE)
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:729
+# spec/v1/hub.md:746
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -873,10 +875,20 @@ def create_dac(
         raise DacLabelTaken(f"{folded!r} is already registered")
     chain_id = ChainId(FIRST_CHAIN_ID + len(hub.dacs))
     dac = make_dac_record(hub, chain_id, folded, charter, alloc, base_fee_per_gas)
+    if charter.taxrates != hub.default_taxrates:
+        raise GenesisTaxRatesNotDefault("a new DAC's charter carries MetisDAO's default tax schedule")
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:749
+# spec/v1/hub.md:767
+def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracket]) -> Hub:
+    if sender != METIS_DAO_L1_ADDRESS:
+        raise NotMetisDao(f"{sender.hex()} is not MetisDAO's L1 governance")
+    validate_tax_schedule(taxrates)
+    return replace(hub, default_taxrates=tuple(taxrates))
+
+
+# spec/v1/hub.md:782
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -891,7 +903,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:768
+# spec/v1/hub.md:801
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -913,7 +925,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:795
+# spec/v1/hub.md:828
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -947,7 +959,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:839
+# spec/v1/hub.md:872
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -957,102 +969,112 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:874
+# spec/v1/hub.md:909
+class GenesisTaxRatesNotDefault(SpecError):
+    pass
+
+
+# spec/v1/hub.md:918
+class NotMetisDao(SpecError):
+    pass
+
+
+# spec/v1/hub.md:927
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:883
+# spec/v1/hub.md:936
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:892
+# spec/v1/hub.md:945
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:901
+# spec/v1/hub.md:954
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:910
+# spec/v1/hub.md:963
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:919
+# spec/v1/hub.md:972
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:928
+# spec/v1/hub.md:981
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:937
+# spec/v1/hub.md:990
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:946
+# spec/v1/hub.md:999
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:955
+# spec/v1/hub.md:1008
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:964
+# spec/v1/hub.md:1017
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:973
+# spec/v1/hub.md:1026
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:982
+# spec/v1/hub.md:1035
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:991
+# spec/v1/hub.md:1044
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1000
+# spec/v1/hub.md:1053
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:1009
+# spec/v1/hub.md:1062
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1018
+# spec/v1/hub.md:1071
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1027
+# spec/v1/hub.md:1080
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1036
+# spec/v1/hub.md:1089
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1045
+# spec/v1/hub.md:1098
 class OutsideFraudProofWindow(SpecError):
     pass
 
@@ -3313,6 +3335,7 @@ __all__ = [
     "GENESIS_BLOCK_NUMBER",
     "GasLimitMismatch",
     "GenesisAccount",
+    "GenesisTaxRatesNotDefault",
     "HISTORY_LENGTH",
     "Hash32",
     "Hub",
@@ -3386,6 +3409,7 @@ __all__ = [
     "NONZERO_BYTE_GAS",
     "NoMiddleRoot",
     "NonceMismatch",
+    "NotMetisDao",
     "NotYourMove",
     "OUTPUT_ROOT_VERSION",
     "Optional",
@@ -3669,6 +3693,7 @@ __all__ = [
     "request_sequencer_exit",
     "resolve_challenge_timeout",
     "rlp_decode",
+    "set_default_taxrates",
     "settle_challenge",
     "slash_sequencer",
     "start_block",

@@ -1079,7 +1079,7 @@ class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:114
+# spec/v1/sequencing.md:115
 @container
 class Sequencer:
     address: Address
@@ -1087,14 +1087,14 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:126
+# spec/v1/sequencing.md:127
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:138
+# spec/v1/sequencing.md:139
 @container
 class SequencingSnapshot:
     epoch: Epoch
@@ -1103,37 +1103,37 @@ class SequencingSnapshot:
     supplies: Tuple[Tuple[ChainId, Wei], ...]
 
 
-# spec/v1/sequencing.md:152
+# spec/v1/sequencing.md:153
 @container
 class SequencerAssignment:
     chain_id: ChainId
     sequencers: Tuple[Address, ...]
 
 
-# spec/v1/sequencing.md:163
+# spec/v1/sequencing.md:164
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:175
+# spec/v1/sequencing.md:176
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:184
+# spec/v1/sequencing.md:185
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:193
+# spec/v1/sequencing.md:194
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:205
+# spec/v1/sequencing.md:206
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1141,13 +1141,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:217
+# spec/v1/sequencing.md:218
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:227
+# spec/v1/sequencing.md:228
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1159,7 +1159,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:243
+# spec/v1/sequencing.md:244
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1171,7 +1171,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:259
+# spec/v1/sequencing.md:260
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1181,7 +1181,7 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:274
+# spec/v1/sequencing.md:275
 def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
     return [
         (dac.chain_id, header.batch_index)
@@ -1192,7 +1192,7 @@ def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId,
     ]
 
 
-# spec/v1/sequencing.md:290
+# spec/v1/sequencing.md:291
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1206,7 +1206,7 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:311
+# spec/v1/sequencing.md:312
 def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1219,12 +1219,12 @@ def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) ->
     return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:330
+# spec/v1/sequencing.md:331
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:340
+# spec/v1/sequencing.md:341
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1241,20 +1241,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:361
+# spec/v1/sequencing.md:362
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:373
+# spec/v1/sequencing.md:374
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:386
+# spec/v1/sequencing.md:387
 def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Sequencer]:
     if not candidates:
         return None
@@ -1266,7 +1266,7 @@ def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Se
         attempt += 1
 
 
-# spec/v1/sequencing.md:403
+# spec/v1/sequencing.md:404
 def record_sequencing_snapshot(hub: Hub) -> Hub:
     current = get_current_l1_block(hub)
     epoch = compute_l1_epoch(current.number)
@@ -1278,14 +1278,14 @@ def record_sequencing_snapshot(hub: Hub) -> Hub:
     return replace(hub, sequencing_snapshots=(*kept, snapshot))
 
 
-# spec/v1/sequencing.md:420
+# spec/v1/sequencing.md:421
 def compute_round_seed(seed: Hash32, round_number: int) -> Hash32:
     if round_number == 0:
         return seed
     return Hash32(keccak256(abi_encode(("bytes32", "string", "uint256"), (seed, "fallback", round_number))))
 
 
-# spec/v1/sequencing.md:434
+# spec/v1/sequencing.md:435
 def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssignment, ...]:
     committed: dict[Address, int] = {}
     successions: dict[ChainId, list[Address]] = {chain_id: [] for chain_id, _ in snapshot.supplies}
@@ -1306,7 +1306,7 @@ def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssi
     return tuple(SequencerAssignment(chain_id, tuple(successions[chain_id])) for chain_id, _ in snapshot.supplies)
 
 
-# spec/v1/sequencing.md:460
+# spec/v1/sequencing.md:461
 def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Address, ...]:
     get_dac(hub, chain_id)  # an unknown chain is an error, not an unsequenced one
     for snapshot in hub.sequencing_snapshots:
@@ -1317,7 +1317,7 @@ def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Add
     return ()
 
 
-# spec/v1/sequencing.md:476
+# spec/v1/sequencing.md:477
 def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNumber) -> L1BlockNumber:
     latest = since
     for header in dac.transaction_batches.headers:
@@ -1327,7 +1327,7 @@ def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNum
     return latest
 
 
-# spec/v1/sequencing.md:494
+# spec/v1/sequencing.md:495
 def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     dac = get_dac(hub, chain_id)
     now = get_current_l1_block(hub).number
@@ -1342,12 +1342,12 @@ def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     return None
 
 
-# spec/v1/sequencing.md:513
+# spec/v1/sequencing.md:514
 def is_active_sequencer(hub: Hub, address: Address) -> bool:
     return any(s.address == address and s.exit_requested_at is None for s in hub.sequencers)
 
 
-# spec/v1/sequencing.md:524
+# spec/v1/sequencing.md:525
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1355,7 +1355,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:538
+# spec/v1/sequencing.md:539
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1371,12 +1371,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:558
+# spec/v1/sequencing.md:559
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:569
+# spec/v1/sequencing.md:570
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1387,7 +1387,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:585
+# spec/v1/sequencing.md:586
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1396,77 +1396,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:598
+# spec/v1/sequencing.md:599
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:629
+# spec/v1/sequencing.md:630
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:638
+# spec/v1/sequencing.md:639
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:647
+# spec/v1/sequencing.md:648
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:656
+# spec/v1/sequencing.md:657
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:665
+# spec/v1/sequencing.md:666
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:674
+# spec/v1/sequencing.md:675
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:683
+# spec/v1/sequencing.md:684
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:692
+# spec/v1/sequencing.md:693
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:701
+# spec/v1/sequencing.md:702
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:710
+# spec/v1/sequencing.md:711
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:719
+# spec/v1/sequencing.md:720
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:729
+# spec/v1/sequencing.md:730
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:738
+# spec/v1/sequencing.md:739
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:747
+# spec/v1/sequencing.md:748
 class DuplicateChainId(SpecError):
     pass
 

@@ -689,7 +689,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:480
+# spec/v1/hub.md:484
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -697,7 +697,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:493
+# spec/v1/hub.md:497
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -714,7 +714,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:514
+# spec/v1/hub.md:518
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -723,7 +723,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:527
+# spec/v1/hub.md:531
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -731,13 +731,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:540
+# spec/v1/hub.md:544
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:551
+# spec/v1/hub.md:555
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -757,20 +757,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:575
+# spec/v1/hub.md:579
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:585
+# spec/v1/hub.md:589
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:597
+# spec/v1/hub.md:601
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -778,26 +778,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:613
+# spec/v1/hub.md:617
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:622
+# spec/v1/hub.md:626
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:634
+# spec/v1/hub.md:638
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:647
+# spec/v1/hub.md:651
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -805,20 +805,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:659
+# spec/v1/hub.md:663
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:670
+# spec/v1/hub.md:674
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:682
+# spec/v1/hub.md:686
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -830,7 +830,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:700
+# spec/v1/hub.md:704
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -849,7 +849,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:724
+# spec/v1/hub.md:728
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -865,7 +865,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:746
+# spec/v1/hub.md:750
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -880,7 +880,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:767
+# spec/v1/hub.md:771
 def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracket]) -> Hub:
     if sender != METIS_DAO_L1_ADDRESS:
         raise NotMetisDao(f"{sender.hex()} is not MetisDAO's L1 governance")
@@ -888,7 +888,7 @@ def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracke
     return replace(hub, default_taxrates=tuple(taxrates))
 
 
-# spec/v1/hub.md:782
+# spec/v1/hub.md:786
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -903,7 +903,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:801
+# spec/v1/hub.md:805
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -925,7 +925,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:828
+# spec/v1/hub.md:832
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -959,7 +959,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:872
+# spec/v1/hub.md:876
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -969,112 +969,112 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:909
+# spec/v1/hub.md:913
 class GenesisTaxRatesNotDefault(SpecError):
     pass
 
 
-# spec/v1/hub.md:918
+# spec/v1/hub.md:922
 class NotMetisDao(SpecError):
     pass
 
 
-# spec/v1/hub.md:927
+# spec/v1/hub.md:931
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:936
+# spec/v1/hub.md:940
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:945
+# spec/v1/hub.md:949
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:954
+# spec/v1/hub.md:958
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:963
+# spec/v1/hub.md:967
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:972
+# spec/v1/hub.md:976
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:981
+# spec/v1/hub.md:985
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:990
+# spec/v1/hub.md:994
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:999
+# spec/v1/hub.md:1003
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:1008
+# spec/v1/hub.md:1012
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:1017
+# spec/v1/hub.md:1021
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:1026
+# spec/v1/hub.md:1030
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:1035
+# spec/v1/hub.md:1039
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1044
+# spec/v1/hub.md:1048
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1053
+# spec/v1/hub.md:1057
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:1062
+# spec/v1/hub.md:1066
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1071
+# spec/v1/hub.md:1075
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1080
+# spec/v1/hub.md:1084
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1089
+# spec/v1/hub.md:1093
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1098
+# spec/v1/hub.md:1102
 class OutsideFraudProofWindow(SpecError):
     pass
 
@@ -2929,7 +2929,7 @@ def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[
     return settle_challenge(hub, chain_id, index, late == challenge.defender)
 
 
-# spec/v1/challenge.md:466
+# spec/v1/challenge.md:467
 def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bool) -> Tuple[Hub, Tuple[Payout, ...]]:
     dac = get_dac(hub, chain_id)
     challenge = dac.challenges[index]
@@ -2956,57 +2956,57 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
     return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
 
 
-# spec/v1/challenge.md:494
+# spec/v1/challenge.md:495
 def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
     return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
 
 
-# spec/v1/challenge.md:522
+# spec/v1/challenge.md:523
 class AgreedRootNotPrevious(SpecError):
     pass
 
 
-# spec/v1/challenge.md:531
+# spec/v1/challenge.md:532
 class UnknownChallenge(SpecError):
     pass
 
 
-# spec/v1/challenge.md:540
+# spec/v1/challenge.md:541
 class ChallengeNotOpen(SpecError):
     pass
 
 
-# spec/v1/challenge.md:549
+# spec/v1/challenge.md:550
 class NotYourMove(SpecError):
     pass
 
 
-# spec/v1/challenge.md:558
+# spec/v1/challenge.md:559
 class ChallengeClockExpired(SpecError):
     pass
 
 
-# spec/v1/challenge.md:567
+# spec/v1/challenge.md:568
 class ChallengeClockRunning(SpecError):
     pass
 
 
-# spec/v1/challenge.md:576
+# spec/v1/challenge.md:577
 class NoMiddleRoot(SpecError):
     pass
 
 
-# spec/v1/challenge.md:585
+# spec/v1/challenge.md:586
 class StepNotReached(SpecError):
     pass
 
 
-# spec/v1/challenge.md:594
+# spec/v1/challenge.md:595
 class StepWitnessMismatch(SpecError):
     pass
 
 
-# spec/v1/challenge.md:603
+# spec/v1/challenge.md:604
 class IncompleteStepWitness(SpecError):
     pass
 

@@ -29,7 +29,15 @@ A frame in which one of the ``exempt_code_addresses`` runs its own code in its o
 storage address are both the exempt account: a CALL or STATICCALL to it) runs the plain Cancun table instead,
 whatever is forbidden: the spec exempts the L2->L1 message passer, so that a charter can never stop a withdrawal.
 Exempt code borrowed by CALLCODE or DELEGATECALL runs in the borrower's context and stays permissioned, and frames
-that exempt code calls are subject to the table again. See :class:`_ExemptingComputation`.
+that exempt code calls are subject to the table again. See :class:`_MvmComputation`.
+
+The transfer tax. Given a :class:`TransferTax`, :func:`execute_transaction` and :func:`execute_deposit` tax the
+native value that frames below the top one move to another account: a CALL's value, a CREATE or CREATE2 endowment
+(the new frame pays when it starts, after its value moved, so the tax reverts with the frame), and what SELFDESTRUCT
+sends (its tax comes out of the balance it sends). A CALL, CREATE or CREATE2 whose payer holds the value but not
+also the tax takes the EVM's own insufficient-funds path (:class:`_TaxedValueLogic`). The top frame's value is the
+spec's to tax, before execution; :attr:`ExecutionResult.transfer_tax` reports what deeper frames paid and kept.
+Without a transfer tax (and without forbidden opcodes) every frame runs py-evm's plain Cancun table.
 
 Deposits. :func:`execute_deposit` runs an unsigned L1->L2 deposit as Optimism Bedrock runs a deposited transaction:
 no signature, no nonce check, no balance check (its gas was bought on L1), effective gas price 0 (GASPRICE is 0,
@@ -109,6 +117,7 @@ __all__ = [
     "ExecutionResult",
     "ForbiddenOpcode",
     "GenesisAccount",
+    "TransferTax",
     "NodeStore",
     "UndecodableTransaction",
     "burn",
@@ -133,6 +142,8 @@ BEACON_ROOTS_ADDRESS: bytes = bytes(_BEACON_ROOTS_ADDRESS)  # EIP-4788's contrac
 BEACON_ROOTS_CODE: bytes = bytes(_BEACON_ROOTS_CONTRACT_CODE)  # its code, as EIP-4788 deployed it on Ethereum
 _DEPOSIT_TX_TYPE = 0x7E  # Optimism's deposited-transaction type; what a deposit reports to py-evm as its type
 STOP = 0x00
+CREATE, CALL, CREATE2, SELFDESTRUCT = 0xF0, 0xF1, 0xF5, 0xFF
+UINT256_MAX = 2**256 - 1
 _Address = TypeVar("_Address", bound=bytes)  # any bytes subclass: the spec's Address, eth-typing's Address
 
 
@@ -281,7 +292,7 @@ class ExecutionResult:
     order, empty when the transaction failed; ``contract_address`` is set only for a successful creation.
     ``supply_change`` is how the total of all balances changed (never positive): minus the burnt base fee, and minus
     any balance a SELFDESTRUCT destroyed (EIP-6780: a contract destroying itself, to itself, in the transaction that
-    created it).
+    created it). ``transfer_tax`` is the :class:`TransferTax` that frames below the top one paid and kept.
     """
 
     world: EvmWorld
@@ -290,6 +301,21 @@ class ExecutionResult:
     logs: tuple[tuple[bytes, tuple[bytes, ...], bytes], ...]
     contract_address: bytes | None
     supply_change: int
+    transfer_tax: int = 0
+
+
+@dataclass(frozen=True)
+class TransferTax:
+    """The tax on native value that frames below the top one move between accounts (the spec charges the top
+    frame's own value itself, before execution).
+
+    ``compute(payer, payee, value)`` is what ``payer`` owes for moving ``value`` to ``payee`` (None: the endowment of
+    a contract being created), paid to ``recipient``. It must not depend on ``payee`` for a creation, and must be
+    0 when ``payer`` is ``payee``. See :class:`_TaxedValueLogic` and :class:`_TaxedSelfdestructLogic`.
+    """
+
+    recipient: bytes
+    compute: Callable[[bytes, bytes | None, int], int]
 
 
 class UndecodableTransaction(ValueError):
@@ -615,17 +641,22 @@ def execute_transaction(
     block: BlockContext,
     forbidden_opcodes: frozenset[int],
     exempt_code_addresses: frozenset[bytes] = frozenset(),
+    transfer_tax: TransferTax | None = None,
 ) -> ExecutionResult:
     """Execute a transaction the spec has judged valid, with ``forbidden_opcodes`` halting any frame that reaches one,
-    except frames in which one of the ``exempt_code_addresses`` runs its own code (they run the plain Cancun table).
+    except frames in which one of the ``exempt_code_addresses`` runs its own code (they run the plain Cancun table),
+    and with ``transfer_tax`` charged on the value every frame below the top one moves (see :class:`TransferTax`).
 
-    With no forbidden opcodes this is plain py-evm Cancun, bit for bit.
+    With no forbidden opcodes and no transfer tax this is plain py-evm Cancun, bit for bit.
     """
     transaction = _decode(raw)
-    computation_class = _computation_class(frozenset(forbidden_opcodes), _exempt(exempt_code_addresses))
+    computation_class = _computation_class(
+        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None
+    )
 
     def run(state: _MvmState) -> ComputationAPI:
         state.computation_class = computation_class
+        state.transfer_tax = transfer_tax
         try:
             return state.apply_transaction(transaction)
         except ValidationError as error:
@@ -642,6 +673,7 @@ def execute_transaction(
         logs=_logs(computation),
         contract_address=_created_contract(transaction.to, computation),
         supply_change=supply_change,  # the burnt base fee, and any balance a SELFDESTRUCT destroyed (EIP-6780)
+        transfer_tax=_kept_transfer_tax(computation),
     )
 
 
@@ -656,6 +688,7 @@ def execute_deposit(
     data: bytes,
     forbidden_opcodes: frozenset[int],
     exempt_code_addresses: frozenset[bytes] = frozenset(),
+    transfer_tax: TransferTax | None = None,
 ) -> ExecutionResult:
     """Run an unsigned L1->L2 deposit as Optimism Bedrock runs a deposited transaction, at gas price 0.
 
@@ -666,7 +699,7 @@ def execute_deposit(
     sender to the target as in a call (the sender must hold it). The warm addresses are a transaction's (EIP-2929:
     sender, target or new contract, precompiles; EIP-3651: coinbase); refunds are Cancun's (EIP-3529), transient
     storage is cleared afterwards, touched empty accounts are removed (EIP-161), and ``forbidden_opcodes`` and
-    ``exempt_code_addresses`` act as in :func:`execute_transaction`.
+    ``exempt_code_addresses`` and ``transfer_tax`` act as in :func:`execute_transaction`.
 
     The frame gets ``gas_limit - intrinsic_gas``. ``intrinsic_gas`` is the caller's; for a creation it must include
     the EIP-3860 init-code charge (2 per 32-byte word), as :attr:`DecodedTransaction.intrinsic_gas` does: py-evm takes
@@ -689,10 +722,13 @@ def execute_deposit(
         gas=gas_limit,
         intrinsic_gas=intrinsic_gas - init_code_charge,
     )
-    computation_class = _computation_class(frozenset(forbidden_opcodes), _exempt(exempt_code_addresses))
+    computation_class = _computation_class(
+        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None
+    )
 
     def run(state: _MvmState) -> ComputationAPI:
         state.computation_class = computation_class
+        state.transfer_tax = transfer_tax
         try:
             return _DepositExecutor(state)(deposit)
         except ValidationError as error:
@@ -707,6 +743,7 @@ def execute_deposit(
         logs=_logs(computation),
         contract_address=_created_contract(deposit.to, computation),
         supply_change=world.store.live[1].supply_change(),  # only a SELFDESTRUCT burns: gas costs nothing here
+        transfer_tax=_kept_transfer_tax(computation),
     )
 
 
@@ -750,6 +787,7 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
 
     def run(state: _MvmState) -> None:
         state.computation_class = CancunComputation
+        state.transfer_tax = None
         code = state.get_code(Address(target))
         message = Message(
             gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code
@@ -775,6 +813,7 @@ class _MvmState(CancunState):
     """
 
     balances_before: dict[Address, int]
+    transfer_tax: TransferTax | None = None
 
     def get_gas_price(self, transaction: SignedTransactionAPI) -> int:
         return 0 if isinstance(transaction, _Deposit) else int(super().get_gas_price(transaction))
@@ -847,51 +886,183 @@ def _exempt(addresses: frozenset[bytes]) -> frozenset[bytes]:
 
 
 @lru_cache(maxsize=256)
-def _computation_class(forbidden: frozenset[int], exempt: frozenset[bytes]) -> type[CancunComputation]:
+def _computation_class(forbidden: frozenset[int], exempt: frozenset[bytes], taxed: bool) -> type[CancunComputation]:
     """The Cancun computation class whose every frame runs with ``forbidden`` opcodes halting it, except frames
-    in which an ``exempt`` account runs its own code; cached per pair.
+    in which an ``exempt`` account runs its own code, and which, if ``taxed``, charges the state's
+    :class:`TransferTax` on the value frames below the top one move; cached per combination.
 
     py-evm's ``apply_computation`` looks the opcode table up once per frame (``computation.opcodes``), and every
     frame, at every depth and including init code, is an instance of the state's ``computation_class`` (children
     come from ``apply_message`` / ``apply_create_message`` on the parent's class). So a computation subclass whose
     class-level table has the forbidden entries replaced covers every frame at no cost per opcode: the interpreter
-    loop is py-evm's own. The empty set is plain ``CancunComputation`` itself (whatever is exempt), and with nothing
-    exempt the subclass is exactly the table; otherwise it is an :class:`_ExemptingComputation`.
+    loop is py-evm's own. Nothing forbidden and nothing taxed is plain ``CancunComputation`` itself (whatever is
+    exempt). A taxed table replaces the four opcodes that move value to another account (CALL, CREATE, CREATE2,
+    SELFDESTRUCT) in exempt frames too: an exemption lifts the charter's permissions, never the tax.
     """
-    if not forbidden:
+    if not forbidden and not taxed:
         return CancunComputation
     out_of_range = sorted(opcode for opcode in forbidden if not 0 <= opcode <= 0xFF)
     if out_of_range:
         raise ValueError(f"forbidden opcodes must be 0x00-0xff, got {out_of_range}")
-    table: dict[int, Any] = dict(CancunComputation.opcodes)
+    unrestricted: dict[int, Any] = dict(CancunComputation.opcodes)
+    if taxed:
+        unrestricted.update(_taxed_value_opcodes(unrestricted))
+    table = dict(unrestricted)
     for opcode in forbidden:
         table[opcode] = _ForbiddenOpcodeLogic(opcode, table.get(opcode))
-    if not exempt:
-        namespace: dict[str, Any] = {"opcodes": table}
-        return cast(type[CancunComputation], type("PermissionedCancunComputation", (CancunComputation,), namespace))
-    namespace = {"opcodes": table, "exempt_code_addresses": exempt}
-    return cast(type[CancunComputation], type("PermissionedCancunComputation", (_ExemptingComputation,), namespace))
+    namespace: dict[str, Any] = {
+        "opcodes": table,
+        "unrestricted_opcodes": unrestricted,
+        "exempt_code_addresses": exempt if forbidden else frozenset(),
+        "charges_transfer_tax": taxed,
+    }
+    return cast(type[CancunComputation], type("MvmCancunComputation", (_MvmComputation,), namespace))
 
 
-class _ExemptingComputation(CancunComputation):
-    """A permissioned computation whose frames running exempt code get the plain Cancun opcode table.
+class _MvmComputation(CancunComputation):
+    """A Cancun computation under a charter: permissioned frames, exempt frames, and the transfer tax.
 
-    The table is chosen when the frame is made: ``apply_computation`` reads ``computation.opcodes`` once, after
-    ``__init__``, so an instance attribute shadowing the class's (forbidding) table covers exactly this frame. Its
-    children are made from the class again, so a frame that exempt code calls is permissioned (unless it is exempt
-    too). A frame is exempt only when the exempt account runs its own code in its own context (its code address and
-    its storage address are both the exempt address: a CALL or STATICCALL to it): exempt code reached by CALLCODE
-    or DELEGATECALL runs in the calling account's context, and there it is permissioned like any other code, so no
-    contract can borrow the exemption to write its own storage.
+    Exempt frames. The table is chosen when the frame is made: ``apply_computation`` reads ``computation.opcodes``
+    once, after ``__init__``, so an instance attribute shadowing the class's (forbidding) table covers exactly this
+    frame. Its children are made from the class again, so a frame that exempt code calls is permissioned (unless it
+    is exempt too). A frame is exempt only when the exempt account runs its own code in its own context (its code
+    address and its storage address are both the exempt address: a CALL or STATICCALL to it): exempt code reached
+    by CALLCODE or DELEGATECALL runs in the calling account's context, and there it is permissioned like any other
+    code, so no contract can borrow the exemption to write its own storage.
+
+    The transfer tax. A frame below the top one that receives value pays its tax when it starts, after the value
+    moved (``apply_message`` has taken the frame's snapshot by then): if the frame fails, the value and its tax go
+    back together. That the payer can pay both was checked by the opcode that made the frame
+    (:class:`_TaxedValueLogic`). The top frame's value is the spec's to tax, before execution.
     """
 
+    unrestricted_opcodes: dict[int, Any] = {}
     exempt_code_addresses: frozenset[bytes] = frozenset()
+    charges_transfer_tax: bool = False
 
     def __init__(self, state: StateAPI, message: MessageAPI, transaction_context: TransactionContextAPI) -> None:
         super().__init__(state, message, transaction_context)
-        runs_itself = message.code_address == message.storage_address
-        if runs_itself and message.code_address in self.exempt_code_addresses:
-            self.opcodes = CancunComputation.opcodes
+        if self.exempt_code_addresses:
+            runs_itself = message.code_address == message.storage_address
+            if runs_itself and message.code_address in self.exempt_code_addresses:
+                self.opcodes = self.unrestricted_opcodes
+
+    @classmethod
+    def apply_computation(
+        cls,
+        state: StateAPI,
+        message: MessageAPI,
+        transaction_context: TransactionContextAPI,
+        parent_computation: ComputationAPI | None = None,
+    ) -> ComputationAPI:
+        tax = 0
+        if cls.charges_transfer_tax and message.depth > 0 and message.should_transfer_value and message.value:
+            payee = None if message.is_create else bytes(message.storage_address)
+            tax = _pay_transfer_tax(state, bytes(message.sender), payee, message.value)
+        computation = super().apply_computation(state, message, transaction_context, parent_computation)
+        cast(_MvmComputation, computation).transfer_tax_paid += tax
+        return computation
+
+    transfer_tax_paid: int = 0  # the tax this frame paid: on its value when it started, and by its SELFDESTRUCT
+
+
+def _pay_transfer_tax(state: StateAPI, payer: bytes, payee: bytes | None, value: int) -> int:
+    """Move the tax ``payer`` owes for sending ``value`` to ``payee`` to the tax's recipient; returns the tax."""
+    transfer_tax = cast(_MvmState, state).transfer_tax
+    if transfer_tax is None:
+        raise RuntimeError("a taxing computation ran on a state without a transfer tax")
+    tax = transfer_tax.compute(payer, payee, value)
+    if tax == 0:
+        return 0
+    if state.get_balance(Address(payer)) < tax:
+        raise RuntimeError(f"0x{payer.hex()} cannot pay the tax its frame was admitted with")
+    state.delta_balance(Address(payer), -tax)
+    state.delta_balance(Address(transfer_tax.recipient), tax)
+    return tax
+
+
+def _kept_transfer_tax(top: ComputationAPI) -> int:
+    """The transfer tax the frames below ``top`` paid and kept: a frame's tax is kept when it and every frame
+    enclosing it succeeded (a failed frame's changes, its tax among them, are reverted). Walked without recursion:
+    frames nest 1,024 deep."""
+    kept, pending = 0, [top] if top.is_success else []
+    while pending:
+        frame = pending.pop()
+        kept += getattr(frame, "transfer_tax_paid", 0)
+        pending.extend(child for child in frame.children if child.is_success)
+    return kept
+
+
+def _stack_word(item: int | bytes) -> int:
+    return item if isinstance(item, int) else int.from_bytes(item, "big")
+
+
+def _stack_address(item: int | bytes) -> bytes:
+    return (_stack_word(item) & (2**160 - 1)).to_bytes(20, "big")
+
+
+def _taxed_value_opcodes(plain: Mapping[int, Any]) -> dict[int, Any]:
+    """The taxed entries for the opcodes that move value to another account: CALL (value third on the stack, the
+    payee second), CREATE and CREATE2 (the endowment on top), and SELFDESTRUCT (the beneficiary on top)."""
+    return {
+        CALL: _TaxedValueLogic(plain[CALL], value_position=3, payee_position=2),
+        CREATE: _TaxedValueLogic(plain[CREATE], value_position=1, payee_position=None),
+        CREATE2: _TaxedValueLogic(plain[CREATE2], value_position=1, payee_position=None),
+        SELFDESTRUCT: _TaxedSelfdestructLogic(plain[SELFDESTRUCT]),
+    }
+
+
+class _TaxedValueLogic:
+    """CALL, CREATE or CREATE2 on a taxed chain: a frame that holds the value it sends but not also its tax fails
+    exactly as one without the value does. The entry then puts 2**256 - 1 (more than any balance: the native supply
+    is below 2**256) in the value's stack slot, and the opcode takes the EVM's own insufficient-funds path: nothing
+    moves, the child's gas comes back, 0 is pushed, the return data is cleared, and a creator's nonce is not
+    incremented. Gas is unchanged: CALL's charges depend only on whether the value is zero, which it stays.
+    Otherwise the plain opcode runs, and the new frame pays the tax when it starts (:class:`_MvmComputation`).
+    CALLCODE is left alone: it sends value from an account to itself, which moves nothing.
+    """
+
+    __slots__ = ("plain", "value_position", "payee_position", "mnemonic", "gas_cost")
+
+    def __init__(self, plain: Any, value_position: int, payee_position: int | None) -> None:
+        self.plain, self.value_position, self.payee_position = plain, value_position, payee_position
+        self.mnemonic, self.gas_cost = getattr(plain, "mnemonic", "UNDEFINED"), getattr(plain, "gas_cost", 0)
+
+    def __call__(self, computation: Any) -> None:
+        stack = computation._stack.values  # py-evm's stack, top last; a short stack underflows in the plain opcode
+        if len(stack) >= self.value_position and not computation.msg.is_static:
+            value = _stack_word(stack[-self.value_position])
+            if value:
+                payer = bytes(computation.msg.storage_address)
+                payee = None if self.payee_position is None else _stack_address(stack[-self.payee_position])
+                tax = computation.state.transfer_tax.compute(payer, payee, value)
+                if tax and computation.state.get_balance(Address(payer)) < value + tax:
+                    stack[-self.value_position] = UINT256_MAX
+        self.plain(computation=computation)
+
+
+class _TaxedSelfdestructLogic:
+    """SELFDESTRUCT on a taxed chain: it sends the contract's whole balance, so its tax comes out of what it sends.
+    The tax on the balance moves to the recipient first; the beneficiary receives the rest. Sending to itself moves
+    nothing (the tax rule says 0), and a write-protected (static) frame fails in the plain opcode before anything
+    could move."""
+
+    __slots__ = ("plain", "mnemonic", "gas_cost")
+
+    def __init__(self, plain: Any) -> None:
+        self.plain = plain
+        self.mnemonic, self.gas_cost = getattr(plain, "mnemonic", "SELFDESTRUCT"), getattr(plain, "gas_cost", 0)
+
+    def __call__(self, computation: Any) -> None:
+        stack = computation._stack.values
+        if stack and not computation.msg.is_static:
+            payer = bytes(computation.msg.storage_address)
+            balance = int(computation.state.get_balance(Address(payer)))
+            if balance:
+                computation.transfer_tax_paid += _pay_transfer_tax(
+                    computation.state, payer, _stack_address(stack[-1]), balance
+                )
+        self.plain(computation=computation)
 
 
 class _ForbiddenOpcodeLogic:

@@ -29,6 +29,7 @@ from trie.hexary import HexaryTrie as _HexaryTrie
 
 from .evm import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
 from .evm import BlockContext as EvmBlockContext
+from .evm import TransferTax as EvmTransferTax
 from .evm import EvmMissingData, UndecodableTransaction
 from .evm import burn as evm_burn
 from .evm import decode_transaction as evm_decode_transaction
@@ -52,6 +53,7 @@ __all__ = [
     "BEACON_ROOTS_CODE",
     "DecodedTransaction",
     "EvmBlockContext",
+    "EvmTransferTax",
     "EvmMissingData",
     "EvmWorld",
     "ExecutionResult",

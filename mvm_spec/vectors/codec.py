@@ -61,6 +61,7 @@ def encode_charter(charter: Any) -> dict[str, Any]:
         ],
         "taxrates": encode_tax_schedule(charter.taxrates),
         "management_contract": encode_bytes(charter.management_contract),
+        "tax_exempt": encode_hashes(charter.tax_exempt),
     }
 
 
@@ -79,6 +80,7 @@ def decode_charter(spec: ModuleType, data: dict[str, Any]) -> Any:
         permissions=rules,
         taxrates=tuple(decode_tax_schedule(spec, data["taxrates"])),
         management_contract=spec.Address(decode_bytes(data["management_contract"])),
+        tax_exempt=tuple(spec.Address(decode_bytes(account)) for account in data["tax_exempt"]),
     )
 
 

@@ -2,7 +2,7 @@
 
 A charter's root is keccak256 of Solidity's `abi.encode(string vision, string mission, (address[] addresses,
 uint8 operation, uint16 action)[] permissions, (uint256 threshold, uint16 rate_bps)[] taxrates, address
-management_contract)`. The expected roots below are worked out in the test without the spec: three small charters
+management_contract, address[] tax_exempt)`. The expected roots below are worked out in the test without the spec: three small charters
 have their ABI encoding laid out word by word by hand, the others are encoded with `eth_abi.encode` of the
 documented tuple types. Rejections name the specific rule; the boundary just inside every limit is accepted.
 """
@@ -20,7 +20,7 @@ from mvm_spec.vectors.case import Part
 from mvm_spec.vectors.codec import encode_bytes, encode_charter
 
 Rule = tuple[Sequence[bytes], int, int]  # (addresses, operation, action)
-CHARTER_TYPES = ["string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"]
+CHARTER_TYPES = ["string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address", "address[]"]
 MANAGER = bytes.fromhex("4200000000000000000000000000000000000042")
 ALLOW, DENY = 0, 1
 SUBMIT_TX, IPFS_WRITE = 0x100, 0x103
@@ -48,6 +48,7 @@ def charter_of(
     rules: Sequence[Rule] = (),
     brackets: Sequence[tuple[int, int]] = (),
     manager: bytes = MANAGER,
+    exempt: Sequence[bytes] = (),
 ) -> Any:
     return spec.Charter(
         vision=vision,
@@ -62,6 +63,7 @@ def charter_of(
         ),
         taxrates=tuple(spec.TaxBracket(spec.Wei(threshold), spec.BasisPoints(rate)) for threshold, rate in brackets),
         management_contract=spec.Address(manager),
+        tax_exempt=tuple(spec.Address(account) for account in exempt),
     )
 
 
@@ -71,10 +73,11 @@ def abi_root(
     rules: Sequence[Rule] = (),
     brackets: Sequence[tuple[int, int]] = (),
     manager: bytes = MANAGER,
+    exempt: Sequence[bytes] = (),
 ) -> bytes:
     """The documented commitment, computed with eth_abi directly: keccak256(abi.encode(...))."""
     permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
-    values = [vision, mission, permissions, list(brackets), manager]
+    values = [vision, mission, permissions, list(brackets), manager, list(exempt)]
     return bytes(keccak(abi_encode(CHARTER_TYPES, values)))
 
 
@@ -96,18 +99,21 @@ def expect_rejected(spec: ModuleType, charter: Any, error: str) -> Iterator[Part
 
 @vector_case("charter", "charter_root")
 def test_empty_charter(spec: ModuleType) -> Iterator[Part]:
-    """Empty texts, no rules, no brackets: nine ABI words (four offsets, the manager, four zero lengths)."""
+    """Empty texts, no rules, no brackets, no exemption: eleven ABI words (five offsets, the manager, five zero
+    lengths)."""
     encoding = b"".join(
         [
-            word(0xA0),  # offset of vision (after the 5 head words)
-            word(0xC0),  # offset of mission (vision's tail is its zero length)
-            word(0xE0),  # offset of permissions
-            word(0x100),  # offset of taxrates
+            word(0xC0),  # offset of vision (after the 6 head words)
+            word(0xE0),  # offset of mission (vision's tail is its zero length)
+            word(0x100),  # offset of permissions
+            word(0x120),  # offset of taxrates
             bytes(12) + MANAGER,  # management_contract, left-padded
+            word(0x140),  # offset of tax_exempt
             word(0),  # vision: length 0
             word(0),  # mission: length 0
             word(0),  # permissions: 0 rules
             word(0),  # taxrates: 0 brackets
+            word(0),  # tax_exempt: 0 accounts
         ]
     )
     yield from expect_root(spec, charter_of(spec), bytes(keccak(encoding)))
@@ -115,18 +121,20 @@ def test_empty_charter(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("charter", "charter_root")
 def test_texts_and_one_bracket(spec: ModuleType) -> Iterator[Part]:
-    """Vision "Metis", mission "DAC", one bracket (1000 wei, 250 bps), laid out word by word (13 words)."""
+    """Vision "Metis", mission "DAC", one bracket (1000 wei, 250 bps), laid out word by word (15 words)."""
     encoding = b"".join(
         [
-            word(0xA0),  # vision at 5 words
-            word(0xE0),  # mission after vision's length and one data word
-            word(0x120),  # permissions after mission's length and one data word
-            word(0x140),  # taxrates after permissions' length
+            word(0xC0),  # vision at 6 words
+            word(0x100),  # mission after vision's length and one data word
+            word(0x140),  # permissions after mission's length and one data word
+            word(0x160),  # taxrates after permissions' length
             bytes(12) + MANAGER,
+            word(0x1C0),  # tax_exempt after the taxrates' length and one bracket's two words
             word(5) + padded(b"Metis"),
             word(3) + padded(b"DAC"),
             word(0),
             word(1) + word(1000) + word(250),  # a static tuple is inlined: threshold, rate_bps
+            word(0),
         ]
     )
     charter = charter_of(spec, "Metis", "DAC", brackets=[(1000, 250)])
@@ -135,15 +143,16 @@ def test_texts_and_one_bracket(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("charter", "charter_root")
 def test_one_rule(spec: ModuleType) -> Iterator[Part]:
-    """One DENY rule on CALL (0xf1) for one address, laid out word by word (15 words): a dynamic tuple array."""
+    """One DENY rule on CALL (0xf1) for one address, laid out word by word (17 words): a dynamic tuple array."""
     denied = address(1)
     encoding = b"".join(
         [
-            word(0xA0),
             word(0xC0),
             word(0xE0),
-            word(0x1C0),  # taxrates after the 7 words of permissions
+            word(0x100),
+            word(0x1E0),  # taxrates after the 7 words of permissions
             bytes(12) + MANAGER,
+            word(0x200),  # tax_exempt after the taxrates' length word
             word(0),  # vision
             word(0),  # mission
             word(1),  # permissions: 1 rule
@@ -153,6 +162,7 @@ def test_one_rule(spec: ModuleType) -> Iterator[Part]:
             word(OPCODE_CALL),
             word(1) + bytes(12) + denied,  # the address list: length 1, one left-padded address
             word(0),  # taxrates: 0 brackets
+            word(0),  # tax_exempt: 0 accounts
         ]
     )
     charter = charter_of(spec, rules=[([denied], DENY, OPCODE_CALL)])
@@ -260,6 +270,43 @@ def test_unknown_action(spec: ModuleType) -> Iterator[Part]:
     """Action 0x104, one past IPFS_WRITE, is rejected."""
     rules: list[Rule] = [([address(1)], ALLOW, 0x104)]
     yield from expect_rejected(spec, charter_of(spec, rules=rules), "UnknownPermissionAction")
+
+
+@vector_case("charter", "charter_root")
+def test_most_tax_exempt_accounts_allowed(spec: ModuleType) -> Iterator[Part]:
+    """Exactly MAX_TAX_EXEMPT_ACCOUNTS exempt accounts (2 minimal, 64 mainnet) are accepted; they are committed as
+    the encoding's last field, an address array."""
+    count = int(spec.MAX_TAX_EXEMPT_ACCOUNTS)
+    assert count == {"minimal": 2, "mainnet": 64}[spec.PRESET]
+    exempt = [address(index) for index in range(count)]
+    yield from expect_root(spec, charter_of(spec, exempt=exempt), abi_root(exempt=exempt))
+
+
+@vector_case("charter", "charter_root")
+def test_one_exempt_account_laid_out(spec: ModuleType) -> Iterator[Part]:
+    """One tax-exempt account, word by word (12 words): the sixth head word points past the four empty tails to
+    the address array."""
+    router = address(9)
+    encoding = b"".join(
+        [
+            word(0xC0),
+            word(0xE0),
+            word(0x100),
+            word(0x120),
+            bytes(12) + MANAGER,
+            word(0x140),
+            word(0) + word(0) + word(0) + word(0),  # vision, mission, permissions, taxrates: empty
+            word(1) + bytes(12) + router,  # tax_exempt: length 1, one left-padded address
+        ]
+    )
+    yield from expect_root(spec, charter_of(spec, exempt=[router]), bytes(keccak(encoding)))
+
+
+@vector_case("charter", "charter_root")
+def test_too_many_tax_exempt_accounts(spec: ModuleType) -> Iterator[Part]:
+    """MAX_TAX_EXEMPT_ACCOUNTS + 1 exempt accounts: rejected (the list bounds the work of every transfer's check)."""
+    exempt = [address(index) for index in range(int(spec.MAX_TAX_EXEMPT_ACCOUNTS) + 1)]
+    yield from expect_rejected(spec, charter_of(spec, exempt=exempt), "TooManyTaxExemptAccounts")
 
 
 @vector_case("charter", "charter_root")
@@ -400,6 +447,21 @@ def test_metis_dao_changes_tax_rates(spec: ModuleType) -> Iterator[Part]:
 
 
 @vector_case("charter", "update")
+def test_manager_may_not_exempt_an_account(spec: ModuleType) -> Iterator[Part]:
+    """Exemptions decide what MetisDAO collects: a management contract that could exempt accounts could exempt
+    everyone, so listing one (here its own router) is a tax change, refused to the manager."""
+    proposed = charter_of(spec, exempt=[address(5)])
+    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, None, "UnauthorizedTaxRateUpdate")
+
+
+@vector_case("charter", "update")
+def test_metis_dao_exempts_a_router(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO lists a DAC's router as tax-exempt."""
+    proposed = charter_of(spec, exempt=[address(5)])
+    yield from expect_update(spec, charter_of(spec), metis_dao(spec), proposed, abi_root(exempt=[address(5)]))
+
+
+@vector_case("charter", "update")
 def test_metis_dao_may_not_change_vision(spec: ModuleType) -> Iterator[Part]:
     """MetisDAO may not touch anything but tax rates of a DAC it does not manage."""
     proposed = charter_of(spec, vision="ours now")
@@ -462,7 +524,7 @@ def test_identical_proposal_changes_nothing(spec: ModuleType) -> Iterator[Part]:
 def abi_length(vision: str = "", mission: str = "", rules: Sequence[Rule] = ()) -> int:
     """The length of the documented encoding, measured on eth_abi's own output (no brackets, as below)."""
     permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
-    return len(abi_encode(CHARTER_TYPES, [vision, mission, permissions, [], MANAGER]))
+    return len(abi_encode(CHARTER_TYPES, [vision, mission, permissions, [], MANAGER, []]))
 
 
 def max_charter_bytes(spec: ModuleType) -> int:

@@ -671,6 +671,15 @@ def test_genesis_tax_rates_not_the_default(spec: ModuleType) -> Iterator[Part]:
 
 
 @vector_case("registry", "create_dac")
+def test_genesis_charter_exempting_an_account(spec: ModuleType) -> Iterator[Part]:
+    """acme's creator carries the default schedule but exempts its own router from the tax: refused with the same
+    error, since exemptions are MetisDAO's to grant (a creator exempting a shared wallet would untax its chain)."""
+    router = spec.Address(bytes([0xD1]) * 20)
+    exempting = spec.replace(dac_charter(spec), tax_exempt=(router,))
+    yield from expect_refused(spec, hub_of(spec), "acme", "GenesisTaxRatesNotDefault", charter=exempting)
+
+
+@vector_case("registry", "create_dac")
 def test_invalid_charter_reported_before_the_default(spec: ModuleType) -> Iterator[Part]:
     """A charter whose only bracket has a rate of 100.01%: not the default either, but the charter's own rule is
     checked first, so TaxRateAboveMaximum."""

@@ -29,7 +29,7 @@ checks the spec's result against facts it knows without the spec:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
@@ -451,6 +451,7 @@ def plain_cancun(
     *,
     deposits: Sequence[PlainDeposit] = (),
     taxes: Mapping[int, int] | None = None,
+    moved_after: Mapping[int, Sequence[tuple[bytes, bytes, int]]] | None = None,
     treasury: bytes = b"",
     base_fee: int = BASE_FEE,
     ancestors: tuple[bytes, ...] = (),
@@ -461,7 +462,9 @@ def plain_cancun(
     The genesis is ``alloc``, the message passer and the EIP-4788 beacon-roots contract. The block's beacon-roots
     update is written by hand, as EIP-4788 states it (slot ``timestamp % 8191`` holds the block's time, slot
     ``timestamp % 8191 + 8191`` its parent beacon root), before anything runs. ``taxes`` maps a transaction's index
-    to the tax it owes, which is moved from its sender to the treasury by hand before it runs. Deposits run first,
+    to the tax it owes, which is moved from its sender to the treasury by hand before it runs; ``moved_after`` maps
+    a transaction's index to (from, to, amount) moves made by hand after it runs (the tax deeper frames pay, where
+    plain execution would take the same path without it). Deposits run first,
     in a block of base fee 0 (so their gas price 0 is valid; no case's code reads BASEFEE). After each transaction
     and deposit the passer's balance is set to 0 by hand. No permission hook. With ``beacon_update=False`` and
     nothing to run, the root is the genesis world's.
@@ -530,6 +533,9 @@ def plain_cancun(
     for index, raw in enumerate(raws):
         state.lock_changes()
         receipts.append(run(state, raw, (taxes or {}).get(index, 0)))
+        for source, destination, amount in (moved_after or {}).get(index, ()):
+            state.delta_balance(Address(source), -amount)
+            state.delta_balance(Address(destination), amount)
     return PlainBlock(bytes(state.make_state_root()), receipts, withdrawn)
 
 
@@ -1003,6 +1009,224 @@ def test_failed_call_keeps_the_tax_and_returns_the_value(spec: ModuleType) -> It
     assert applied.balance(VAULT) == 0 and applied.balance(treasury(spec)) == tax
     assert applied.balance(address_of(ALICE)) == FUNDS - tax - applied.gas(0) * PRICE
     assert applied.state.world.state_root == root
+    yield post(spec, applied, queries)
+
+
+# --- The tax at every call depth -------------------------------------------------------------------------------------
+
+FORWARDER, ROUTER, HEIR = (bytes([tag]) * 20 for tag in (0xD0, 0xD1, 0xD2))
+
+
+def forwarding(amount: int = op.CALLVALUE, to: bytes = RECIPIENT) -> bytes:
+    """A contract that CALLs ``to`` with ``amount`` (an opcode pushing it: CALLVALUE forwards what it received,
+    CALLER pushes more than any balance here, at the same 2 gas) and stores the call's 0/1 result in slot 0."""
+    return asm(push(0), push(0), push(0), push(0), amount, push(to), push(50_000), op.CALL, push(0), op.SSTORE, op.STOP)
+
+
+def endowing(opcode: int, amount: int = op.CALLVALUE) -> bytes:
+    """A factory that CREATEs (or CREATE2s, salt 7) CHILD_INIT endowed with ``amount`` (an opcode pushing it, as in
+    ``forwarding``) and stores the new address (or 0) in slot 0."""
+    load = asm(push(CHILD_INIT.ljust(32, b"\x00")), push(0), op.MSTORE)
+    salted = push(CHILD_SALT) if opcode == CREATE2 else b""
+    return asm(load, salted, push(len(CHILD_INIT)), push(0), amount, opcode, push(0), op.SSTORE, op.STOP)
+
+
+def forwarded_case(
+    spec: ModuleType, code: bytes, prefund: int, *, exempt: Sequence[bytes] = ()
+) -> tuple[Genesis, list[bytes], Any]:
+    """ALICE sends 0.001 to a FORWARDER running ``code`` and holding ``prefund``, under a 10% rate from 0."""
+    schedule = charter(spec, taxrates=TEN_PERCENT)
+    schedule = replace(schedule, tax_exempt=tuple(spec.Address(account) for account in exempt))
+    chain = genesis(schedule, funded(ALICE), (FORWARDER, GenesisAccount(prefund, 1, code)))
+    raws = [tx(ALICE, 0, FORWARDER, value=MILLI)]
+    return chain, raws, block_of(spec, *raws)
+
+
+@vector_case("state_transition", "apply_block")
+def test_forwarded_value_is_taxed_again(spec: ModuleType) -> Iterator[Part]:
+    """ALICE pays a forwarder 0.001 (+10%); the forwarder, holding the tax beforehand, CALLs it on to RECIPIENT and
+    pays 10% again: no contract strips the tax. The treasury gets 2e14, the receipt records both, and the world is
+    plain py-evm's with both taxes moved by hand (the inner tax does not change the path execution takes)."""
+    value, tax = MILLI, MILLI // 10
+    chain, raws, block = forwarded_case(spec, forwarding(), prefund=tax)
+    queries = [(FORWARDER, (0,)), (RECIPIENT, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    plain = plain_cancun(
+        chain.alloc, raws, taxes={0: tax}, moved_after={0: [(FORWARDER, treasury(spec), tax)]}, treasury=treasury(spec)
+    )
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == 2 * tax
+    assert (applied.storage(FORWARDER), applied.balance(FORWARDER), applied.balance(RECIPIENT)) == (1, 0, value)
+    assert applied.balance(treasury(spec)) == 2 * tax
+    assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_inner_call_short_of_its_tax_fails_as_without_the_value(spec: ModuleType) -> Iterator[Part]:
+    """The forwarder holds the value but the tax less one wei: its CALL fails exactly as a CALL of more than the
+    balance does (0 pushed, nothing moves, the child's gas comes back): same receipt as plain py-evm running a
+    forwarder that CALLs with more than its balance, at the same gas. The transaction still succeeds; only the
+    outer tax is paid."""
+    value, tax = MILLI, MILLI // 10
+    chain, raws, block = forwarded_case(spec, forwarding(), prefund=tax - 1)
+    queries = [(FORWARDER, (0,)), (RECIPIENT, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    short = [(a, GenesisAccount(tax - 1, 1, forwarding(op.CALLER))) if a == FORWARDER else (a, g) for a, g in chain.alloc]
+    plain = plain_cancun(short, raws, taxes={0: tax}, treasury=treasury(spec))
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == tax
+    assert (applied.storage(FORWARDER), applied.balance(FORWARDER)) == (0, value + tax - 1)
+    assert (applied.balance(RECIPIENT), applied.balance(treasury(spec))) == (0, tax)
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_exempt_router_forwards_untaxed(spec: ModuleType) -> Iterator[Part]:
+    """The same forwarder, listed in the charter's tax_exempt and holding nothing beforehand: value is taxed when it
+    enters (ALICE pays 10%) and not again when the router pays it out; the receipt records the one tax."""
+    value, tax = MILLI, MILLI // 10
+    chain, raws, block = forwarded_case(spec, forwarding(), prefund=0, exempt=[FORWARDER])
+    queries = [(FORWARDER, (0,)), (RECIPIENT, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    plain = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == tax
+    assert (applied.storage(FORWARDER), applied.balance(RECIPIENT), applied.balance(treasury(spec))) == (1, value, tax)
+    assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_reverted_inner_transfer_returns_its_tax(spec: ModuleType) -> Iterator[Part]:
+    """The forwarder pays a contract that reverts: the inner value and the inner tax both go back to the
+    forwarder (a reverted transfer moved nothing); the receipt records the outer tax only."""
+    value, tax = MILLI, MILLI // 10
+    reverter = asm(push(0), push(0), op.REVERT)
+    chain = genesis(
+        charter(spec, taxrates=TEN_PERCENT),
+        funded(ALICE),
+        (FORWARDER, GenesisAccount(tax, 1, forwarding(to=VAULT))),
+        contract(VAULT, reverter),
+    )
+    raws = [tx(ALICE, 0, FORWARDER, value=value)]
+    block = block_of(spec, *raws)
+    queries = [(FORWARDER, (0,)), (VAULT, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    plain = plain_cancun(chain.alloc, raws, taxes={0: tax}, treasury=treasury(spec))
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == tax
+    assert (applied.storage(FORWARDER), applied.balance(FORWARDER), applied.balance(VAULT)) == (0, value + tax, 0)
+    assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+def endowment_case(spec: ModuleType, opcode: int, prefund: int) -> Iterator[Part]:
+    """ALICE pays a factory 0.001 (+10%), which endows a new contract with it by ``opcode``; the factory holds
+    ``prefund`` beforehand. With the tax in hand the child gets exactly the value and the treasury two taxes;
+    without it the creation fails as one without the value does (no child, the factory's nonce unchanged)."""
+    value, tax = MILLI, MILLI // 10
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE), (FACTORY, GenesisAccount(prefund, 1, endowing(opcode))))
+    raws = [tx(ALICE, 0, FACTORY, value=value)]
+    block = block_of(spec, *raws)
+    if opcode == CREATE:
+        child = generate_contract_address(Address(FACTORY), 1)
+    else:
+        child = generate_safe_contract_address(Address(FACTORY), CHILD_SALT, CHILD_INIT)
+    queries = [(FACTORY, (0,)), (bytes(child), ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    if prefund >= tax:
+        plain = plain_cancun(
+            chain.alloc, raws, taxes={0: tax}, moved_after={0: [(FACTORY, treasury(spec), tax)]}, treasury=treasury(spec)
+        )
+        assert applied.state.world.state_root == plain.root and applied.receipts[0].tax == 2 * tax
+        assert (applied.storage(FACTORY), applied.balance(child), applied.nonce(FACTORY)) == (int.from_bytes(child, "big"), value, 2)
+    else:
+        short = [(a, GenesisAccount(prefund, 1, endowing(opcode, op.CALLER))) if a == FACTORY else (a, g) for a, g in chain.alloc]
+        plain = plain_cancun(short, raws, taxes={0: tax}, treasury=treasury(spec))
+        assert applied.receipts[0].tax == tax
+        assert (applied.storage(FACTORY), applied.balance(child), applied.nonce(FACTORY)) == (0, 0, 1)
+        assert applied.balance(FACTORY) == value + prefund
+    assert applied.summary(0) == plain.receipts[0]
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_create_endowment_is_taxed(spec: ModuleType) -> Iterator[Part]:
+    yield from endowment_case(spec, CREATE, prefund=MILLI // 10)
+
+
+@vector_case("state_transition", "apply_block")
+def test_create2_endowment_is_taxed(spec: ModuleType) -> Iterator[Part]:
+    yield from endowment_case(spec, CREATE2, prefund=MILLI // 10)
+
+
+@vector_case("state_transition", "apply_block")
+def test_create_endowment_short_of_its_tax_fails_as_without_the_value(spec: ModuleType) -> Iterator[Part]:
+    yield from endowment_case(spec, CREATE, prefund=MILLI // 10 - 1)
+
+
+@vector_case("state_transition", "apply_block")
+def test_create2_endowment_short_of_its_tax_fails_as_without_the_value(spec: ModuleType) -> Iterator[Part]:
+    yield from endowment_case(spec, CREATE2, prefund=MILLI // 10 - 1)
+
+
+@vector_case("state_transition", "apply_block")
+def test_selfdestruct_pays_the_tax_out_of_what_it_sends(spec: ModuleType) -> Iterator[Part]:
+    """A contract holding 0.01 SELFDESTRUCTs to HEIR under 1% from 0.001 and 10% from 0.01: the tax on the whole
+    balance, 9e13 (1% of 0.009), goes to the treasury and HEIR receives the rest; ALICE's zero-value call pays
+    nothing. Plain py-evm with the tax moved from HEIR to the treasury by hand gives the same world."""
+    balance, tax = CENTI, 9 * 10**13
+    destructor = asm(push(HEIR), op.SELFDESTRUCT)
+    chain = genesis(charter(spec, taxrates=SCHEDULE), funded(ALICE), (FORWARDER, GenesisAccount(balance, 1, destructor)))
+    raws = [tx(ALICE, 0, FORWARDER)]
+    block = block_of(spec, *raws)
+    queries = [(FORWARDER, ()), (HEIR, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    plain = plain_cancun(chain.alloc, raws, moved_after={0: [(HEIR, treasury(spec), tax)]}, treasury=treasury(spec))
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == tax
+    assert (applied.balance(FORWARDER), applied.balance(HEIR), applied.balance(treasury(spec))) == (0, balance - tax, tax)
+    assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_contract_withdrawing_through_the_passer_pays_no_tax(spec: ModuleType) -> Iterator[Part]:
+    """A contract holding 100 wei sends 40 to the message passer under a 10% rate: value that leaves the chain is
+    not taxed at any depth, so the contract keeps exactly 60 and the treasury nothing."""
+    payload = message(L1_TARGET, b"hi")
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE), (RELAY, GenesisAccount(100, 1, relay(40, payload))))
+    raws = [tx(ALICE, 0, RELAY)]
+    block = block_of(spec, *raws)
+    queries = [(RELAY, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block, withdrawn=40)
+    plain = plain_cancun(chain.alloc, raws)
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == 0
+    assert (applied.balance(RELAY), applied.balance(treasury(spec))) == (60, 0)
+    assert applied.state.world.state_root == plain.root
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_callcode_with_value_pays_no_tax(spec: ModuleType) -> Iterator[Part]:
+    """A contract holding 100 wei CALLCODEs VAULT's code with 50 wei under a 10% rate: CALLCODE sends value from the
+    contract to itself, which moves nothing, so nothing is taxed; the world is plain py-evm's."""
+    code = asm(push(0), push(0), push(0), push(0), push(50), push(VAULT), push(50_000), op.CALLCODE, op.POP, op.STOP)
+    chain = genesis(
+        charter(spec, taxrates=TEN_PERCENT), funded(ALICE), (FORWARDER, GenesisAccount(100, 1, code)), contract(VAULT, VAULT_CODE)
+    )
+    raws = [tx(ALICE, 0, FORWARDER)]
+    block = block_of(spec, *raws)
+    queries = [(FORWARDER, (0,)), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    plain = plain_cancun(chain.alloc, raws)
+    assert applied.summary(0) == plain.receipts[0] and applied.receipts[0].tax == 0
+    assert (applied.storage(FORWARDER), applied.balance(FORWARDER)) == (50, 100)
+    assert applied.state.world.state_root == plain.root
     yield post(spec, applied, queries)
 
 
@@ -1688,6 +1912,36 @@ def test_taxed_deposit_pays_its_tax_to_the_treasury(spec: ModuleType) -> Iterato
     assert (
         applied.state.world.state_root == plain_cancun(chain.alloc, [], deposits=[replay], treasury=treasury(spec)).root
     )
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_paying_through_a_forwarder_is_taxed_at_depth(spec: ModuleType) -> Iterator[Part]:
+    """Forced inclusion does not carry value past the tax: a deposit minting value + tax pays 0.001 MT to a
+    forwarder holding 0.0001 MT, which pays it on to RECIPIENT: both hops pay 10%, the receipt records both, and
+    the world is plain py-evm's (the deposit replayed as a zero-price transaction) with the forwarder's tax moved
+    by hand."""
+    value, tax = MILLI, MILLI // 10
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), funded(ALICE), (FORWARDER, GenesisAccount(tax, 1, forwarding())))
+    paid = deposit(spec, DEPOSITOR, FORWARDER, mint=value + tax, value=value, gas=GAS)
+    block = block_of(spec, deposits=[paid])
+    queries = [(address_of(DEPOSITOR), ()), (FORWARDER, (0,)), (RECIPIENT, ()), (treasury(spec), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.receipts[0].status == 1 and applied.receipts[0].tax == 2 * tax
+    assert (applied.balance(address_of(DEPOSITOR)), applied.balance(FORWARDER), applied.balance(RECIPIENT)) == (0, 0, value)
+    assert applied.balance(treasury(spec)) == 2 * tax
+    replay = replayed(DEPOSITOR, 0, paid, tax=tax)
+    plain = plain_cancun(chain.alloc, [], deposits=[replay], treasury=treasury(spec))
+    moved = plain_cancun(
+        [(a, GenesisAccount(0, 1, g.code)) if a == FORWARDER else (a, g) for a, g in chain.alloc]
+        + [(treasury(spec), GenesisAccount(tax))],
+        [],
+        deposits=[replay],
+        treasury=treasury(spec),
+    )
+    assert applied.summary(0) == plain.receipts[0]
+    assert applied.state.world.state_root == moved.root
     yield post(spec, applied, queries)
 
 

@@ -63,24 +63,39 @@ def test_truncated_encoding_is_refused() -> None:
 big_texts = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=1500)
 
 
-@given(big_texts, big_texts, st.lists(st.lists(addresses, max_size=40), max_size=12), st.integers(0, 16))
-def test_encoding_length_is_the_abi_layout(vision: str, mission: str, address_lists: list[Any], bracket_count: int) -> None:
+@given(
+    big_texts,
+    big_texts,
+    st.lists(st.lists(addresses, max_size=40), max_size=12),
+    st.integers(0, 16),
+    st.lists(addresses, max_size=80),
+)
+def test_encoding_length_is_the_abi_layout(
+    vision: str, mission: str, address_lists: list[Any], bracket_count: int, exempt: list[Any]
+) -> None:
     """get_charter_encoding_length equals the length of the charter's ABI encoding, laid out by eth_abi (not by the
     spec), for any texts (multi-byte characters included), rule and address counts and bracket counts, within
-    bounds or not: the size bound is a statement about the real encoding."""
+    bounds or not, and any number of tax-exempt accounts: the size bound is a statement about the real encoding."""
     from eth_abi.abi import encode as eth_abi_encode
 
     permissions = tuple(spec.PermissionRule(tuple(listed), spec.ALLOW, spec.SUBMIT_TX) for listed in address_lists)
     brackets = tuple(spec.TaxBracket(spec.Wei(index), spec.BasisPoints(1)) for index in range(bracket_count))
-    charter = spec.Charter(vision, mission, permissions, brackets, spec.Address())
+    charter = spec.Charter(vision, mission, permissions, brackets, spec.Address(), tuple(exempt))
     encoded = eth_abi_encode(
-        ["string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"],
-        [vision, mission, [(list(r.addresses), 0, 0x100) for r in permissions], [(b.threshold, 1) for b in brackets], bytes(20)],
+        ["string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address", "address[]"],
+        [
+            vision,
+            mission,
+            [(list(r.addresses), 0, 0x100) for r in permissions],
+            [(b.threshold, 1) for b in brackets],
+            bytes(20),
+            list(exempt),
+        ],
     )
     assert spec.get_charter_encoding_length(charter) == len(encoded)
 
 
-def test_empty_charter_encodes_in_nine_words() -> None:
-    """By hand: five head words, then each string's length word (0), the rules' length word (0) and the brackets'
-    length word (0): 9 words, 288 bytes."""
-    assert spec.get_charter_encoding_length(spec.Charter("", "", (), (), spec.Address())) == 9 * 32
+def test_empty_charter_encodes_in_eleven_words() -> None:
+    """By hand: six head words, then each string's length word (0), the rules' length word (0), the brackets'
+    length word (0) and the exempt accounts' length word (0): 11 words, 352 bytes."""
+    assert spec.get_charter_encoding_length(spec.Charter("", "", (), (), spec.Address())) == 11 * 32

@@ -15,11 +15,18 @@
 (c) Tax conservation: for any value and valid schedule, the sender loses value + tax + gas * price, the recipient
     gains exactly value, the treasury gains exactly the tax (the naive reading of the schedule), the producer the
     priority fee, and the supply drops by the burnt base fee.
+    The law holds with a schedule of one 0% bracket too: the tax machinery then runs on every CALL, CREATE, CREATE2
+    and SELFDESTRUCT and must change nothing.
 (d) The supply rule: over random blocks of deposits (transfers, calls, creations, messages to the passer; some
     skipped because their sender is banned or short of value and tax) and transactions (transfers, messages, calls
     into contracts that send messages with value and may revert afterwards), under a tax or not, the supply is the
     allocation + every deposit's mint - the base fee of the transactions' gas - the value of every message the
-    passer recorded (read from its logs); and it is the sum of every balance, the passer's being 0.
+    passer recorded (read from its logs); and it is the sum of every balance, the passer's being 0; the treasury
+    holds exactly the tax the receipts record.
+(e) The tax at every depth: value paid through a chain of forwarding contracts pays the tax once per hop that
+    moves it, whatever the depth: the treasury receives the tax once for the signer and once for every forwarder
+    that could pay value and tax (or is exempt), the chain stops at the first that could not (its CALL fails as
+    without the value), and only if every hop succeeded does the last recipient hold the value.
 """
 
 from __future__ import annotations
@@ -179,12 +186,18 @@ def unused_rules(spec: ModuleType) -> Any:
 
 @pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
 @settings(max_examples=150)
-@given(block=blocks(), irrelevant_rules=st.booleans())
+@given(block=blocks(), irrelevant_rules=st.booleans(), zero_rate=st.booleans())
 def test_no_rules_and_no_tax_is_plain_cancun(
-    spec: ModuleType, block: tuple[tuple[tuple[bytes, GenesisAccount], ...], list[bytes]], irrelevant_rules: bool
+    spec: ModuleType,
+    block: tuple[tuple[tuple[bytes, GenesisAccount], ...], list[bytes]],
+    irrelevant_rules: bool,
+    zero_rate: bool,
 ) -> None:
     alloc, raws = block
-    chain = Genesis(alloc, unused_rules(spec) if irrelevant_rules else charter(spec))
+    rules = unused_rules(spec) if irrelevant_rules else charter(spec)
+    if zero_rate:  # the tax machinery runs (CALL, CREATE, CREATE2, SELFDESTRUCT taxed), but at 0%
+        rules = spec.replace(rules, taxrates=(spec.TaxBracket(spec.Wei(0), spec.BasisPoints(0)),))
+    chain = Genesis(alloc, rules)
     pre = chain.state(spec)
     state, receipts = spec.apply_block(pre, block_of(spec, *raws))
     oracle = plain_cancun(alloc, raws, ancestors=pre.recent_block_hashes)
@@ -469,6 +482,8 @@ def test_supply_is_allocation_plus_mints_minus_what_is_burnt(
     holders = set(signers + created + list(CONTRACTS) + [RECIPIENT, treasury(spec), PRODUCER, MESSAGE_PASSER])
     assert state.coinbase_supply == sum(evm.get_balance(state.world, address) for address in holders)
     assert evm.get_balance(state.world, MESSAGE_PASSER) == 0
+    # Every wei of tax, at any depth, is in some receipt, and reached the treasury (which nothing else pays).
+    assert evm.get_balance(state.world, treasury(spec)) == sum(int(receipt.tax) for receipt in receipts)
 
 
 leaf_lists = st.lists(st.binary(min_size=32, max_size=32).map(MINIMAL.Hash32), min_size=1, max_size=9)
@@ -496,3 +511,47 @@ def test_list_root_of_nothing_by_hand() -> None:
     from eth_hash.auto import keccak
 
     assert MINIMAL.compute_list_root([]) == bytes(keccak(bytes(64)))
+
+
+# --- (e) The tax at every depth ------------------------------------------------------------------------------------
+
+HOPS = tuple(bytes([0xD8 + index]) * 20 for index in range(5))
+
+
+def forwarding_to(target: bytes) -> bytes:
+    """CALL ``target`` with all gas and the value received; store the 0/1 result in slot 0."""
+    return asm(push(0), push(0), push(0), push(0), op.CALLVALUE, push(target), op.GAS, op.CALL, push(0), op.SSTORE)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
+@settings(max_examples=60)
+@given(data=st.data())
+def test_every_hop_pays_the_tax_once(spec: ModuleType, data: st.DataObject) -> None:
+    rate = data.draw(st.integers(1, 10_000))
+    value = data.draw(st.sampled_from([1, 10**4, 10**15, 10**18]))
+    tax = value * rate // 10_000  # one bracket from 0: the tax of every hop, by hand
+    depth = data.draw(st.integers(1, len(HOPS)))
+    hops = HOPS[:depth]
+    prefunds = [data.draw(st.sampled_from([0, max(tax - 1, 0), tax, tax + 7])) for _ in hops]
+    exempt = [hop for hop in hops if data.draw(st.booleans()) and data.draw(st.booleans())]
+    exempt = exempt[: int(spec.MAX_TAX_EXEMPT_ACCOUNTS)]
+    targets = [*hops[1:], RECIPIENT]
+    alloc = [(address_of(ALICE), GenesisAccount(FUNDS))]
+    alloc += [(hop, GenesisAccount(prefund, 1, forwarding_to(target))) for hop, prefund, target in zip(hops, prefunds, targets)]
+    rules = spec.replace(charter(spec, taxrates=((0, rate),)), tax_exempt=tuple(spec.Address(hop) for hop in exempt))
+    chain = Genesis(tuple(alloc), rules)
+    pre = chain.state(spec)
+    state, receipts = spec.apply_block(pre, block_of(spec, tx(ALICE, 0, hops[0], value=value, gas=1_000_000)))
+    paid_hops = 0
+    for hop, prefund in zip(hops, prefunds):
+        if hop in exempt:
+            continue
+        if prefund < tax:
+            break
+        paid_hops += 1
+    reached = next((index for index, (hop, prefund) in enumerate(zip(hops, prefunds)) if hop not in exempt and prefund < tax), depth)
+    assert receipts[0].status == 1
+    assert evm.get_balance(state.world, treasury(spec)) == receipts[0].tax == tax * (1 + paid_hops)
+    assert evm.get_balance(state.world, RECIPIENT) == (value if reached == depth else 0)
+    for index, hop in enumerate(hops):
+        assert evm.get_storage(state.world, hop, 0) == (1 if index < reached else 0)

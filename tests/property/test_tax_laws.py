@@ -101,3 +101,40 @@ def test_any_schedule_breaking_a_rule_is_rejected_by_name(spec: ModuleType, data
             spec.validate_tax_schedule(schedule)
     else:
         spec.validate_tax_schedule(schedule)
+
+
+# --- Brackets apply per transfer (spec/v1/execution.md, "Brackets apply per transfer") -------------------------------
+
+
+@st.composite
+def rising_brackets(draw: st.DrawFn, max_brackets: int) -> list[tuple[int, int]]:
+    """A valid schedule whose rates never fall from one bracket to the next: a progressive schedule."""
+    thresholds = sorted(draw(st.sets(amounts, max_size=max_brackets)))
+    return list(zip(thresholds, sorted(draw(rates) for _ in thresholds)))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
+@given(data=st.data())
+def test_splitting_never_costs_more_under_rising_rates(spec: ModuleType, data: st.DataObject) -> None:
+    """Under a progressive schedule, two transfers never owe more than one transfer of their sum, up to the
+    rounding: one wei per bracket but one (the real-valued tax is convex and 0 at 0, so superadditive; each
+    bracket's floor loses less than a wei). Splitting is what per-transfer brackets allow; it never costs."""
+    brackets = data.draw(rising_brackets(int(spec.MAX_TAX_BRACKETS)))
+    schedule = schedule_of(spec, brackets)
+    first = data.draw(amounts)
+    second = data.draw(st.integers(0, UINT256_MAX - first))
+    split = spec.compute_tax(spec.Wei(first), schedule) + spec.compute_tax(spec.Wei(second), schedule)
+    whole = spec.compute_tax(spec.Wei(first + second), schedule)
+    assert split <= whole + max(len(brackets) - 1, 0)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=PRESETS)
+@given(amount=amounts, rate=rates, data=st.data())
+def test_splitting_a_flat_rate_saves_at_most_a_wei(spec: ModuleType, amount: int, rate: int, data: st.DataObject) -> None:
+    """Under one bracket from 0, splitting a transfer in two saves at most one wei (the second floor), and never
+    costs more: with a flat rate, per-transfer brackets are the same as per-payer ones."""
+    schedule = schedule_of(spec, [(0, rate)])
+    first = data.draw(st.integers(0, amount))
+    split = spec.compute_tax(spec.Wei(first), schedule) + spec.compute_tax(spec.Wei(amount - first), schedule)
+    whole = spec.compute_tax(spec.Wei(amount), schedule)
+    assert whole - 1 <= split <= whole

@@ -47,6 +47,28 @@ TAXED_CASES = {
     "metis_dao_deposit_sets_tax_rates_for_the_rest_of_the_block",
     "taxed_deposit_pays_its_tax_to_the_treasury",
     "supply_counts_mints_burnt_fees_and_withdrawn_value",
+    "forwarded_value_is_taxed_again",
+    "inner_call_short_of_its_tax_fails_as_without_the_value",
+    "exempt_router_forwards_untaxed",
+    "reverted_inner_transfer_returns_its_tax",
+    "create_endowment_is_taxed",
+    "create2_endowment_is_taxed",
+    "create_endowment_short_of_its_tax_fails_as_without_the_value",
+    "create2_endowment_short_of_its_tax_fails_as_without_the_value",
+    "selfdestruct_pays_the_tax_out_of_what_it_sends",
+    "deposit_paying_through_a_forwarder_is_taxed_at_depth",
+}
+# The vectors in which a frame below the top one moves value to another account and keeps it, or is refused for
+# want of the tax: a client taxing only the top frame's value answers them differently.
+INTERNAL_TAX_CASES = {
+    "forwarded_value_is_taxed_again",
+    "inner_call_short_of_its_tax_fails_as_without_the_value",
+    "create_endowment_is_taxed",
+    "create2_endowment_is_taxed",
+    "create_endowment_short_of_its_tax_fails_as_without_the_value",
+    "create2_endowment_short_of_its_tax_fails_as_without_the_value",
+    "selfdestruct_pays_the_tax_out_of_what_it_sends",
+    "deposit_paying_through_a_forwarder_is_taxed_at_depth",
 }
 SHORT_OF_TAX_ONLY = {"insufficient_funds_by_one_wei_because_of_tax", "deposit_short_of_its_tax_by_one_wei_is_skipped"}
 # The vectors with a post in which some deposit mints MT (whether or not its call runs).
@@ -57,6 +79,7 @@ MINTING_CASES = {
     "reverting_deposit_keeps_its_mint_and_nonce_increment",
     "deposit_reaching_a_forbidden_opcode_halts_its_frame",
     "taxed_deposit_pays_its_tax_to_the_treasury",
+    "deposit_paying_through_a_forwarder_is_taxed_at_depth",
     "deposit_from_an_outsider_is_skipped_and_keeps_its_mint",
     "creation_deposit_from_a_non_deployer_is_skipped_and_keeps_its_mint",
     "deposit_short_of_its_tax_by_one_wei_is_skipped",
@@ -74,6 +97,7 @@ WITHDRAWING_CASES = {
     "message_passer_admits_a_signer_the_charter_forbids_everything",
     "contract_calling_the_passer",
     "supply_counts_mints_burnt_fees_and_withdrawn_value",
+    "contract_withdrawing_through_the_passer_pays_no_tax",
 }
 
 
@@ -109,7 +133,7 @@ def posts(vectors: list[Vector]) -> list[tuple[str, dict[str, Any], dict[str, An
 
 def test_the_named_cases_are_vectors(vectors: list[Vector]) -> None:
     names = {case_name(vector) for vector in vectors}
-    named = NESTED_DENIAL_CASES | TAXED_CASES | SHORT_OF_TAX_ONLY | MINTING_CASES | WITHDRAWING_CASES
+    named = NESTED_DENIAL_CASES | TAXED_CASES | INTERNAL_TAX_CASES | SHORT_OF_TAX_ONLY | MINTING_CASES | WITHDRAWING_CASES
     assert named <= names
     taxed = {name for name, _, post in posts(vectors) if any(receipt["tax"] != "0" for receipt in post["receipts"])}
     assert taxed == TAXED_CASES
@@ -146,6 +170,19 @@ def test_client_without_tax_fails_the_tax_vectors(vectors: list[Vector]) -> None
     tax makes the sender's funds insufficient (a transaction then valid, a deposit then run); zero-tax vectors
     (value 0, value at a threshold) still pass."""
     assert failed_cases(vectors, "no_tax") == TAXED_CASES | SHORT_OF_TAX_ONLY
+
+
+def test_client_taxing_only_the_top_frame_fails_the_vectors_taxing_deeper_frames(vectors: list[Vector]) -> None:
+    """A client that taxes a transaction's or deposit's own value only (the rule before the tax held at every
+    depth) fails every vector in which a deeper frame moves value and keeps it or is refused for want of the tax,
+    and no other: a forward that reverts, an exempt router, a message to the passer and a CALLCODE owe no inner
+    tax either way."""
+    assert failed_cases(vectors, "top_level_tax_only") == INTERNAL_TAX_CASES
+
+
+def test_client_ignoring_exemptions_fails_the_exemption_vector(vectors: list[Vector]) -> None:
+    """A client that taxes an exempt router's payments fails the vector where one pays out, and no other."""
+    assert failed_cases(vectors, "no_exemptions") == {"exempt_router_forwards_untaxed"}
 
 
 def test_client_ignoring_the_mint_fails_the_minting_vectors(vectors: list[Vector]) -> None:

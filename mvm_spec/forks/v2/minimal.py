@@ -26,6 +26,7 @@ from mvm_spec.runtime import (
     DecodedTransaction,
     EvmBlockContext,
     EvmMissingData,
+    EvmTransferTax,
     EvmWorld,
     ExecutionResult,
     Final,
@@ -174,6 +175,7 @@ MAX_RANGER_STRIKES = uint64(3)
 MAX_TAX_BRACKETS = uint64(4)
 MAX_PERMISSION_RULES = uint64(8)
 MAX_ADDRESSES_PER_RULE = uint64(4)
+MAX_TAX_EXEMPT_ACCOUNTS = uint64(2)
 MAX_CHARTER_BYTES = uint64(10240)
 METIS_DAO_L1_ADDRESS = Address("0xba32858ea15ad4a729d3aca3c2ed5e3363bc16f6")
 METIS_DAO_ADDRESS = Address("0xba32858ea15ad4a729d3aca3c2ed5e3363bc16f6")
@@ -227,14 +229,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:126
+# spec/v1/l2-chain.md:131
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:137
+# spec/v1/l2-chain.md:142
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -242,7 +244,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:150
+# spec/v1/l2-chain.md:156
 @container
 class Charter:
     vision: str
@@ -250,9 +252,10 @@ class Charter:
     permissions: Tuple[PermissionRule, ...]
     taxrates: Tuple[TaxBracket, ...]
     management_contract: Address
+    tax_exempt: Tuple[Address, ...] = ()
 
 
-# spec/v1/l2-chain.md:165
+# spec/v1/l2-chain.md:172
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -262,7 +265,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:179
+# spec/v1/l2-chain.md:186
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -274,7 +277,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:195
+# spec/v1/l2-chain.md:202
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -285,7 +288,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:210
+# spec/v1/l2-chain.md:217
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -295,7 +298,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:226
+# spec/v1/l2-chain.md:234
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -307,35 +310,45 @@ def validate_charter(charter: Charter) -> None:
     for rule in charter.permissions:
         validate_permission_rule(rule)
     validate_tax_schedule(charter.taxrates)
+    if len(charter.tax_exempt) > MAX_TAX_EXEMPT_ACCOUNTS:
+        raise TooManyTaxExemptAccounts(f"{len(charter.tax_exempt)} accounts, at most {MAX_TAX_EXEMPT_ACCOUNTS}")
     if get_charter_encoding_length(charter) > MAX_CHARTER_BYTES:
         raise CharterTooLarge(f"{get_charter_encoding_length(charter)} bytes encoded, at most {MAX_CHARTER_BYTES}")
 
 
-# spec/v1/l2-chain.md:249
+# spec/v1/l2-chain.md:259
 def get_charter_encoding_length(charter: Charter) -> int:
     texts = sum(32 + (len(text.encode("utf-8")) + 31) // 32 * 32 for text in (charter.vision, charter.mission))
     rules = 32 + sum(32 + 3 * 32 + 32 + 32 * len(rule.addresses) for rule in charter.permissions)
     brackets = 32 + 2 * 32 * len(charter.taxrates)
-    return 5 * 32 + texts + rules + brackets
+    exempt = 32 + 32 * len(charter.tax_exempt)
+    return 6 * 32 + texts + rules + brackets + exempt
 
 
-# spec/v1/l2-chain.md:263
+# spec/v1/l2-chain.md:274
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
     taxrates = [(bracket.threshold, bracket.rate_bps) for bracket in charter.taxrates]
     return abi_encode(
-        ("string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"),
-        (charter.vision, charter.mission, permissions, taxrates, charter.management_contract),
+        ("string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address", "address[]"),
+        (
+            charter.vision,
+            charter.mission,
+            permissions,
+            taxrates,
+            charter.management_contract,
+            list(charter.tax_exempt),
+        ),
     )
 
 
-# spec/v1/l2-chain.md:278
+# spec/v1/l2-chain.md:296
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:290
+# spec/v1/l2-chain.md:308
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -344,19 +357,20 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:304
+# spec/v1/l2-chain.md:322
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
     named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
     return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
-# spec/v1/l2-chain.md:318
+# spec/v1/l2-chain.md:337
 def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
     validate_charter(proposed)
-    if proposed.taxrates != charter.taxrates and sender != METIS_DAO_ADDRESS:
-        raise UnauthorizedTaxRateUpdate(f"{sender.hex()} may not change tax rates")
-    if replace(proposed, taxrates=charter.taxrates) != charter:
+    changes_tax = (proposed.taxrates, proposed.tax_exempt) != (charter.taxrates, charter.tax_exempt)
+    if changes_tax and sender != METIS_DAO_ADDRESS:
+        raise UnauthorizedTaxRateUpdate(f"{sender.hex()} may not change the tax")
+    if replace(proposed, taxrates=charter.taxrates, tax_exempt=charter.tax_exempt) != charter:
         if charter.management_contract == Address():
             raise CharterImmutable("the charter has no management contract")
         if sender != charter.management_contract:
@@ -364,11 +378,11 @@ def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -
     return proposed
 
 
-# spec/v1/l2-chain.md:336
+# spec/v1/l2-chain.md:356
 def decode_charter(data: bytes) -> Charter:
     try:
-        vision, mission, permissions, taxrates, management_contract = abi_decode(
-            ("string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address"), data
+        vision, mission, permissions, taxrates, management_contract, tax_exempt = abi_decode(
+            ("string", "string", "(address[],uint8,uint16)[]", "(uint256,uint16)[]", "address", "address[]"), data
         )
     except AbiDecodingError as error:
         raise MalformedCharterUpdate(f"not an ABI-encoded charter: {error}") from None
@@ -377,13 +391,14 @@ def decode_charter(data: bytes) -> Charter:
         for addresses, operation, action in permissions
     )
     brackets = tuple(TaxBracket(Wei(threshold), BasisPoints(rate)) for threshold, rate in taxrates)
-    charter = Charter(vision, mission, rules, brackets, Address(management_contract))
+    exempt = tuple(Address(account) for account in tax_exempt)
+    charter = Charter(vision, mission, rules, brackets, Address(management_contract), exempt)
     if encode_charter(charter) != data:
         raise MalformedCharterUpdate("not the canonical encoding of a valid charter")
     return charter
 
 
-# spec/v1/l2-chain.md:362
+# spec/v1/l2-chain.md:383
 def compute_output_root(
     evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
@@ -391,67 +406,72 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:392
+# spec/v1/l2-chain.md:413
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:401
+# spec/v1/l2-chain.md:422
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:410
+# spec/v1/l2-chain.md:431
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:419
+# spec/v1/l2-chain.md:440
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:429
+# spec/v1/l2-chain.md:450
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:438
+# spec/v1/l2-chain.md:459
 class CharterTooLarge(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:447
+# spec/v1/l2-chain.md:468
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:456
+# spec/v1/l2-chain.md:477
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:465
+# spec/v1/l2-chain.md:486
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:474
+# spec/v1/l2-chain.md:495
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:483
+# spec/v1/l2-chain.md:504
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:492
+# spec/v1/l2-chain.md:513
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/hub.md:126
+# spec/v1/l2-chain.md:522
+class TooManyTaxExemptAccounts(InvalidCharter):
+    pass
+
+
+# spec/v1/hub.md:127
 @container
 class L1Block:
     number: L1BlockNumber
@@ -460,7 +480,7 @@ class L1Block:
     parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:140
+# spec/v1/hub.md:141
 @container
 class DacGenesis:
     l1_block_number: L1BlockNumber
@@ -470,7 +490,7 @@ class DacGenesis:
     base_fee_per_gas: Wei
 
 
-# spec/v1/hub.md:155
+# spec/v1/hub.md:156
 @container
 class SequencedBlock:
     number: BlockNumber
@@ -479,7 +499,7 @@ class SequencedBlock:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/hub.md:168
+# spec/v1/hub.md:169
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -489,7 +509,7 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:182
+# spec/v1/hub.md:183
 @container
 class TransactionBatchContext:
     chain_id: ChainId
@@ -498,7 +518,7 @@ class TransactionBatchContext:
     sequencer: Address
 
 
-# spec/v1/hub.md:195
+# spec/v1/hub.md:196
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -508,13 +528,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:209
+# spec/v1/hub.md:210
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:221
+# spec/v1/hub.md:222
 @container
 class DacRecord:
     chain_id: ChainId
@@ -532,7 +552,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:247
+# spec/v1/hub.md:248
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -545,12 +565,12 @@ class Hub:
     default_taxrates: Tuple[TaxBracket, ...]
 
 
-# spec/v1/hub.md:265
+# spec/v1/hub.md:266
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:274
+# spec/v1/hub.md:275
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -558,7 +578,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:288
+# spec/v1/hub.md:289
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -568,17 +588,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:304
+# spec/v1/hub.md:305
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:313
+# spec/v1/hub.md:314
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:322
+# spec/v1/hub.md:323
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -586,13 +606,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:334
+# spec/v1/hub.md:335
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:345
+# spec/v1/hub.md:346
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -600,7 +620,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:357
+# spec/v1/hub.md:358
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -611,7 +631,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:372
+# spec/v1/hub.md:373
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -626,7 +646,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:393
+# spec/v1/hub.md:394
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -641,7 +661,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:416
+# spec/v1/hub.md:417
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -650,7 +670,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:429
+# spec/v1/hub.md:430
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -658,7 +678,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:441
+# spec/v1/hub.md:442
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -672,14 +692,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:459
+# spec/v1/hub.md:460
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:470
+# spec/v1/hub.md:471
 def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
     chain_id, l1_block_number, timestamp, sequencer = abi_decode(
         ("uint256", "uint256", "uint256", "address"), extra_data
@@ -689,7 +709,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:484
+# spec/v1/hub.md:485
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -697,7 +717,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:497
+# spec/v1/hub.md:498
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -714,7 +734,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:518
+# spec/v1/hub.md:519
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -723,7 +743,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:531
+# spec/v1/hub.md:532
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -731,13 +751,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:544
+# spec/v1/hub.md:545
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:555
+# spec/v1/hub.md:556
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -757,20 +777,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:579
+# spec/v1/hub.md:580
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:589
+# spec/v1/hub.md:590
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:601
+# spec/v1/hub.md:602
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -778,26 +798,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:617
+# spec/v1/hub.md:618
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:626
+# spec/v1/hub.md:627
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:638
+# spec/v1/hub.md:639
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:651
+# spec/v1/hub.md:652
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -805,20 +825,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:663
+# spec/v1/hub.md:664
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:674
+# spec/v1/hub.md:675
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:686
+# spec/v1/hub.md:687
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -830,7 +850,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:704
+# spec/v1/hub.md:705
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -849,7 +869,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:728
+# spec/v1/hub.md:729
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -865,7 +885,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:750
+# spec/v1/hub.md:752
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -875,12 +895,12 @@ def create_dac(
         raise DacLabelTaken(f"{folded!r} is already registered")
     chain_id = ChainId(FIRST_CHAIN_ID + len(hub.dacs))
     dac = make_dac_record(hub, chain_id, folded, charter, alloc, base_fee_per_gas)
-    if charter.taxrates != hub.default_taxrates:
-        raise GenesisTaxRatesNotDefault("a new DAC's charter carries MetisDAO's default tax schedule")
+    if charter.taxrates != hub.default_taxrates or charter.tax_exempt != ():
+        raise GenesisTaxRatesNotDefault("a new DAC's charter carries MetisDAO's default tax and no exemption")
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:771
+# spec/v1/hub.md:773
 def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracket]) -> Hub:
     if sender != METIS_DAO_L1_ADDRESS:
         raise NotMetisDao(f"{sender.hex()} is not MetisDAO's L1 governance")
@@ -888,7 +908,7 @@ def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracke
     return replace(hub, default_taxrates=tuple(taxrates))
 
 
-# spec/v1/hub.md:786
+# spec/v1/hub.md:788
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -903,7 +923,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:805
+# spec/v1/hub.md:807
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -925,7 +945,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:832
+# spec/v1/hub.md:834
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -959,7 +979,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:876
+# spec/v1/hub.md:878
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -969,112 +989,112 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:913
+# spec/v1/hub.md:915
 class GenesisTaxRatesNotDefault(SpecError):
     pass
 
 
-# spec/v1/hub.md:922
+# spec/v1/hub.md:924
 class NotMetisDao(SpecError):
     pass
 
 
-# spec/v1/hub.md:931
+# spec/v1/hub.md:933
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:940
+# spec/v1/hub.md:942
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:949
+# spec/v1/hub.md:951
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:958
+# spec/v1/hub.md:960
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:967
+# spec/v1/hub.md:969
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:976
+# spec/v1/hub.md:978
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:985
+# spec/v1/hub.md:987
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:994
+# spec/v1/hub.md:996
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:1003
+# spec/v1/hub.md:1005
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:1012
+# spec/v1/hub.md:1014
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:1021
+# spec/v1/hub.md:1023
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:1030
+# spec/v1/hub.md:1032
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:1039
+# spec/v1/hub.md:1041
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1048
+# spec/v1/hub.md:1050
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1057
+# spec/v1/hub.md:1059
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:1066
+# spec/v1/hub.md:1068
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1075
+# spec/v1/hub.md:1077
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1084
+# spec/v1/hub.md:1086
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1093
+# spec/v1/hub.md:1095
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1102
+# spec/v1/hub.md:1104
 class OutsideFraudProofWindow(SpecError):
     pass
 
@@ -1471,7 +1491,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:102
+# spec/v1/execution.md:127
 @container
 class L2State:
     chain_id: ChainId
@@ -1485,7 +1505,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:120
+# spec/v1/execution.md:145
 @container
 class L2Block:
     number: BlockNumber
@@ -1499,7 +1519,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:138
+# spec/v1/execution.md:163
 @container
 class Log:
     address: Address
@@ -1507,7 +1527,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:151
+# spec/v1/execution.md:176
 @container
 class Receipt:
     status: uint8
@@ -1516,7 +1536,7 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:173
+# spec/v1/execution.md:198
 def get_message_passer_code() -> bytes:
     return bytes.fromhex(
         "36"  # 00  CALLDATASIZE
@@ -1589,7 +1609,7 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:254
+# spec/v1/execution.md:279
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1608,13 +1628,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:277
+# spec/v1/execution.md:302
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:290
+# spec/v1/execution.md:315
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1642,7 +1662,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:325
+# spec/v1/execution.md:350
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1650,27 +1670,38 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:337
+# spec/v1/execution.md:362
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:350
+# spec/v1/execution.md:375
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:362
-def compute_call_tax(charter: Charter, to: Optional[bytes], value: Wei) -> Wei:
-    if to == MESSAGE_PASSER_ADDRESS:
+# spec/v1/execution.md:390
+def compute_transfer_tax(charter: Charter, payer: Address, payee: Optional[bytes], value: Wei) -> Wei:
+    if payee == payer or payee == MESSAGE_PASSER_ADDRESS or payer in charter.tax_exempt:
         return Wei(0)
     return compute_tax(value, charter.taxrates)
 
 
-# spec/v1/execution.md:374
+# spec/v1/execution.md:402
+def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
+    if not charter.taxrates:
+        return None
+
+    def compute(payer: bytes, payee: Optional[bytes], value: int) -> int:
+        return compute_transfer_tax(charter, Address(payer), payee, Wei(value))
+
+    return EvmTransferTax(METIS_DAO_ADDRESS, compute)
+
+
+# spec/v1/execution.md:418
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1689,7 +1720,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:399
+# spec/v1/execution.md:443
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1701,14 +1732,14 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
         raise MaxFeeBelowBaseFee(f"fee cap {transaction.max_fee_per_gas} < base fee {block.base_fee_per_gas}")
     if transaction.gas_limit > gas_available:
         raise BlockGasLimitExceeded(f"gas limit {transaction.gas_limit} > {gas_available} left in the block")
-    tax = compute_call_tax(state.charter, transaction.to, Wei(transaction.value))
+    tax = compute_transfer_tax(state.charter, Address(transaction.sender), transaction.to, Wei(transaction.value))
     cost = transaction.gas_limit * transaction.max_fee_per_gas + transaction.value + tax
     if evm_get_balance(state.world, transaction.sender) < cost:
         raise InsufficientFunds(f"{transaction.sender.hex()} cannot pay {cost} wei for gas, value and tax")
     return tax
 
 
-# spec/v1/execution.md:425
+# spec/v1/execution.md:469
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1717,24 +1748,24 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_update(charter, sender, decode_charter(data))
 
 
-# spec/v1/execution.md:438
+# spec/v1/execution.md:482
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:449
+# spec/v1/execution.md:493
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:459
+# spec/v1/execution.md:503
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:470
+# spec/v1/execution.md:514
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1749,25 +1780,26 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:489
+# spec/v1/execution.md:533
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:503
+# spec/v1/execution.md:548
 def apply_execution_result(
     state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
 ) -> Tuple[L2State, Receipt]:
-    receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), tax)
+    paid = Wei(tax + result.transfer_tax)
+    receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), paid)
     supply = Wei(state.coinbase_supply + result.supply_change)
     adopted = charter if result.success else state.charter
     executed = replace(state, world=result.world, charter=adopted, coinbase_supply=supply)
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:521
+# spec/v1/execution.md:567
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1776,18 +1808,19 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     world = charge_tax(state.world, transaction.sender, tax)
     forbidden = get_forbidden_opcodes(state.charter, sender)
     context = get_evm_block_context(state, block)
-    result = evm_execute_transaction(world, raw, context, forbidden, get_permission_exempt_code())
+    internal_tax = get_internal_transfer_tax(state.charter)
+    result = evm_execute_transaction(world, raw, context, forbidden, get_permission_exempt_code(), internal_tax)
     return apply_execution_result(state, result, charter, tax)
 
 
-# spec/v1/execution.md:541
+# spec/v1/execution.md:588
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:554
+# spec/v1/execution.md:601
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1796,13 +1829,13 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charte
         raise DeploymentNotPermitted(f"{deposit.sender.hex()} may not deploy contracts")
     if is_creation and len(deposit.data) > MAX_INITCODE_SIZE:
         raise InitcodeTooLarge(f"{len(deposit.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
-    tax = compute_call_tax(state.charter, deposit.to, deposit.value)
+    tax = compute_transfer_tax(state.charter, deposit.sender, deposit.to, deposit.value)
     if evm_get_balance(state.world, deposit.sender) < deposit.value + tax:
         raise InsufficientFunds(f"{deposit.sender.hex()} cannot pay {deposit.value + tax} wei for value and tax")
     return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
 
 
-# spec/v1/execution.md:577
+# spec/v1/execution.md:624
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1832,17 +1865,18 @@ def apply_deposit(
         deposit.data,
         forbidden,
         get_permission_exempt_code(),
+        get_internal_transfer_tax(state.charter),
     )
     executed, receipt = apply_execution_result(minted, result, charter, tax)
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:618
+# spec/v1/execution.md:666
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:629
+# spec/v1/execution.md:677
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1854,7 +1888,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:646
+# spec/v1/execution.md:694
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1867,7 +1901,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:663
+# spec/v1/execution.md:711
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1877,13 +1911,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:683
+# spec/v1/execution.md:731
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     root = compute_merkle_root(leaves) if leaves else Hash32()
     return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:694
+# spec/v1/execution.md:742
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1905,18 +1939,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:720
+# spec/v1/execution.md:768
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:729
+# spec/v1/execution.md:777
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:740
+# spec/v1/execution.md:788
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1924,7 +1958,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:753
+# spec/v1/execution.md:801
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1937,7 +1971,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:771
+# spec/v1/execution.md:819
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1950,12 +1984,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:788
+# spec/v1/execution.md:836
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:799
+# spec/v1/execution.md:847
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -1973,7 +2007,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:821
+# spec/v1/execution.md:869
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -1983,137 +2017,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:854
+# spec/v1/execution.md:907
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:863
+# spec/v1/execution.md:916
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:872
+# spec/v1/execution.md:925
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:881
+# spec/v1/execution.md:934
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:890
+# spec/v1/execution.md:943
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:899
+# spec/v1/execution.md:952
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:908
+# spec/v1/execution.md:961
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:917
+# spec/v1/execution.md:970
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:926
+# spec/v1/execution.md:979
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:935
+# spec/v1/execution.md:988
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:944
+# spec/v1/execution.md:997
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:953
+# spec/v1/execution.md:1006
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:962
+# spec/v1/execution.md:1015
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:971
+# spec/v1/execution.md:1024
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:981
+# spec/v1/execution.md:1034
 class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:990
+# spec/v1/execution.md:1043
 class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:999
+# spec/v1/execution.md:1052
 class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1008
+# spec/v1/execution.md:1061
 class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1017
+# spec/v1/execution.md:1070
 class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1026
+# spec/v1/execution.md:1079
 class UnauthorizedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1036
+# spec/v1/execution.md:1089
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:1045
+# spec/v1/execution.md:1098
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:1054
+# spec/v1/execution.md:1107
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1063
+# spec/v1/execution.md:1116
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1072
+# spec/v1/execution.md:1125
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1081
+# spec/v1/execution.md:1134
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1090
+# spec/v1/execution.md:1143
 class SupplyOverflow(InvalidBlock):
     pass
 
@@ -3324,6 +3358,7 @@ __all__ = [
     "Epoch",
     "EvmBlockContext",
     "EvmMissingData",
+    "EvmTransferTax",
     "EvmWorld",
     "ExecutionResult",
     "ExitDelayNotElapsed",
@@ -3393,6 +3428,7 @@ __all__ = [
     "MAX_SEQUENCER_LOCK",
     "MAX_SHUFFLE_COUNT",
     "MAX_TAX_BRACKETS",
+    "MAX_TAX_EXEMPT_ACCOUNTS",
     "MAX_TRANSACTION_BATCH_BYTES",
     "MERKLE_DEFAULT_NODE_COUNT",
     "MESSAGE_PASSER_ADDRESS",
@@ -3480,6 +3516,7 @@ __all__ = [
     "TooManyPermissionRules",
     "TooManyRuleAddresses",
     "TooManyTaxBrackets",
+    "TooManyTaxExemptAccounts",
     "TransactionBatchContext",
     "TransactionBatchTooLarge",
     "TrieAccount",
@@ -3542,7 +3579,6 @@ __all__ = [
     "charge_tax",
     "claim_validation_reward",
     "compute_block_hash",
-    "compute_call_tax",
     "compute_candidate_index",
     "compute_charter_root",
     "compute_dynamic_bond_threshold",
@@ -3560,6 +3596,7 @@ __all__ = [
     "compute_selection_seed",
     "compute_shuffled_index",
     "compute_tax",
+    "compute_transfer_tax",
     "container",
     "create_dac",
     "decode_charter",
@@ -3634,6 +3671,7 @@ __all__ = [
     "get_genesis_hub",
     "get_genesis_state",
     "get_includable_deposits",
+    "get_internal_transfer_tax",
     "get_l1_block",
     "get_l2_head",
     "get_last_sequenced_block",

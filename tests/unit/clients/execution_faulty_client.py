@@ -7,6 +7,9 @@ Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, 
                              transaction's init code is still checked: its "recipient" has no code.)
   no_tax                     knows nothing of the tax: owes none, charges none, requires none in the balance check
                              and reports 0 in every receipt.
+  top_level_tax_only         taxes a transaction's or deposit's own value only (the rule before the tax held at every
+                             depth): value moved by CALL, CREATE, CREATE2 or SELFDESTRUCT inside execution is untaxed.
+  no_exemptions              taxes the payments of the charter's tax-exempt accounts like anyone's.
   no_mint                    ignores a deposit's mint: credits nothing to its sender and adds nothing to the supply
                              (the deposit is otherwise applied, and hashed in the block, as it stands).
   no_passer_burn             never burns the message passer's balance: the value sent with L2->L1 messages stays in
@@ -61,6 +64,17 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
             return answer(request)
     if mode == "no_tax":
         with swapped(spec, "compute_tax", lambda value, schedule: spec.Wei(0)):
+            return answer(request)
+    if mode == "top_level_tax_only":
+        with swapped(spec, "get_internal_transfer_tax", lambda charter: None):
+            return answer(request)
+    if mode == "no_exemptions":
+        original = spec.compute_transfer_tax
+
+        def compute_transfer_tax(charter: Any, payer: Any, payee: Any, value: Any) -> Any:
+            return original(replace(charter, tax_exempt=()), payer, payee, value)
+
+        with swapped(spec, "compute_transfer_tax", compute_transfer_tax):
             return answer(request)
     if mode == "no_mint":
         with swapped(spec, "apply_deposit", mintless_apply_deposit(spec)):

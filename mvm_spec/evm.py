@@ -39,6 +39,11 @@ also the tax takes the EVM's own insufficient-funds path (:class:`_TaxedValueLog
 spec's to tax, before execution; :attr:`ExecutionResult.transfer_tax` reports what deeper frames paid and kept.
 Without a transfer tax (and without forbidden opcodes) every frame runs py-evm's plain Cancun table.
 
+Charter calls. Given :class:`CharterCalls`, a CALL to the charter's address at any depth runs like a precompile:
+it pays the spec's gas and makes the spec's charter update, or fails like REVERT when a rule refuses it. Updates
+are journaled with the frames that made them, so one undone by a failing frame is gone, and
+:attr:`ExecutionResult.charter` is the charter the transaction leaves.
+
 Deposits. :func:`execute_deposit` runs an unsigned L1->L2 deposit as Optimism Bedrock runs a deposited transaction:
 no signature, no nonce check, no balance check (its gas was bought on L1), effective gas price 0 (GASPRICE is 0,
 nothing is paid to the coinbase or burnt), ORIGIN is the sender, the sender's nonce is incremented even when the
@@ -88,7 +93,7 @@ from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N, SYSTEM_ADDRESS, SYS
 from eth.db.account import AccountDB
 from eth.db.atomic import AtomicDB
 from eth.db.backends.base import BaseDB
-from eth.exceptions import InvalidInstruction
+from eth.exceptions import InvalidInstruction, VMError
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
 from eth.vm.forks.cancun.computation import CancunComputation
@@ -111,6 +116,7 @@ __all__ = [
     "BEACON_ROOTS_ADDRESS",
     "BEACON_ROOTS_CODE",
     "BlockContext",
+    "CharterCalls",
     "DecodedTransaction",
     "EvmWorld",
     "ExecutionRefused",
@@ -292,7 +298,8 @@ class ExecutionResult:
     order, empty when the transaction failed; ``contract_address`` is set only for a successful creation.
     ``supply_change`` is how the total of all balances changed (never positive): minus the burnt base fee, and minus
     any balance a SELFDESTRUCT destroyed (EIP-6780: a contract destroying itself, to itself, in the transaction that
-    created it). ``transfer_tax`` is the :class:`TransferTax` that frames below the top one paid and kept.
+    created it). ``transfer_tax`` is the :class:`TransferTax` that frames below the top one paid and kept;
+    ``charter`` is the charter the transaction's last surviving call to the charter's address left (None: none).
     """
 
     world: EvmWorld
@@ -302,6 +309,7 @@ class ExecutionResult:
     contract_address: bytes | None
     supply_change: int
     transfer_tax: int = 0
+    charter: Any = None
 
 
 @dataclass(frozen=True)
@@ -316,6 +324,33 @@ class TransferTax:
 
     recipient: bytes
     compute: Callable[[bytes, bytes | None, int], int]
+
+
+@dataclass(frozen=True)
+class CharterCalls:
+    """What a call to the charter's ``address`` does, at any depth: the spec's charter updates, run like a
+    precompile.
+
+    A frame that CALLs ``address`` (its code and storage address both ``address``; DELEGATECALL and CALLCODE of it
+    run its empty code in the caller's context) pays ``gas(data)``, then ``update(charter, caller, value, data)``
+    gives the charter after the call, or None when a rule refuses it: the frame then fails like REVERT (no output,
+    its unspent gas returned), as does a static call. ``charter`` is the one in force when the transaction begins;
+    a later call is judged against the last update still standing. Updates are journaled with the frames that made
+    them (in the transient storage of ``address``, where no code can read them: nothing runs at ``address``), so an
+    update undone by a failing frame is gone; :attr:`ExecutionResult.charter` is the one the transaction leaves.
+    """
+
+    address: bytes
+    charter: Any
+    update: Callable[[Any, bytes, int, bytes], Any]
+    gas: Callable[[bytes], int]
+
+
+class CharterCallRefused(VMError):
+    """A call to the charter's address that a rule refuses, or a static one: the frame fails as REVERT does."""
+
+    burns_gas = False
+    erases_return_data = False
 
 
 class UndecodableTransaction(ValueError):
@@ -642,21 +677,24 @@ def execute_transaction(
     forbidden_opcodes: frozenset[int],
     exempt_code_addresses: frozenset[bytes] = frozenset(),
     transfer_tax: TransferTax | None = None,
+    charter_calls: CharterCalls | None = None,
 ) -> ExecutionResult:
     """Execute a transaction the spec has judged valid, with ``forbidden_opcodes`` halting any frame that reaches one,
     except frames in which one of the ``exempt_code_addresses`` runs its own code (they run the plain Cancun table),
-    and with ``transfer_tax`` charged on the value every frame below the top one moves (see :class:`TransferTax`).
+    with ``transfer_tax`` charged on the value every frame below the top one moves (see :class:`TransferTax`), and
+    calls to the charter's address run as ``charter_calls`` says (see :class:`CharterCalls`).
 
-    With no forbidden opcodes and no transfer tax this is plain py-evm Cancun, bit for bit.
+    With no forbidden opcodes, no transfer tax and no charter calls this is plain py-evm Cancun, bit for bit.
     """
     transaction = _decode(raw)
     computation_class = _computation_class(
-        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None
+        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None, charter_calls is not None
     )
 
     def run(state: _MvmState) -> ComputationAPI:
         state.computation_class = computation_class
         state.transfer_tax = transfer_tax
+        state.charter_calls, state.charters = charter_calls, []
         try:
             return state.apply_transaction(transaction)
         except ValidationError as error:
@@ -674,6 +712,7 @@ def execute_transaction(
         contract_address=_created_contract(transaction.to, computation),
         supply_change=supply_change,  # the burnt base fee, and any balance a SELFDESTRUCT destroyed (EIP-6780)
         transfer_tax=_kept_transfer_tax(computation),
+        charter=world.store.live[1].charter_left,
     )
 
 
@@ -689,6 +728,7 @@ def execute_deposit(
     forbidden_opcodes: frozenset[int],
     exempt_code_addresses: frozenset[bytes] = frozenset(),
     transfer_tax: TransferTax | None = None,
+    charter_calls: CharterCalls | None = None,
 ) -> ExecutionResult:
     """Run an unsigned L1->L2 deposit as Optimism Bedrock runs a deposited transaction, at gas price 0.
 
@@ -699,7 +739,7 @@ def execute_deposit(
     sender to the target as in a call (the sender must hold it). The warm addresses are a transaction's (EIP-2929:
     sender, target or new contract, precompiles; EIP-3651: coinbase); refunds are Cancun's (EIP-3529), transient
     storage is cleared afterwards, touched empty accounts are removed (EIP-161), and ``forbidden_opcodes`` and
-    ``exempt_code_addresses`` and ``transfer_tax`` act as in :func:`execute_transaction`.
+    ``exempt_code_addresses``, ``transfer_tax`` and ``charter_calls`` act as in :func:`execute_transaction`.
 
     The frame gets ``gas_limit - intrinsic_gas``. ``intrinsic_gas`` is the caller's; for a creation it must include
     the EIP-3860 init-code charge (2 per 32-byte word), as :attr:`DecodedTransaction.intrinsic_gas` does: py-evm takes
@@ -723,12 +763,13 @@ def execute_deposit(
         intrinsic_gas=intrinsic_gas - init_code_charge,
     )
     computation_class = _computation_class(
-        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None
+        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None, charter_calls is not None
     )
 
     def run(state: _MvmState) -> ComputationAPI:
         state.computation_class = computation_class
         state.transfer_tax = transfer_tax
+        state.charter_calls, state.charters = charter_calls, []
         try:
             return _DepositExecutor(state)(deposit)
         except ValidationError as error:
@@ -744,6 +785,7 @@ def execute_deposit(
         contract_address=_created_contract(deposit.to, computation),
         supply_change=world.store.live[1].supply_change(),  # only a SELFDESTRUCT burns: gas costs nothing here
         transfer_tax=_kept_transfer_tax(computation),
+        charter=world.store.live[1].charter_left,
     )
 
 
@@ -788,6 +830,7 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
     def run(state: _MvmState) -> None:
         state.computation_class = CancunComputation
         state.transfer_tax = None
+        state.charter_calls, state.charters = None, []
         code = state.get_code(Address(target))
         message = Message(
             gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code
@@ -814,6 +857,26 @@ class _MvmState(CancunState):
 
     balances_before: dict[Address, int]
     transfer_tax: TransferTax | None = None
+    charter_calls: CharterCalls | None = None
+    charters: list[Any]  # every charter a call made this transaction; the journaled slot names the standing one
+    charter_left: Any = None  # the charter the last transaction left, read before its transient storage is cleared
+
+    def get_standing_charter(self) -> Any:
+        """The charter the last update still standing made in this transaction (``charter_calls.charter`` if none)."""
+        assert self.charter_calls is not None
+        index = int.from_bytes(self.get_transient_storage(Address(self.charter_calls.address), 0), "big")
+        return self.charters[index - 1] if index else self.charter_calls.charter
+
+    def record_charter(self, charter: Any) -> None:
+        assert self.charter_calls is not None
+        self.charters.append(charter)
+        self.set_transient_storage(Address(self.charter_calls.address), 0, len(self.charters).to_bytes(32, "big"))
+
+    def clear_transient_storage(self) -> None:
+        calls = self.charter_calls
+        index = int.from_bytes(self.get_transient_storage(Address(calls.address), 0), "big") if calls else 0
+        self.charter_left = self.charters[index - 1] if index else None
+        super().clear_transient_storage()
 
     def get_gas_price(self, transaction: SignedTransactionAPI) -> int:
         return 0 if isinstance(transaction, _Deposit) else int(super().get_gas_price(transaction))
@@ -886,7 +949,9 @@ def _exempt(addresses: frozenset[bytes]) -> frozenset[bytes]:
 
 
 @lru_cache(maxsize=256)
-def _computation_class(forbidden: frozenset[int], exempt: frozenset[bytes], taxed: bool) -> type[CancunComputation]:
+def _computation_class(
+    forbidden: frozenset[int], exempt: frozenset[bytes], taxed: bool, charter_calls: bool = False
+) -> type[CancunComputation]:
     """The Cancun computation class whose every frame runs with ``forbidden`` opcodes halting it, except frames
     in which an ``exempt`` account runs its own code, and which, if ``taxed``, charges the state's
     :class:`TransferTax` on the value frames below the top one move; cached per combination.
@@ -895,11 +960,11 @@ def _computation_class(forbidden: frozenset[int], exempt: frozenset[bytes], taxe
     frame, at every depth and including init code, is an instance of the state's ``computation_class`` (children
     come from ``apply_message`` / ``apply_create_message`` on the parent's class). So a computation subclass whose
     class-level table has the forbidden entries replaced covers every frame at no cost per opcode: the interpreter
-    loop is py-evm's own. Nothing forbidden and nothing taxed is plain ``CancunComputation`` itself (whatever is
-    exempt). A taxed table replaces the four opcodes that move value to another account (CALL, CREATE, CREATE2,
+    loop is py-evm's own. Nothing forbidden, nothing taxed and no charter calls is plain ``CancunComputation``
+    itself (whatever is exempt). A taxed table replaces the four opcodes that move value to another account (CALL, CREATE, CREATE2,
     SELFDESTRUCT) in exempt frames too: an exemption lifts the charter's permissions, never the tax.
     """
-    if not forbidden and not taxed:
+    if not forbidden and not taxed and not charter_calls:
         return CancunComputation
     out_of_range = sorted(opcode for opcode in forbidden if not 0 <= opcode <= 0xFF)
     if out_of_range:
@@ -915,6 +980,7 @@ def _computation_class(forbidden: frozenset[int], exempt: frozenset[bytes], taxe
         "unrestricted_opcodes": unrestricted,
         "exempt_code_addresses": exempt if forbidden else frozenset(),
         "charges_transfer_tax": taxed,
+        "runs_charter_calls": charter_calls,
     }
     return cast(type[CancunComputation], type("MvmCancunComputation", (_MvmComputation,), namespace))
 
@@ -939,6 +1005,7 @@ class _MvmComputation(CancunComputation):
     unrestricted_opcodes: dict[int, Any] = {}
     exempt_code_addresses: frozenset[bytes] = frozenset()
     charges_transfer_tax: bool = False
+    runs_charter_calls: bool = False
 
     def __init__(self, state: StateAPI, message: MessageAPI, transaction_context: TransactionContextAPI) -> None:
         super().__init__(state, message, transaction_context)
@@ -959,11 +1026,29 @@ class _MvmComputation(CancunComputation):
         if cls.charges_transfer_tax and message.depth > 0 and message.should_transfer_value and message.value:
             payee = None if message.is_create else bytes(message.storage_address)
             tax = _pay_transfer_tax(state, bytes(message.sender), payee, message.value)
-        computation = super().apply_computation(state, message, transaction_context, parent_computation)
+        calls = cast(_MvmState, state).charter_calls
+        if cls.runs_charter_calls and calls is not None and message.code_address == message.storage_address == calls.address:
+            with cls(state, message, transaction_context) as computation:
+                _run_charter_call(computation, cast(_MvmState, state), calls)
+        else:
+            computation = super().apply_computation(state, message, transaction_context, parent_computation)
         cast(_MvmComputation, computation).transfer_tax_paid += tax
         return computation
 
     transfer_tax_paid: int = 0  # the tax this frame paid: on its value when it started, and by its SELFDESTRUCT
+
+
+def _run_charter_call(computation: ComputationAPI, state: _MvmState, calls: CharterCalls) -> None:
+    """A call to the charter's address: pay its gas, then record the charter it leaves, or fail."""
+    message = computation.msg
+    if message.is_static:
+        raise CharterCallRefused("a static call cannot update the charter")
+    data = bytes(message.data)
+    computation.consume_gas(calls.gas(data), reason="charter call")
+    updated = calls.update(state.get_standing_charter(), bytes(message.sender), int(message.value), data)
+    if updated is None:
+        raise CharterCallRefused(f"0x{bytes(message.sender).hex()} may not make this charter call")
+    state.record_charter(updated)
 
 
 def _pay_transfer_tax(state: StateAPI, payer: bytes, payee: bytes | None, value: int) -> int:

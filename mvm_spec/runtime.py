@@ -29,6 +29,7 @@ from trie.hexary import HexaryTrie as _HexaryTrie
 
 from .evm import BEACON_ROOTS_ADDRESS, BEACON_ROOTS_CODE, DecodedTransaction, EvmWorld, ExecutionResult, GenesisAccount
 from .evm import BlockContext as EvmBlockContext
+from .evm import CharterCalls as EvmCharterCalls
 from .evm import TransferTax as EvmTransferTax
 from .evm import EvmMissingData, UndecodableTransaction
 from .evm import burn as evm_burn
@@ -53,6 +54,7 @@ __all__ = [
     "BEACON_ROOTS_CODE",
     "DecodedTransaction",
     "EvmBlockContext",
+    "EvmCharterCalls",
     "EvmTransferTax",
     "EvmMissingData",
     "EvmWorld",

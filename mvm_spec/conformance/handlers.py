@@ -407,10 +407,10 @@ def compute_provider_reward(spec: ModuleType, request: dict[str, Any]) -> dict[s
 @handles("charter", "update")
 def charter_update(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
-    updated = spec.apply_charter_update(
+    updated = spec.apply_charter_call(
         decode_charter(spec, given["charter"]),
         spec.Address(decode_bytes(given["sender"])),
-        decode_charter(spec, given["proposed"]),
+        decode_bytes(given["data"]),
     )
     return {
         "output": {"charter": encode_charter(updated), "charter_root": encode_bytes(spec.compute_charter_root(updated))}

@@ -382,7 +382,7 @@ def test_lone_surrogate_in_vision(spec: ModuleType) -> Iterator[Part]:
     yield from expect_rejected(spec, charter_of(spec, vision="a\ud800b"), "CharterTextNotUnicode")
 
 
-# --- charter updates (apply_charter_update) ----------------------------------------------------------------------
+# --- charter calls (apply_charter_call) ----------------------------------------------------------------------
 
 # METIS_DAO_ADDRESS per preset, written out by hand from presets/*.yaml (mainnet: the L1->L2 alias of MetisDAO's L1
 # governance contract 0x4200...0101, that is 0x4200...0101 + 0x1111...1111).
@@ -398,124 +398,196 @@ STRANGER = address(99)
 TAXED = [(0, 100)]
 
 
+# The two charter functions, by hand from their documented signatures: a call's data is the selector (the first
+# four bytes of keccak256 of the signature, as Solidity computes it) and the ABI encoding of the arguments.
+TAX_SELECTOR = bytes(keccak(b"setTax((uint256,uint16)[],address[])"))[:4]
+GOVERNANCE_SELECTOR = bytes(keccak(b"setGovernance(string,string,(address[],uint8,uint16)[],address)"))[:4]
+
+
+def tax_call(brackets: Sequence[tuple[int, int]] = (), exempt: Sequence[bytes] = ()) -> bytes:
+    return TAX_SELECTOR + abi_encode(["(uint256,uint16)[]", "address[]"], [list(brackets), list(exempt)])
+
+
+def governance_call(vision: str = "", mission: str = "", rules: Sequence[Rule] = (), manager: bytes = MANAGER) -> bytes:
+    permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
+    types = ["string", "string", "(address[],uint8,uint16)[]", "address"]
+    return GOVERNANCE_SELECTOR + abi_encode(types, [vision, mission, permissions, manager])
+
+
 def expect_update(
-    spec: ModuleType, current: Any, sender: bytes, proposed: Any, accepted_root: bytes | None, error: str = ""
+    spec: ModuleType, current: Any, sender: bytes, data: bytes, expected: Any, root: bytes | None, error: str = ""
 ) -> Iterator[Part]:
-    """Yield the update; then the new charter and its root (worked out with eth_abi), or the error."""
-    yield "input", {
-        "charter": encode_charter(current),
-        "sender": encode_bytes(sender),
-        "proposed": encode_charter(proposed),
-    }
+    """Yield the call; then the charter it leaves (built by hand) and its root (worked out with eth_abi), or the
+    error."""
+    yield "input", {"charter": encode_charter(current), "sender": encode_bytes(sender), "data": encode_bytes(data)}
     if error:
-        yield from expect_spec_error(
-            spec, error, lambda: spec.apply_charter_update(current, spec.Address(sender), proposed)
-        )
+        yield from expect_spec_error(spec, error, lambda: spec.apply_charter_call(current, spec.Address(sender), data))
         return
-    updated = spec.apply_charter_update(current, spec.Address(sender), proposed)
-    assert updated == proposed and accepted_root is not None
-    assert spec.compute_charter_root(updated) == accepted_root
-    yield "output", {"charter": encode_charter(updated), "charter_root": encode_bytes(accepted_root)}
+    updated = spec.apply_charter_call(current, spec.Address(sender), data)
+    assert updated == expected and root is not None
+    assert spec.compute_charter_root(updated) == root
+    yield "output", {"charter": encode_charter(updated), "charter_root": encode_bytes(root)}
 
 
 @vector_case("charter", "update")
 def test_manager_changes_vision(spec: ModuleType) -> Iterator[Part]:
     """The management contract may change the vision."""
-    current, proposed = charter_of(spec, vision="old"), charter_of(spec, vision="new")
-    yield from expect_update(spec, current, MANAGER, proposed, abi_root(vision="new"))
+    current, data = charter_of(spec, vision="old"), governance_call(vision="new")
+    yield from expect_update(spec, current, MANAGER, data, charter_of(spec, vision="new"), abi_root(vision="new"))
 
 
 @vector_case("charter", "update")
 def test_manager_adds_permission_rule(spec: ModuleType) -> Iterator[Part]:
     """The management contract may add a rule (here: only address 1 may submit transactions)."""
     rules: list[Rule] = [([address(1)], ALLOW, SUBMIT_TX)]
-    yield from expect_update(spec, charter_of(spec), MANAGER, charter_of(spec, rules=rules), abi_root(rules=rules))
+    expected = charter_of(spec, rules=rules)
+    yield from expect_update(spec, charter_of(spec), MANAGER, governance_call(rules=rules), expected, abi_root(rules=rules))
 
 
 @vector_case("charter", "update")
 def test_manager_may_not_change_tax_rates(spec: ModuleType) -> Iterator[Part]:
-    """Only MetisDAO sets tax rates, even on a charter whose management contract proposes them."""
-    proposed = charter_of(spec, brackets=TAXED)
-    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, None, "UnauthorizedTaxRateUpdate")
+    """Only MetisDAO calls setTax, even on a charter whose management contract is the caller."""
+    yield from expect_update(spec, charter_of(spec), MANAGER, tax_call(TAXED), None, None, "UnauthorizedTaxRateUpdate")
 
 
 @vector_case("charter", "update")
 def test_metis_dao_changes_tax_rates(spec: ModuleType) -> Iterator[Part]:
     """MetisDAO sets a 1% tax from 0 wei."""
-    proposed = charter_of(spec, brackets=TAXED)
-    yield from expect_update(spec, charter_of(spec), metis_dao(spec), proposed, abi_root(brackets=TAXED))
+    expected = charter_of(spec, brackets=TAXED)
+    yield from expect_update(spec, charter_of(spec), metis_dao(spec), tax_call(TAXED), expected, abi_root(brackets=TAXED))
 
 
 @vector_case("charter", "update")
 def test_manager_may_not_exempt_an_account(spec: ModuleType) -> Iterator[Part]:
     """Exemptions decide what MetisDAO collects: a management contract that could exempt accounts could exempt
-    everyone, so listing one (here its own router) is a tax change, refused to the manager."""
-    proposed = charter_of(spec, exempt=[address(5)])
-    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, None, "UnauthorizedTaxRateUpdate")
+    everyone, so listing one (here its own router) is a tax call, refused to the manager."""
+    data = tax_call(exempt=[address(5)])
+    yield from expect_update(spec, charter_of(spec), MANAGER, data, None, None, "UnauthorizedTaxRateUpdate")
 
 
 @vector_case("charter", "update")
 def test_metis_dao_exempts_a_router(spec: ModuleType) -> Iterator[Part]:
     """MetisDAO lists a DAC's router as tax-exempt."""
-    proposed = charter_of(spec, exempt=[address(5)])
-    yield from expect_update(spec, charter_of(spec), metis_dao(spec), proposed, abi_root(exempt=[address(5)]))
+    expected, root = charter_of(spec, exempt=[address(5)]), abi_root(exempt=[address(5)])
+    yield from expect_update(spec, charter_of(spec), metis_dao(spec), tax_call(exempt=[address(5)]), expected, root)
 
 
 @vector_case("charter", "update")
 def test_metis_dao_may_not_change_vision(spec: ModuleType) -> Iterator[Part]:
-    """MetisDAO may not touch anything but tax rates of a DAC it does not manage."""
-    proposed = charter_of(spec, vision="ours now")
-    yield from expect_update(spec, charter_of(spec), metis_dao(spec), proposed, None, "UnauthorizedCharterUpdate")
+    """MetisDAO may not call setGovernance on a DAC it does not manage."""
+    data = governance_call(vision="ours now")
+    yield from expect_update(spec, charter_of(spec), metis_dao(spec), data, None, None, "UnauthorizedCharterUpdate")
 
 
 @vector_case("charter", "update")
 def test_stranger_may_not_change_vision(spec: ModuleType) -> Iterator[Part]:
     """Anyone else is refused."""
-    proposed = charter_of(spec, vision="mine")
-    yield from expect_update(spec, charter_of(spec), STRANGER, proposed, None, "UnauthorizedCharterUpdate")
+    data = governance_call(vision="mine")
+    yield from expect_update(spec, charter_of(spec), STRANGER, data, None, None, "UnauthorizedCharterUpdate")
 
 
 @vector_case("charter", "update")
-def test_tax_check_comes_first(spec: ModuleType) -> Iterator[Part]:
-    """The manager changes vision and tax rates at once: the tax-rate rule is checked first and refuses."""
-    proposed = charter_of(spec, vision="new", brackets=TAXED)
-    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, None, "UnauthorizedTaxRateUpdate")
+def test_governance_call_keeps_the_tax(spec: ModuleType) -> Iterator[Part]:
+    """A governance call replaces the other fields and leaves the tax MetisDAO set (brackets and an exemption)
+    as it was: it cannot change it, and it cannot make a pending tax call invalid."""
+    current = charter_of(spec, vision="old", brackets=TAXED, exempt=[address(5)])
+    expected = charter_of(spec, vision="new", brackets=TAXED, exempt=[address(5)])
+    root = abi_root(vision="new", brackets=TAXED, exempt=[address(5)])
+    yield from expect_update(spec, current, MANAGER, governance_call(vision="new"), expected, root)
+
+
+@vector_case("charter", "update")
+def test_tax_call_keeps_the_governance(spec: ModuleType) -> Iterator[Part]:
+    """A tax call replaces the tax fields and leaves vision, mission, rules and manager as they were, whatever the
+    manager changed since MetisDAO prepared it."""
+    rules: list[Rule] = [([address(1)], DENY, OPCODE_CALL)]
+    current = charter_of(spec, "ours", "to serve", rules)
+    expected = charter_of(spec, "ours", "to serve", rules, brackets=TAXED)
+    root = abi_root("ours", "to serve", rules, brackets=TAXED)
+    yield from expect_update(spec, current, metis_dao(spec), tax_call(TAXED), expected, root)
 
 
 @vector_case("charter", "update")
 def test_immutable_charter_refuses_manager_changes(spec: ModuleType) -> Iterator[Part]:
-    """A zero management contract makes the charter immutable: even a proposal from address zero is refused."""
+    """A charter whose management contract is zero refuses every governance call, whoever makes it."""
     zero = bytes(20)
-    current, proposed = charter_of(spec, manager=zero), charter_of(spec, vision="new", manager=zero)
-    yield from expect_update(spec, current, zero, proposed, None, "CharterImmutable")
+    current = charter_of(spec, manager=zero)
+    yield from expect_update(spec, current, MANAGER, governance_call(vision="new", manager=zero), None, None, "CharterImmutable")
 
 
 @vector_case("charter", "update")
 def test_immutable_charter_still_takes_tax_rates(spec: ModuleType) -> Iterator[Part]:
     """The whitepaper's exception holds for immutable charters too: MetisDAO may still set their tax rates."""
     zero = bytes(20)
-    current, proposed = charter_of(spec, manager=zero), charter_of(spec, brackets=TAXED, manager=zero)
-    yield from expect_update(spec, current, metis_dao(spec), proposed, abi_root(brackets=TAXED, manager=zero))
+    current, expected = charter_of(spec, manager=zero), charter_of(spec, brackets=TAXED, manager=zero)
+    root = abi_root(brackets=TAXED, manager=zero)
+    yield from expect_update(spec, current, metis_dao(spec), tax_call(TAXED), expected, root)
 
 
 @vector_case("charter", "update")
 def test_manager_hands_over_to_nobody(spec: ModuleType) -> Iterator[Part]:
     """The manager may set the management contract to zero, freezing the charter from then on."""
-    proposed = charter_of(spec, manager=bytes(20))
-    yield from expect_update(spec, charter_of(spec), MANAGER, proposed, abi_root(manager=bytes(20)))
+    expected = charter_of(spec, manager=bytes(20))
+    data = governance_call(manager=bytes(20))
+    yield from expect_update(spec, charter_of(spec), MANAGER, data, expected, abi_root(manager=bytes(20)))
 
 
 @vector_case("charter", "update")
-def test_invalid_proposal_rejected_before_sender(spec: ModuleType) -> Iterator[Part]:
-    """A proposal that is not a valid charter is rejected for what is wrong with it, whoever sends it."""
-    proposed = charter_of(spec, brackets=[(0, 10001)])
-    yield from expect_update(spec, charter_of(spec), STRANGER, proposed, None, "TaxRateAboveMaximum")
+def test_sender_checked_before_the_arguments(spec: ModuleType) -> Iterator[Part]:
+    """A stranger's governance call whose rule names unknown action 0x200: refused for who calls, before its
+    arguments are read (no one but the entitled account makes the spec parse a charter)."""
+    data = governance_call(rules=[([], ALLOW, 0x200)])
+    yield from expect_update(spec, charter_of(spec), STRANGER, data, None, None, "UnauthorizedCharterUpdate")
 
 
 @vector_case("charter", "update")
-def test_identical_proposal_changes_nothing(spec: ModuleType) -> Iterator[Part]:
-    """A proposal equal to the current charter changes nothing, so no permission is needed for it."""
-    yield from expect_update(spec, charter_of(spec), STRANGER, charter_of(spec), abi_root())
+def test_manager_call_with_an_invalid_rule(spec: ModuleType) -> Iterator[Part]:
+    """The manager's call naming unknown action 0x200: the charter it would leave is invalid."""
+    data = governance_call(rules=[([], ALLOW, 0x200)])
+    yield from expect_update(spec, charter_of(spec), MANAGER, data, None, None, "UnknownPermissionAction")
+
+
+@vector_case("charter", "update")
+def test_metis_dao_call_with_a_rate_above_the_maximum(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO's call with a rate of 100.01%: the schedule it would leave is invalid."""
+    data = tax_call([(0, 10_001)])
+    yield from expect_update(spec, charter_of(spec), metis_dao(spec), data, None, None, "TaxRateAboveMaximum")
+
+
+@vector_case("charter", "update")
+def test_unknown_selector(spec: ModuleType) -> Iterator[Part]:
+    """Data under a selector that names no charter function (here the old whole-charter proposal): malformed."""
+    data = abi_encode(CHARTER_TYPES, ["", "", [], [], MANAGER, []])
+    yield from expect_update(spec, charter_of(spec), MANAGER, data, None, None, "MalformedCharterUpdate")
+
+
+@vector_case("charter", "update")
+def test_data_shorter_than_a_selector(spec: ModuleType) -> Iterator[Part]:
+    """Three bytes of a valid selector: no function is named."""
+    data = GOVERNANCE_SELECTOR[:3]
+    yield from expect_update(spec, charter_of(spec), MANAGER, data, None, None, "MalformedCharterUpdate")
+
+
+@vector_case("charter", "update")
+def test_arguments_with_a_trailing_byte(spec: ModuleType) -> Iterator[Part]:
+    """A well-formed governance call with one zero byte appended: not the canonical encoding, refused, so one
+    update has one encoding."""
+    data = governance_call(vision="new") + b"\x00"
+    yield from expect_update(spec, charter_of(spec), MANAGER, data, None, None, "MalformedCharterUpdate")
+
+
+@vector_case("charter", "update")
+def test_arguments_not_abi(spec: ModuleType) -> Iterator[Part]:
+    """The tax selector followed by ten bytes that encode nothing: malformed (after MetisDAO is found entitled)."""
+    data = TAX_SELECTOR + bytes([0x01]) * 10
+    yield from expect_update(spec, charter_of(spec), metis_dao(spec), data, None, None, "MalformedCharterUpdate")
+
+
+@vector_case("charter", "update")
+def test_identical_governance_changes_nothing(spec: ModuleType) -> Iterator[Part]:
+    """The manager setting the fields to what they are: accepted, the charter and its root unchanged."""
+    current = charter_of(spec, vision="same")
+    yield from expect_update(spec, current, MANAGER, governance_call(vision="same"), current, abi_root(vision="same"))
 
 
 # --- the size of the whole encoding (MAX_CHARTER_BYTES: 10,240 minimal, 65,536 mainnet) ---------------------------
@@ -533,11 +605,21 @@ def max_charter_bytes(spec: ModuleType) -> int:
     return value
 
 
+# The room the size bound keeps for the tax fields at their largest, by hand: two words per bracket and one per
+# exempt account beyond the empty lists' length words (minimal: 4 brackets and 2 accounts; mainnet: 16 and 64).
+TAX_RESERVE = {"minimal": 4 * 64 + 2 * 32, "mainnet": 16 * 64 + 64 * 32}
+
+
+def governed_bytes(spec: ModuleType) -> int:
+    """What the fields other than the tax may take: MAX_CHARTER_BYTES less the room kept for the largest tax."""
+    return max_charter_bytes(spec) - TAX_RESERVE[spec.PRESET]
+
+
 def filled_to_the_limit(spec: ModuleType) -> tuple[str, str, list[Rule]]:
     """A vision of 4,096 bytes, then rules of SUBMIT_TX allowances, each with as many addresses as fit (a word each,
     at most MAX_ADDRESSES_PER_RULE) while a new rule fits at all, and a mission that takes up what is left: exactly
-    MAX_CHARTER_BYTES encoded."""
-    limit, vision = max_charter_bytes(spec), "v" * 4096
+    the bytes the fields other than the tax may take, so that the largest tax brings it to MAX_CHARTER_BYTES."""
+    limit, vision = governed_bytes(spec), "v" * 4096
     rules: list[Rule] = []
     while len(rules) < int(spec.MAX_PERMISSION_RULES) and abi_length(vision, "", [*rules, ([], ALLOW, SUBMIT_TX)]) <= limit:
         room = (limit - abi_length(vision, "", [*rules, ([], ALLOW, SUBMIT_TX)])) // 32
@@ -551,17 +633,19 @@ def filled_to_the_limit(spec: ModuleType) -> tuple[str, str, list[Rule]]:
 
 @vector_case("charter", "charter_root")
 def test_charter_at_the_size_limit(spec: ModuleType) -> Iterator[Part]:
-    """Texts and rules whose encoding, measured by eth_abi, is exactly MAX_CHARTER_BYTES: accepted."""
+    """Texts and rules whose encoding, measured by eth_abi, leaves exactly the room of the largest tax below
+    MAX_CHARTER_BYTES: accepted."""
     vision, mission, rules = filled_to_the_limit(spec)
-    assert abi_length(vision, mission, rules) == max_charter_bytes(spec)
+    assert abi_length(vision, mission, rules) == governed_bytes(spec)
     yield from expect_root(spec, charter_of(spec, vision, mission, rules), abi_root(vision, mission, rules))
 
 
 @vector_case("charter", "charter_root")
 def test_charter_one_word_over_the_size_limit(spec: ModuleType) -> Iterator[Part]:
-    """The same charter with 32 more bytes of mission (still far below 4,096): one word over, CharterTooLarge."""
+    """The same charter with 32 more bytes of mission (still far below 4,096): one word over, CharterTooLarge, though
+    its own encoding (no brackets) is far below MAX_CHARTER_BYTES: the bound keeps the tax's room."""
     vision, mission, rules = filled_to_the_limit(spec)
-    assert abi_length(vision, mission + "m" * 32, rules) == max_charter_bytes(spec) + 32
+    assert abi_length(vision, mission + "m" * 32, rules) == governed_bytes(spec) + 32
     yield from expect_rejected(spec, charter_of(spec, vision, mission + "m" * 32, rules), "CharterTooLarge")
 
 
@@ -569,7 +653,7 @@ def oversized_within_every_bound(spec: ModuleType) -> tuple[str, list[Rule]]:
     """Texts of 4,096 bytes each and rules of MAX_ADDRESSES_PER_RULE addresses, added until the encoding passes
     MAX_CHARTER_BYTES (7 rules minimal, 2 mainnet): every count within its own bound."""
     text, rules = "t" * 4096, list[Rule]()
-    while abi_length(text, text, rules) <= max_charter_bytes(spec):
+    while abi_length(text, text, rules) <= governed_bytes(spec):
         full = [address(len(rules) * 10_000 + index) for index in range(int(spec.MAX_ADDRESSES_PER_RULE))]
         rules.append((full, DENY, OPCODE_CALL))
     assert len(rules) <= int(spec.MAX_PERMISSION_RULES)
@@ -592,3 +676,28 @@ def test_size_checked_after_the_rules(spec: ModuleType) -> Iterator[Part]:
     rules = [*rules[:-1], ([], ALLOW, 0x200)]
     rules += oversized_within_every_bound(spec)[1][-1:]
     yield from expect_rejected(spec, charter_of(spec, text, text, rules), "UnknownPermissionAction")
+
+
+@vector_case("charter", "update")
+def test_largest_tax_fits_a_charter_filled_to_its_bound(spec: ModuleType) -> Iterator[Part]:
+    """The charter filled to the bound by its other fields still takes MetisDAO's largest tax: MAX_TAX_BRACKETS
+    brackets and MAX_TAX_EXEMPT_ACCOUNTS exempt accounts. The encoding is then exactly MAX_CHARTER_BYTES."""
+    vision, mission, rules = filled_to_the_limit(spec)
+    brackets = [(index, 10) for index in range(int(spec.MAX_TAX_BRACKETS))]
+    exempt = [address(900 + index) for index in range(int(spec.MAX_TAX_EXEMPT_ACCOUNTS))]
+    current = charter_of(spec, vision, mission, rules)
+    expected = charter_of(spec, vision, mission, rules, brackets, exempt=exempt)
+    permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
+    full = abi_encode(CHARTER_TYPES, [vision, mission, permissions, brackets, MANAGER, exempt])
+    assert len(full) == max_charter_bytes(spec)
+    yield from expect_update(spec, current, metis_dao(spec), tax_call(brackets, exempt), expected, bytes(keccak(full)))
+
+
+@vector_case("charter", "update")
+def test_governance_call_beyond_the_tax_room(spec: ModuleType) -> Iterator[Part]:
+    """The manager's call growing the filled charter's mission by one word: refused (CharterTooLarge) even though
+    the charter has no tax yet, so the manager cannot take the room MetisDAO's tax needs."""
+    vision, mission, rules = filled_to_the_limit(spec)
+    data = governance_call(vision, mission + "m" * 32, rules)
+    current = charter_of(spec, vision, mission, rules)
+    yield from expect_update(spec, current, MANAGER, data, None, None, "CharterTooLarge")

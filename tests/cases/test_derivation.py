@@ -233,9 +233,9 @@ def test_invalid_transactions_are_dropped_with_their_rule(spec: ModuleType) -> I
 
 
 def encode_charter_data(spec: ModuleType) -> bytes:
-    """The canonical encoding of a charter that changes the vision (a charter update)."""
+    """A setGovernance call that changes the vision (a charter update)."""
     proposed = spec.Charter("Another vision", "Bridge vectors", (), (), spec.Address(bytes(20)))
-    return bytes(spec.encode_charter(proposed))
+    return bytes(spec.encode_governance_call(proposed))
 
 
 # --- Forced blocks ----------------------------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ def test_metis_dao_sets_tax_rates_from_l1(spec: ModuleType) -> Iterator[Part]:
     100 wei to the treasury."""
     hub = new_hub(spec, alloc=funded(ALICE))
     proposed = plain_charter(spec, taxrates=[(0, 1000)])
-    data = bytes(spec.encode_charter(proposed))
+    data = bytes(spec.encode_tax_call(proposed))
     l1_sender, from_contract = METIS_DAO_L1[spec.PRESET]
     operations = [
         advance(spec, 97),
@@ -406,7 +406,7 @@ def test_charter_update_from_an_unentitled_l1_contract_is_skipped(spec: ModuleTy
     """The same charter update deposited by an L1 contract at MetisDAO's L2 address: aliasing gives it another L2
     sender, so the update is skipped (UnauthorizedTaxRateUpdate) and the charter is unchanged."""
     hub = new_hub(spec)
-    data = bytes(spec.encode_charter(plain_charter(spec, taxrates=[(0, 1000)])))
+    data = bytes(spec.encode_tax_call(plain_charter(spec, taxrates=[(0, 1000)])))
     operations = [
         advance(spec, 97),
         deposit(l1_sender=METIS_DAO[spec.PRESET], from_contract=True, to=CHARTER_CONTRACT, gas_limit=200_000, data=data),

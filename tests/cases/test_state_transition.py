@@ -1514,14 +1514,24 @@ def managed(spec: ModuleType, *submitters: PrivateKey, taxrates: Sequence[tuple[
     return charter(spec, rule(spec, ALLOW, SUBMIT_TX, *submitters), taxrates=taxrates, manager=address_of(MANAGER))
 
 
+# CHARTER_CALL_GAS and CHARTER_CALL_WORD_GAS, by hand from spec/v1/execution.md: what a call to the charter
+# costs on top of the call itself.
+CHARTER_CALL_GAS, CHARTER_CALL_WORD_GAS = 20_000, 6
+
+
+def charter_call_gas(data: bytes) -> int:
+    return CHARTER_CALL_GAS + CHARTER_CALL_WORD_GAS * ((len(data) + 31) // 32)
+
+
 def update(spec: ModuleType, sender: PrivateKey, nonce: int, proposed: Any, value: int = 0) -> bytes:
-    return tx(sender, nonce, CHARTER_CONTRACT, value=value, data=spec.encode_charter(proposed))
+    """``sender``'s transaction calling the charter's setGovernance with ``proposed``'s fields (gas 200,000)."""
+    return tx(sender, nonce, CHARTER_CONTRACT, value=value, data=spec.encode_governance_call(proposed))
 
 
 @vector_case("state_transition", "apply_block")
 def test_charter_update_admits_a_submitter_for_the_rest_of_the_block(spec: ModuleType) -> Iterator[Part]:
     """The management contract (not itself a submitter) adds ALICE to the submitters; ALICE's transfer later in
-    the same block is valid. The update costs its intrinsic gas: 21,000 + its calldata."""
+    the same block is valid. The update costs 21,000 + its calldata + the charter call's 20,000 + 6 per word."""
     chain = genesis(managed(spec, MEMBER), funded(MANAGER, ALICE))
     proposed = managed(spec, MEMBER, ALICE)
     raws = [update(spec, MANAGER, 0, proposed), tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS)]
@@ -1529,12 +1539,14 @@ def test_charter_update_admits_a_submitter_for_the_rest_of_the_block(spec: Modul
     queries = [(address_of(MANAGER), ()), (address_of(ALICE), ()), (CHARTER_CONTRACT, ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    update_gas = TRANSFER_GAS + data_gas(spec.encode_charter(proposed))
+    data = spec.encode_governance_call(proposed)
+    update_gas = TRANSFER_GAS + data_gas(data) + charter_call_gas(data)
     assert applied.summary(0) == (True, update_gas, ()) and applied.summary(1) == (True, TRANSFER_GAS, ())
     assert applied.state.charter == proposed
     assert applied.balance(address_of(MANAGER)) == FUNDS - update_gas * PRICE
     assert applied.balance(address_of(ALICE)) == FUNDS - 1 - TRANSFER_GAS * PRICE
-    assert applied.state.world.state_root == plain_cancun(chain.alloc, raws)[0]  # the update itself is a plain call
+    plain = plain_cancun(chain.alloc, raws)  # py-evm: a call to an account without code, 21,000 + calldata
+    assert [gas for _, gas, _ in plain.receipts] == [update_gas - charter_call_gas(data), TRANSFER_GAS]
     yield post(spec, applied, queries)
 
 
@@ -1557,10 +1569,10 @@ def test_charter_update_by_another_signer_rejected(spec: ModuleType) -> Iterator
 
 @vector_case("state_transition", "apply_block")
 def test_charter_update_of_tax_rates_by_the_manager_rejected(spec: ModuleType) -> Iterator[Part]:
-    """Only MetisDAO sets tax rates: the management contract proposing a tax is refused."""
+    """Only MetisDAO sets tax rates: the management contract calling setTax is refused."""
     chain = genesis(managed(spec, MEMBER), funded(MANAGER))
-    proposed = managed(spec, MEMBER, taxrates=TEN_PERCENT)
-    block = block_of(spec, update(spec, MANAGER, 0, proposed))
+    data = spec.encode_tax_call(managed(spec, MEMBER, taxrates=TEN_PERCENT))
+    block = block_of(spec, tx(MANAGER, 0, CHARTER_CONTRACT, data=data))
     yield from expect_error(spec, chain, block, "UnauthorizedTaxRateUpdate")
 
 
@@ -1574,10 +1586,146 @@ def test_charter_update_with_value_rejected(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("state_transition", "apply_block")
 def test_malformed_charter_update_rejected(spec: ModuleType) -> Iterator[Part]:
-    """Data that is no ABI-encoded charter, sent to the charter address by its management contract."""
+    """Data that names no charter function (selector 0x01010101), sent to the charter by its management contract."""
     chain = genesis(managed(spec, MEMBER), funded(MANAGER))
     raw = tx(MANAGER, 0, CHARTER_CONTRACT, data=bytes([0x01]) * 10)
     yield from expect_error(spec, chain, block_of(spec, raw), "MalformedCharterUpdate")
+
+
+# --- Charter calls from contracts (a DAO's voting contract) ---------------------------------------------------------
+
+VOTER, OUTSIDER_CONTRACT = bytes([0xE5]) * 20, bytes([0xE6]) * 20
+
+
+def charter_caller(opcode: int = op.CALL, value: int = 0, ending: bytes = bytes([op.STOP])) -> bytes:
+    """A contract that calls the charter (by ``opcode``, with ``value`` for CALL) with its own calldata, logs the
+    0/1 result (LOG0 of one word, whose gas does not depend on the word), then ends with ``ending`` (STOP, or a
+    REVERT that undoes everything it did)."""
+    sent = push(value) if opcode == op.CALL else b""
+    copy = asm(op.CALLDATASIZE, push(0), push(0), op.CALLDATACOPY)
+    the_call = asm(push(0), push(0), op.CALLDATASIZE, push(0), sent, push(CHARTER_CONTRACT), op.GAS, opcode)
+    return asm(copy, the_call, LOG_TOP, ending)
+
+
+REVERTING = asm(push(0), push(0), op.REVERT)
+
+
+def charter_call_case(
+    spec: ModuleType, caller: bytes, code: bytes, *, status: bool, result: int | None, updated: bool, charged: bool
+) -> Iterator[Part]:
+    """ALICE calls ``caller`` (running ``code``, holding 5 wei) with a setGovernance call changing the vision of a
+    charter managed by VOTER. Checked against plain py-evm, for which the charter address is an account without
+    code: the same status, the gas plus the charter call's when it is ``charged``, the caller's log of the call's
+    ``result`` (None: no log, the caller reverted); then whether the charter changed."""
+    before = charter(spec, manager=VOTER)
+    after = spec.replace(before, vision="voted")
+    data = spec.encode_governance_call(after)
+    chain = genesis(before, funded(ALICE), (caller, GenesisAccount(5, 1, code)))
+    raws = [tx(ALICE, 0, caller, data=data, gas=300_000)]
+    block = block_of(spec, *raws)
+    queries = [(caller, ()), (CHARTER_CONTRACT, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    plain = plain_cancun(chain.alloc, raws)
+    plain_status, plain_gas, _ = plain.receipts[0]
+    extra = charter_call_gas(data) if charged else 0
+    logs = () if result is None else ((caller, (), word(result)),)
+    assert applied.summary(0) == (status, plain_gas + extra, logs) and plain_status == (result is not None)
+    assert applied.balance(caller) == 5
+    assert applied.state.charter == (after if updated else before)
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_voting_contract_updates_the_charter_at_depth(spec: ModuleType) -> Iterator[Part]:
+    """The management contract is a contract: VOTER, called by ALICE (any signer), calls the charter's
+    setGovernance; the update stands and governs the next transaction. The call costs py-evm's gas plus the
+    charter call's."""
+    yield from charter_call_case(spec, VOTER, charter_caller(), status=True, result=1, updated=True, charged=True)
+
+
+@vector_case("state_transition", "apply_block")
+def test_charter_update_undone_by_its_reverting_caller(spec: ModuleType) -> Iterator[Part]:
+    """VOTER's call to the charter succeeds, then VOTER reverts: the update is undone with the frame that made
+    it (the transaction fails, the charter is unchanged)."""
+    code = charter_caller(ending=REVERTING)
+    yield from charter_call_case(spec, VOTER, code, status=False, result=None, updated=False, charged=True)
+
+
+@vector_case("state_transition", "apply_block")
+def test_contract_not_managing_the_charter_cannot_update_it(spec: ModuleType) -> Iterator[Part]:
+    """Another contract making the same call: the charter refuses it (0 to the caller, after the charter call's
+    gas, like REVERT), the transaction goes on and succeeds, and the charter is unchanged."""
+    code = charter_caller()
+    yield from charter_call_case(spec, OUTSIDER_CONTRACT, code, status=True, result=0, updated=False, charged=True)
+
+
+@vector_case("state_transition", "apply_block")
+def test_static_call_to_the_charter_fails(spec: ModuleType) -> Iterator[Part]:
+    """VOTER calling the charter by STATICCALL: an update cannot be static, the call fails before any charter gas
+    is charged (0 where py-evm's call to an account without code gives 1), and nothing changes."""
+    code = charter_caller(op.STATICCALL)
+    yield from charter_call_case(spec, VOTER, code, status=True, result=0, updated=False, charged=False)
+
+
+@vector_case("state_transition", "apply_block")
+def test_delegatecall_to_the_charter_updates_nothing(spec: ModuleType) -> Iterator[Part]:
+    """VOTER DELEGATECALLing the charter runs the charter address's (empty) code in VOTER's own context: it
+    succeeds as in py-evm, costs nothing more, and updates nothing."""
+    code = charter_caller(op.DELEGATECALL)
+    yield from charter_call_case(spec, VOTER, code, status=True, result=1, updated=False, charged=False)
+
+
+@vector_case("state_transition", "apply_block")
+def test_charter_call_with_value_at_depth_fails(spec: ModuleType) -> Iterator[Part]:
+    """VOTER's call to the charter sending 1 wei of its 5: refused (an update moves no value), so the wei stays with
+    VOTER and the charter is unchanged."""
+    code = charter_caller(value=1)
+    yield from charter_call_case(spec, VOTER, code, status=True, result=0, updated=False, charged=True)
+
+
+@vector_case("state_transition", "apply_block")
+def test_second_update_judged_against_the_first(spec: ModuleType) -> Iterator[Part]:
+    """In one transaction the managing contract first hands the charter to VOTER, then calls it again: the second
+    call is judged against the charter the first left, whose manager is no longer the caller, so it is refused
+    (0 in slot 1); the hand-over stands (1 in slot 0)."""
+    relay_twice = bytes([0xE7]) * 20  # the charter's manager: a contract making both calls
+    before = spec.replace(managed(spec, MEMBER), management_contract=spec.Address(relay_twice))
+    handed = spec.replace(before, management_contract=spec.Address(VOTER))
+    first, second = spec.encode_governance_call(handed), spec.encode_governance_call(spec.replace(before, vision="x"))
+    stores = b"".join(
+        asm(push(chunk.ljust(32, b"\x00")), push(offset + index * 32), op.MSTORE)
+        for offset, data in ((0, first), (4096, second))
+        for index, chunk in enumerate(data[i : i + 32] for i in range(0, len(data), 32))
+    )
+    calls = asm(
+        push(0), push(0), push(len(first)), push(0), push(0), push(CHARTER_CONTRACT), op.GAS, op.CALL, push(0), op.SSTORE,
+        push(0), push(0), push(len(second)), push(4096), push(0), push(CHARTER_CONTRACT), op.GAS, op.CALL, push(1), op.SSTORE,
+    )
+    chain = genesis(before, funded(MEMBER), (relay_twice, GenesisAccount(0, 1, asm(stores, calls))))
+    raws = [tx(MEMBER, 0, relay_twice, gas=500_000)]
+    block = block_of(spec, *raws)
+    queries = [(relay_twice, (0, 1))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.receipts[0].status == 1
+    assert (applied.storage(relay_twice, 0), applied.storage(relay_twice, 1)) == (1, 0)
+    assert applied.state.charter == handed
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_first_block_runs_under_the_recorded_genesis_charter(spec: ModuleType) -> Iterator[Part]:
+    """The initial settings are final from the first block: block 1, with a transfer and no charter call, runs
+    under the genesis charter exactly, and its state commits to that charter's root."""
+    chain = genesis(managed(spec, ALICE), funded(ALICE))
+    raws = [tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS)]
+    block = block_of(spec, *raws)
+    yield from inputs(spec, chain, block, [(RECIPIENT, ())])
+    applied = apply(spec, chain, block)
+    assert applied.state.charter == chain.charter
+    assert spec.compute_charter_root(applied.state.charter) == bytes(keccak(spec.encode_charter(chain.charter)))
+    yield post(spec, applied, [(RECIPIENT, ())])
 
 
 # --- Genesis rules ------------------------------------------------------------------------------------------------
@@ -1605,18 +1753,20 @@ def test_metis_dao_sets_tax_rates_for_the_rest_of_the_block(spec: ModuleType) ->
     """MetisDAO (the minimal preset's key-held account) sets a 10% tax from 0 wei on a DAC whose SUBMIT_TX rules do
     not list it; ALICE's 1,000-wei transfer later in the block pays 100 wei of tax to MetisDAO.
 
-    MetisDAO's balance: start - update gas x price + 100. The update costs 21,000 + its calldata.
+    MetisDAO's balance: start - update gas x price + 100. The update (setTax) costs 21,000 + its calldata + the
+    charter call's gas.
     """
     metis_dao = address_of(METIS_DAO_KEY)
     assert metis_dao == treasury(spec) == spec.METIS_DAO_ADDRESS
     chain = genesis(managed(spec, ALICE), funded(METIS_DAO_KEY, ALICE))
     proposed = managed(spec, ALICE, taxrates=[(0, 1000)])
-    raws = [update(spec, METIS_DAO_KEY, 0, proposed), tx(ALICE, 0, RECIPIENT, value=1000, gas=TRANSFER_GAS)]
+    data = spec.encode_tax_call(proposed)
+    raws = [tx(METIS_DAO_KEY, 0, CHARTER_CONTRACT, data=data), tx(ALICE, 0, RECIPIENT, value=1000, gas=TRANSFER_GAS)]
     block = block_of(spec, *raws)
     queries = [(metis_dao, ()), (address_of(ALICE), ()), (RECIPIENT, ())]
     yield from inputs(spec, chain, block, queries)
     applied = apply(spec, chain, block)
-    update_gas = TRANSFER_GAS + data_gas(spec.encode_charter(proposed))
+    update_gas = TRANSFER_GAS + data_gas(data) + charter_call_gas(data)
     assert applied.summary(0) == (True, update_gas, ()) and applied.summary(1) == (True, TRANSFER_GAS, ())
     assert applied.state.charter == proposed and applied.receipts[1].tax == 100
     assert applied.balance(metis_dao) == FUNDS - update_gas * PRICE + 100
@@ -1627,7 +1777,7 @@ def test_metis_dao_sets_tax_rates_for_the_rest_of_the_block(spec: ModuleType) ->
 
 @vector_case("state_transition", "apply_block", presets=("minimal",))
 def test_metis_dao_may_not_change_more_than_tax_rates(spec: ModuleType) -> Iterator[Part]:
-    """MetisDAO proposing a new submitter list (not only tax rates) is refused: that is the manager's."""
+    """MetisDAO calling setGovernance (a new submitter list) is refused: that is the manager's."""
     chain = genesis(managed(spec, ALICE), funded(METIS_DAO_KEY))
     proposed = managed(spec, ALICE, MEMBER)
     yield from expect_error(
@@ -1949,14 +2099,15 @@ def test_deposit_paying_through_a_forwarder_is_taxed_at_depth(spec: ModuleType) 
 def test_metis_dao_deposit_sets_tax_rates_for_the_rest_of_the_block(spec: ModuleType) -> Iterator[Part]:
     """Governance from L1: MetisDAO (METIS_DAO_ADDRESS, with no genesis account and no key on mainnet) deposits a
     charter update setting 10% from 0 wei, on a DAC whose SUBMIT_TX rules do not list it. The deposit runs as a
-    plain call to an account without code (gas: 21,000 + its calldata, at price 0); ALICE's 1,000-wei transfer
+    call to the charter (gas: 21,000 + its calldata + the charter call's, at price 0); ALICE's 1,000-wei transfer
     later in the block pays 100 wei of tax to MetisDAO."""
     metis_dao = treasury(spec)
     assert metis_dao == spec.METIS_DAO_ADDRESS
     chain = genesis(managed(spec, ALICE), funded(ALICE))
     proposed = managed(spec, ALICE, taxrates=[(0, 1000)])
-    update_gas = TRANSFER_GAS + data_gas(spec.encode_charter(proposed))
-    governance = deposit(spec, metis_dao, CHARTER_CONTRACT, gas=update_gas, data=spec.encode_charter(proposed))
+    data = spec.encode_tax_call(proposed)
+    update_gas = TRANSFER_GAS + data_gas(data) + charter_call_gas(data)
+    governance = deposit(spec, metis_dao, CHARTER_CONTRACT, gas=update_gas, data=data)
     raws = [tx(ALICE, 0, RECIPIENT, value=1000, gas=TRANSFER_GAS)]
     block = block_of(spec, *raws, deposits=[governance])
     queries = [(metis_dao, ()), (address_of(ALICE), ()), (RECIPIENT, ())]
@@ -1966,7 +2117,7 @@ def test_metis_dao_deposit_sets_tax_rates_for_the_rest_of_the_block(spec: Module
     assert applied.state.charter == proposed and [int(receipt.tax) for receipt in applied.receipts] == [0, 100]
     assert applied.balance(metis_dao) == 100 and applied.nonce(metis_dao) == 1
     assert applied.balance(address_of(ALICE)) == FUNDS - 1000 - 100 - TRANSFER_GAS * PRICE
-    if spec.PRESET == "minimal":  # MetisDAO's key is known: replay the deposit in plain py-evm
+    if spec.PRESET == "minimal":  # MetisDAO's key is known: replay the deposit in plain py-evm (gas is free)
         replay = replayed(METIS_DAO_KEY, 0, governance)
         plain = plain_cancun(chain.alloc, raws, deposits=[replay], taxes={0: 100}, treasury=metis_dao)
         assert applied.state.world.state_root == plain.root
@@ -2052,10 +2203,10 @@ def test_creation_deposit_with_too_much_init_code_is_skipped(spec: ModuleType) -
 
 @vector_case("state_transition", "apply_block")
 def test_unauthorized_charter_update_by_deposit_is_skipped(spec: ModuleType) -> Iterator[Part]:
-    """MEMBER, a submitter but not the management contract, deposits a charter proposal (mint 0.001 MT): the call is
-    skipped, the charter unchanged, MEMBER's nonce unused (its transfer after it has nonce 0)."""
+    """MEMBER, a submitter but not the management contract, deposits a setGovernance call (mint 0.001 MT): the call
+    is skipped, the charter unchanged, MEMBER's nonce unused (its transfer after it has nonce 0)."""
     chain = genesis(managed(spec, MEMBER), funded(MEMBER))
-    proposal = spec.encode_charter(managed(spec, MEMBER, ALICE))
+    proposal = spec.encode_governance_call(managed(spec, MEMBER, ALICE))
     skipped = deposit(spec, MEMBER, CHARTER_CONTRACT, mint=MILLI, gas=TRANSFER_GAS + data_gas(proposal), data=proposal)
     yield from expect_skipped_deposit(spec, chain, MEMBER, skipped, "UnauthorizedCharterUpdate", follower=MEMBER)
 

@@ -306,7 +306,7 @@ def test_cached_forbidden_opcodes_execute_identically_across_a_charter_update() 
     block = block_of(
         spec,
         tx(ALICE, 0, VAULT, value=5),
-        tx(manager, 0, charter_address, data=spec.encode_charter(lifted)),
+        tx(manager, 0, charter_address, data=spec.encode_governance_call(lifted)),
         tx(ALICE, 1, VAULT, value=7),
     )
     expected = spec.apply_block(chain.state(spec), block)

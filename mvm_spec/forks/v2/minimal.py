@@ -25,6 +25,7 @@ from mvm_spec.runtime import (
     Callable,
     DecodedTransaction,
     EvmBlockContext,
+    EvmCharterCalls,
     EvmMissingData,
     EvmTransferTax,
     EvmWorld,
@@ -132,6 +133,8 @@ MAX_ACTION = Action(0x103)
 MAX_CHARTER_TEXT_BYTES = uint64(4096)
 EVM_OPCODE_COUNT = uint64(256)
 CHARTER_ADDRESS = Address("0x4200000000000000000000000000000000000100")
+SET_TAX_SIGNATURE = str("setTax((uint256,uint16)[],address[])")
+SET_GOVERNANCE_SIGNATURE = str("setGovernance(string,string,(address[],uint8,uint16)[],address)")
 OUTPUT_ROOT_VERSION = uint256(2)
 FIRST_CHAIN_ID = ChainId(1000000000001088)
 RANGERS_DAC_LABEL = str("rangers")
@@ -158,6 +161,8 @@ CREATION_GAS = uint64(32000)
 ZERO_BYTE_GAS = uint64(4)
 NONZERO_BYTE_GAS = uint64(16)
 INITCODE_WORD_GAS = uint64(2)
+CHARTER_CALL_GAS = uint64(20000)
+CHARTER_CALL_WORD_GAS = uint64(6)
 L1_TO_L2_ALIAS_OFFSET = uint256(0x1111000000000000000000000000000000001111)
 EMPTY_TRIE_ROOT = Hash32("0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421")
 EMPTY_CODE_HASH = Hash32("0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
@@ -229,14 +234,14 @@ class SpecError(Exception):
     pass
 
 
-# spec/v1/l2-chain.md:131
+# spec/v1/l2-chain.md:144
 @container
 class TaxBracket:
     threshold: Wei
     rate_bps: BasisPoints
 
 
-# spec/v1/l2-chain.md:142
+# spec/v1/l2-chain.md:155
 @container
 class PermissionRule:
     addresses: Tuple[Address, ...]
@@ -244,7 +249,7 @@ class PermissionRule:
     action: Action
 
 
-# spec/v1/l2-chain.md:156
+# spec/v1/l2-chain.md:169
 @container
 class Charter:
     vision: str
@@ -255,7 +260,7 @@ class Charter:
     tax_exempt: Tuple[Address, ...] = ()
 
 
-# spec/v1/l2-chain.md:172
+# spec/v1/l2-chain.md:185
 def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index: int) -> Wei:
     lower = schedule[index].threshold
     if value <= lower:
@@ -265,7 +270,7 @@ def get_amount_in_tax_bracket(value: Wei, schedule: Sequence[TaxBracket], index:
     return Wei(upper - lower)
 
 
-# spec/v1/l2-chain.md:186
+# spec/v1/l2-chain.md:199
 def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
     if len(schedule) > MAX_TAX_BRACKETS:
         raise TooManyTaxBrackets(f"{len(schedule)} brackets, at most {MAX_TAX_BRACKETS} allowed")
@@ -277,7 +282,7 @@ def validate_tax_schedule(schedule: Sequence[TaxBracket]) -> None:
             raise TaxThresholdsNotIncreasing(f"threshold {current.threshold} follows {previous.threshold}")
 
 
-# spec/v1/l2-chain.md:202
+# spec/v1/l2-chain.md:215
 def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     validate_tax_schedule(schedule)
     return Wei(
@@ -288,7 +293,7 @@ def compute_tax(value: Wei, schedule: Sequence[TaxBracket]) -> Wei:
     )
 
 
-# spec/v1/l2-chain.md:217
+# spec/v1/l2-chain.md:230
 def validate_permission_rule(rule: PermissionRule) -> None:
     if rule.operation not in (ALLOW, DENY):
         raise UnknownPermissionOperation(f"operation {rule.operation}")
@@ -298,7 +303,7 @@ def validate_permission_rule(rule: PermissionRule) -> None:
         raise TooManyRuleAddresses(f"{len(rule.addresses)} addresses, at most {MAX_ADDRESSES_PER_RULE}")
 
 
-# spec/v1/l2-chain.md:234
+# spec/v1/l2-chain.md:247
 def validate_charter(charter: Charter) -> None:
     for text in (charter.vision, charter.mission):
         if any(0xD800 <= ord(character) <= 0xDFFF for character in text):
@@ -312,11 +317,12 @@ def validate_charter(charter: Charter) -> None:
     validate_tax_schedule(charter.taxrates)
     if len(charter.tax_exempt) > MAX_TAX_EXEMPT_ACCOUNTS:
         raise TooManyTaxExemptAccounts(f"{len(charter.tax_exempt)} accounts, at most {MAX_TAX_EXEMPT_ACCOUNTS}")
-    if get_charter_encoding_length(charter) > MAX_CHARTER_BYTES:
-        raise CharterTooLarge(f"{get_charter_encoding_length(charter)} bytes encoded, at most {MAX_CHARTER_BYTES}")
+    if get_charter_length_bound(charter) > MAX_CHARTER_BYTES:
+        bound = get_charter_length_bound(charter)
+        raise CharterTooLarge(f"{bound} bytes encoded with the largest tax, at most {MAX_CHARTER_BYTES}")
 
 
-# spec/v1/l2-chain.md:259
+# spec/v1/l2-chain.md:273
 def get_charter_encoding_length(charter: Charter) -> int:
     texts = sum(32 + (len(text.encode("utf-8")) + 31) // 32 * 32 for text in (charter.vision, charter.mission))
     rules = 32 + sum(32 + 3 * 32 + 32 + 32 * len(rule.addresses) for rule in charter.permissions)
@@ -325,7 +331,14 @@ def get_charter_encoding_length(charter: Charter) -> int:
     return 6 * 32 + texts + rules + brackets + exempt
 
 
-# spec/v1/l2-chain.md:274
+# spec/v1/l2-chain.md:288
+def get_charter_length_bound(charter: Charter) -> int:
+    untaxed = replace(charter, taxrates=(), tax_exempt=())
+    largest_tax = 2 * 32 * MAX_TAX_BRACKETS + 32 * MAX_TAX_EXEMPT_ACCOUNTS
+    return get_charter_encoding_length(untaxed) + largest_tax
+
+
+# spec/v1/l2-chain.md:301
 def encode_charter(charter: Charter) -> bytes:
     validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
@@ -343,12 +356,12 @@ def encode_charter(charter: Charter) -> bytes:
     )
 
 
-# spec/v1/l2-chain.md:296
+# spec/v1/l2-chain.md:323
 def compute_charter_root(charter: Charter) -> Hash32:
     return Hash32(keccak256(encode_charter(charter)))
 
 
-# spec/v1/l2-chain.md:308
+# spec/v1/l2-chain.md:335
 def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bool:
     rules = [rule for rule in charter.permissions if rule.action == action]
     if any(rule.operation == DENY and signer in rule.addresses for rule in rules):
@@ -357,28 +370,94 @@ def is_action_permitted(charter: Charter, signer: Address, action: Action) -> bo
     return not allowing or any(signer in rule.addresses for rule in allowing)
 
 
-# spec/v1/l2-chain.md:322
+# spec/v1/l2-chain.md:349
 def get_forbidden_opcodes(charter: Charter, signer: Address) -> frozenset[int]:
     # An opcode no rule names is open, so only the opcodes the rules name can be forbidden.
     named = {rule.action for rule in charter.permissions if rule.action < EVM_OPCODE_COUNT}
     return frozenset(opcode for opcode in named if not is_action_permitted(charter, signer, Action(opcode)))
 
 
-# spec/v1/l2-chain.md:337
-def apply_charter_update(charter: Charter, sender: Address, proposed: Charter) -> Charter:
-    validate_charter(proposed)
-    changes_tax = (proposed.taxrates, proposed.tax_exempt) != (charter.taxrates, charter.tax_exempt)
-    if changes_tax and sender != METIS_DAO_ADDRESS:
+# spec/v1/l2-chain.md:363
+def get_function_selector(signature: str) -> bytes:
+    return bytes(keccak256(signature.encode("ascii"))[:4])
+
+
+# spec/v1/l2-chain.md:372
+def get_tax_call_types() -> Tuple[str, ...]:
+    return ("(uint256,uint16)[]", "address[]")
+
+
+# spec/v1/l2-chain.md:381
+def get_governance_call_types() -> Tuple[str, ...]:
+    return ("string", "string", "(address[],uint8,uint16)[]", "address")
+
+
+# spec/v1/l2-chain.md:391
+def encode_tax_call(charter: Charter) -> bytes:
+    taxrates = [(bracket.threshold, bracket.rate_bps) for bracket in charter.taxrates]
+    arguments = abi_encode(get_tax_call_types(), (taxrates, list(charter.tax_exempt)))
+    return get_function_selector(SET_TAX_SIGNATURE) + arguments
+
+
+# spec/v1/l2-chain.md:404
+def encode_governance_call(charter: Charter) -> bytes:
+    permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
+    values = (charter.vision, charter.mission, permissions, charter.management_contract)
+    return get_function_selector(SET_GOVERNANCE_SIGNATURE) + abi_encode(get_governance_call_types(), values)
+
+
+# spec/v1/l2-chain.md:416
+def decode_call_arguments(types: Sequence[str], arguments: bytes) -> Tuple[Any, ...]:
+    try:
+        values = abi_decode(types, arguments)
+    except AbiDecodingError as error:
+        raise MalformedCharterUpdate(f"not an ABI encoding of {', '.join(types)}: {error}") from None
+    if abi_encode(types, values) != arguments:
+        raise MalformedCharterUpdate("not the canonical encoding of its values")
+    return values
+
+
+# spec/v1/l2-chain.md:432
+def apply_tax_call(charter: Charter, sender: Address, arguments: bytes) -> Charter:
+    if sender != METIS_DAO_ADDRESS:
         raise UnauthorizedTaxRateUpdate(f"{sender.hex()} may not change the tax")
-    if replace(proposed, taxrates=charter.taxrates, tax_exempt=charter.tax_exempt) != charter:
-        if charter.management_contract == Address():
-            raise CharterImmutable("the charter has no management contract")
-        if sender != charter.management_contract:
-            raise UnauthorizedCharterUpdate(f"{sender.hex()} is not the management contract")
-    return proposed
+    taxrates, tax_exempt = decode_call_arguments(get_tax_call_types(), arguments)
+    brackets = tuple(TaxBracket(Wei(threshold), BasisPoints(rate)) for threshold, rate in taxrates)
+    exempt = tuple(Address(account) for account in tax_exempt)
+    updated = replace(charter, taxrates=brackets, tax_exempt=exempt)
+    validate_charter(updated)
+    return updated
 
 
-# spec/v1/l2-chain.md:356
+# spec/v1/l2-chain.md:449
+def apply_governance_call(charter: Charter, sender: Address, arguments: bytes) -> Charter:
+    if charter.management_contract == Address():
+        raise CharterImmutable("the charter has no management contract")
+    if sender != charter.management_contract:
+        raise UnauthorizedCharterUpdate(f"{sender.hex()} is not the management contract")
+    vision, mission, permissions, management_contract = decode_call_arguments(get_governance_call_types(), arguments)
+    rules = tuple(
+        PermissionRule(tuple(Address(address) for address in addresses), PermissionOperation(operation), Action(action))
+        for addresses, operation, action in permissions
+    )
+    updated = replace(
+        charter, vision=vision, mission=mission, permissions=rules, management_contract=Address(management_contract)
+    )
+    validate_charter(updated)
+    return updated
+
+
+# spec/v1/l2-chain.md:473
+def apply_charter_call(charter: Charter, sender: Address, data: bytes) -> Charter:
+    selector, arguments = data[:4], data[4:]
+    if selector == get_function_selector(SET_TAX_SIGNATURE):
+        return apply_tax_call(charter, sender, arguments)
+    if selector == get_function_selector(SET_GOVERNANCE_SIGNATURE):
+        return apply_governance_call(charter, sender, arguments)
+    raise MalformedCharterUpdate(f"no charter function has selector 0x{selector.hex()}")
+
+
+# spec/v1/l2-chain.md:488
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract, tax_exempt = abi_decode(
@@ -398,7 +477,7 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:383
+# spec/v1/l2-chain.md:515
 def compute_output_root(
     evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
@@ -406,67 +485,67 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:413
+# spec/v1/l2-chain.md:550
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:422
+# spec/v1/l2-chain.md:559
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:431
+# spec/v1/l2-chain.md:568
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:440
+# spec/v1/l2-chain.md:577
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:450
+# spec/v1/l2-chain.md:587
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:459
+# spec/v1/l2-chain.md:596
 class CharterTooLarge(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:468
+# spec/v1/l2-chain.md:605
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:477
+# spec/v1/l2-chain.md:614
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:486
+# spec/v1/l2-chain.md:623
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:495
+# spec/v1/l2-chain.md:632
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:504
+# spec/v1/l2-chain.md:641
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:513
+# spec/v1/l2-chain.md:650
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:522
+# spec/v1/l2-chain.md:659
 class TooManyTaxExemptAccounts(InvalidCharter):
     pass
 
@@ -1491,7 +1570,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:127
+# spec/v1/execution.md:136
 @container
 class L2State:
     chain_id: ChainId
@@ -1505,7 +1584,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:145
+# spec/v1/execution.md:154
 @container
 class L2Block:
     number: BlockNumber
@@ -1519,7 +1598,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:163
+# spec/v1/execution.md:172
 @container
 class Log:
     address: Address
@@ -1527,7 +1606,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:176
+# spec/v1/execution.md:185
 @container
 class Receipt:
     status: uint8
@@ -1536,7 +1615,7 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:198
+# spec/v1/execution.md:207
 def get_message_passer_code() -> bytes:
     return bytes.fromhex(
         "36"  # 00  CALLDATASIZE
@@ -1609,7 +1688,7 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:279
+# spec/v1/execution.md:288
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1628,13 +1707,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:302
+# spec/v1/execution.md:311
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:315
+# spec/v1/execution.md:324
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1662,7 +1741,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:350
+# spec/v1/execution.md:359
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         return evm_decode_transaction(raw)
@@ -1670,27 +1749,27 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
         raise InvalidTransactionEncoding(str(error)) from None
 
 
-# spec/v1/execution.md:362
+# spec/v1/execution.md:371
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:375
+# spec/v1/execution.md:384
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:390
+# spec/v1/execution.md:399
 def compute_transfer_tax(charter: Charter, payer: Address, payee: Optional[bytes], value: Wei) -> Wei:
     if payee == payer or payee == MESSAGE_PASSER_ADDRESS or payer in charter.tax_exempt:
         return Wei(0)
     return compute_tax(value, charter.taxrates)
 
 
-# spec/v1/execution.md:402
+# spec/v1/execution.md:411
 def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     if not charter.taxrates:
         return None
@@ -1701,7 +1780,7 @@ def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     return EvmTransferTax(METIS_DAO_ADDRESS, compute)
 
 
-# spec/v1/execution.md:418
+# spec/v1/execution.md:427
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1720,7 +1799,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:443
+# spec/v1/execution.md:452
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1739,33 +1818,49 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:469
+# spec/v1/execution.md:479
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
     if value != 0:
         raise CharterUpdateWithValue("a charter update moves no value")
-    return apply_charter_update(charter, sender, decode_charter(data))
+    return apply_charter_call(charter, sender, data)
 
 
-# spec/v1/execution.md:482
+# spec/v1/execution.md:493
+def get_charter_call_gas(data: bytes) -> int:
+    return CHARTER_CALL_GAS + CHARTER_CALL_WORD_GAS * ((len(data) + 31) // 32)
+
+
+# spec/v1/execution.md:504
+def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
+    def update(current: Any, caller: bytes, value: int, data: bytes) -> Optional[Charter]:
+        try:
+            return get_charter_after_call(current, Address(caller), CHARTER_ADDRESS, value, data)
+        except SpecError:
+            return None
+
+    return EvmCharterCalls(CHARTER_ADDRESS, charter, update, get_charter_call_gas)
+
+
+# spec/v1/execution.md:519
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:493
+# spec/v1/execution.md:530
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:503
+# spec/v1/execution.md:540
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:514
+# spec/v1/execution.md:551
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1780,48 +1875,48 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:533
+# spec/v1/execution.md:570
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:548
-def apply_execution_result(
-    state: L2State, result: ExecutionResult, charter: Charter, tax: Wei
-) -> Tuple[L2State, Receipt]:
+# spec/v1/execution.md:585
+def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) -> Tuple[L2State, Receipt]:
     paid = Wei(tax + result.transfer_tax)
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), paid)
     supply = Wei(state.coinbase_supply + result.supply_change)
-    adopted = charter if result.success else state.charter
+    adopted = state.charter if result.charter is None else result.charter
     executed = replace(state, world=result.world, charter=adopted, coinbase_supply=supply)
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:567
+# spec/v1/execution.md:602
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
     tax = validate_transaction(state, block, transaction, gas_available)
-    charter = get_charter_after_call(state.charter, sender, transaction.to, transaction.value, transaction.data)
+    get_charter_after_call(state.charter, sender, transaction.to, transaction.value, transaction.data)  # or refuses
     world = charge_tax(state.world, transaction.sender, tax)
     forbidden = get_forbidden_opcodes(state.charter, sender)
     context = get_evm_block_context(state, block)
     internal_tax = get_internal_transfer_tax(state.charter)
-    result = evm_execute_transaction(world, raw, context, forbidden, get_permission_exempt_code(), internal_tax)
-    return apply_execution_result(state, result, charter, tax)
+    charter_calls = get_evm_charter_calls(state.charter)
+    exempt = get_permission_exempt_code()
+    result = evm_execute_transaction(world, raw, context, forbidden, exempt, internal_tax, charter_calls)
+    return apply_execution_result(state, result, tax)
 
 
-# spec/v1/execution.md:588
+# spec/v1/execution.md:625
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:601
-def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charter]:
+# spec/v1/execution.md:638
+def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
     is_creation = deposit.to is None
@@ -1832,10 +1927,11 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Tuple[Wei, Charte
     tax = compute_transfer_tax(state.charter, deposit.sender, deposit.to, deposit.value)
     if evm_get_balance(state.world, deposit.sender) < deposit.value + tax:
         raise InsufficientFunds(f"{deposit.sender.hex()} cannot pay {deposit.value + tax} wei for value and tax")
-    return tax, get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)
+    get_charter_after_call(state.charter, deposit.sender, deposit.to, deposit.value, deposit.data)  # or refuses
+    return tax
 
 
-# spec/v1/execution.md:624
+# spec/v1/execution.md:662
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1848,7 +1944,7 @@ def apply_deposit(
     world = evm_mint(state.world, deposit.sender, deposit.mint)
     minted = replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply + deposit.mint))
     try:
-        tax, charter = validate_deposit_call(minted, deposit)
+        tax = validate_deposit_call(minted, deposit)
     except SpecError as error:
         return minted, Receipt(uint8(0), uint64(0), (), Wei(0)), type(error).__name__
     taxed = charge_tax(minted.world, deposit.sender, tax)
@@ -1866,17 +1962,18 @@ def apply_deposit(
         forbidden,
         get_permission_exempt_code(),
         get_internal_transfer_tax(state.charter),
+        get_evm_charter_calls(state.charter),
     )
-    executed, receipt = apply_execution_result(minted, result, charter, tax)
+    executed, receipt = apply_execution_result(minted, result, tax)
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:666
+# spec/v1/execution.md:705
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:677
+# spec/v1/execution.md:716
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1888,7 +1985,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:694
+# spec/v1/execution.md:733
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1901,7 +1998,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:711
+# spec/v1/execution.md:750
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -1911,13 +2008,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:731
+# spec/v1/execution.md:770
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     root = compute_merkle_root(leaves) if leaves else Hash32()
     return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:742
+# spec/v1/execution.md:781
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -1939,18 +2036,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:768
+# spec/v1/execution.md:807
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:777
+# spec/v1/execution.md:816
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:788
+# spec/v1/execution.md:827
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -1958,7 +2055,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:801
+# spec/v1/execution.md:840
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -1971,7 +2068,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:819
+# spec/v1/execution.md:858
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -1984,12 +2081,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:836
+# spec/v1/execution.md:875
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:847
+# spec/v1/execution.md:886
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -2007,7 +2104,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:869
+# spec/v1/execution.md:908
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -2017,137 +2114,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:907
+# spec/v1/execution.md:946
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:916
+# spec/v1/execution.md:955
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:925
+# spec/v1/execution.md:964
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:934
+# spec/v1/execution.md:973
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:943
+# spec/v1/execution.md:982
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:952
+# spec/v1/execution.md:991
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:961
+# spec/v1/execution.md:1000
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:970
+# spec/v1/execution.md:1009
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:979
+# spec/v1/execution.md:1018
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:988
+# spec/v1/execution.md:1027
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:997
+# spec/v1/execution.md:1036
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1006
+# spec/v1/execution.md:1045
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1015
+# spec/v1/execution.md:1054
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1024
+# spec/v1/execution.md:1063
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1034
+# spec/v1/execution.md:1073
 class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1043
+# spec/v1/execution.md:1082
 class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1052
+# spec/v1/execution.md:1091
 class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1061
+# spec/v1/execution.md:1100
 class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1070
+# spec/v1/execution.md:1109
 class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1079
+# spec/v1/execution.md:1118
 class UnauthorizedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1089
+# spec/v1/execution.md:1128
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:1098
+# spec/v1/execution.md:1137
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:1107
+# spec/v1/execution.md:1146
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1116
+# spec/v1/execution.md:1155
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1125
+# spec/v1/execution.md:1164
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1134
+# spec/v1/execution.md:1173
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1143
+# spec/v1/execution.md:1182
 class SupplyOverflow(InvalidBlock):
     pass
 
@@ -3313,6 +3410,8 @@ __all__ = [
     "CHALLENGE_MOOT",
     "CHALLENGE_OPEN",
     "CHARTER_ADDRESS",
+    "CHARTER_CALL_GAS",
+    "CHARTER_CALL_WORD_GAS",
     "CREATE_OPCODE",
     "CREATION_GAS",
     "Callable",
@@ -3357,6 +3456,7 @@ __all__ = [
     "EnqueuedDeposit",
     "Epoch",
     "EvmBlockContext",
+    "EvmCharterCalls",
     "EvmMissingData",
     "EvmTransferTax",
     "EvmWorld",
@@ -3485,6 +3585,8 @@ __all__ = [
     "SEQUENCER_EXIT_DELAY",
     "SEQUENCER_TIMEOUT",
     "SEQUENCING_WINDOW",
+    "SET_GOVERNANCE_SIGNATURE",
+    "SET_TAX_SIGNATURE",
     "SHUFFLE_ROUND_COUNT",
     "SLASH_RATIO_BPS",
     "SUBMIT_TX",
@@ -3564,11 +3666,13 @@ __all__ = [
     "apply_basis_points_rounded_up",
     "apply_block",
     "apply_block_step",
-    "apply_charter_update",
+    "apply_charter_call",
     "apply_deposit",
     "apply_execution_result",
+    "apply_governance_call",
     "apply_l1_to_l2_alias",
     "apply_pending_deposits",
+    "apply_tax_call",
     "apply_transaction",
     "assign_compute_providers",
     "assign_epoch_sequencers",
@@ -3599,6 +3703,7 @@ __all__ = [
     "compute_transfer_tax",
     "container",
     "create_dac",
+    "decode_call_arguments",
     "decode_charter",
     "decode_state_batch_extra_data",
     "decode_storage_value",
@@ -3614,7 +3719,9 @@ __all__ = [
     "derive_chain",
     "draw_sequencer",
     "encode_charter",
+    "encode_governance_call",
     "encode_state_batch_extra_data",
+    "encode_tax_call",
     "encode_transaction_batch",
     "encode_transaction_batch_extra_data",
     "evm_burn",
@@ -3649,7 +3756,9 @@ __all__ = [
     "get_block_trace",
     "get_chain_inputs",
     "get_charter_after_call",
+    "get_charter_call_gas",
     "get_charter_encoding_length",
+    "get_charter_length_bound",
     "get_clock_used",
     "get_current_l1_block",
     "get_current_sequencer",
@@ -3663,13 +3772,16 @@ __all__ = [
     "get_epoch_ranger_assignments",
     "get_epoch_sequencers",
     "get_evm_block_context",
+    "get_evm_charter_calls",
     "get_forbidden_opcodes",
     "get_forced_block",
     "get_forced_block_count",
+    "get_function_selector",
     "get_gas_target",
     "get_genesis_block_hash",
     "get_genesis_hub",
     "get_genesis_state",
+    "get_governance_call_types",
     "get_includable_deposits",
     "get_internal_transfer_tax",
     "get_l1_block",
@@ -3690,6 +3802,7 @@ __all__ = [
     "get_sequencer_position",
     "get_state_output_root",
     "get_stored_batch_header",
+    "get_tax_call_types",
     "get_total_elements",
     "get_validators_of_disproven_batch",
     "has_open_challenge_through",

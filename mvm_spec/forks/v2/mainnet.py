@@ -194,6 +194,10 @@ BASE_FEE_MAX_CHANGE_DENOMINATOR = uint64(250)
 MAX_SEQUENCER_DRIFT = uint64(1800)
 MAX_DEPOSIT_GAS_PER_L1_BLOCK = uint64(20000000)
 MAX_DEPOSIT_DATA_BYTES = uint64(120000)
+MIN_DEPOSIT_MINT = Wei(10000000000000000)
+MAX_DEPOSITS_PER_L1_BLOCK = uint64(64)
+MAX_PENDING_DEPOSITS = uint64(1024)
+DEPOSIT_QUEUE_TIMEOUT = uint64(50400)
 CHALLENGE_BOND = Wei(1000000000000000000000)
 MAX_CHALLENGE_CLOCK = uint64(302400)
 RANGER_BOND = Wei(2000000000000000000000)
@@ -514,14 +518,15 @@ class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:221
+# spec/v1/hub.md:222
 @container
 class DacRecord:
     chain_id: ChainId
     label: str
     genesis: DacGenesis
     coinbase_supply: Wei
-    pending_deposits: Tuple[Deposit, ...]
+    pending_deposits: Tuple[PendingDeposit, ...]
+    tickets_issued: uint64
     deposits: Tuple[EnqueuedDeposit, ...]
     blocks: Tuple[SequencedBlock, ...]
     transaction_batches: BatchChain
@@ -532,7 +537,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:247
+# spec/v1/hub.md:249
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -545,12 +550,12 @@ class Hub:
     default_taxrates: Tuple[TaxBracket, ...]
 
 
-# spec/v1/hub.md:265
+# spec/v1/hub.md:267
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:274
+# spec/v1/hub.md:276
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -558,7 +563,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:288
+# spec/v1/hub.md:290
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -568,17 +573,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:304
+# spec/v1/hub.md:306
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:313
+# spec/v1/hub.md:315
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:322
+# spec/v1/hub.md:324
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -586,13 +591,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:334
+# spec/v1/hub.md:336
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:345
+# spec/v1/hub.md:347
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -600,7 +605,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:357
+# spec/v1/hub.md:359
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -611,7 +616,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:372
+# spec/v1/hub.md:374
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -626,7 +631,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:393
+# spec/v1/hub.md:395
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -641,7 +646,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:416
+# spec/v1/hub.md:418
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -650,7 +655,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:429
+# spec/v1/hub.md:431
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -658,7 +663,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:441
+# spec/v1/hub.md:443
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -672,14 +677,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:459
+# spec/v1/hub.md:461
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:470
+# spec/v1/hub.md:472
 def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
     chain_id, l1_block_number, timestamp, sequencer = abi_decode(
         ("uint256", "uint256", "uint256", "address"), extra_data
@@ -689,7 +694,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:484
+# spec/v1/hub.md:486
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -697,7 +702,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:497
+# spec/v1/hub.md:499
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -714,7 +719,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:518
+# spec/v1/hub.md:520
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -723,7 +728,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:531
+# spec/v1/hub.md:533
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -731,13 +736,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:544
+# spec/v1/hub.md:546
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:555
+# spec/v1/hub.md:557
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -757,20 +762,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:579
+# spec/v1/hub.md:581
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:589
+# spec/v1/hub.md:591
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:601
+# spec/v1/hub.md:603
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -778,26 +783,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:617
+# spec/v1/hub.md:619
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:626
+# spec/v1/hub.md:628
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:638
+# spec/v1/hub.md:640
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:651
+# spec/v1/hub.md:653
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -805,20 +810,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:663
+# spec/v1/hub.md:665
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:674
+# spec/v1/hub.md:676
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:686
+# spec/v1/hub.md:688
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -830,7 +835,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:704
+# spec/v1/hub.md:706
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -846,10 +851,10 @@ def make_dac_record(
     current = get_current_l1_block(hub)
     genesis = DacGenesis(current.number, current.timestamp, charter, tuple(alloc), base_fee_per_gas)
     empty = BatchChain(headers=())
-    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
+    return DacRecord(chain_id, label, genesis, supply, (), uint64(0), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:728
+# spec/v1/hub.md:730
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -865,7 +870,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:750
+# spec/v1/hub.md:752
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -880,7 +885,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:771
+# spec/v1/hub.md:773
 def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracket]) -> Hub:
     if sender != METIS_DAO_L1_ADDRESS:
         raise NotMetisDao(f"{sender.hex()} is not MetisDAO's L1 governance")
@@ -888,7 +893,7 @@ def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracke
     return replace(hub, default_taxrates=tuple(taxrates))
 
 
-# spec/v1/hub.md:786
+# spec/v1/hub.md:788
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -903,7 +908,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:805
+# spec/v1/hub.md:807
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -925,7 +930,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:832
+# spec/v1/hub.md:834
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -959,7 +964,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:876
+# spec/v1/hub.md:878
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -969,117 +974,117 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:913
+# spec/v1/hub.md:915
 class GenesisTaxRatesNotDefault(SpecError):
     pass
 
 
-# spec/v1/hub.md:922
+# spec/v1/hub.md:924
 class NotMetisDao(SpecError):
     pass
 
 
-# spec/v1/hub.md:931
+# spec/v1/hub.md:933
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:940
+# spec/v1/hub.md:942
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:949
+# spec/v1/hub.md:951
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:958
+# spec/v1/hub.md:960
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:967
+# spec/v1/hub.md:969
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:976
+# spec/v1/hub.md:978
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:985
+# spec/v1/hub.md:987
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:994
+# spec/v1/hub.md:996
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:1003
+# spec/v1/hub.md:1005
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:1012
+# spec/v1/hub.md:1014
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:1021
+# spec/v1/hub.md:1023
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:1030
+# spec/v1/hub.md:1032
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:1039
+# spec/v1/hub.md:1041
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1048
+# spec/v1/hub.md:1050
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1057
+# spec/v1/hub.md:1059
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:1066
+# spec/v1/hub.md:1068
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1075
+# spec/v1/hub.md:1077
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1084
+# spec/v1/hub.md:1086
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1093
+# spec/v1/hub.md:1095
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1102
+# spec/v1/hub.md:1104
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:115
+# spec/v1/sequencing.md:117
 @container
 class Sequencer:
     address: Address
@@ -1087,14 +1092,14 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:127
+# spec/v1/sequencing.md:129
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:139
+# spec/v1/sequencing.md:141
 @container
 class SequencingSnapshot:
     epoch: Epoch
@@ -1103,37 +1108,37 @@ class SequencingSnapshot:
     supplies: Tuple[Tuple[ChainId, Wei], ...]
 
 
-# spec/v1/sequencing.md:153
+# spec/v1/sequencing.md:155
 @container
 class SequencerAssignment:
     chain_id: ChainId
     sequencers: Tuple[Address, ...]
 
 
-# spec/v1/sequencing.md:164
+# spec/v1/sequencing.md:166
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:176
+# spec/v1/sequencing.md:178
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:185
+# spec/v1/sequencing.md:187
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:194
+# spec/v1/sequencing.md:196
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:206
+# spec/v1/sequencing.md:208
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1141,13 +1146,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:218
+# spec/v1/sequencing.md:220
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:228
+# spec/v1/sequencing.md:230
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1159,7 +1164,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:244
+# spec/v1/sequencing.md:246
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1171,7 +1176,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:260
+# spec/v1/sequencing.md:262
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1181,7 +1186,7 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:275
+# spec/v1/sequencing.md:277
 def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
     return [
         (dac.chain_id, header.batch_index)
@@ -1192,7 +1197,7 @@ def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId,
     ]
 
 
-# spec/v1/sequencing.md:291
+# spec/v1/sequencing.md:293
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1206,7 +1211,7 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:312
+# spec/v1/sequencing.md:314
 def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1219,12 +1224,12 @@ def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) ->
     return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:331
+# spec/v1/sequencing.md:333
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:341
+# spec/v1/sequencing.md:343
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1241,20 +1246,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:362
+# spec/v1/sequencing.md:364
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:374
+# spec/v1/sequencing.md:376
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:387
+# spec/v1/sequencing.md:389
 def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Sequencer]:
     if not candidates:
         return None
@@ -1266,7 +1271,7 @@ def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Se
         attempt += 1
 
 
-# spec/v1/sequencing.md:404
+# spec/v1/sequencing.md:406
 def record_sequencing_snapshot(hub: Hub) -> Hub:
     current = get_current_l1_block(hub)
     epoch = compute_l1_epoch(current.number)
@@ -1278,14 +1283,14 @@ def record_sequencing_snapshot(hub: Hub) -> Hub:
     return replace(hub, sequencing_snapshots=(*kept, snapshot))
 
 
-# spec/v1/sequencing.md:421
+# spec/v1/sequencing.md:423
 def compute_round_seed(seed: Hash32, round_number: int) -> Hash32:
     if round_number == 0:
         return seed
     return Hash32(keccak256(abi_encode(("bytes32", "string", "uint256"), (seed, "fallback", round_number))))
 
 
-# spec/v1/sequencing.md:435
+# spec/v1/sequencing.md:437
 def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssignment, ...]:
     committed: dict[Address, int] = {}
     successions: dict[ChainId, list[Address]] = {chain_id: [] for chain_id, _ in snapshot.supplies}
@@ -1306,7 +1311,7 @@ def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssi
     return tuple(SequencerAssignment(chain_id, tuple(successions[chain_id])) for chain_id, _ in snapshot.supplies)
 
 
-# spec/v1/sequencing.md:461
+# spec/v1/sequencing.md:463
 def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Address, ...]:
     get_dac(hub, chain_id)  # an unknown chain is an error, not an unsequenced one
     for snapshot in hub.sequencing_snapshots:
@@ -1317,7 +1322,7 @@ def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Add
     return ()
 
 
-# spec/v1/sequencing.md:477
+# spec/v1/sequencing.md:479
 def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNumber) -> L1BlockNumber:
     latest = since
     for header in dac.transaction_batches.headers:
@@ -1327,7 +1332,7 @@ def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNum
     return latest
 
 
-# spec/v1/sequencing.md:495
+# spec/v1/sequencing.md:497
 def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     dac = get_dac(hub, chain_id)
     now = get_current_l1_block(hub).number
@@ -1342,12 +1347,12 @@ def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     return None
 
 
-# spec/v1/sequencing.md:514
+# spec/v1/sequencing.md:516
 def is_active_sequencer(hub: Hub, address: Address) -> bool:
     return any(s.address == address and s.exit_requested_at is None for s in hub.sequencers)
 
 
-# spec/v1/sequencing.md:525
+# spec/v1/sequencing.md:527
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1355,7 +1360,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:539
+# spec/v1/sequencing.md:541
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1371,12 +1376,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:559
+# spec/v1/sequencing.md:561
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:570
+# spec/v1/sequencing.md:572
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1387,7 +1392,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:586
+# spec/v1/sequencing.md:588
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1396,77 +1401,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:599
+# spec/v1/sequencing.md:601
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:630
+# spec/v1/sequencing.md:632
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:639
+# spec/v1/sequencing.md:641
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:648
+# spec/v1/sequencing.md:650
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:657
+# spec/v1/sequencing.md:659
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:666
+# spec/v1/sequencing.md:668
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:675
+# spec/v1/sequencing.md:677
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:684
+# spec/v1/sequencing.md:686
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:693
+# spec/v1/sequencing.md:695
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:702
+# spec/v1/sequencing.md:704
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:711
+# spec/v1/sequencing.md:713
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:720
+# spec/v1/sequencing.md:722
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:730
+# spec/v1/sequencing.md:732
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:739
+# spec/v1/sequencing.md:741
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:748
+# spec/v1/sequencing.md:750
 class DuplicateChainId(SpecError):
     pass
 
@@ -2118,7 +2123,7 @@ class SupplyOverflow(InvalidBlock):
     pass
 
 
-# spec/v1/bridge.md:122
+# spec/v1/bridge.md:173
 @container
 class Deposit:
     sender: Address
@@ -2129,7 +2134,16 @@ class Deposit:
     data: bytes
 
 
-# spec/v1/bridge.md:138
+# spec/v1/bridge.md:190
+@container
+class PendingDeposit:
+    ticket: uint64
+    l1_sender: Address
+    l1_block_number: L1BlockNumber
+    deposit: Deposit
+
+
+# spec/v1/bridge.md:204
 @container
 class EnqueuedDeposit:
     nonce: uint64
@@ -2137,21 +2151,21 @@ class EnqueuedDeposit:
     deposit: Deposit
 
 
-# spec/v1/bridge.md:151
+# spec/v1/bridge.md:217
 @container
 class DroppedTransaction:
     index: uint64
     error: str
 
 
-# spec/v1/bridge.md:162
+# spec/v1/bridge.md:228
 @container
 class SkippedDeposit:
     nonce: uint64
     error: str
 
 
-# spec/v1/bridge.md:174
+# spec/v1/bridge.md:240
 @container
 class DerivedBlock:
     block: L2Block
@@ -2163,7 +2177,7 @@ class DerivedBlock:
     output_root: Hash32
 
 
-# spec/v1/bridge.md:191
+# spec/v1/bridge.md:257
 @container
 class BlockInputs:
     planned: SequencedBlock
@@ -2172,7 +2186,7 @@ class BlockInputs:
     producer: Address
 
 
-# spec/v1/bridge.md:205
+# spec/v1/bridge.md:271
 @container
 class BlockProgress:
     state: L2State
@@ -2180,7 +2194,7 @@ class BlockProgress:
     included: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:218
+# spec/v1/bridge.md:284
 @container
 class Withdrawal:
     nonce: uint256
@@ -2190,7 +2204,7 @@ class Withdrawal:
     data: bytes
 
 
-# spec/v1/bridge.md:232
+# spec/v1/bridge.md:298
 @container
 class OutputRootProof:
     state_root: Hash32
@@ -2200,7 +2214,7 @@ class OutputRootProof:
     context_root: Hash32
 
 
-# spec/v1/bridge.md:247
+# spec/v1/bridge.md:313
 @container
 class WithdrawalProof:
     batch_header: ChainBatchHeader
@@ -2211,7 +2225,7 @@ class WithdrawalProof:
     storage_proof: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:262
+# spec/v1/bridge.md:328
 @container
 class ProvenWithdrawal:
     withdrawal_hash: Hash32
@@ -2219,7 +2233,7 @@ class ProvenWithdrawal:
     batch_header_hash: Hash32
 
 
-# spec/v1/bridge.md:274
+# spec/v1/bridge.md:340
 @container
 class TrieAccount:
     nonce: uint64
@@ -2228,13 +2242,13 @@ class TrieAccount:
     code_hash: Hash32
 
 
-# spec/v1/bridge.md:289
+# spec/v1/bridge.md:355
 def apply_l1_to_l2_alias(address: Address) -> Address:
     aliased = (int.from_bytes(address, "big") + L1_TO_L2_ALIAS_OFFSET) % 2**160
     return Address(aliased.to_bytes(20, "big"))
 
 
-# spec/v1/bridge.md:303
+# spec/v1/bridge.md:369
 def validate_deposit(deposit: Deposit) -> None:
     if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
         raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
@@ -2247,7 +2261,25 @@ def validate_deposit(deposit: Deposit) -> None:
         raise DepositExceedsBondCapacity(f"{deposit.mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
 
 
-# spec/v1/bridge.md:320
+# spec/v1/bridge.md:387
+def get_locked_mt(dac: DacRecord) -> Wei:
+    return Wei(dac.coinbase_supply + sum(pending.deposit.mint for pending in dac.pending_deposits))
+
+
+# spec/v1/bridge.md:398
+def validate_deposit_admission(dac: DacRecord, deposit: Deposit) -> None:
+    if 0 < deposit.mint < MIN_DEPOSIT_MINT:
+        raise DepositBelowMinimum(f"{deposit.mint} wei minted, at least {MIN_DEPOSIT_MINT} or nothing")
+    if len(dac.pending_deposits) >= MAX_PENDING_DEPOSITS:
+        raise DepositQueueFull(f"{len(dac.pending_deposits)} deposits wait, at most {MAX_PENDING_DEPOSITS}")
+    locked = Wei(get_locked_mt(dac) + deposit.mint)
+    if deposit.mint > 0 and compute_dynamic_bond_threshold(locked) > MAX_SEQUENCER_LOCK:
+        raise DepositExceedsRemainingBondCapacity(
+            f"{locked} wei locked with it needs a bond above {MAX_SEQUENCER_LOCK}"
+        )
+
+
+# spec/v1/bridge.md:413
 def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     deposit = enqueued.deposit
     is_creation = deposit.to is None
@@ -2269,20 +2301,27 @@ def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:346
+# spec/v1/bridge.md:439
 def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
     return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
 
 
-# spec/v1/bridge.md:360
+# spec/v1/bridge.md:448
+def get_deposit_count_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
+    return sum(1 for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
+
+
+# spec/v1/bridge.md:464
 def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     current = get_current_l1_block(hub).number
     if current == dac.genesis.l1_block_number:
         return dac
     supply = dac.coinbase_supply
     gas = get_deposit_gas_in_l1_block(dac, current)
+    room = max(MAX_DEPOSITS_PER_L1_BLOCK - get_deposit_count_in_l1_block(dac, current), 0)
     enqueued: list[EnqueuedDeposit] = []
-    for deposit in dac.pending_deposits:
+    for pending in dac.pending_deposits[:room]:
+        deposit = pending.deposit
         if deposit.mint > 0 and not get_eligible_sequencers(hub, Wei(supply + deposit.mint)):
             break
         if gas + deposit.gas_limit > MAX_DEPOSIT_GAS_PER_L1_BLOCK:
@@ -2298,12 +2337,12 @@ def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     )
 
 
-# spec/v1/bridge.md:388
+# spec/v1/bridge.md:494
 def apply_all_pending_deposits(hub: Hub) -> Hub:
     return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
 
 
-# spec/v1/bridge.md:400
+# spec/v1/bridge.md:507
 def deposit_into_dac(
     hub: Hub,
     chain_id: ChainId,
@@ -2319,18 +2358,45 @@ def deposit_into_dac(
     sender = apply_l1_to_l2_alias(l1_sender) if from_contract else l1_sender
     deposit = Deposit(sender, to, mint, value, gas_limit, data)
     validate_deposit(deposit)
-    queued = replace(dac, pending_deposits=(*dac.pending_deposits, deposit))
+    validate_deposit_admission(dac, deposit)
+    pending = PendingDeposit(dac.tickets_issued, l1_sender, get_current_l1_block(hub).number, deposit)
+    queued = replace(
+        dac, pending_deposits=(*dac.pending_deposits, pending), tickets_issued=uint64(dac.tickets_issued + 1)
+    )
     return replace_dac(hub, apply_pending_deposits(hub, queued))
 
 
-# spec/v1/bridge.md:429
+# spec/v1/bridge.md:536
+def find_pending_deposit(dac: DacRecord, ticket: uint64) -> int:
+    for position, pending in enumerate(dac.pending_deposits):
+        if pending.ticket == ticket:
+            return position
+    raise UnknownPendingDeposit(f"no deposit with ticket {ticket} waits in the queue of chain {dac.chain_id}")
+
+
+# spec/v1/bridge.md:553
+def withdraw_pending_deposit(hub: Hub, chain_id: ChainId, l1_sender: Address, ticket: uint64) -> Tuple[Hub, Wei]:
+    dac = get_dac(hub, chain_id)
+    position = find_pending_deposit(dac, ticket)
+    pending = dac.pending_deposits[position]
+    if pending.l1_sender != l1_sender:
+        raise NotDepositor(f"ticket {ticket} was deposited by {pending.l1_sender.hex()}, not {l1_sender.hex()}")
+    withdrawable_from = pending.l1_block_number + DEPOSIT_QUEUE_TIMEOUT
+    if get_current_l1_block(hub).number < withdrawable_from:
+        raise DepositTimeoutNotReached(f"ticket {ticket} can be taken back from L1 block {withdrawable_from}")
+    kept = (*dac.pending_deposits[:position], *dac.pending_deposits[position + 1 :])
+    drained = apply_pending_deposits(hub, replace(dac, pending_deposits=kept))
+    return replace_dac(hub, drained), pending.deposit.mint
+
+
+# spec/v1/bridge.md:577
 def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
     lower = max(parent_timestamp + 1, origin_timestamp)
     upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
     return Timestamp(min(max(proposed, lower), upper))
 
 
-# spec/v1/bridge.md:441
+# spec/v1/bridge.md:589
 def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
     included: list[EnqueuedDeposit] = []
     for enqueued in dac.deposits[next_nonce:]:
@@ -2340,12 +2406,12 @@ def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockN
     return tuple(included)
 
 
-# spec/v1/bridge.md:456
+# spec/v1/bridge.md:604
 def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
     return SequencedBlock(number, l1_origin, Timestamp(0), ())
 
 
-# spec/v1/bridge.md:467
+# spec/v1/bridge.md:615
 def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
     plan: list[Tuple[SequencedBlock, bool]] = []
     number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
@@ -2360,7 +2426,7 @@ def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, 
     return plan
 
 
-# spec/v1/bridge.md:488
+# spec/v1/bridge.md:636
 def get_chain_inputs(hub: Hub, dac: DacRecord) -> list[BlockInputs]:
     inputs: list[BlockInputs] = []
     next_nonce = 0
@@ -2375,7 +2441,7 @@ def get_chain_inputs(hub: Hub, dac: DacRecord) -> list[BlockInputs]:
     return inputs
 
 
-# spec/v1/bridge.md:510
+# spec/v1/bridge.md:658
 def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedBlock, bool, L1BlockNumber]:
     head_number, _ = get_l2_head(hub, dac)
     if not 1 <= number <= head_number:
@@ -2391,7 +2457,7 @@ def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedB
     return get_forced_block(BlockNumber(number), L1BlockNumber(previous_origin + gap)), True, parent_origin
 
 
-# spec/v1/bridge.md:532
+# spec/v1/bridge.md:680
 def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
     planned, is_forced, parent_origin = get_planned_block(hub, dac, number)
     deposits = tuple(
@@ -2401,7 +2467,7 @@ def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
     return BlockInputs(planned, is_forced, deposits, producer)
 
 
-# spec/v1/bridge.md:548
+# spec/v1/bridge.md:696
 def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Block:
     planned = inputs.planned
     origin = get_l1_block(hub, planned.l1_origin)
@@ -2418,17 +2484,17 @@ def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Blo
     )
 
 
-# spec/v1/bridge.md:570
+# spec/v1/bridge.md:718
 def get_block_step_count(inputs: BlockInputs) -> int:
     return len(inputs.deposits) + len(inputs.planned.transactions) + 2
 
 
-# spec/v1/bridge.md:579
+# spec/v1/bridge.md:727
 def start_derived_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> BlockProgress:
     return BlockProgress(start_block(parent, derive_block_header(hub, inputs, parent)), (), ())
 
 
-# spec/v1/bridge.md:591
+# spec/v1/bridge.md:739
 def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> Tuple[BlockProgress, str]:
     header = derive_block_header(hub, inputs, progress.state)
     gas_available = header.gas_limit - get_block_gas_used(progress.receipts)
@@ -2443,13 +2509,13 @@ def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, ste
     return BlockProgress(state, append_receipt(progress.receipts, receipt), (*progress.included, raw)), ""
 
 
-# spec/v1/bridge.md:611
+# spec/v1/bridge.md:759
 def finish_derived_block(hub: Hub, inputs: BlockInputs, progress: BlockProgress) -> Tuple[L2State, L2Block]:
     block = replace(derive_block_header(hub, inputs, progress.state), transactions=progress.included)
     return finish_block(progress.state, progress.state, block, progress.receipts), block
 
 
-# spec/v1/bridge.md:623
+# spec/v1/bridge.md:771
 def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2State, DerivedBlock]:
     progress = start_derived_block(hub, inputs, parent)
     dropped: list[DroppedTransaction] = []
@@ -2465,13 +2531,13 @@ def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2Stat
     return state, DerivedBlock(block, inputs.planned.l1_origin, inputs.is_forced, *trace)
 
 
-# spec/v1/bridge.md:643
+# spec/v1/bridge.md:791
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:654
+# spec/v1/bridge.md:802
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     state = get_dac_genesis_state(dac)
@@ -2482,7 +2548,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return state, tuple(derived)
 
 
-# spec/v1/bridge.md:672
+# spec/v1/bridge.md:820
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2498,7 +2564,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:686
+# spec/v1/bridge.md:834
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2506,7 +2572,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:698
+# spec/v1/bridge.md:846
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2522,7 +2588,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:718
+# spec/v1/bridge.md:866
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2533,7 +2599,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:736
+# spec/v1/bridge.md:884
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2556,7 +2622,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:763
+# spec/v1/bridge.md:911
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2564,14 +2630,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:775
+# spec/v1/bridge.md:923
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:787
+# spec/v1/bridge.md:935
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2587,7 +2653,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:809
+# spec/v1/bridge.md:957
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2610,72 +2676,102 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:858
+# spec/v1/bridge.md:1011
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:867
+# spec/v1/bridge.md:1020
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:876
+# spec/v1/bridge.md:1029
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:886
+# spec/v1/bridge.md:1038
+class DepositBelowMinimum(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1047
+class DepositQueueFull(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1057
+class DepositExceedsRemainingBondCapacity(DepositExceedsBondCapacity):
+    pass
+
+
+# spec/v1/bridge.md:1066
+class UnknownPendingDeposit(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1075
+class NotDepositor(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1084
+class DepositTimeoutNotReached(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1094
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:895
+# spec/v1/bridge.md:1103
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:905
+# spec/v1/bridge.md:1113
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:914
+# spec/v1/bridge.md:1122
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:923
+# spec/v1/bridge.md:1131
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:932
+# spec/v1/bridge.md:1140
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:941
+# spec/v1/bridge.md:1149
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:950
+# spec/v1/bridge.md:1158
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:959
+# spec/v1/bridge.md:1167
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:968
+# spec/v1/bridge.md:1176
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
-# spec/v1/bridge.md:977
+# spec/v1/bridge.md:1185
 class BlockNotDerived(SpecError):
     pass
 
@@ -3300,6 +3396,7 @@ __all__ = [
     "DBT_RATIO_BPS",
     "DEFENDER_WON",
     "DENY",
+    "DEPOSIT_QUEUE_TIMEOUT",
     "DNS_LABEL_CHARACTERS",
     "DacGenesis",
     "DacLabelTaken",
@@ -3307,10 +3404,14 @@ __all__ = [
     "DecodedTransaction",
     "DeploymentNotPermitted",
     "Deposit",
+    "DepositBelowMinimum",
     "DepositDataTooLarge",
     "DepositExceedsBondCapacity",
+    "DepositExceedsRemainingBondCapacity",
     "DepositGasAboveLimit",
     "DepositGasBelowIntrinsic",
+    "DepositQueueFull",
+    "DepositTimeoutNotReached",
     "DerivedBlock",
     "DroppedTransaction",
     "DuplicateChainId",
@@ -3380,11 +3481,13 @@ __all__ = [
     "MAX_CHARTER_BYTES",
     "MAX_CHARTER_TEXT_BYTES",
     "MAX_CODE_SIZE",
+    "MAX_DEPOSITS_PER_L1_BLOCK",
     "MAX_DEPOSIT_DATA_BYTES",
     "MAX_DEPOSIT_GAS_PER_L1_BLOCK",
     "MAX_DNS_LABEL_LENGTH",
     "MAX_INITCODE_SIZE",
     "MAX_NONCE",
+    "MAX_PENDING_DEPOSITS",
     "MAX_PERMISSION_RULES",
     "MAX_RANDOM_VALUE",
     "MAX_RANGER_STRIKES",
@@ -3398,6 +3501,7 @@ __all__ = [
     "MESSAGE_PASSER_ADDRESS",
     "METIS_DAO_ADDRESS",
     "METIS_DAO_L1_ADDRESS",
+    "MIN_DEPOSIT_MINT",
     "MIN_SEQUENCER_BOND",
     "MalformedCharterUpdate",
     "MalformedTransactionBatch",
@@ -3409,6 +3513,7 @@ __all__ = [
     "NONZERO_BYTE_GAS",
     "NoMiddleRoot",
     "NonceMismatch",
+    "NotDepositor",
     "NotMetisDao",
     "NotYourMove",
     "OUTPUT_ROOT_VERSION",
@@ -3419,6 +3524,7 @@ __all__ = [
     "PRESET",
     "PROVIDER_ASSIGNMENT_CHAIN_ID",
     "Payout",
+    "PendingDeposit",
     "PermissionOperation",
     "PermissionRule",
     "PriorityFeeAboveMaxFee",
@@ -3496,6 +3602,7 @@ __all__ = [
     "UnknownChainId",
     "UnknownChallenge",
     "UnknownL1Block",
+    "UnknownPendingDeposit",
     "UnknownPermissionAction",
     "UnknownPermissionOperation",
     "UnknownRanger",
@@ -3597,6 +3704,7 @@ __all__ = [
     "execute_trace_step",
     "field",
     "finalize_withdrawal",
+    "find_pending_deposit",
     "find_proven_withdrawal",
     "finish_block",
     "finish_derived_block",
@@ -3618,6 +3726,7 @@ __all__ = [
     "get_current_sequencer",
     "get_dac",
     "get_dac_genesis_state",
+    "get_deposit_count_in_l1_block",
     "get_deposit_gas_in_l1_block",
     "get_derivation_plan",
     "get_element_number",
@@ -3638,6 +3747,7 @@ __all__ = [
     "get_l2_head",
     "get_last_sequenced_block",
     "get_latest_batch_block",
+    "get_locked_mt",
     "get_max_challenge_moves",
     "get_merkle_default",
     "get_message_passer_code",
@@ -3711,6 +3821,7 @@ __all__ = [
     "validate_charter",
     "validate_dac_label",
     "validate_deposit",
+    "validate_deposit_admission",
     "validate_deposit_call",
     "validate_genesis_alloc",
     "validate_merkle_leaf_count",
@@ -3724,6 +3835,7 @@ __all__ = [
     "verify_merkle_proof",
     "verify_trie_proof",
     "verify_withdrawal_proof",
+    "withdraw_pending_deposit",
     "withdraw_ranger_bond",
     "withdraw_sequencer_stake",
 ]

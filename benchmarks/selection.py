@@ -44,7 +44,7 @@ def sequencing_hub() -> spec.Hub:
         alloc = ((spec.Address(bytes([0xF0]) * 20), spec.GenesisAccount(balance=supply)),) if supply else ()
         genesis = spec.DacGenesis(l1_block.number, l1_block.timestamp, charter, alloc, spec.Wei(10**9))
         chain_id = spec.ChainId(1_089 + number)
-        return spec.DacRecord(chain_id, f"dac{number}", genesis, supply, (), (), (), empty, empty, (), (), (), ())
+        return spec.DacRecord(chain_id, f"dac{number}", genesis, supply, (), spec.uint64(0), (), (), empty, empty, (), (), (), ())
 
     return spec.Hub((l1_block,), tuple(dac(number) for number in range(DACS)), pool, (), (), (), spec.Wei(0), ())
 

@@ -10,6 +10,11 @@ intermediate recorded in a ``Trace`` with the condition under which the spec com
   any ratio up to 100%, not only the values the presets choose.
 - ``is_eligible`` mirrors ``is_eligible_sequencer`` for a sequencer that has not asked to exit.
 
+The pending-deposit queue (spec/v1/bridge.md) adds two claims on these models, with ``MAX_SEQUENCER_LOCK`` symbolic
+too: the bond-capacity check is the linear bound ``locked * ratio <= 10000 * MAX_SEQUENCER_LOCK``; and a deposit the
+capacity check admitted stays releasable by a maximum stake whatever joins the supply ahead of it, is taken back, or
+is withdrawn from the chain (with the ratio at the spec's constant 10%: z3 leaves the general ratio undecided).
+
 tests/unit/test_formal_models.py evaluates these models against the rendered spec on concrete inputs.
 """
 
@@ -123,6 +128,52 @@ def _eligibility_antitone_in_supply() -> Obligation:
     )
 
 
+def _capacity_parameters() -> tuple[z3.ArithRef, z3.ArithRef, z3.ArithRef, list[z3.BoolRef]]:
+    """The DBT's floor and ratio, and ``MAX_SEQUENCER_LOCK``, symbolic: a positive ratio (with none, no supply ever
+    exceeds the capacity) and a floor at most the maximum lock, as every preset has."""
+    min_bond, ratio, domain = _parameters()
+    max_lock = uint256_var("MAX_SEQUENCER_LOCK")
+    return min_bond, ratio, max_lock, [*domain, in_uint256(max_lock), ratio > 0, min_bond <= max_lock]
+
+
+def _bond_capacity_is_a_linear_bound() -> Obligation:
+    """``validate_deposit_admission`` refuses a deposit when ``compute_dynamic_bond_threshold(locked) >
+    MAX_SEQUENCER_LOCK``: exactly when ``locked * DBT_RATIO_BPS > MAX_BASIS_POINTS * MAX_SEQUENCER_LOCK`` (so, at
+    10%, when more than ten maximum locks would be locked: the hand rule the vectors and laws use)."""
+    min_bond, ratio, max_lock, domain = _capacity_parameters()
+    locked = uint256_var("locked")
+    dbt = compute_dynamic_bond_threshold(locked, min_bond, ratio, Trace())
+    return Obligation(
+        [*domain, in_uint256(locked)],
+        (dbt <= max_lock) == (locked * ratio <= MAX_BASIS_POINTS * max_lock),
+        [("min_bond", min_bond), ("ratio", ratio), ("max_lock", max_lock), ("locked", locked), ("dbt", dbt)],
+    )
+
+
+def _admitted_deposits_stay_releasable() -> Obligation:
+    """No accepted deposit waits forever. Say the queue holds, before some deposit, mints ``ahead``, the deposit's
+    own ``mint`` and after it ``behind``, over a supply ``supply``; admission made the DBT of all of it at most
+    ``MAX_SEQUENCER_LOCK``. Later the deposits ahead join the supply or are taken back (``ahead`` becomes
+    ``joined <= ahead``), entries behind it may be taken back (``kept <= behind``), and a finalised withdrawal may
+    lower the supply (by ``paid_out <= supply``). Then everything still locked stays within the capacity, and when
+    the deposit reaches the head a sequencer locking ``MAX_SEQUENCER_LOCK`` is eligible for the supply it brings."""
+    min_bond, _, max_lock, domain = _capacity_parameters()
+    ratio = z3.IntVal(1000)  # DBT_RATIO_BPS, a constant of the spec (the general ratio leaves z3 undecided)
+    supply, ahead, mint, behind = (uint256_var(name) for name in ("supply", "ahead", "mint", "behind"))
+    joined, kept, paid_out = (uint256_var(name) for name in ("joined", "kept", "paid_out"))
+    admitted = compute_dynamic_bond_threshold(supply + ahead + mint + behind, min_bond, ratio, Trace()) <= max_lock
+    later_supply = supply - paid_out + joined
+    later_locked = compute_dynamic_bond_threshold(later_supply + mint + kept, min_bond, ratio, Trace())
+    at_the_head = compute_dynamic_bond_threshold(later_supply + mint, min_bond, ratio, Trace())
+    amounts = [in_uint256(value) for value in (supply, ahead, mint, behind, joined, kept, paid_out)]
+    sums = [*amounts, in_uint256(supply + ahead + mint + behind)]
+    return Obligation(
+        [*domain, *sums, admitted, joined <= ahead, kept <= behind, paid_out <= supply],
+        z3.And(later_locked <= max_lock, is_eligible(max_lock, at_the_head)),
+        [("supply", supply), ("ahead", ahead), ("mint", mint), ("behind", behind), ("joined", joined), ("kept", kept)],
+    )
+
+
 CLAIMS: list[Claim] = [
     Claim("apply_basis_points_rounded_up_exact", _rounded_up_exact),
     Claim("apply_basis_points_rounded_up_no_overflow", _rounded_up_no_overflow),
@@ -130,4 +181,6 @@ CLAIMS: list[Claim] = [
     Claim("dynamic_bond_threshold_floor_and_range", _dbt_floor_and_range),
     Claim("eligibility_monotone_in_stake", _eligibility_monotone_in_stake),
     Claim("eligibility_antitone_in_supply", _eligibility_antitone_in_supply),
+    Claim("bond_capacity_is_a_linear_bound", _bond_capacity_is_a_linear_bound),
+    Claim("admitted_deposits_stay_releasable", _admitted_deposits_stay_releasable),
 ]

@@ -211,6 +211,15 @@ def deposit(
     }
 
 
+def take_back(*, l1_sender: bytes, ticket: int, chain_id: int = ACME) -> dict[str, Any]:
+    return {
+        "op": "withdraw_pending_deposit",
+        "chain_id": encode_uint(chain_id),
+        "l1_sender": encode_bytes(l1_sender),
+        "ticket": encode_uint(ticket),
+    }
+
+
 def create_dac_op(spec: ModuleType, label: str, alloc: Sequence[tuple[bytes, GenesisAccount]] = ()) -> dict[str, Any]:
     return {
         "op": "create_dac",

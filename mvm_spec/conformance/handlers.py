@@ -211,6 +211,10 @@ def apply_hub_operation(spec: ModuleType, hub: Any, operation: str, args: dict[s
     if operation == "prove_withdrawal":
         withdrawal = decode_withdrawal(spec, args["withdrawal"])
         return spec.prove_withdrawal(hub, chain_id(), withdrawal, decode_withdrawal_proof(spec, args["proof"])), {}
+    if operation == "withdraw_pending_deposit":
+        ticket = spec.uint64(decode_uint(args["ticket"]))
+        withdrawn_hub, refunded = spec.withdraw_pending_deposit(hub, chain_id(), address("l1_sender"), ticket)
+        return withdrawn_hub, {"refunded": encode_uint(refunded)}
     if operation == "finalize_withdrawal":
         finalized, paid = spec.finalize_withdrawal(hub, chain_id(), decode_withdrawal(spec, args["withdrawal"]))
         return finalized, {"paid": encode_uint(paid)}
@@ -283,7 +287,13 @@ HUB_OPERATIONS: dict[str, tuple[str, ...]] = {
         "slash_sequencer",
     ),
     "compute": ("register_compute_provider",),
-    "bridge": ("advance_l1_block", "deposit_into_dac", "prove_withdrawal", "finalize_withdrawal"),
+    "bridge": (
+        "advance_l1_block",
+        "deposit_into_dac",
+        "withdraw_pending_deposit",
+        "prove_withdrawal",
+        "finalize_withdrawal",
+    ),
 }
 for _runner, _operations in HUB_OPERATIONS.items():
     for _operation in _operations:

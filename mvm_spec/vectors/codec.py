@@ -157,6 +157,24 @@ def decode_deposit(spec: ModuleType, data: dict[str, Any]) -> Any:
     )
 
 
+def encode_pending_deposit(pending: Any) -> dict[str, Any]:
+    return {
+        "ticket": encode_uint(pending.ticket),
+        "l1_sender": encode_bytes(pending.l1_sender),
+        "l1_block_number": encode_uint(pending.l1_block_number),
+        "deposit": encode_deposit(pending.deposit),
+    }
+
+
+def decode_pending_deposit(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.PendingDeposit(
+        ticket=spec.uint64(decode_uint(data["ticket"])),
+        l1_sender=spec.Address(decode_bytes(data["l1_sender"])),
+        l1_block_number=spec.L1BlockNumber(decode_uint(data["l1_block_number"])),
+        deposit=decode_deposit(spec, data["deposit"]),
+    )
+
+
 def encode_enqueued_deposit(enqueued: Any) -> dict[str, Any]:
     return {
         "nonce": encode_uint(enqueued.nonce),
@@ -233,7 +251,8 @@ def encode_dac_record(dac: Any) -> dict[str, Any]:
         "label": dac.label,
         "genesis": encode_dac_genesis(dac.genesis),
         "coinbase_supply": encode_uint(dac.coinbase_supply),
-        "pending_deposits": [encode_deposit(deposit) for deposit in dac.pending_deposits],
+        "pending_deposits": [encode_pending_deposit(pending) for pending in dac.pending_deposits],
+        "tickets_issued": encode_uint(dac.tickets_issued),
         "deposits": [encode_enqueued_deposit(enqueued) for enqueued in dac.deposits],
         "blocks": [encode_sequenced_block(block) for block in dac.blocks],
         "transaction_batches": [encode_batch_header(header) for header in dac.transaction_batches.headers],
@@ -254,7 +273,8 @@ def decode_dac_record(spec: ModuleType, data: dict[str, Any]) -> Any:
         label=data["label"],
         genesis=decode_dac_genesis(spec, data["genesis"]),
         coinbase_supply=spec.Wei(decode_uint(data["coinbase_supply"])),
-        pending_deposits=tuple(decode_deposit(spec, deposit) for deposit in data["pending_deposits"]),
+        pending_deposits=tuple(decode_pending_deposit(spec, pending) for pending in data["pending_deposits"]),
+        tickets_issued=spec.uint64(decode_uint(data["tickets_issued"])),
         deposits=tuple(decode_enqueued_deposit(spec, enqueued) for enqueued in data["deposits"]),
         blocks=tuple(decode_sequenced_block(spec, block) for block in data["blocks"]),
         transaction_batches=chain(data["transaction_batches"]),

@@ -44,9 +44,11 @@ from tests.hub_building import (
     header_op,
     l1_block,
     l1_time,
+    randao,
     new_hub,
     prove,
     run,
+    take_back,
 )
 
 DEPOSITOR = bytes([0xDE]) * 20
@@ -55,6 +57,10 @@ ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
 BUDGET = {"mainnet": 20_000_000, "minimal": 300_000}  # MAX_DEPOSIT_GAS_PER_L1_BLOCK, by hand from presets/*.yaml
 DATA_LIMIT = {"mainnet": 120_000, "minimal": 1024}  # MAX_DEPOSIT_DATA_BYTES
 MAX_LOCK = {"mainnet": 100_000 * 10**18, "minimal": 100 * 10**18}  # MAX_SEQUENCER_LOCK
+LEAST = {"mainnet": 10**16, "minimal": 10**13}  # MIN_DEPOSIT_MINT: the least a deposit that mints may mint
+QUEUE_LIMIT = 8  # MAX_PENDING_DEPOSITS on the minimal preset (the queue cases are minimal only)
+PER_BLOCK = 4  # MAX_DEPOSITS_PER_L1_BLOCK on the minimal preset
+TIMEOUT = 10  # DEPOSIT_QUEUE_TIMEOUT on the minimal preset, in L1 blocks
 
 
 def hub_at_97(spec: ModuleType, *, sequencer: bool = True) -> Any:
@@ -67,9 +73,28 @@ def acme(spec: ModuleType, hub: Any) -> Any:
 
 
 def with_acme(spec: ModuleType, hub: Any, **fields: Any) -> Any:
-    """``hub`` with "acme"'s record changed in exactly ``fields``, built without the spec's update functions."""
+    """``hub`` with "acme"'s record changed in exactly ``fields``, built without the spec's update functions. Plain
+    deposits given as ``pending_deposits`` wait with the tickets that follow the enqueued deposits, made in L1 block
+    97 by the L1 account that is their sender; unless ``tickets_issued`` is given, one ticket was given per deposit
+    the record lists (so none was taken back)."""
+    record = acme(spec, hub)
+    deposits = fields.get("deposits", record.deposits)
+    if "pending_deposits" in fields:
+        fields["pending_deposits"] = tuple(
+            item if isinstance(item, spec.PendingDeposit) else waiting(spec, len(deposits) + position, 97, item)
+            for position, item in enumerate(fields["pending_deposits"])
+        )
+    pending = fields.get("pending_deposits", record.pending_deposits)
+    fields.setdefault("tickets_issued", spec.uint64(len(deposits) + len(pending)))
     dacs = tuple(replace(dac, **fields) if dac.chain_id == ACME else dac for dac in hub.dacs)
     return replace(hub, dacs=dacs)
+
+
+def waiting(spec: ModuleType, ticket: int, made_in: int, deposit_message: Any, l1_sender: bytes | None = None) -> Any:
+    """``deposit_message`` waiting with ``ticket``, made in L1 block ``made_in`` by ``l1_sender`` (default: its
+    sender, an account)."""
+    sender = deposit_message.sender if l1_sender is None else spec.Address(l1_sender)
+    return spec.PendingDeposit(spec.uint64(ticket), sender, spec.L1BlockNumber(made_in), deposit_message)
 
 
 def message(spec: ModuleType, sender: bytes, to: bytes | None, mint: int, value: int, gas: int, data: bytes) -> Any:
@@ -256,9 +281,10 @@ def test_deposit_into_an_unknown_chain(spec: ModuleType) -> Iterator[Part]:
 def test_deposit_waits_without_an_eligible_sequencer(spec: ModuleType) -> Iterator[Part]:
     """No sequencer at all: the deposit stays pending, nothing is counted in the supply."""
     hub = hub_at_97(spec, sequencer=False)
-    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, gas_limit=21_000)
+    least = LEAST[spec.PRESET]
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5 * least, gas_limit=21_000)
     yield from one_operation(spec, hub, operation)
-    pending = message(spec, DEPOSITOR, RECIPIENT, 5, 0, 21_000, b"")
+    pending = message(spec, DEPOSITOR, RECIPIENT, 5 * least, 0, 21_000, b"")
     yield from expect_hub(spec, lambda: run(spec, hub, [operation]), with_acme(spec, hub, pending_deposits=(pending,)))
 
 
@@ -267,16 +293,17 @@ def test_pending_deposits_leave_in_order_when_a_sequencer_registers(spec: Module
     """Two deposits wait for a sequencer; one registers in the same L1 block (97): both are enqueued, in order,
     nonces 0 and 1, from L1 block 97."""
     hub = hub_at_97(spec, sequencer=False)
+    least = LEAST[spec.PRESET]
     ops = [
-        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, gas_limit=21_000),
-        deposit(l1_sender=RECIPIENT, to=DEPOSITOR, mint=6, gas_limit=22_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5 * least, gas_limit=21_000),
+        deposit(l1_sender=RECIPIENT, to=DEPOSITOR, mint=6 * least, gas_limit=22_000),
         {"op": "register_sequencer", "address": "0x" + SEQUENCER.hex(), "amount": encode_uint(spec.MIN_SEQUENCER_BOND)},
     ]
     yield from operations(spec, hub, ops)
-    first = enqueued(spec, 0, 97, message(spec, DEPOSITOR, RECIPIENT, 5, 0, 21_000, b""))
-    second = enqueued(spec, 1, 97, message(spec, RECIPIENT, DEPOSITOR, 6, 0, 22_000, b""))
+    first = enqueued(spec, 0, 97, message(spec, DEPOSITOR, RECIPIENT, 5 * least, 0, 21_000, b""))
+    second = enqueued(spec, 1, 97, message(spec, RECIPIENT, DEPOSITOR, 6 * least, 0, 22_000, b""))
     sequencers = (spec.Sequencer(spec.Address(SEQUENCER), spec.MIN_SEQUENCER_BOND, None),)
-    expected = replace(with_acme(spec, hub, coinbase_supply=spec.Wei(11), deposits=(first, second)), sequencers=sequencers)
+    expected = replace(with_acme(spec, hub, coinbase_supply=spec.Wei(11 * least), deposits=(first, second)), sequencers=sequencers)
     yield from expect_hub(spec, lambda: run(spec, hub, ops), expected)
 
 
@@ -330,16 +357,301 @@ def test_deposit_that_mints_nothing_still_waits_its_turn(spec: ModuleType) -> It
     """Behind a deposit that mints and waits for a sequencer, a deposit minting nothing waits too: deposits never
     overtake one another."""
     hub = hub_at_97(spec, sequencer=False)
+    least = LEAST[spec.PRESET]
     ops = [
-        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, gas_limit=21_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5 * least, gas_limit=21_000),
         deposit(l1_sender=DEPOSITOR, to=RECIPIENT, value=4, gas_limit=21_000),
     ]
     yield from operations(spec, hub, ops)
     waiting = (
-        message(spec, DEPOSITOR, RECIPIENT, 5, 0, 21_000, b""),
+        message(spec, DEPOSITOR, RECIPIENT, 5 * least, 0, 21_000, b""),
         message(spec, DEPOSITOR, RECIPIENT, 0, 4, 21_000, b""),
     )
     yield from expect_hub(spec, lambda: run(spec, hub, ops), with_acme(spec, hub, pending_deposits=waiting))
+
+
+# --- The pending queue: its minimum, its bounds and taking a deposit back --------------------------------------------
+# Amounts in units of m = MIN_DEPOSIT_MINT and of M = MAX_SEQUENCER_LOCK; by the DBT formula, a supply S can be bonded
+# by some stake exactly when ceil(S / 10) <= M, that is S <= 10 M. The cases that need MAX_PENDING_DEPOSITS waiting
+# deposits, MAX_DEPOSITS_PER_L1_BLOCK leaving, or DEPOSIT_QUEUE_TIMEOUT L1 blocks are minimal only (8, 4 and 10);
+# on mainnet they would need 1,024 deposits or 50,400 L1 blocks in one vector.
+
+
+@vector_case("bridge", "deposit_into_dac")
+def test_deposit_one_wei_below_the_minimum(spec: ModuleType) -> Iterator[Part]:
+    """A mint of m - 1 wei: more than nothing, less than MIN_DEPOSIT_MINT. Refused, although a sequencer is
+    eligible and the block has room."""
+    hub = hub_at_97(spec)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=LEAST[spec.PRESET] - 1, gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "DepositBelowMinimum", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "deposit_into_dac")
+def test_deposit_of_exactly_the_minimum(spec: ModuleType) -> Iterator[Part]:
+    """A mint of exactly m is accepted and, with an eligible sequencer, leaves the queue at once: nonce 0 from L1
+    block 97, supply m, one ticket given."""
+    hub = hub_at_97(spec)
+    least = LEAST[spec.PRESET]
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=least, gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    entry = enqueued(spec, 0, 97, message(spec, DEPOSITOR, RECIPIENT, least, 0, 21_000, b""))
+    expected = with_acme(spec, hub, coinbase_supply=spec.Wei(least), deposits=(entry,))
+    yield from expect_hub(spec, lambda: run(spec, hub, [operation]), expected)
+
+
+def waiting_for_capacity(spec: ModuleType, locked: int) -> Any:
+    """The hub in L1 block 97 without a sequencer, acme's queue holding one deposit of ``locked`` wei (ticket 0)."""
+    hub = hub_at_97(spec, sequencer=False)
+    return with_acme(spec, hub, pending_deposits=(message(spec, DEPOSITOR, RECIPIENT, locked, 0, 21_000, b""),))
+
+
+@vector_case("bridge", "deposit_into_dac")
+def test_deposit_beyond_the_remaining_bond_capacity(spec: ModuleType) -> Iterator[Part]:
+    """10 M - m + 1 wei already waits in the queue; a deposit of m would lock 10 M + 1 for the chain, whose DBT,
+    M + 1, no stake may reach. Its own DBT is only the floor, but it is refused: at the head of the queue it could
+    never leave."""
+    least, max_lock = LEAST[spec.PRESET], MAX_LOCK[spec.PRESET]
+    hub = waiting_for_capacity(spec, 10 * max_lock - least + 1)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=least, gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "DepositExceedsRemainingBondCapacity", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "deposit_into_dac")
+def test_deposit_up_to_the_remaining_bond_capacity(spec: ModuleType) -> Iterator[Part]:
+    """10 M - m waits; a deposit of m locks exactly 10 M (DBT exactly M, a maximum stake): accepted, it waits behind
+    the first with ticket 1."""
+    least, max_lock = LEAST[spec.PRESET], MAX_LOCK[spec.PRESET]
+    hub = waiting_for_capacity(spec, 10 * max_lock - least)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=least, gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    first = message(spec, DEPOSITOR, RECIPIENT, 10 * max_lock - least, 0, 21_000, b"")
+    second = message(spec, DEPOSITOR, RECIPIENT, least, 0, 21_000, b"")
+    yield from expect_hub(spec, lambda: run(spec, hub, [operation]), with_acme(spec, hub, pending_deposits=(first, second)))
+
+
+def queue_of(spec: ModuleType, count: int) -> Any:
+    """The hub in L1 block 97 without a sequencer, acme's queue holding ``count`` deposits of m (tickets 0, 1, ...)."""
+    item = message(spec, DEPOSITOR, RECIPIENT, LEAST[spec.PRESET], 0, 21_000, b"")
+    return with_acme(spec, hub_at_97(spec, sequencer=False), pending_deposits=(item,) * count)
+
+
+@vector_case("bridge", "deposit_into_dac", presets=("minimal",))
+def test_deposit_into_a_full_queue(spec: ModuleType) -> Iterator[Part]:
+    """MAX_PENDING_DEPOSITS (8) deposits wait for a sequencer: a ninth is refused."""
+    hub = queue_of(spec, QUEUE_LIMIT)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=LEAST[spec.PRESET], gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "DepositQueueFull", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "deposit_into_dac", presets=("minimal",))
+def test_message_into_a_full_queue(spec: ModuleType) -> Iterator[Part]:
+    """A deposit minting nothing counts against the queue's bound too: refused by a full queue."""
+    hub = queue_of(spec, QUEUE_LIMIT)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, value=1, gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "DepositQueueFull", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "deposit_into_dac", presets=("minimal",))
+def test_deposit_into_the_last_place_of_the_queue(spec: ModuleType) -> Iterator[Part]:
+    """Seven deposits wait: the eighth takes the last place, ticket 7."""
+    hub = queue_of(spec, QUEUE_LIMIT - 1)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=LEAST[spec.PRESET], gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    item = message(spec, DEPOSITOR, RECIPIENT, LEAST[spec.PRESET], 0, 21_000, b"")
+    expected = with_acme(spec, hub, pending_deposits=(item,) * QUEUE_LIMIT)
+    yield from expect_hub(spec, lambda: run(spec, hub, [operation]), expected)
+
+
+OTHER_DEPOSITOR = bytes([0xD0]) * 20
+
+
+@vector_case("bridge", "apply_operations", presets=("minimal",))
+def test_drain_moves_at_most_max_deposits_per_l1_block(spec: ModuleType) -> Iterator[Part]:
+    """Five deposits of m (21,000 gas each, far within the gas budget) wait for a sequencer; one registers in L1 block
+    97: MAX_DEPOSITS_PER_L1_BLOCK (4) leave, nonces 0 to 3; the fifth waits for the next L1 block."""
+    hub = hub_at_97(spec, sequencer=False)
+    least = LEAST[spec.PRESET]
+    register = {"op": "register_sequencer", "address": "0x" + SEQUENCER.hex(), "amount": encode_uint(spec.MIN_SEQUENCER_BOND)}
+    ops = [deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=least, gas_limit=21_000) for _ in range(5)] + [register]
+    yield from operations(spec, hub, ops)
+    item = message(spec, DEPOSITOR, RECIPIENT, least, 0, 21_000, b"")
+    entries = tuple(enqueued(spec, nonce, 97, item) for nonce in range(PER_BLOCK))
+    sequencers = (spec.Sequencer(spec.Address(SEQUENCER), spec.MIN_SEQUENCER_BOND, None),)
+    record = with_acme(spec, hub, coinbase_supply=spec.Wei(4 * least), deposits=entries, pending_deposits=(item,))
+    yield from expect_hub(spec, lambda: run(spec, hub, ops), replace(record, sequencers=sequencers))
+
+
+@vector_case("bridge", "apply_operations", presets=("minimal",))
+def test_deposits_of_one_l1_block_are_counted_across_calls(spec: ModuleType) -> Iterator[Part]:
+    """With an eligible sequencer, five deposits of m in L1 block 97, one call each: the first four leave as they
+    come; the fifth finds block 97's four places taken and waits; L1 block 98 takes it, nonce 4."""
+    hub = hub_at_97(spec)
+    least = LEAST[spec.PRESET]
+    ops = [deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=least, gas_limit=21_000) for _ in range(5)]
+    ops.append(advance(spec, 98))
+    yield from operations(spec, hub, ops)
+    item = message(spec, DEPOSITOR, RECIPIENT, least, 0, 21_000, b"")
+    entries = (*(enqueued(spec, nonce, 97, item) for nonce in range(PER_BLOCK)), enqueued(spec, 4, 98, item))
+    expected = with_acme(spec, hub, coinbase_supply=spec.Wei(5 * least), deposits=entries)
+    yield from expect_hub(spec, lambda: run(spec, hub, ops), replace(expected, l1_blocks=(*hub.l1_blocks, l1_block(spec, 98))))
+
+
+def waited(spec: ModuleType, blocks: int, *, sequencer: bool = False, from_contract: bool = False) -> Any:
+    """DEPOSITOR (an L1 contract if ``from_contract``) deposits 3 m into acme in L1 block 97, with no sequencer (so
+    it waits) unless ``sequencer``; then ``blocks`` L1 blocks pass (98, 99, ...). Returns the hub."""
+    least = LEAST[spec.PRESET]
+    hub = hub_at_97(spec, sequencer=sequencer)
+    made = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=3 * least, gas_limit=21_000, from_contract=from_contract)
+    return run(spec, hub, [made, *(advance(spec, 98 + offset) for offset in range(blocks))])
+
+
+def expect_refund(spec: ModuleType, call: Callable[[], Any], expected_hub: Any, refunded: int) -> Iterator[Part]:
+    got_hub, got_refund = call()
+    assert got_hub == expected_hub, "the hub differs from the one built by hand"
+    assert got_refund == refunded, f"refunded {got_refund}, worked out by hand {refunded}"
+    yield "post", {"hub": encode_hub(got_hub), "refunded": encode_uint(got_refund)}
+
+
+def taking_back(spec: ModuleType, hub: Any, operation: dict[str, Any]) -> Callable[[], Any]:
+    sender, ticket = spec.Address(bytes.fromhex(operation["l1_sender"][2:])), spec.uint64(int(operation["ticket"]))
+    return lambda: spec.withdraw_pending_deposit(hub, spec.ChainId(ACME), sender, ticket)
+
+
+def after_the_timeout(spec: ModuleType, hub: Any) -> Any:
+    """``hub`` (in L1 block 97) after L1 blocks 98 to 97 + DEPOSIT_QUEUE_TIMEOUT, with nothing leaving any queue, by
+    hand: the blocks appended, and block 104, which starts epoch 13 (8-block epochs), records the snapshot of epoch
+    14's draw (its RANDAO value, the pool, every DAC's supply) and drops those of epochs before 13."""
+    blocks = tuple(l1_block(spec, number) for number in range(98, 98 + TIMEOUT))
+    supplies = tuple((dac.chain_id, dac.coinbase_supply) for dac in hub.dacs)
+    snapshot = spec.SequencingSnapshot(spec.Epoch(14), spec.Hash32(randao(104)), hub.sequencers, supplies)
+    kept = tuple(earlier for earlier in hub.sequencing_snapshots if earlier.epoch >= 13)
+    return replace(hub, l1_blocks=(*hub.l1_blocks, *blocks), sequencing_snapshots=(*kept, snapshot))
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_pending_deposit_taken_back_at_the_timeout(spec: ModuleType) -> Iterator[Part]:
+    """The 3 m deposit made in L1 block 97 has waited DEPOSIT_QUEUE_TIMEOUT (10) blocks in block 107: its depositor
+    takes it back and is refunded 3 m. The queue is empty; the supply, never raised by it, stays 0; one ticket
+    was given."""
+    hub = waited(spec, TIMEOUT)
+    assert spec.get_current_l1_block(hub).number == 97 + TIMEOUT
+    operation = take_back(l1_sender=DEPOSITOR, ticket=0)
+    yield from one_operation(spec, hub, operation)
+    expected = with_acme(spec, hub, pending_deposits=(), tickets_issued=spec.uint64(1))
+    yield from expect_refund(spec, taking_back(spec, hub, operation), expected, 3 * LEAST[spec.PRESET])
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_pending_deposit_one_l1_block_before_the_timeout(spec: ModuleType) -> Iterator[Part]:
+    """In L1 block 106 the deposit of block 97 has waited 9 blocks, one short of DEPOSIT_QUEUE_TIMEOUT."""
+    hub = waited(spec, TIMEOUT - 1)
+    operation = take_back(l1_sender=DEPOSITOR, ticket=0)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "DepositTimeoutNotReached", taking_back(spec, hub, operation))
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_pending_deposit_taken_back_by_another_account(spec: ModuleType) -> Iterator[Part]:
+    """Past the timeout, an account that did not make the deposit asks for it: refused, whatever the timeout."""
+    hub = waited(spec, TIMEOUT)
+    operation = take_back(l1_sender=OTHER_DEPOSITOR, ticket=0)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "NotDepositor", taking_back(spec, hub, operation))
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_ticket_never_given(spec: ModuleType) -> Iterator[Part]:
+    """Only ticket 0 was given: ticket 1 names no waiting deposit."""
+    hub = waited(spec, TIMEOUT)
+    operation = take_back(l1_sender=DEPOSITOR, ticket=1)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "UnknownPendingDeposit", taking_back(spec, hub, operation))
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_enqueued_deposit_cannot_be_taken_back(spec: ModuleType) -> Iterator[Part]:
+    """With an eligible sequencer the deposit left the queue at once, for L2: its ticket names nothing waiting, and
+    its MT is counted in the supply, so only a withdrawal from L2 takes it out."""
+    hub = waited(spec, TIMEOUT, sequencer=True)
+    operation = take_back(l1_sender=DEPOSITOR, ticket=0)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "UnknownPendingDeposit", taking_back(spec, hub, operation))
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_contract_deposit_is_not_taken_back_by_its_alias(spec: ModuleType) -> Iterator[Part]:
+    """An L1 contract's deposit is its L1 address's to take back, not its aliased L2 address's (the offset added):
+    the alias is refused."""
+    hub = waited(spec, TIMEOUT, from_contract=True)
+    aliased = ((int.from_bytes(DEPOSITOR, "big") + ALIAS_OFFSET) % 2**160).to_bytes(20, "big")
+    operation = take_back(l1_sender=aliased, ticket=0)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "NotDepositor", taking_back(spec, hub, operation))
+
+
+@vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
+def test_contract_deposit_is_taken_back_by_its_l1_address(spec: ModuleType) -> Iterator[Part]:
+    """The same deposit, taken back by the contract's own L1 address: refunded 3 m."""
+    hub = waited(spec, TIMEOUT, from_contract=True)
+    operation = take_back(l1_sender=DEPOSITOR, ticket=0)
+    yield from one_operation(spec, hub, operation)
+    expected = with_acme(spec, hub, pending_deposits=(), tickets_issued=spec.uint64(1))
+    yield from expect_refund(spec, taking_back(spec, hub, operation), expected, 3 * LEAST[spec.PRESET])
+
+
+@vector_case("bridge", "apply_operations", presets=("minimal",))
+def test_deposit_taken_back_twice(spec: ModuleType) -> Iterator[Part]:
+    """Taken back once, the ticket names nothing: a second request is refused, so nothing is refunded twice."""
+    hub = waited(spec, TIMEOUT)
+    ops = [take_back(l1_sender=DEPOSITOR, ticket=0), take_back(l1_sender=DEPOSITOR, ticket=0)]
+    yield from operations(spec, hub, ops)
+    yield from expect_spec_error(spec, "UnknownPendingDeposit", lambda: run(spec, hub, ops))
+
+
+@vector_case("bridge", "apply_operations", presets=("minimal",))
+def test_deposit_behind_a_blocked_head_is_taken_back_after_the_timeout(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer. In L1 block 97: DEPOSITOR's 5 m (ticket 0) waits for one, a message minting nothing (ticket 1)
+    waits behind it, and OTHER_DEPOSITOR's 2 m (ticket 2) behind both. Ten L1 blocks later OTHER_DEPOSITOR takes its
+    deposit back from behind the head; the other two keep their order and their tickets."""
+    hub = hub_at_97(spec, sequencer=False)
+    least = LEAST[spec.PRESET]
+    ops = [
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5 * least, gas_limit=21_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, value=1, gas_limit=21_000),
+        deposit(l1_sender=OTHER_DEPOSITOR, to=RECIPIENT, mint=2 * least, gas_limit=21_000),
+        *(advance(spec, number) for number in range(98, 98 + TIMEOUT)),
+        take_back(l1_sender=OTHER_DEPOSITOR, ticket=2),
+    ]
+    yield from operations(spec, hub, ops)
+    head = message(spec, DEPOSITOR, RECIPIENT, 5 * least, 0, 21_000, b"")
+    behind = message(spec, DEPOSITOR, RECIPIENT, 0, 1, 21_000, b"")
+    expected = with_acme(spec, after_the_timeout(spec, hub), pending_deposits=(head, behind), tickets_issued=spec.uint64(3))
+    yield from expect_hub(spec, lambda: run(spec, hub, ops), expected)
+
+
+@vector_case("bridge", "apply_operations", presets=("minimal",))
+def test_taking_back_the_blocked_head_releases_the_queue(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer. DEPOSITOR's 5 m waits for one (ticket 0), a message minting nothing waits behind it (ticket 1).
+    In L1 block 107 DEPOSITOR takes its deposit back: the message, which needs no sequencer, is now the head and
+    leaves at once, nonce 0 from L1 block 107."""
+    hub = hub_at_97(spec, sequencer=False)
+    least = LEAST[spec.PRESET]
+    ops = [
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5 * least, gas_limit=21_000),
+        deposit(l1_sender=OTHER_DEPOSITOR, to=RECIPIENT, value=1, gas_limit=21_000),
+        *(advance(spec, number) for number in range(98, 98 + TIMEOUT)),
+        take_back(l1_sender=DEPOSITOR, ticket=0),
+    ]
+    yield from operations(spec, hub, ops)
+    released = enqueued(spec, 0, 97 + TIMEOUT, message(spec, OTHER_DEPOSITOR, RECIPIENT, 0, 1, 21_000, b""))
+    expected = with_acme(
+        spec, after_the_timeout(spec, hub), deposits=(released,), pending_deposits=(), tickets_issued=spec.uint64(2)
+    )
+    yield from expect_hub(spec, lambda: run(spec, hub, ops), expected)
 
 
 # --- Withdrawals ------------------------------------------------------------------------------------------------------

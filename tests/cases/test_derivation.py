@@ -326,6 +326,9 @@ def test_batch_after_forced_blocks_continues_their_numbering(spec: ModuleType) -
     yield output(spec, hub, state, blocks)
 
 
+MINT = 5 * 10**16  # 0.05 MT: at least MIN_DEPOSIT_MINT on both presets (10^16 wei mainnet, 10^13 minimal)
+
+
 # --- Deposits in sequenced blocks -------------------------------------------------------------------------------------
 
 
@@ -336,7 +339,7 @@ def test_deposit_runs_first_in_the_block_its_origin_reaches(spec: ModuleType) ->
     hub = new_hub(spec, alloc=funded(ALICE))
     operations = [
         advance(spec, 97),
-        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, value=2, gas_limit=21_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=MINT, value=2, gas_limit=21_000),
         advance(spec, 98),
         append_batch(
             spec,
@@ -348,21 +351,21 @@ def test_deposit_runs_first_in_the_block_its_origin_reaches(spec: ModuleType) ->
     state, blocks = derive(spec, run(spec, hub, operations))
     assert [len(b.block.deposits) for b in blocks] == [0, 1, 0]
     assert [r.cumulative_gas_used for r in blocks[1].receipts] == [21_000, 42_000]  # the deposit, then the transfer
-    assert evm.get_balance(state.world, RECIPIENT) == 2 + 1 and evm.get_balance(state.world, DEPOSITOR) == 3
+    assert evm.get_balance(state.world, RECIPIENT) == 2 + 1 and evm.get_balance(state.world, DEPOSITOR) == MINT - 2
     assert evm.get_nonce(state.world, DEPOSITOR) == 1  # a deposit's call increments its sender's nonce
-    assert state.coinbase_supply == FUNDS + 5 - 21_000 * GENESIS_BASE_FEE
+    assert state.coinbase_supply == FUNDS + MINT - 21_000 * GENESIS_BASE_FEE
     yield output(spec, hub, state, blocks)
 
 
 @vector_case("derivation", "derive_chain")
 def test_deposit_denied_by_the_charter_keeps_its_mint(spec: ModuleType) -> Iterator[Part]:
     """The charter denies SUBMIT_TX to the depositor: its deposit's call is skipped (SubmitterNotPermitted, status 0,
-    no gas) but the 5 wei minted stay with it; the value never reaches the recipient."""
+    no gas) but the 0.05 MT minted stay with it; the value never reaches the recipient."""
     denied = spec.PermissionRule((spec.Address(DEPOSITOR),), spec.PermissionOperation(1), spec.Action(0x100))
     hub = new_hub(spec, charter=plain_charter(spec, denied))
     operations = [
         advance(spec, 97),
-        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, value=2, gas_limit=21_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=MINT, value=2, gas_limit=21_000),
         advance(spec, 98),
         append_batch(spec, [(97, 0, [])], 0),
     ]
@@ -370,7 +373,7 @@ def test_deposit_denied_by_the_charter_keeps_its_mint(spec: ModuleType) -> Itera
     state, blocks = derive(spec, run(spec, hub, operations))
     assert [(int(s.nonce), s.error) for s in blocks[0].skipped_deposits] == [(0, "SubmitterNotPermitted")]
     assert [(r.status, r.cumulative_gas_used) for r in blocks[0].receipts] == [(0, 0)]
-    assert evm.get_balance(state.world, DEPOSITOR) == 5 and evm.get_balance(state.world, RECIPIENT) == 0
+    assert evm.get_balance(state.world, DEPOSITOR) == MINT and evm.get_balance(state.world, RECIPIENT) == 0
     assert evm.get_nonce(state.world, DEPOSITOR) == 0
     yield output(spec, hub, state, blocks)
 
@@ -492,7 +495,7 @@ def test_deposit_made_as_the_dac_is_created_waits_for_the_next_l1_block(spec: Mo
     at L1 block 97 + 4 = 101 includes it. (Minimal preset: mainnet's window is 3,600 L1 blocks.)"""
     hub = new_hub(spec)
     operations = [
-        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=5, gas_limit=21_000),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=MINT, gas_limit=21_000),
         *advance_through(spec, 97, 101),
     ]
     yield from inputs(spec, hub, operations)
@@ -501,5 +504,5 @@ def test_deposit_made_as_the_dac_is_created_waits_for_the_next_l1_block(spec: Mo
     assert [(int(d.nonce), int(d.l1_block_number)) for d in entries] == [(0, 97)]
     state, blocks = derive(spec, after)
     assert shape(blocks) == [(1, 97, True, l1_time(97))]
-    assert len(blocks[0].block.deposits) == 1 and evm.get_balance(state.world, DEPOSITOR) == 5
+    assert len(blocks[0].block.deposits) == 1 and evm.get_balance(state.world, DEPOSITOR) == MINT
     yield output(spec, hub, state, blocks)

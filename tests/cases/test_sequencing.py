@@ -8,7 +8,8 @@ Expected values are worked out by hand from the chapter's rules, never by callin
 - Amounts are written in units of the preset's minimum bond B (20 MT minimal, 20,000 MT mainnet) and maximum lock
   M = 5B (100 MT, 100,000 MT); deposit gas in units of the per-L1-block budget G (MAX_DEPOSIT_GAS_PER_L1_BLOCK:
   300,000 minimal, 20,000,000 mainnet) and of 21,000 (the intrinsic gas of a plain call, the smallest a deposit may
-  carry); L1 blocks in units of the compute-provider epoch E (L1_BLOCKS_PER_EPOCH: 8 minimal, 7,200 mainnet). So one
+  carry); small mints in units of m (MIN_DEPOSIT_MINT: 10^13 wei minimal, 10^16 mainnet, the least a deposit that
+  mints may mint); L1 blocks in units of the compute-provider epoch E (L1_BLOCKS_PER_EPOCH: 8 minimal, 7,200 mainnet). So one
   hand computation holds on both presets; the preset values are stated below and checked against the rendered
   module.
 - The queue rule, as bridge.md's ``apply_pending_deposits`` states it: deposits leave a DAC's pending queue from the
@@ -70,6 +71,7 @@ class HandPreset:
     timeout: int  # SEQUENCER_TIMEOUT, L1 blocks
     fallbacks: int  # MAX_SEQUENCER_FALLBACKS
     dao: bytes  # METIS_DAO_ADDRESS, the producer of blocks no provider is assigned to
+    min_mint: int  # MIN_DEPOSIT_MINT: m, the least a deposit that mints may mint
 
 
 HAND_PRESETS = {
@@ -83,6 +85,7 @@ HAND_PRESETS = {
         timeout=3,
         fallbacks=2,
         dao=bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
+        min_mint=10**13,
     ),
     "mainnet": HandPreset(
         bond=20_000 * MT,
@@ -94,6 +97,7 @@ HAND_PRESETS = {
         timeout=600,
         fallbacks=3,
         dao=bytes.fromhex("5311000000000000000000000000000000001212"),
+        min_mint=10**16,
     ),
 }
 
@@ -110,6 +114,7 @@ def hand(spec: ModuleType) -> HandPreset:
         spec.SEQUENCER_TIMEOUT,
         spec.MAX_SEQUENCER_FALLBACKS,
         bytes(spec.METIS_DAO_ADDRESS),
+        spec.MIN_DEPOSIT_MINT,
     )
     expected = (
         values.bond,
@@ -121,6 +126,7 @@ def hand(spec: ModuleType) -> HandPreset:
         values.timeout,
         values.fallbacks,
         values.dao,
+        values.min_mint,
     )
     assert rendered == expected, "preset changed: redo by hand"
     assert values.max_lock == 5 * values.bond
@@ -209,6 +215,12 @@ def deposit(spec: ModuleType, sender: bytes, mint: int, gas: int = PLAIN_CALL_GA
     )
 
 
+def waiting_deposit(spec: ModuleType, ticket: int, item: Any, made_in: int = START) -> Any:
+    """``item`` waiting in its queue with ``ticket``, made in L1 block ``made_in`` by the L1 account that is its
+    sender (these cases' depositors are accounts, not contracts)."""
+    return spec.PendingDeposit(spec.uint64(ticket), item.sender, spec.L1BlockNumber(made_in), item)
+
+
 def enqueued(spec: ModuleType, nonce: int, l1_block_number: int, item: Any) -> Any:
     return spec.EnqueuedDeposit(spec.uint64(nonce), spec.L1BlockNumber(l1_block_number), item)
 
@@ -222,10 +234,14 @@ def dac(
     supply: Optional[int] = None,
     pending: Sequence[Any] = (),
     deposits: Sequence[Any] = (),
+    tickets: Optional[int] = None,
 ) -> Any:
     """A DAC record created in L1 block ``created`` (default: CREATED, the block before START) whose genesis allocates ``allocated`` wei
     to FOUNDER. ``supply`` is the hand-computed MT locked for it; with no enqueued deposits it is the allocation.
-    The helper only checks that the hand-built record is consistent (supply = allocation + enqueued mints)."""
+    The helper only checks that the hand-built record is consistent (supply = allocation + enqueued mints).
+    ``pending`` holds deposits (each made by the L1 account that is its sender, in L1 block START, with the ticket
+    that follows the enqueued deposits and those before it) or `PendingDeposit`s as they are; ``tickets`` (the
+    tickets given so far) defaults to one per deposit listed."""
     block = created if created is not None else l1_block(spec, CREATED, CREATED_AT)
     alloc = ((spec.Address(FOUNDER), spec.GenesisAccount(balance=allocated)),) if allocated else ()
     mints = sum(int(item.deposit.mint) for item in deposits)
@@ -235,12 +251,18 @@ def dac(
     assert supply == allocated + mints, "hand-built record is inconsistent"
     genesis = spec.DacGenesis(block.number, block.timestamp, charter(spec), alloc, spec.Wei(BASE_FEE))
     empty = spec.BatchChain(headers=())
+    waiting = tuple(
+        item if isinstance(item, spec.PendingDeposit) else waiting_deposit(spec, len(deposits) + position, item)
+        for position, item in enumerate(pending)
+    )
+    issued = len(deposits) + len(pending) if tickets is None else tickets
     return spec.DacRecord(
         spec.ChainId(chain_id),
         LABELS[chain_id],
         genesis,
         spec.Wei(supply),
-        tuple(pending),
+        waiting,
+        spec.uint64(issued),
         tuple(deposits),
         (),
         empty,
@@ -1093,16 +1115,17 @@ def test_register_applies_queued_deposits_of_every_dac(spec: ModuleType) -> Iter
 
 @vector_case("stakes", "register_sequencer")
 def test_register_drains_up_to_the_deposit_gas_budget(spec: ModuleType) -> Iterator[Part]:
-    """1000000000001089 queues three 1 wei deposits carrying G/2, G/2 and 21,000 gas. Alice registers: the first two fill the
-    L1 block's budget G exactly and are enqueued (nonces 0, 1); G + 21,000 > G, so the third waits for the next
+    """1000000000001089 queues three deposits of m carrying G/2, G/2 and 21,000 gas. Alice registers: the first two fill
+    the L1 block's budget G exactly and are enqueued (nonces 0, 1); G + 21,000 > G, so the third waits for the next
     L1 block."""
     values = hand(spec)
-    half = values.gas_budget // 2
+    half, least = values.gas_budget // 2, values.min_mint
     assert 2 * half == values.gas_budget
-    d1, d2, d3 = deposit(spec, R1, 1, half), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    d1, d2, d3 = deposit(spec, R1, least, half), deposit(spec, R2, least, half), deposit(spec, R3, least)
     pre = hub(spec, [], [dac(spec, CHAIN, pending=[d1, d2, d3])])
     inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2)]
-    post = hub(spec, [sequencer(spec, ALICE, values.bond)], [dac(spec, CHAIN, supply=2, deposits=inbox, pending=[d3])])
+    record = dac(spec, CHAIN, supply=2 * least, deposits=inbox, pending=[waiting_deposit(spec, 2, d3)])
+    post = hub(spec, [sequencer(spec, ALICE, values.bond)], [record])
     yield from expect_post(spec, pre, op_register(spec, ALICE, values.bond), post)
 
 
@@ -1409,8 +1432,9 @@ def test_slash_unknown_sequencer_checked_before_ratio(spec: ModuleType) -> Itera
 @vector_case("stakes", "apply_operations")
 def test_no_operations(spec: ModuleType) -> Iterator[Part]:
     """An empty list leaves the hub as it was."""
-    bond = hand(spec).bond
-    pre = hub(spec, [sequencer(spec, ALICE, bond, T0)], [dac(spec, CHAIN, allocated=3, pending=[deposit(spec, R1, 4)])])
+    values = hand(spec)
+    record = dac(spec, CHAIN, allocated=3 * values.min_mint, pending=[deposit(spec, R1, 4 * values.min_mint)])
+    pre = hub(spec, [sequencer(spec, ALICE, values.bond, T0)], [record])
     yield from expect_operations(spec, pre, [], pre)
 
 
@@ -1467,11 +1491,12 @@ def test_deposit_one_wei_over_the_boundary(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("stakes", "apply_operations")
 def test_deposit_counts_the_genesis_allocation(spec: ModuleType) -> Iterator[Part]:
-    """1000000000001089's genesis allocated 9B; Alice (B) serves 10B: a 1B deposit fits (10B), a further 1 wei does not."""
-    bond = hand(spec).bond
+    """1000000000001089's genesis allocated 9B; Alice (B) serves 10B: a 1B deposit fits (10B), a further m (the least
+    a deposit may mint) does not, and waits."""
+    bond, least = hand(spec).bond, hand(spec).min_mint
     pool = [sequencer(spec, ALICE, bond)]
-    first, second = deposit(spec, R1, bond), deposit(spec, R2, 1)
-    operations = [op_deposit(spec, CHAIN, R1, bond), op_deposit(spec, CHAIN, R2, 1)]
+    first, second = deposit(spec, R1, bond), deposit(spec, R2, least)
+    operations = [op_deposit(spec, CHAIN, R1, bond), op_deposit(spec, CHAIN, R2, least)]
     record = dac(
         spec, CHAIN, allocated=9 * bond, supply=10 * bond, deposits=[enqueued(spec, 0, START, first)], pending=[second]
     )
@@ -1493,10 +1518,11 @@ def test_small_deposit_behind_blocked_one_stays_queued(spec: ModuleType) -> Iter
 
 @vector_case("stakes", "apply_operations")
 def test_deposit_ignores_exiting_sequencer(spec: ModuleType) -> Iterator[Part]:
-    """Alice (maximum stake) asked to exit, so even 1 wei must wait."""
+    """Alice (maximum stake) asked to exit, so even the least deposit, m, must wait."""
+    least = hand(spec).min_mint
     pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0)]
-    post = hub(spec, pool, [dac(spec, CHAIN, pending=[deposit(spec, R1, 1)])])
-    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, 1)], post)
+    post = hub(spec, pool, [dac(spec, CHAIN, pending=[deposit(spec, R1, least)])])
+    yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), [op_deposit(spec, CHAIN, R1, least)], post)
 
 
 @vector_case("stakes", "apply_operations")
@@ -1505,7 +1531,7 @@ def test_deposit_beyond_any_stake_is_refused(spec: ModuleType) -> Iterator[Part]
     is refused rather than queued (it would block every deposit behind it for good)."""
     max_lock = hand(spec).max_lock
     pre = hub(spec, [sequencer(spec, ALICE, max_lock)], [dac(spec, CHAIN)])
-    operations = [op_deposit(spec, CHAIN, R1, 10 * max_lock + 1), op_deposit(spec, CHAIN, R2, 1)]
+    operations = [op_deposit(spec, CHAIN, R1, 10 * max_lock + 1), op_deposit(spec, CHAIN, R2, hand(spec).min_mint)]
     yield from expect_operations_rejected(spec, pre, operations, "DepositExceedsBondCapacity")
 
 
@@ -1522,14 +1548,37 @@ def test_deposit_at_bond_capacity_is_enqueued(spec: ModuleType) -> Iterator[Part
 
 
 @vector_case("stakes", "apply_operations")
-def test_bond_capacity_is_judged_on_the_mint_alone(spec: ModuleType) -> Iterator[Part]:
-    """1000000000001089 already holds 10M (DBT M). A 1 wei deposit is not refused — its own DBT is B — but 10M + 1 needs M + 1,
-    more than anyone may lock: it waits (only a withdrawal lowering the supply can let it through)."""
+def test_bond_capacity_counts_the_supply(spec: ModuleType) -> Iterator[Part]:
+    """1000000000001089 already holds 10M (DBT M). A deposit of m is refused although its own DBT is only B: 10M + m
+    together need M + ceil(m / 10), more than anyone may lock, so it could only wait at the head of the queue
+    forever, and everyone behind it with it."""
+    values = hand(spec)
+    pool = [sequencer(spec, ALICE, values.max_lock)]
+    pre = hub(spec, pool, [dac(spec, CHAIN, allocated=10 * values.max_lock)])
+    operations = [op_deposit(spec, CHAIN, R1, values.min_mint)]
+    yield from expect_operations_rejected(spec, pre, operations, "DepositExceedsRemainingBondCapacity")
+
+
+@vector_case("stakes", "apply_operations")
+def test_bond_capacity_counts_pending_deposits(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer; 1000000000001089 holds 5M and 4M waits in its queue: 1M more is accepted and waits (exactly 10M locked,
+    DBT M), then a further m is refused (10M + m)."""
+    values = hand(spec)
+    max_lock, least = values.max_lock, values.min_mint
+    pre = hub(spec, [], [dac(spec, CHAIN, allocated=5 * max_lock, pending=[deposit(spec, R1, 4 * max_lock)])])
+    operations = [op_deposit(spec, CHAIN, R2, max_lock), op_deposit(spec, CHAIN, R3, least)]
+    yield from expect_operations_rejected(spec, pre, operations, "DepositExceedsRemainingBondCapacity")
+
+
+@vector_case("stakes", "apply_operations")
+def test_deposit_up_to_the_remaining_bond_capacity_waits(spec: ModuleType) -> Iterator[Part]:
+    """No sequencer; 1000000000001089 holds 5M and 4M waits: 1M more makes exactly 10M locked (DBT M), which a maximum
+    stake can bond: accepted, it waits behind the 4M with ticket 1."""
     max_lock = hand(spec).max_lock
-    pool = [sequencer(spec, ALICE, max_lock)]
-    pre = hub(spec, pool, [dac(spec, CHAIN, allocated=10 * max_lock)])
-    post = hub(spec, pool, [dac(spec, CHAIN, allocated=10 * max_lock, pending=[deposit(spec, R1, 1)])])
-    yield from expect_operations(spec, pre, [op_deposit(spec, CHAIN, R1, 1)], post)
+    first, second = deposit(spec, R1, 4 * max_lock), deposit(spec, R2, max_lock)
+    pre = hub(spec, [], [dac(spec, CHAIN, allocated=5 * max_lock, pending=[first])])
+    post = hub(spec, [], [dac(spec, CHAIN, allocated=5 * max_lock, pending=[first, second])])
+    yield from expect_operations(spec, pre, [op_deposit(spec, CHAIN, R2, max_lock)], post)
 
 
 @vector_case("stakes", "apply_operations")
@@ -1682,9 +1731,11 @@ def test_reregister_after_withdrawal(spec: ModuleType) -> Iterator[Part]:
 def test_slashing_the_only_sequencer_blocks_deposits(spec: ModuleType) -> Iterator[Part]:
     """Alice is slashed: 90% of her stake stays locked, but she is exiting, so eligible nowhere; the next deposit
     waits."""
-    bond = hand(spec).bond
-    operations = [op_slash(spec, ALICE, 1000), op_deposit(spec, CHAIN, R1, 1)]
-    post = hub(spec, [sequencer(spec, ALICE, bond - bond // 10, T0)], [dac(spec, CHAIN, pending=[deposit(spec, R1, 1)])])
+    bond, least = hand(spec).bond, hand(spec).min_mint
+    operations = [op_slash(spec, ALICE, 1000), op_deposit(spec, CHAIN, R1, least)]
+    post = hub(
+        spec, [sequencer(spec, ALICE, bond - bond // 10, T0)], [dac(spec, CHAIN, pending=[deposit(spec, R1, least)])]
+    )
     yield from expect_operations(spec, hub(spec, [sequencer(spec, ALICE, bond)], [dac(spec, CHAIN)]), operations, post)
 
 
@@ -1722,11 +1773,11 @@ def test_genesis_allocation_beyond_bond_capacity(spec: ModuleType) -> Iterator[P
 
 
 def gas_budget_operations(spec: ModuleType, advance: bool) -> list[Operation]:
-    half = hand(spec).gas_budget // 2
+    half, least = hand(spec).gas_budget // 2, hand(spec).min_mint
     operations = [
-        op_deposit(spec, CHAIN, R1, 1, half),
-        op_deposit(spec, CHAIN, R2, 1, half),
-        op_deposit(spec, CHAIN, R3, 1),
+        op_deposit(spec, CHAIN, R1, least, half),
+        op_deposit(spec, CHAIN, R2, least, half),
+        op_deposit(spec, CHAIN, R3, least),
     ]
     return operations + ([op_advance(spec, START + 1, T0 + 12)] if advance else [])
 
@@ -1738,9 +1789,10 @@ def test_deposit_over_the_l1_block_gas_budget_waits(spec: ModuleType) -> Iterato
     values = hand(spec)
     half = values.gas_budget // 2
     pool = [sequencer(spec, ALICE, values.max_lock)]
-    d1, d2, d3 = deposit(spec, R1, 1, half), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    least = values.min_mint
+    d1, d2, d3 = deposit(spec, R1, least, half), deposit(spec, R2, least, half), deposit(spec, R3, least)
     inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2)]
-    post = hub(spec, pool, [dac(spec, CHAIN, supply=2, deposits=inbox, pending=[d3])])
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=2 * least, deposits=inbox, pending=[d3])])
     yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), gas_budget_operations(spec, False), post)
 
 
@@ -1752,9 +1804,10 @@ def test_deposit_over_the_gas_budget_drained_by_the_next_l1_block(spec: ModuleTy
     values = hand(spec)
     half = values.gas_budget // 2
     pool = [sequencer(spec, ALICE, values.max_lock)]
-    d1, d2, d3 = deposit(spec, R1, 1, half), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    least = values.min_mint
+    d1, d2, d3 = deposit(spec, R1, least, half), deposit(spec, R2, least, half), deposit(spec, R3, least)
     inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START, d2), enqueued(spec, 2, START + 1, d3)]
-    post = hub(spec, pool, [dac(spec, CHAIN, supply=3, deposits=inbox)], blocks=clock(spec, T0, T0 + 12))
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=3 * least, deposits=inbox)], blocks=clock(spec, T0, T0 + 12))
     yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), gas_budget_operations(spec, True), post)
 
 
@@ -1766,15 +1819,16 @@ def test_gas_blocked_head_keeps_smaller_deposits_waiting(spec: ModuleType) -> It
     half = values.gas_budget // 2
     assert half + 1 + PLAIN_CALL_GAS <= values.gas_budget
     pool = [sequencer(spec, ALICE, values.max_lock)]
-    d1, d2, d3 = deposit(spec, R1, 1, half + 1), deposit(spec, R2, 1, half), deposit(spec, R3, 1)
+    least = values.min_mint
+    d1, d2, d3 = deposit(spec, R1, least, half + 1), deposit(spec, R2, least, half), deposit(spec, R3, least)
     operations = [
-        op_deposit(spec, CHAIN, R1, 1, half + 1),
-        op_deposit(spec, CHAIN, R2, 1, half),
-        op_deposit(spec, CHAIN, R3, 1),
+        op_deposit(spec, CHAIN, R1, least, half + 1),
+        op_deposit(spec, CHAIN, R2, least, half),
+        op_deposit(spec, CHAIN, R3, least),
         op_advance(spec, START + 1, T0 + 12),
     ]
     inbox = [enqueued(spec, 0, START, d1), enqueued(spec, 1, START + 1, d2), enqueued(spec, 2, START + 1, d3)]
-    post = hub(spec, pool, [dac(spec, CHAIN, supply=3, deposits=inbox)], blocks=clock(spec, T0, T0 + 12))
+    post = hub(spec, pool, [dac(spec, CHAIN, supply=3 * least, deposits=inbox)], blocks=clock(spec, T0, T0 + 12))
     yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN)]), operations, post)
 
 
@@ -1784,17 +1838,18 @@ def test_gas_budget_is_per_dac(spec: ModuleType) -> Iterator[Part]:
     same: each DAC has its own budget."""
     values = hand(spec)
     pool = [sequencer(spec, ALICE, values.max_lock)]
-    d1, d2 = deposit(spec, R1, 1, values.gas_budget), deposit(spec, R2, 1, values.gas_budget)
+    least = values.min_mint
+    d1, d2 = deposit(spec, R1, least, values.gas_budget), deposit(spec, R2, least, values.gas_budget)
     operations = [
-        op_deposit(spec, CHAIN, R1, 1, values.gas_budget),
-        op_deposit(spec, OTHER_CHAIN, R2, 1, values.gas_budget),
+        op_deposit(spec, CHAIN, R1, least, values.gas_budget),
+        op_deposit(spec, OTHER_CHAIN, R2, least, values.gas_budget),
     ]
     post = hub(
         spec,
         pool,
         [
-            dac(spec, CHAIN, supply=1, deposits=[enqueued(spec, 0, START, d1)]),
-            dac(spec, OTHER_CHAIN, supply=1, deposits=[enqueued(spec, 0, START, d2)]),
+            dac(spec, CHAIN, supply=least, deposits=[enqueued(spec, 0, START, d1)]),
+            dac(spec, OTHER_CHAIN, supply=least, deposits=[enqueued(spec, 0, START, d2)]),
         ],
     )
     yield from expect_operations(spec, hub(spec, pool, [dac(spec, CHAIN), dac(spec, OTHER_CHAIN)]), operations, post)
@@ -1806,25 +1861,27 @@ def test_new_l1_block_drains_every_dac(spec: ModuleType) -> Iterator[Part]:
     both queues, nonces 1 in each."""
     values = hand(spec)
     pool = [sequencer(spec, ALICE, values.max_lock)]
-    full1, full2 = deposit(spec, R1, 1, values.gas_budget), deposit(spec, R2, 1, values.gas_budget)
-    wait1, wait2 = deposit(spec, R3, 1), deposit(spec, R4, 1)
+    least = values.min_mint
+    full1, full2 = deposit(spec, R1, least, values.gas_budget), deposit(spec, R2, least, values.gas_budget)
+    wait1, wait2 = deposit(spec, R3, least), deposit(spec, R4, least)
     pre = hub(
         spec,
         pool,
         [
-            dac(spec, CHAIN, supply=1, deposits=[enqueued(spec, 0, START, full1)], pending=[wait1]),
-            dac(spec, OTHER_CHAIN, supply=1, deposits=[enqueued(spec, 0, START, full2)], pending=[wait2]),
+            dac(spec, CHAIN, supply=least, deposits=[enqueued(spec, 0, START, full1)], pending=[wait1]),
+            dac(spec, OTHER_CHAIN, supply=least, deposits=[enqueued(spec, 0, START, full2)], pending=[wait2]),
         ],
     )
+    both = [enqueued(spec, 0, START, full1), enqueued(spec, 1, START + 1, wait1)]
     post = hub(
         spec,
         pool,
         [
-            dac(spec, CHAIN, supply=2, deposits=[enqueued(spec, 0, START, full1), enqueued(spec, 1, START + 1, wait1)]),
+            dac(spec, CHAIN, supply=2 * least, tickets=2, deposits=both),
             dac(
                 spec,
                 OTHER_CHAIN,
-                supply=2,
+                supply=2 * least,
                 deposits=[enqueued(spec, 0, START, full2), enqueued(spec, 1, START + 1, wait2)],
             ),
         ],

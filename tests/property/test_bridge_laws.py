@@ -258,6 +258,8 @@ class StoredBatch:
 
 
 amounts = st.one_of(st.just(0), st.integers(1, 10**6), st.integers(0, 10**17), st.integers(0, 2 * MT))
+# A deposit mints nothing or at least MIN_DEPOSIT_MINT (10^13 wei on the minimal preset): anything between is refused.
+mints = st.one_of(st.just(0), st.just(int(spec.MIN_DEPOSIT_MINT)), st.integers(int(spec.MIN_DEPOSIT_MINT), 2 * MT))
 l1_targets = st.binary(min_size=20, max_size=20)
 message_data = st.binary(max_size=8)
 junk_calldata = st.one_of(
@@ -360,7 +362,7 @@ class SupplyMachine(RuleBasedStateMachine):
     @rule(
         sender=st.sampled_from(L1_SENDERS),
         to=st.sampled_from(["recipient", "sink", "reverter", "passer", "forwarder", "bad_exit"]),
-        mint=amounts,
+        mint=mints,
         value=amounts,
         l1_target=l1_targets,
         data=message_data,
@@ -383,17 +385,20 @@ class SupplyMachine(RuleBasedStateMachine):
         calldata = (
             junk if to == "bad_exit" else message_calldata(l1_target, data) if to in ("passer", "forwarder") else b""
         )
-        self.hub = spec.deposit_into_dac(
-            self.hub,
-            spec.ChainId(ACME),
-            spec.Address(l1_sender),
-            from_contract,
-            spec.Address(recipient),
-            spec.Wei(mint),
-            spec.Wei(value),
-            spec.uint64(200_000 if calldata else 60_000),
-            calldata,
-        )
+        try:
+            self.hub = spec.deposit_into_dac(
+                self.hub,
+                spec.ChainId(ACME),
+                spec.Address(l1_sender),
+                from_contract,
+                spec.Address(recipient),
+                spec.Wei(mint),
+                spec.Wei(value),
+                spec.uint64(200_000 if calldata else 60_000),
+                calldata,
+            )
+        except spec.DepositQueueFull:  # refused, nothing changed: the queue holds as many as it may
+            assert len(acme(self.hub).pending_deposits) == spec.MAX_PENDING_DEPOSITS
 
     # --- the sequencer ----------------------------------------------------------------------------------------
 
@@ -832,7 +837,7 @@ operations = st.one_of(
         MakeDeposit,
         sender=st.integers(0, len(L1_SENDERS) - 1),
         to=st.sampled_from([RECIPIENT, SINK, BURNER, PASSER]),
-        mint=st.one_of(st.just(0), st.integers(0, MT)),
+        mint=st.one_of(st.just(0), st.integers(int(spec.MIN_DEPOSIT_MINT), MT)),
         value=st.one_of(st.just(0), st.integers(0, 2 * MT)),
         gas_limit=st.one_of(
             st.sampled_from([30_000, DEPOSIT_GAS_BUDGET // 2, DEPOSIT_GAS_BUDGET]),
@@ -884,17 +889,20 @@ def play(history: Sequence[Any]) -> Played:
                 if is_exit
                 else operation.data
             )
-            hub = spec.deposit_into_dac(
-                hub,
-                spec.ChainId(ACME),
-                spec.Address(l1_sender),
-                from_contract,
-                spec.Address(operation.to),
-                spec.Wei(operation.mint),
-                spec.Wei(operation.value),
-                spec.uint64(operation.gas_limit),
-                calldata,
-            )
+            try:
+                hub = spec.deposit_into_dac(
+                    hub,
+                    spec.ChainId(ACME),
+                    spec.Address(l1_sender),
+                    from_contract,
+                    spec.Address(operation.to),
+                    spec.Wei(operation.mint),
+                    spec.Wei(operation.value),
+                    spec.uint64(operation.gas_limit),
+                    calldata,
+                )
+            except spec.DepositQueueFull:  # refused, nothing changed: the queue holds as many as it may
+                assert len(acme(hub).pending_deposits) == spec.MAX_PENDING_DEPOSITS
         else:
             if number == HUB_START:  # no block can build on the current L1 block: the batch comes in the next one
                 number, time = number + 1, time + 12

@@ -11,6 +11,11 @@
   is the genesis allocation plus the mints enqueued; every deposit was enqueued, in the L1 block current at the
   time, while an eligible sequencer covered the supply it brought the DAC to, and within that block's deposit-gas
   budget; no deposit is left queued while it could leave; no supply ever exceeds what a maximum stake can bond.
+  Deposits are also taken back (by their depositor or a stranger, before or after the timeout, or by a ticket that
+  names nothing), with the error predicted by hand; and after every step the MT locked for a DAC (supply and
+  pending mints) is its allocation plus the accepted mints less the refunds, a maximum stake can bond it (so no
+  pending deposit can wait forever), no L1 block enqueues more than MAX_DEPOSITS_PER_L1_BLOCK of a DAC's deposits,
+  and no queue holds more than MAX_PENDING_DEPOSITS.
 - Compute-provider assignment gives each DAC one provider and balances providers to within one DAC; the hub's block
   producer is METIS_DAO_ADDRESS exactly when the rule says nobody is assigned.
 - Selection frequency is proportional to stake (a fixed-seed statistical test).
@@ -28,7 +33,7 @@ from types import ModuleType
 from typing import Any, Callable, Optional
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -43,6 +48,10 @@ BOND = int(spec.MIN_SEQUENCER_BOND)  # 20 MT on the minimal preset
 MAX_LOCK = int(spec.MAX_SEQUENCER_LOCK)  # 100 MT
 EXIT_DELAY = int(spec.SEQUENCER_EXIT_DELAY)  # 60 s
 GAS_BUDGET = int(spec.MAX_DEPOSIT_GAS_PER_L1_BLOCK)  # 300,000
+MIN_MINT = int(spec.MIN_DEPOSIT_MINT)  # 10^13 wei
+PER_BLOCK = int(spec.MAX_DEPOSITS_PER_L1_BLOCK)  # 4
+QUEUE_LIMIT = int(spec.MAX_PENDING_DEPOSITS)  # 8
+QUEUE_TIMEOUT = int(spec.DEPOSIT_QUEUE_TIMEOUT)  # 10 L1 blocks
 L1_EPOCH = int(spec.L1_BLOCKS_PER_EPOCH)  # 8
 PLAIN_CALL_GAS = 21_000
 CHARTER = spec.Charter("sequencing laws", "", (), (), spec.Address(bytes([0x42]) * 20))
@@ -75,7 +84,20 @@ def dac_record(chain_id: int, supply: int, created: Any, pending: tuple[Any, ...
     genesis = spec.DacGenesis(created.number, created.timestamp, CHARTER, alloc, spec.Wei(10**9))
     empty = spec.BatchChain(headers=())
     return spec.DacRecord(
-        spec.ChainId(chain_id), f"dac{chain_id}", genesis, spec.Wei(supply), pending, (), (), empty, empty, (), (), (), ()
+        spec.ChainId(chain_id),
+        f"dac{chain_id}",
+        genesis,
+        spec.Wei(supply),
+        pending,
+        spec.uint64(len(pending)),
+        (),
+        (),
+        empty,
+        empty,
+        (),
+        (),
+        (),
+        (),
     )
 
 
@@ -283,7 +305,10 @@ stakes = st.one_of(
 )
 mints = st.one_of(
     st.integers(0, 12 * BOND),
-    st.sampled_from([0, 1, BOND, 10 * BOND, 10 * BOND + 1, 10 * MAX_LOCK, 10 * MAX_LOCK + 1]),
+    st.integers(MIN_MINT - 2, MIN_MINT + 2),
+    st.sampled_from(
+        [0, 1, MIN_MINT - 1, MIN_MINT, BOND, 10 * BOND, 10 * BOND + 1, 5 * MAX_LOCK, 10 * MAX_LOCK, 10 * MAX_LOCK + 1]
+    ),
 )
 gas_limits = st.one_of(
     st.integers(PLAIN_CALL_GAS, GAS_BUDGET),
@@ -318,7 +343,10 @@ class HubMachine(RuleBasedStateMachine):
         self.allocated: dict[int, int] = {FIRST_CHAIN: 0}  # chain id -> genesis allocation
         self.created: dict[int, int] = {FIRST_CHAIN: 1_000}  # chain id -> the L1 block that created it
         self.labels = ["rangers"]
-        self.arrivals: dict[int, list[Any]] = {FIRST_CHAIN: []}  # every accepted deposit, in arrival order
+        self.arrivals: dict[int, list[Any]] = {FIRST_CHAIN: []}  # every accepted deposit not taken back, in order
+        # every accepted deposit by chain and ticket: (L1 sender, L1 block it was made in, the deposit)
+        self.made: dict[int, list[tuple[Any, int, Any]]] = {FIRST_CHAIN: []}
+        self.refunded: dict[int, int] = {FIRST_CHAIN: 0}  # chain id -> MT refunded by taking deposits back
         self.inbox: dict[int, tuple[Any, ...]] = {FIRST_CHAIN: ()}  # the enqueued deposits at the last check
         self.depositors = 0
 
@@ -354,6 +382,7 @@ class HubMachine(RuleBasedStateMachine):
             chain_id = FIRST_CHAIN + len(self.labels)
             self.labels.append(name)
             self.allocated[chain_id], self.arrivals[chain_id], self.inbox[chain_id] = allocation, [], ()
+            self.made[chain_id], self.refunded[chain_id] = [], 0
             self.created[chain_id] = self.number
 
         self.attempt(expected, lambda: spec.create_dac(self.hub, name, CHARTER, alloc, spec.Wei(10**9)), accepted)
@@ -460,9 +489,17 @@ class HubMachine(RuleBasedStateMachine):
             expected = "DepositGasBelowIntrinsic"
         elif gas > GAS_BUDGET:
             expected = "DepositGasAboveLimit"
+        elif mint > 10 * MAX_LOCK:  # DBT(x) = max(B, ceil(x / 10)) <= M exactly when x <= 10 M
+            expected = "DepositExceedsBondCapacity"
+        elif 0 < mint < MIN_MINT:
+            expected = "DepositBelowMinimum"
+        elif len(self.arrivals[chain_id]) - len(self.inbox[chain_id]) >= QUEUE_LIMIT:
+            expected = "DepositQueueFull"
         else:
-            expected = "DepositExceedsBondCapacity" if mint > 10 * MAX_LOCK else None
+            locked = self.locked_by_hand(chain_id) + mint
+            expected = "DepositExceedsRemainingBondCapacity" if mint > 0 and locked > 10 * MAX_LOCK else None
         made = spec.Deposit(sender, RECIPIENT, spec.Wei(mint), spec.Wei(0), spec.uint64(gas), b"")
+        event(f"deposit: {expected or 'accepted'}")
 
         def call() -> Any:
             chain = spec.ChainId(chain_id)
@@ -472,10 +509,59 @@ class HubMachine(RuleBasedStateMachine):
 
         def accepted(_: Any) -> None:
             self.arrivals[chain_id].append(made)
+            ticket = len(self.made[chain_id])
+            self.made[chain_id].append((sender, self.number, made))
             record = self.record(chain_id)
-            found = [item for item in record.pending_deposits if item == made]
+            found = [item.deposit for item in record.pending_deposits if item.deposit == made]
             found += [item.deposit for item in record.deposits if item.deposit == made]
             assert len(found) == 1, "an accepted deposit is either enqueued or queued, once"
+            waiting = [item for item in record.pending_deposits if item.deposit == made]
+            expected_entry = spec.PendingDeposit(spec.uint64(ticket), sender, spec.L1BlockNumber(self.number), made)
+            assert waiting in ([], [expected_entry]), "a waiting deposit records its ticket, L1 sender and L1 block"
+
+        self.attempt(expected, call, accepted)
+
+    @rule()
+    def wait_out_the_deposit_timeout(self) -> None:
+        """DEPOSIT_QUEUE_TIMEOUT L1 blocks, one at a time, 12 seconds apart."""
+        for _ in range(QUEUE_TIMEOUT):
+            self.advance(12)
+
+    @rule(
+        chain_id=st.one_of(st.sampled_from(CHAINS[:2]), st.sampled_from(CHAINS)),
+        pick=st.integers(0, 2**16),
+        by_depositor=st.sampled_from([True, True, True, False]),
+    )
+    def take_back(self, chain_id: int, pick: int, by_depositor: bool) -> None:
+        """Mostly a waiting deposit's ticket (``pick`` chooses which); one in four, any ticket up to 24."""
+        waiting = [int(item.ticket) for item in self.record(chain_id).pending_deposits] if chain_id in self.made else []
+        ticket = waiting[pick % len(waiting)] if waiting and pick % 4 else pick % 25
+        enqueued = {item.deposit.sender for item in self.inbox.get(chain_id, ())}
+        kept = {deposit.sender for deposit in self.arrivals.get(chain_id, [])}  # accepted, not taken back
+        made = self.made.get(chain_id, [])
+        if ticket < len(made):
+            sender, made_in, deposit = made[ticket]
+        else:
+            sender, made_in, deposit = spec.Address(bytes([0xEE]) * 20), 0, None
+        caller = sender if by_depositor else spec.Address(bytes([0xEE]) * 20)
+        if chain_id not in self.allocated:
+            expected: Optional[str] = "UnknownChainId"
+        elif deposit is None or sender in enqueued or sender not in kept:
+            expected = "UnknownPendingDeposit"  # never given, already enqueued, or already taken back
+        elif caller != sender:
+            expected = "NotDepositor"
+        else:
+            expected = "DepositTimeoutNotReached" if self.number < made_in + QUEUE_TIMEOUT else None
+
+        event(f"take back: {expected or 'refunded'}")
+
+        def call() -> Any:
+            return spec.withdraw_pending_deposit(self.hub, spec.ChainId(chain_id), caller, spec.uint64(ticket))
+
+        def accepted(result: Any) -> None:
+            assert result[1] == deposit.mint, "the refund is the deposit's mint"
+            self.arrivals[chain_id].remove(deposit)
+            self.refunded[chain_id] += int(deposit.mint)
 
         self.attempt(expected, call, accepted)
 
@@ -483,6 +569,11 @@ class HubMachine(RuleBasedStateMachine):
 
     def record(self, chain_id: int) -> Any:
         return next(dac for dac in self.hub.dacs if dac.chain_id == chain_id)
+
+    def locked_by_hand(self, chain_id: int) -> int:
+        """The MT locked on L1 for a DAC by the model: its allocation and every accepted mint, less refunds."""
+        minted = sum(int(deposit.mint) for _, _, deposit in self.made[chain_id])
+        return self.allocated[chain_id] + minted - self.refunded[chain_id]
 
     def covers(self, supply: int) -> bool:
         return any(eligible_by_hand(sequencer, supply, BOND) for sequencer in self.hub.sequencers)
@@ -532,7 +623,10 @@ class HubMachine(RuleBasedStateMachine):
     def queues_are_fifo(self) -> None:
         for dac in self.hub.dacs:
             inbox = [item.deposit for item in dac.deposits]
-            assert inbox + list(dac.pending_deposits) == self.arrivals[int(dac.chain_id)], "a deposit was reordered"
+            waiting = [item.deposit for item in dac.pending_deposits]
+            assert inbox + waiting == self.arrivals[int(dac.chain_id)], "a deposit was reordered"
+            tickets = [int(item.ticket) for item in dac.pending_deposits]
+            assert tickets == sorted(set(tickets)) and int(dac.tickets_issued) == len(self.made[int(dac.chain_id)])
             assert [int(item.nonce) for item in dac.deposits] == list(range(len(dac.deposits)))
             blocks = [int(item.l1_block_number) for item in dac.deposits]
             assert blocks == sorted(blocks)
@@ -553,18 +647,37 @@ class HubMachine(RuleBasedStateMachine):
             assert all(gas <= GAS_BUDGET for gas in per_block.values())
 
     @invariant()
+    def drains_and_queues_are_bounded(self) -> None:
+        """No L1 block enqueues more than MAX_DEPOSITS_PER_L1_BLOCK of a DAC's deposits, whatever calls drained it,
+        and no queue holds more than MAX_PENDING_DEPOSITS."""
+        for dac in self.hub.dacs:
+            per_block = Counter(int(item.l1_block_number) for item in dac.deposits)
+            assert all(count <= PER_BLOCK for count in per_block.values()), "a drain moved more than the bound"
+            assert len(dac.pending_deposits) <= QUEUE_LIMIT
+
+    @invariant()
+    def locked_mt_is_conserved_and_bondable(self) -> None:
+        """The MT locked for a DAC (its supply and its pending mints) is its allocation plus every accepted mint
+        less the refunds, and a maximum stake can bond it: so can it bond the supply any pending deposit needs."""
+        for dac in self.hub.dacs:
+            pending = sum(int(item.deposit.mint) for item in dac.pending_deposits)
+            assert int(dac.coinbase_supply) + pending == self.locked_by_hand(int(dac.chain_id)), "MT created or lost"
+            assert int(dac.coinbase_supply) + pending <= 10 * MAX_LOCK, "a pending deposit no stake could release"
+
+    @invariant()
     def no_deposit_is_left_queued_that_could_leave(self) -> None:
         for dac in self.hub.dacs:
             if dac.pending_deposits:
-                head = dac.pending_deposits[0]
-                used = sum(int(item.deposit.gas_limit) for item in dac.deposits if item.l1_block_number == self.number)
-                fits = used + int(head.gas_limit) <= GAS_BUDGET
+                head = dac.pending_deposits[0].deposit
+                this_block = [item for item in dac.deposits if item.l1_block_number == self.number]
+                fits = sum(int(item.deposit.gas_limit) for item in this_block) + int(head.gas_limit) <= GAS_BUDGET
+                has_room = len(this_block) < PER_BLOCK
                 may_leave = head.mint == 0 or self.covers(int(dac.coinbase_supply) + int(head.mint))
                 in_creation_block = self.number == self.created[int(dac.chain_id)]  # nothing leaves then
-                assert in_creation_block or not (fits and may_leave)
+                assert in_creation_block or not (fits and has_room and may_leave)
 
 
-HubMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=50)
+HubMachine.TestCase.settings = settings(max_examples=300, stateful_step_count=80)
 TestHubMachine = HubMachine.TestCase
 
 

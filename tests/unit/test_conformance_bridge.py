@@ -92,3 +92,19 @@ def test_client_without_forced_blocks_fails_forced_inclusion(vectors: list[Vecto
     assert "minimal:derivation/derive_chain/producer_is_the_provider_of_the_origins_epoch" in failures
     assert not any(name.startswith("mainnet:") for name in failures)
     assert "minimal:derivation/derive_chain/no_forced_block_inside_the_sequencing_window" not in failures
+
+
+def test_client_judging_capacity_on_the_mint_alone_fails_the_jamming_deposit(vectors: list[Vector]) -> None:
+    """A client that forgets what is already locked for the DAC accepts the deposit no stake could ever release."""
+    expected = on_both({"bridge/deposit_into_dac/deposit_beyond_the_remaining_bond_capacity"})
+    assert failed(vectors, f"{CLIENT} mint_alone_capacity") == expected
+
+
+def test_client_without_the_drain_bound_fails_the_per_block_vectors(vectors: list[Vector]) -> None:
+    """A client that lets a whole queue leave in one L1 block fails the two vectors where a fifth deposit of the
+    block must wait (minimal preset only: mainnet's bound, 64, needs more deposits than its vectors hold)."""
+    expected = {
+        "minimal:bridge/apply_operations/drain_moves_at_most_max_deposits_per_l1_block",
+        "minimal:bridge/apply_operations/deposits_of_one_l1_block_are_counted_across_calls",
+    }
+    assert failed(vectors, f"{CLIENT} no_drain_bound") == expected

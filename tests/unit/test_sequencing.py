@@ -111,7 +111,8 @@ def test_deposit_story_known_answers() -> None:
     hub = deposit_into(hub, R3, 10)
     assert acme(hub).coinbase_supply == 150 * MT
     assert acme(hub).deposits == (enqueued(0, 100, deposit(R1, 150)),)
-    assert acme(hub).pending_deposits == (deposit(R2, 60), deposit(R3, 10))
+    assert tuple(item.deposit for item in acme(hub).pending_deposits) == (deposit(R2, 60), deposit(R3, 10))
+    assert [(int(item.ticket), int(item.l1_block_number)) for item in acme(hub).pending_deposits] == [(1, 100), (2, 100)]
     hub = spec.register_sequencer(hub, BOB, spec.Wei(25 * MT))
     assert acme(hub).coinbase_supply == 220 * MT and acme(hub).pending_deposits == ()
     assert acme(hub).deposits == (
@@ -130,7 +131,7 @@ def test_gas_budget_story_known_answers() -> None:
     for sender, gas in [(R1, 100_000), (R2, 150_000), (R3, 60_000), (R4, 21_000)]:
         hub = deposit_into(hub, sender, 1, gas)
     assert [int(item.l1_block_number) for item in acme(hub).deposits] == [100, 100]
-    assert acme(hub).pending_deposits == (deposit(R3, 1, 60_000), deposit(R4, 1, 21_000))
+    assert tuple(item.deposit for item in acme(hub).pending_deposits) == (deposit(R3, 1, 60_000), deposit(R4, 1, 21_000))
     assert spec.get_deposit_gas_in_l1_block(acme(hub), spec.L1BlockNumber(100)) == 250_000
     hub = spec.advance_l1_block(hub, block(101, 1_012))
     assert acme(hub).pending_deposits == ()

@@ -200,6 +200,10 @@ BASE_FEE_MAX_CHANGE_DENOMINATOR = uint64(8)
 MAX_SEQUENCER_DRIFT = uint64(30)
 MAX_DEPOSIT_GAS_PER_L1_BLOCK = uint64(300000)
 MAX_DEPOSIT_DATA_BYTES = uint64(1024)
+MIN_DEPOSIT_MINT = Wei(10000000000000)
+MAX_DEPOSITS_PER_L1_BLOCK = uint64(4)
+MAX_PENDING_DEPOSITS = uint64(8)
+DEPOSIT_QUEUE_TIMEOUT = uint64(10)
 CHALLENGE_BOND = Wei(1000000000000000000)
 MAX_CHALLENGE_CLOCK = uint64(600)
 RANGER_BOND = Wei(2000000000000000000)
@@ -610,14 +614,15 @@ class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:222
+# spec/v1/hub.md:223
 @container
 class DacRecord:
     chain_id: ChainId
     label: str
     genesis: DacGenesis
     coinbase_supply: Wei
-    pending_deposits: Tuple[Deposit, ...]
+    pending_deposits: Tuple[PendingDeposit, ...]
+    tickets_issued: uint64
     deposits: Tuple[EnqueuedDeposit, ...]
     blocks: Tuple[SequencedBlock, ...]
     transaction_batches: BatchChain
@@ -628,7 +633,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:248
+# spec/v1/hub.md:250
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -641,12 +646,12 @@ class Hub:
     default_taxrates: Tuple[TaxBracket, ...]
 
 
-# spec/v1/hub.md:266
+# spec/v1/hub.md:268
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:275
+# spec/v1/hub.md:277
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -654,7 +659,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:289
+# spec/v1/hub.md:291
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -664,17 +669,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:305
+# spec/v1/hub.md:307
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:314
+# spec/v1/hub.md:316
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:323
+# spec/v1/hub.md:325
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -682,13 +687,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:335
+# spec/v1/hub.md:337
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:346
+# spec/v1/hub.md:348
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -696,7 +701,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:358
+# spec/v1/hub.md:360
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -707,7 +712,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:373
+# spec/v1/hub.md:375
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -722,7 +727,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:394
+# spec/v1/hub.md:396
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -737,7 +742,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:417
+# spec/v1/hub.md:419
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -746,7 +751,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:430
+# spec/v1/hub.md:432
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -754,7 +759,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:442
+# spec/v1/hub.md:444
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -768,14 +773,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:460
+# spec/v1/hub.md:462
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:471
+# spec/v1/hub.md:473
 def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
     chain_id, l1_block_number, timestamp, sequencer = abi_decode(
         ("uint256", "uint256", "uint256", "address"), extra_data
@@ -785,7 +790,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:485
+# spec/v1/hub.md:487
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -793,7 +798,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:498
+# spec/v1/hub.md:500
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -810,7 +815,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:519
+# spec/v1/hub.md:521
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -819,7 +824,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:532
+# spec/v1/hub.md:534
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -827,13 +832,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:545
+# spec/v1/hub.md:547
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:556
+# spec/v1/hub.md:558
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -853,20 +858,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:580
+# spec/v1/hub.md:582
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:590
+# spec/v1/hub.md:592
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:602
+# spec/v1/hub.md:604
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -874,26 +879,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:618
+# spec/v1/hub.md:620
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:627
+# spec/v1/hub.md:629
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:639
+# spec/v1/hub.md:641
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:652
+# spec/v1/hub.md:654
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -901,20 +906,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:664
+# spec/v1/hub.md:666
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:675
+# spec/v1/hub.md:677
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:687
+# spec/v1/hub.md:689
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -926,7 +931,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:705
+# spec/v1/hub.md:707
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -942,10 +947,10 @@ def make_dac_record(
     current = get_current_l1_block(hub)
     genesis = DacGenesis(current.number, current.timestamp, charter, tuple(alloc), base_fee_per_gas)
     empty = BatchChain(headers=())
-    return DacRecord(chain_id, label, genesis, supply, (), (), (), empty, empty, (), (), (), ())
+    return DacRecord(chain_id, label, genesis, supply, (), uint64(0), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:729
+# spec/v1/hub.md:731
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -961,7 +966,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:752
+# spec/v1/hub.md:754
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -976,7 +981,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:773
+# spec/v1/hub.md:775
 def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracket]) -> Hub:
     if sender != METIS_DAO_L1_ADDRESS:
         raise NotMetisDao(f"{sender.hex()} is not MetisDAO's L1 governance")
@@ -984,7 +989,7 @@ def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracke
     return replace(hub, default_taxrates=tuple(taxrates))
 
 
-# spec/v1/hub.md:788
+# spec/v1/hub.md:790
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -999,7 +1004,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:807
+# spec/v1/hub.md:809
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -1021,7 +1026,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:834
+# spec/v1/hub.md:836
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -1043,7 +1048,7 @@ def append_state_batch(
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v1/hub.md:862
+# spec/v1/hub.md:864
 def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
     dac = get_dac(hub, chain_id)
     if not is_stored_batch_header(dac.state_batches, header):
@@ -1054,7 +1059,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return get_current_l1_block(hub).timestamp >= appended_at + FRAUD_PROOF_WINDOW
 
 
-# spec/v1/hub.md:878
+# spec/v1/hub.md:880
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -1064,117 +1069,117 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:915
+# spec/v1/hub.md:917
 class GenesisTaxRatesNotDefault(SpecError):
     pass
 
 
-# spec/v1/hub.md:924
+# spec/v1/hub.md:926
 class NotMetisDao(SpecError):
     pass
 
 
-# spec/v1/hub.md:933
+# spec/v1/hub.md:935
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:942
+# spec/v1/hub.md:944
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:951
+# spec/v1/hub.md:953
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:960
+# spec/v1/hub.md:962
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:969
+# spec/v1/hub.md:971
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:978
+# spec/v1/hub.md:980
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:987
+# spec/v1/hub.md:989
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:996
+# spec/v1/hub.md:998
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:1005
+# spec/v1/hub.md:1007
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:1014
+# spec/v1/hub.md:1016
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:1023
+# spec/v1/hub.md:1025
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:1032
+# spec/v1/hub.md:1034
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:1041
+# spec/v1/hub.md:1043
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1050
+# spec/v1/hub.md:1052
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1059
+# spec/v1/hub.md:1061
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:1068
+# spec/v1/hub.md:1070
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1077
+# spec/v1/hub.md:1079
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1086
+# spec/v1/hub.md:1088
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1095
+# spec/v1/hub.md:1097
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1104
+# spec/v1/hub.md:1106
 class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:115
+# spec/v1/sequencing.md:117
 @container
 class Sequencer:
     address: Address
@@ -1182,14 +1187,14 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:127
+# spec/v1/sequencing.md:129
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:139
+# spec/v1/sequencing.md:141
 @container
 class SequencingSnapshot:
     epoch: Epoch
@@ -1198,37 +1203,37 @@ class SequencingSnapshot:
     supplies: Tuple[Tuple[ChainId, Wei], ...]
 
 
-# spec/v1/sequencing.md:153
+# spec/v1/sequencing.md:155
 @container
 class SequencerAssignment:
     chain_id: ChainId
     sequencers: Tuple[Address, ...]
 
 
-# spec/v1/sequencing.md:164
+# spec/v1/sequencing.md:166
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:176
+# spec/v1/sequencing.md:178
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:185
+# spec/v1/sequencing.md:187
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:194
+# spec/v1/sequencing.md:196
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:206
+# spec/v1/sequencing.md:208
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1236,13 +1241,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:218
+# spec/v1/sequencing.md:220
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:228
+# spec/v1/sequencing.md:230
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1254,7 +1259,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:244
+# spec/v1/sequencing.md:246
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1266,7 +1271,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:260
+# spec/v1/sequencing.md:262
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1276,7 +1281,7 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:275
+# spec/v1/sequencing.md:277
 def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
     return [
         (dac.chain_id, header.batch_index)
@@ -1287,7 +1292,7 @@ def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId,
     ]
 
 
-# spec/v1/sequencing.md:291
+# spec/v1/sequencing.md:293
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1301,7 +1306,7 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:312
+# spec/v1/sequencing.md:314
 def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1314,12 +1319,12 @@ def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) ->
     return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:331
+# spec/v1/sequencing.md:333
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:341
+# spec/v1/sequencing.md:343
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1336,20 +1341,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:362
+# spec/v1/sequencing.md:364
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:374
+# spec/v1/sequencing.md:376
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:387
+# spec/v1/sequencing.md:389
 def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Sequencer]:
     if not candidates:
         return None
@@ -1361,7 +1366,7 @@ def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Se
         attempt += 1
 
 
-# spec/v1/sequencing.md:404
+# spec/v1/sequencing.md:406
 def record_sequencing_snapshot(hub: Hub) -> Hub:
     current = get_current_l1_block(hub)
     epoch = compute_l1_epoch(current.number)
@@ -1373,14 +1378,14 @@ def record_sequencing_snapshot(hub: Hub) -> Hub:
     return replace(hub, sequencing_snapshots=(*kept, snapshot))
 
 
-# spec/v1/sequencing.md:421
+# spec/v1/sequencing.md:423
 def compute_round_seed(seed: Hash32, round_number: int) -> Hash32:
     if round_number == 0:
         return seed
     return Hash32(keccak256(abi_encode(("bytes32", "string", "uint256"), (seed, "fallback", round_number))))
 
 
-# spec/v1/sequencing.md:435
+# spec/v1/sequencing.md:437
 def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssignment, ...]:
     committed: dict[Address, int] = {}
     successions: dict[ChainId, list[Address]] = {chain_id: [] for chain_id, _ in snapshot.supplies}
@@ -1401,7 +1406,7 @@ def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssi
     return tuple(SequencerAssignment(chain_id, tuple(successions[chain_id])) for chain_id, _ in snapshot.supplies)
 
 
-# spec/v1/sequencing.md:461
+# spec/v1/sequencing.md:463
 def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Address, ...]:
     get_dac(hub, chain_id)  # an unknown chain is an error, not an unsequenced one
     for snapshot in hub.sequencing_snapshots:
@@ -1412,7 +1417,7 @@ def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Add
     return ()
 
 
-# spec/v1/sequencing.md:477
+# spec/v1/sequencing.md:479
 def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNumber) -> L1BlockNumber:
     latest = since
     for header in dac.transaction_batches.headers:
@@ -1422,7 +1427,7 @@ def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNum
     return latest
 
 
-# spec/v1/sequencing.md:495
+# spec/v1/sequencing.md:497
 def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     dac = get_dac(hub, chain_id)
     now = get_current_l1_block(hub).number
@@ -1437,12 +1442,12 @@ def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     return None
 
 
-# spec/v1/sequencing.md:514
+# spec/v1/sequencing.md:516
 def is_active_sequencer(hub: Hub, address: Address) -> bool:
     return any(s.address == address and s.exit_requested_at is None for s in hub.sequencers)
 
 
-# spec/v1/sequencing.md:525
+# spec/v1/sequencing.md:527
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1450,7 +1455,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:539
+# spec/v1/sequencing.md:541
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1466,12 +1471,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:559
+# spec/v1/sequencing.md:561
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:570
+# spec/v1/sequencing.md:572
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1482,7 +1487,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:586
+# spec/v1/sequencing.md:588
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1491,77 +1496,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:599
+# spec/v1/sequencing.md:601
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:630
+# spec/v1/sequencing.md:632
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:639
+# spec/v1/sequencing.md:641
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:648
+# spec/v1/sequencing.md:650
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:657
+# spec/v1/sequencing.md:659
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:666
+# spec/v1/sequencing.md:668
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:675
+# spec/v1/sequencing.md:677
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:684
+# spec/v1/sequencing.md:686
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:693
+# spec/v1/sequencing.md:695
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:702
+# spec/v1/sequencing.md:704
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:711
+# spec/v1/sequencing.md:713
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:720
+# spec/v1/sequencing.md:722
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:730
+# spec/v1/sequencing.md:732
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:739
+# spec/v1/sequencing.md:741
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:748
+# spec/v1/sequencing.md:750
 class DuplicateChainId(SpecError):
     pass
 
@@ -2245,7 +2250,7 @@ class SupplyOverflow(InvalidBlock):
     pass
 
 
-# spec/v1/bridge.md:122
+# spec/v1/bridge.md:173
 @container
 class Deposit:
     sender: Address
@@ -2256,7 +2261,16 @@ class Deposit:
     data: bytes
 
 
-# spec/v1/bridge.md:138
+# spec/v1/bridge.md:190
+@container
+class PendingDeposit:
+    ticket: uint64
+    l1_sender: Address
+    l1_block_number: L1BlockNumber
+    deposit: Deposit
+
+
+# spec/v1/bridge.md:204
 @container
 class EnqueuedDeposit:
     nonce: uint64
@@ -2264,21 +2278,21 @@ class EnqueuedDeposit:
     deposit: Deposit
 
 
-# spec/v1/bridge.md:151
+# spec/v1/bridge.md:217
 @container
 class DroppedTransaction:
     index: uint64
     error: str
 
 
-# spec/v1/bridge.md:162
+# spec/v1/bridge.md:228
 @container
 class SkippedDeposit:
     nonce: uint64
     error: str
 
 
-# spec/v1/bridge.md:174
+# spec/v1/bridge.md:240
 @container
 class DerivedBlock:
     block: L2Block
@@ -2290,7 +2304,7 @@ class DerivedBlock:
     output_root: Hash32
 
 
-# spec/v1/bridge.md:191
+# spec/v1/bridge.md:257
 @container
 class BlockInputs:
     planned: SequencedBlock
@@ -2299,7 +2313,7 @@ class BlockInputs:
     producer: Address
 
 
-# spec/v1/bridge.md:205
+# spec/v1/bridge.md:271
 @container
 class BlockProgress:
     state: L2State
@@ -2307,7 +2321,7 @@ class BlockProgress:
     included: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:218
+# spec/v1/bridge.md:284
 @container
 class Withdrawal:
     nonce: uint256
@@ -2317,7 +2331,7 @@ class Withdrawal:
     data: bytes
 
 
-# spec/v1/bridge.md:232
+# spec/v1/bridge.md:298
 @container
 class OutputRootProof:
     state_root: Hash32
@@ -2327,7 +2341,7 @@ class OutputRootProof:
     context_root: Hash32
 
 
-# spec/v1/bridge.md:247
+# spec/v1/bridge.md:313
 @container
 class WithdrawalProof:
     batch_header: ChainBatchHeader
@@ -2338,7 +2352,7 @@ class WithdrawalProof:
     storage_proof: Tuple[bytes, ...]
 
 
-# spec/v1/bridge.md:262
+# spec/v1/bridge.md:328
 @container
 class ProvenWithdrawal:
     withdrawal_hash: Hash32
@@ -2346,7 +2360,7 @@ class ProvenWithdrawal:
     batch_header_hash: Hash32
 
 
-# spec/v1/bridge.md:274
+# spec/v1/bridge.md:340
 @container
 class TrieAccount:
     nonce: uint64
@@ -2355,13 +2369,13 @@ class TrieAccount:
     code_hash: Hash32
 
 
-# spec/v1/bridge.md:289
+# spec/v1/bridge.md:355
 def apply_l1_to_l2_alias(address: Address) -> Address:
     aliased = (int.from_bytes(address, "big") + L1_TO_L2_ALIAS_OFFSET) % 2**160
     return Address(aliased.to_bytes(20, "big"))
 
 
-# spec/v1/bridge.md:303
+# spec/v1/bridge.md:369
 def validate_deposit(deposit: Deposit) -> None:
     if len(deposit.data) > MAX_DEPOSIT_DATA_BYTES:
         raise DepositDataTooLarge(f"{len(deposit.data)} bytes of data, at most {MAX_DEPOSIT_DATA_BYTES}")
@@ -2374,7 +2388,25 @@ def validate_deposit(deposit: Deposit) -> None:
         raise DepositExceedsBondCapacity(f"{deposit.mint} wei needs a bond above {MAX_SEQUENCER_LOCK}")
 
 
-# spec/v1/bridge.md:320
+# spec/v1/bridge.md:387
+def get_locked_mt(dac: DacRecord) -> Wei:
+    return Wei(dac.coinbase_supply + sum(pending.deposit.mint for pending in dac.pending_deposits))
+
+
+# spec/v1/bridge.md:398
+def validate_deposit_admission(dac: DacRecord, deposit: Deposit) -> None:
+    if 0 < deposit.mint < MIN_DEPOSIT_MINT:
+        raise DepositBelowMinimum(f"{deposit.mint} wei minted, at least {MIN_DEPOSIT_MINT} or nothing")
+    if len(dac.pending_deposits) >= MAX_PENDING_DEPOSITS:
+        raise DepositQueueFull(f"{len(dac.pending_deposits)} deposits wait, at most {MAX_PENDING_DEPOSITS}")
+    locked = Wei(get_locked_mt(dac) + deposit.mint)
+    if deposit.mint > 0 and compute_dynamic_bond_threshold(locked) > MAX_SEQUENCER_LOCK:
+        raise DepositExceedsRemainingBondCapacity(
+            f"{locked} wei locked with it needs a bond above {MAX_SEQUENCER_LOCK}"
+        )
+
+
+# spec/v1/bridge.md:413
 def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     deposit = enqueued.deposit
     is_creation = deposit.to is None
@@ -2396,20 +2428,27 @@ def hash_enqueued_deposit(enqueued: EnqueuedDeposit) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:346
+# spec/v1/bridge.md:439
 def get_deposit_gas_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
     return sum(enqueued.deposit.gas_limit for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
 
 
-# spec/v1/bridge.md:360
+# spec/v1/bridge.md:448
+def get_deposit_count_in_l1_block(dac: DacRecord, l1_block_number: L1BlockNumber) -> int:
+    return sum(1 for enqueued in dac.deposits if enqueued.l1_block_number == l1_block_number)
+
+
+# spec/v1/bridge.md:464
 def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     current = get_current_l1_block(hub).number
     if current == dac.genesis.l1_block_number:
         return dac
     supply = dac.coinbase_supply
     gas = get_deposit_gas_in_l1_block(dac, current)
+    room = max(MAX_DEPOSITS_PER_L1_BLOCK - get_deposit_count_in_l1_block(dac, current), 0)
     enqueued: list[EnqueuedDeposit] = []
-    for deposit in dac.pending_deposits:
+    for pending in dac.pending_deposits[:room]:
+        deposit = pending.deposit
         if deposit.mint > 0 and not get_eligible_sequencers(hub, Wei(supply + deposit.mint)):
             break
         if gas + deposit.gas_limit > MAX_DEPOSIT_GAS_PER_L1_BLOCK:
@@ -2425,12 +2464,12 @@ def apply_pending_deposits(hub: Hub, dac: DacRecord) -> DacRecord:
     )
 
 
-# spec/v1/bridge.md:388
+# spec/v1/bridge.md:494
 def apply_all_pending_deposits(hub: Hub) -> Hub:
     return replace(hub, dacs=tuple(apply_pending_deposits(hub, dac) for dac in hub.dacs))
 
 
-# spec/v1/bridge.md:400
+# spec/v1/bridge.md:507
 def deposit_into_dac(
     hub: Hub,
     chain_id: ChainId,
@@ -2446,18 +2485,45 @@ def deposit_into_dac(
     sender = apply_l1_to_l2_alias(l1_sender) if from_contract else l1_sender
     deposit = Deposit(sender, to, mint, value, gas_limit, data)
     validate_deposit(deposit)
-    queued = replace(dac, pending_deposits=(*dac.pending_deposits, deposit))
+    validate_deposit_admission(dac, deposit)
+    pending = PendingDeposit(dac.tickets_issued, l1_sender, get_current_l1_block(hub).number, deposit)
+    queued = replace(
+        dac, pending_deposits=(*dac.pending_deposits, pending), tickets_issued=uint64(dac.tickets_issued + 1)
+    )
     return replace_dac(hub, apply_pending_deposits(hub, queued))
 
 
-# spec/v1/bridge.md:429
+# spec/v1/bridge.md:536
+def find_pending_deposit(dac: DacRecord, ticket: uint64) -> int:
+    for position, pending in enumerate(dac.pending_deposits):
+        if pending.ticket == ticket:
+            return position
+    raise UnknownPendingDeposit(f"no deposit with ticket {ticket} waits in the queue of chain {dac.chain_id}")
+
+
+# spec/v1/bridge.md:553
+def withdraw_pending_deposit(hub: Hub, chain_id: ChainId, l1_sender: Address, ticket: uint64) -> Tuple[Hub, Wei]:
+    dac = get_dac(hub, chain_id)
+    position = find_pending_deposit(dac, ticket)
+    pending = dac.pending_deposits[position]
+    if pending.l1_sender != l1_sender:
+        raise NotDepositor(f"ticket {ticket} was deposited by {pending.l1_sender.hex()}, not {l1_sender.hex()}")
+    withdrawable_from = pending.l1_block_number + DEPOSIT_QUEUE_TIMEOUT
+    if get_current_l1_block(hub).number < withdrawable_from:
+        raise DepositTimeoutNotReached(f"ticket {ticket} can be taken back from L1 block {withdrawable_from}")
+    kept = (*dac.pending_deposits[:position], *dac.pending_deposits[position + 1 :])
+    drained = apply_pending_deposits(hub, replace(dac, pending_deposits=kept))
+    return replace_dac(hub, drained), pending.deposit.mint
+
+
+# spec/v1/bridge.md:577
 def derive_block_timestamp(parent_timestamp: Timestamp, origin_timestamp: Timestamp, proposed: Timestamp) -> Timestamp:
     lower = max(parent_timestamp + 1, origin_timestamp)
     upper = max(lower, origin_timestamp + MAX_SEQUENCER_DRIFT)
     return Timestamp(min(max(proposed, lower), upper))
 
 
-# spec/v1/bridge.md:441
+# spec/v1/bridge.md:589
 def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockNumber) -> Tuple[EnqueuedDeposit, ...]:
     included: list[EnqueuedDeposit] = []
     for enqueued in dac.deposits[next_nonce:]:
@@ -2467,12 +2533,12 @@ def get_includable_deposits(dac: DacRecord, next_nonce: int, l1_origin: L1BlockN
     return tuple(included)
 
 
-# spec/v1/bridge.md:456
+# spec/v1/bridge.md:604
 def get_forced_block(number: BlockNumber, l1_origin: L1BlockNumber) -> SequencedBlock:
     return SequencedBlock(number, l1_origin, Timestamp(0), ())
 
 
-# spec/v1/bridge.md:467
+# spec/v1/bridge.md:615
 def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, bool]]:
     plan: list[Tuple[SequencedBlock, bool]] = []
     number, origin = GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
@@ -2487,7 +2553,7 @@ def get_derivation_plan(hub: Hub, dac: DacRecord) -> list[Tuple[SequencedBlock, 
     return plan
 
 
-# spec/v1/bridge.md:488
+# spec/v1/bridge.md:636
 def get_chain_inputs(hub: Hub, dac: DacRecord) -> list[BlockInputs]:
     inputs: list[BlockInputs] = []
     next_nonce = 0
@@ -2502,7 +2568,7 @@ def get_chain_inputs(hub: Hub, dac: DacRecord) -> list[BlockInputs]:
     return inputs
 
 
-# spec/v1/bridge.md:510
+# spec/v1/bridge.md:658
 def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedBlock, bool, L1BlockNumber]:
     head_number, _ = get_l2_head(hub, dac)
     if not 1 <= number <= head_number:
@@ -2518,7 +2584,7 @@ def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedB
     return get_forced_block(BlockNumber(number), L1BlockNumber(previous_origin + gap)), True, parent_origin
 
 
-# spec/v1/bridge.md:532
+# spec/v1/bridge.md:680
 def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
     planned, is_forced, parent_origin = get_planned_block(hub, dac, number)
     deposits = tuple(
@@ -2528,7 +2594,7 @@ def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
     return BlockInputs(planned, is_forced, deposits, producer)
 
 
-# spec/v1/bridge.md:548
+# spec/v1/bridge.md:696
 def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Block:
     planned = inputs.planned
     origin = get_l1_block(hub, planned.l1_origin)
@@ -2545,17 +2611,17 @@ def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Blo
     )
 
 
-# spec/v1/bridge.md:570
+# spec/v1/bridge.md:718
 def get_block_step_count(inputs: BlockInputs) -> int:
     return len(inputs.deposits) + len(inputs.planned.transactions) + 2
 
 
-# spec/v1/bridge.md:579
+# spec/v1/bridge.md:727
 def start_derived_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> BlockProgress:
     return BlockProgress(start_block(parent, derive_block_header(hub, inputs, parent)), (), ())
 
 
-# spec/v1/bridge.md:591
+# spec/v1/bridge.md:739
 def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> Tuple[BlockProgress, str]:
     header = derive_block_header(hub, inputs, progress.state)
     gas_available = header.gas_limit - get_block_gas_used(progress.receipts)
@@ -2570,13 +2636,13 @@ def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, ste
     return BlockProgress(state, append_receipt(progress.receipts, receipt), (*progress.included, raw)), ""
 
 
-# spec/v1/bridge.md:611
+# spec/v1/bridge.md:759
 def finish_derived_block(hub: Hub, inputs: BlockInputs, progress: BlockProgress) -> Tuple[L2State, L2Block]:
     block = replace(derive_block_header(hub, inputs, progress.state), transactions=progress.included)
     return finish_block(progress.state, progress.state, block, progress.receipts), block
 
 
-# spec/v1/bridge.md:623
+# spec/v1/bridge.md:771
 def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2State, DerivedBlock]:
     progress = start_derived_block(hub, inputs, parent)
     dropped: list[DroppedTransaction] = []
@@ -2592,13 +2658,13 @@ def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2Stat
     return state, DerivedBlock(block, inputs.planned.l1_origin, inputs.is_forced, *trace)
 
 
-# spec/v1/bridge.md:643
+# spec/v1/bridge.md:791
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:654
+# spec/v1/bridge.md:802
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     state = get_dac_genesis_state(dac)
@@ -2609,7 +2675,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return state, tuple(derived)
 
 
-# spec/v1/bridge.md:672
+# spec/v1/bridge.md:820
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2625,7 +2691,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:686
+# spec/v1/bridge.md:834
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2633,7 +2699,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:698
+# spec/v1/bridge.md:846
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2649,7 +2715,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:718
+# spec/v1/bridge.md:866
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2660,7 +2726,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:736
+# spec/v1/bridge.md:884
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2683,7 +2749,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:763
+# spec/v1/bridge.md:911
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2691,14 +2757,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:775
+# spec/v1/bridge.md:923
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:787
+# spec/v1/bridge.md:935
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2714,7 +2780,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:809
+# spec/v1/bridge.md:957
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2737,72 +2803,102 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:858
+# spec/v1/bridge.md:1011
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:867
+# spec/v1/bridge.md:1020
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:876
+# spec/v1/bridge.md:1029
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:886
+# spec/v1/bridge.md:1038
+class DepositBelowMinimum(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1047
+class DepositQueueFull(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1057
+class DepositExceedsRemainingBondCapacity(DepositExceedsBondCapacity):
+    pass
+
+
+# spec/v1/bridge.md:1066
+class UnknownPendingDeposit(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1075
+class NotDepositor(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1084
+class DepositTimeoutNotReached(SpecError):
+    pass
+
+
+# spec/v1/bridge.md:1094
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:895
+# spec/v1/bridge.md:1103
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:905
+# spec/v1/bridge.md:1113
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:914
+# spec/v1/bridge.md:1122
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:923
+# spec/v1/bridge.md:1131
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:932
+# spec/v1/bridge.md:1140
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:941
+# spec/v1/bridge.md:1149
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:950
+# spec/v1/bridge.md:1158
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:959
+# spec/v1/bridge.md:1167
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:968
+# spec/v1/bridge.md:1176
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
-# spec/v1/bridge.md:977
+# spec/v1/bridge.md:1185
 class BlockNotDerived(SpecError):
     pass
 
@@ -3418,6 +3514,7 @@ __all__ = [
     "DBT_RATIO_BPS",
     "DEFENDER_WON",
     "DENY",
+    "DEPOSIT_QUEUE_TIMEOUT",
     "DNS_LABEL_CHARACTERS",
     "DacGenesis",
     "DacLabelTaken",
@@ -3425,10 +3522,14 @@ __all__ = [
     "DecodedTransaction",
     "DeploymentNotPermitted",
     "Deposit",
+    "DepositBelowMinimum",
     "DepositDataTooLarge",
     "DepositExceedsBondCapacity",
+    "DepositExceedsRemainingBondCapacity",
     "DepositGasAboveLimit",
     "DepositGasBelowIntrinsic",
+    "DepositQueueFull",
+    "DepositTimeoutNotReached",
     "DerivedBlock",
     "DroppedTransaction",
     "DuplicateChainId",
@@ -3499,11 +3600,13 @@ __all__ = [
     "MAX_CHARTER_BYTES",
     "MAX_CHARTER_TEXT_BYTES",
     "MAX_CODE_SIZE",
+    "MAX_DEPOSITS_PER_L1_BLOCK",
     "MAX_DEPOSIT_DATA_BYTES",
     "MAX_DEPOSIT_GAS_PER_L1_BLOCK",
     "MAX_DNS_LABEL_LENGTH",
     "MAX_INITCODE_SIZE",
     "MAX_NONCE",
+    "MAX_PENDING_DEPOSITS",
     "MAX_PERMISSION_RULES",
     "MAX_RANDOM_VALUE",
     "MAX_RANGER_STRIKES",
@@ -3518,6 +3621,7 @@ __all__ = [
     "MESSAGE_PASSER_ADDRESS",
     "METIS_DAO_ADDRESS",
     "METIS_DAO_L1_ADDRESS",
+    "MIN_DEPOSIT_MINT",
     "MIN_SEQUENCER_BOND",
     "MalformedCharterUpdate",
     "MalformedTransactionBatch",
@@ -3529,6 +3633,7 @@ __all__ = [
     "NONZERO_BYTE_GAS",
     "NoMiddleRoot",
     "NonceMismatch",
+    "NotDepositor",
     "NotMetisDao",
     "NotYourMove",
     "OUTPUT_ROOT_VERSION",
@@ -3539,6 +3644,7 @@ __all__ = [
     "PRESET",
     "PROVIDER_ASSIGNMENT_CHAIN_ID",
     "Payout",
+    "PendingDeposit",
     "PermissionOperation",
     "PermissionRule",
     "PriorityFeeAboveMaxFee",
@@ -3618,6 +3724,7 @@ __all__ = [
     "UnknownChainId",
     "UnknownChallenge",
     "UnknownL1Block",
+    "UnknownPendingDeposit",
     "UnknownPermissionAction",
     "UnknownPermissionOperation",
     "UnknownRanger",
@@ -3724,6 +3831,7 @@ __all__ = [
     "execute_trace_step",
     "field",
     "finalize_withdrawal",
+    "find_pending_deposit",
     "find_proven_withdrawal",
     "finish_block",
     "finish_derived_block",
@@ -3747,6 +3855,7 @@ __all__ = [
     "get_current_sequencer",
     "get_dac",
     "get_dac_genesis_state",
+    "get_deposit_count_in_l1_block",
     "get_deposit_gas_in_l1_block",
     "get_derivation_plan",
     "get_element_number",
@@ -3771,6 +3880,7 @@ __all__ = [
     "get_l2_head",
     "get_last_sequenced_block",
     "get_latest_batch_block",
+    "get_locked_mt",
     "get_max_challenge_moves",
     "get_merkle_default",
     "get_message_passer_code",
@@ -3844,6 +3954,7 @@ __all__ = [
     "validate_charter",
     "validate_dac_label",
     "validate_deposit",
+    "validate_deposit_admission",
     "validate_deposit_call",
     "validate_genesis_alloc",
     "validate_merkle_leaf_count",
@@ -3857,6 +3968,7 @@ __all__ = [
     "verify_merkle_proof",
     "verify_trie_proof",
     "verify_withdrawal_proof",
+    "withdraw_pending_deposit",
     "withdraw_ranger_bond",
     "withdraw_sequencer_stake",
 ]

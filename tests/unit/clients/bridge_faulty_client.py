@@ -4,7 +4,10 @@ Usage: python bridge_faulty_client.py MODE  (JSON lines on stdin and stdout, doc
   no_proof_check     records any withdrawal proof without checking it (no output-root, Merkle or trie check);
   no_finality_check  pays a proven withdrawal out without waiting for its state batch to be final;
   no_alias           gives a deposit from an L1 contract the contract's own address as its L2 sender;
-  no_forced_blocks   never forces a block: a chain advances only by its sequencer's batches.
+  no_forced_blocks   never forces a block: a chain advances only by its sequencer's batches;
+  mint_alone_capacity judges a deposit's bond capacity on its mint alone, as the first version did (nothing already
+                     locked for the DAC counted);
+  no_drain_bound     lets any number of a DAC's deposits leave its queue in one L1 block.
 
 Each runs the reference spec with one function swapped, so the mistake is exactly the one named.
 """
@@ -39,6 +42,8 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
         "no_finality_check": lambda: ("finalize_withdrawal", finalize_without_finality(spec)),
         "no_alias": lambda: ("apply_l1_to_l2_alias", lambda address: address),
         "no_forced_blocks": lambda: ("get_forced_block_count", lambda *_: 0),
+        "mint_alone_capacity": lambda: ("get_locked_mt", lambda *_: spec.Wei(0)),
+        "no_drain_bound": lambda: ("get_deposit_count_in_l1_block", lambda *_: -(2**64)),
     }
     if mode not in replacements:
         raise SystemExit(f"unknown mode {mode!r}")

@@ -943,6 +943,17 @@ def funds_for_taxed_transfer(value: int, tax: int) -> int:
 
 
 @vector_case("state_transition", "apply_block")
+def test_cost_beyond_uint256_is_insufficient_funds(spec: ModuleType) -> Iterator[Part]:
+    """A fee cap of 2**256 - 1 wei a gas: gas limit x fee cap + value + tax is far beyond 2**256 (no balance can
+    hold it), and the transaction is refused by name, InsufficientFunds, not by a range error in the arithmetic.
+    The richest account there can be holds 2**256 - 1."""
+    top = 2**256 - 1
+    chain = genesis(charter(spec, taxrates=TEN_PERCENT), (address_of(ALICE), GenesisAccount(top)))
+    block = block_of(spec, tx(ALICE, 0, RECIPIENT, value=top // 2, gas=TRANSFER_GAS, max_fee=top, tip=0))
+    yield from expect_error(spec, chain, block, "InsufficientFunds")
+
+
+@vector_case("state_transition", "apply_block")
 def test_insufficient_funds_by_one_wei_because_of_tax(spec: ModuleType) -> Iterator[Part]:
     """The sender holds gas limit * fee cap + value + tax - 1: enough without the tax (10% of 0.001), so only the
     tax makes the transaction invalid."""

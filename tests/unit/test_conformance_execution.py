@@ -185,6 +185,30 @@ def test_client_ignoring_exemptions_fails_the_exemption_vector(vectors: list[Vec
     assert failed_cases(vectors, "no_exemptions") == {"exempt_router_forwards_untaxed"}
 
 
+# The vectors with a call to the charter that a client updating the charter only by top-level transactions (no
+# charter calls inside the EVM) answers differently: the charter call's gas, a contract's call updating (or failing
+# to), and the value or the 0/1 the charter's address gives back. A DELEGATECALL of it runs no charter call either
+# way, and refused top-level updates are refused by the same rule.
+CHARTER_CALL_CASES = {
+    "charter_update_admits_a_submitter_for_the_rest_of_the_block",
+    "metis_dao_sets_tax_rates_for_the_rest_of_the_block",
+    "metis_dao_deposit_sets_tax_rates_for_the_rest_of_the_block",
+    "voting_contract_updates_the_charter_at_depth",
+    "charter_update_undone_by_its_reverting_caller",
+    "contract_not_managing_the_charter_cannot_update_it",
+    "static_call_to_the_charter_fails",
+    "charter_call_with_value_at_depth_fails",
+    "second_update_judged_against_the_first",
+}
+
+
+def test_client_updating_the_charter_only_at_the_top_fails_the_charter_call_vectors(vectors: list[Vector]) -> None:
+    """A client for which the charter's address is an account without code inside the EVM (updates only by a
+    transaction or deposit addressed to it, for no gas of their own) fails every vector with a charter call, and
+    no other."""
+    assert failed_cases(vectors, "top_level_charter_updates") == CHARTER_CALL_CASES
+
+
 def test_client_ignoring_the_mint_fails_the_minting_vectors(vectors: list[Vector]) -> None:
     """A client that applies deposits without their mint fails every vector with a post in which a deposit mints,
     whether its call runs or is skipped, and those a mint alone makes invalid; no other: a deposit refused for

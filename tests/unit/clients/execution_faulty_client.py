@@ -10,6 +10,9 @@ Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, 
   top_level_tax_only         taxes a transaction's or deposit's own value only (the rule before the tax held at every
                              depth): value moved by CALL, CREATE, CREATE2 or SELFDESTRUCT inside execution is untaxed.
   no_exemptions              taxes the payments of the charter's tax-exempt accounts like anyone's.
+  top_level_charter_updates  updates the charter only by a transaction or deposit addressed to it, adopted when it
+                             succeeds (the rule before charter calls worked at any depth): inside the EVM the
+                             charter's address is an account without code, and a charter call costs no gas of its own.
   no_mint                    ignores a deposit's mint: credits nothing to its sender and adds nothing to the supply
                              (the deposit is otherwise applied, and hashed in the block, as it stands).
   no_passer_burn             never burns the message passer's balance: the value sent with L2->L1 messages stays in
@@ -55,6 +58,32 @@ def mintless_apply_deposit(spec: ModuleType) -> Callable[..., Any]:
     return apply_deposit
 
 
+def top_level_charter_updates(spec: ModuleType, name: str) -> Callable[..., Any]:
+    """``apply_transaction`` or ``apply_deposit`` run without charter calls in the EVM, the charter a call
+    addressed to the charter proposes adopted afterwards if it succeeded."""
+    original = getattr(spec, name)
+
+    def apply(state: Any, block: Any, item: Any, gas_available: int) -> Any:
+        if name == "apply_transaction":
+            call = spec.decode_transaction(item)
+            sender, to, value, data = spec.Address(call.sender), call.to, call.value, call.data
+        else:
+            call = item.deposit
+            sender, to, value, data = call.sender, call.to, call.value, call.data
+        try:
+            proposed = spec.get_charter_after_call(state.charter, sender, to, value, data)
+        except spec.SpecError:
+            proposed = state.charter  # the original refuses it (or skips the deposit) by the same rule
+        with swapped(spec, "get_evm_charter_calls", lambda charter: None):
+            outcome = original(state, block, item, gas_available)
+        after, receipt = outcome[0], outcome[1]
+        if receipt.status == 1 and proposed != state.charter:
+            after = replace(after, charter=proposed)
+        return (after, receipt, *outcome[2:])
+
+    return apply
+
+
 def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(request, dict) or request.get("runner") != "state_transition":
         return answer(request)
@@ -76,6 +105,10 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
 
         with swapped(spec, "compute_transfer_tax", compute_transfer_tax):
             return answer(request)
+    if mode == "top_level_charter_updates":
+        with swapped(spec, "apply_transaction", top_level_charter_updates(spec, "apply_transaction")):
+            with swapped(spec, "apply_deposit", top_level_charter_updates(spec, "apply_deposit")):
+                return answer(request)
     if mode == "no_mint":
         with swapped(spec, "apply_deposit", mintless_apply_deposit(spec)):
             return answer(request)

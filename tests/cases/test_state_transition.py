@@ -853,6 +853,68 @@ def test_transaction_signed_for_polygon_zkevm_rejected(spec: ModuleType) -> Iter
     yield from expect_error(spec, chain, block, "WrongChainId")
 
 
+# --- Numbers that do not fit their types ------------------------------------------------------------------------------
+
+UINT64_LIMIT, UINT256_LIMIT = 2**64, 2**256  # the first values that no longer fit, by hand
+
+
+def expect_out_of_range(spec: ModuleType, raw: bytes, error: str = "InvalidTransactionEncoding") -> Iterator[Part]:
+    """ALICE (funded) signs ``raw``; the block holding it is refused with ``error``."""
+    yield from expect_error(spec, genesis(charter(spec), funded(ALICE)), block_of(spec, raw), error)
+
+
+@vector_case("state_transition", "apply_block")
+def test_nonce_beyond_uint64_is_no_transaction(spec: ModuleType) -> Iterator[Part]:
+    """A signed transaction whose nonce is 2**64: RLP carries it, but no client decodes it into a uint64, so the
+    bytes are no transaction (not a transaction with the wrong nonce)."""
+    yield from expect_out_of_range(spec, tx(ALICE, UINT64_LIMIT, RECIPIENT, gas=TRANSFER_GAS))
+
+
+@vector_case("state_transition", "apply_block")
+def test_nonce_at_uint64_max_is_a_wrong_nonce(spec: ModuleType) -> Iterator[Part]:
+    """Nonce 2**64 - 1 fits: a transaction, refused for its nonce (EIP-2681 keeps it unusable anyway)."""
+    yield from expect_out_of_range(spec, tx(ALICE, UINT64_LIMIT - 1, RECIPIENT, gas=TRANSFER_GAS), "NonceMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_gas_limit_beyond_uint64_is_no_transaction(spec: ModuleType) -> Iterator[Part]:
+    """A gas limit of 2**64: no transaction (rather than one too large for the block)."""
+    yield from expect_out_of_range(spec, tx(ALICE, 0, RECIPIENT, gas=UINT64_LIMIT))
+
+
+@vector_case("state_transition", "apply_block")
+def test_gas_limit_at_uint64_max_exceeds_the_block(spec: ModuleType) -> Iterator[Part]:
+    """A gas limit of 2**64 - 1 fits: a transaction too large for the block."""
+    yield from expect_out_of_range(spec, tx(ALICE, 0, RECIPIENT, gas=UINT64_LIMIT - 1), "BlockGasLimitExceeded")
+
+
+@vector_case("state_transition", "apply_block")
+def test_value_beyond_uint256_is_no_transaction(spec: ModuleType) -> Iterator[Part]:
+    """A value of 2**256 wei: no transaction (before, the spec's own Wei raised a range error: a crash, not a
+    rule)."""
+    yield from expect_out_of_range(spec, tx(ALICE, 0, RECIPIENT, value=UINT256_LIMIT, gas=TRANSFER_GAS))
+
+
+@vector_case("state_transition", "apply_block")
+def test_fee_cap_beyond_uint256_is_no_transaction(spec: ModuleType) -> Iterator[Part]:
+    """A fee cap of 2**256 wei a gas (tip 0): no transaction, rather than a sender short of funds."""
+    yield from expect_out_of_range(spec, tx(ALICE, 0, RECIPIENT, gas=TRANSFER_GAS, max_fee=UINT256_LIMIT, tip=0))
+
+
+@vector_case("state_transition", "apply_block")
+def test_priority_fee_beyond_uint256_is_no_transaction(spec: ModuleType) -> Iterator[Part]:
+    """A tip of 2**256 over a fee cap of 10: the range is checked at decoding, before the fee rule
+    (PriorityFeeAboveMaxFee), which the transaction also breaks."""
+    yield from expect_out_of_range(spec, tx(ALICE, 0, RECIPIENT, gas=TRANSFER_GAS, tip=UINT256_LIMIT))
+
+
+@vector_case("state_transition", "apply_block")
+def test_legacy_gas_price_beyond_uint256_is_no_transaction(spec: ModuleType) -> Iterator[Part]:
+    """A legacy transaction whose gas price is 2**256: no transaction."""
+    raw = sign_legacy(ALICE, 0, RECIPIENT, value=0, data=b"", gas=TRANSFER_GAS, gas_price=UINT256_LIMIT, chain_id=CHAIN_ID)
+    yield from expect_out_of_range(spec, raw)
+
+
 @vector_case("state_transition", "apply_block")
 def test_legacy_transaction_without_chain_id_rejected(spec: ModuleType) -> Iterator[Part]:
     """A legacy transaction signed without EIP-155 names no chain, so it could be replayed anywhere: invalid."""

@@ -209,6 +209,22 @@ def test_client_updating_the_charter_only_at_the_top_fails_the_charter_call_vect
     assert failed_cases(vectors, "top_level_charter_updates") == CHARTER_CALL_CASES
 
 
+# The vectors whose transaction holds a number beyond its type: a client that does not check the ranges answers
+# another rule (or fails on the number), and the vectors at the edge of each type pass either way.
+OUT_OF_RANGE_CASES = {
+    "nonce_beyond_uint64_is_no_transaction",
+    "gas_limit_beyond_uint64_is_no_transaction",
+    "value_beyond_uint256_is_no_transaction",
+    "fee_cap_beyond_uint256_is_no_transaction",
+    "priority_fee_beyond_uint256_is_no_transaction",
+    "legacy_gas_price_beyond_uint256_is_no_transaction",
+}
+
+
+def test_client_not_checking_field_ranges_fails_the_out_of_range_vectors(vectors: list[Vector]) -> None:
+    assert failed_cases(vectors, "no_field_ranges") == OUT_OF_RANGE_CASES
+
+
 def test_client_ignoring_the_mint_fails_the_minting_vectors(vectors: list[Vector]) -> None:
     """A client that applies deposits without their mint fails every vector with a post in which a deposit mints,
     whether its call runs or is skipped, and those a mint alone makes invalid; no other: a deposit refused for

@@ -1745,32 +1745,48 @@ def get_genesis_state(
 # spec/v1/execution.md:359
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
-        return evm_decode_transaction(raw)
+        transaction = evm_decode_transaction(raw)
     except UndecodableTransaction as error:
         raise InvalidTransactionEncoding(str(error)) from None
+    validate_transaction_field_ranges(transaction)
+    return transaction
 
 
-# spec/v1/execution.md:371
+# spec/v1/execution.md:376
+def validate_transaction_field_ranges(transaction: DecodedTransaction) -> None:
+    if transaction.nonce > UINT64_MAX or transaction.gas_limit > UINT64_MAX:
+        raise InvalidTransactionEncoding("the nonce or the gas limit does not fit a uint64")
+    amounts = (
+        transaction.value,
+        transaction.max_fee_per_gas,
+        transaction.max_priority_fee_per_gas,
+        transaction.max_fee_per_blob_gas,
+    )
+    if any(amount > UINT256_MAX for amount in amounts):
+        raise InvalidTransactionEncoding("the value or a fee cap does not fit a uint256")
+
+
+# spec/v1/execution.md:394
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:384
+# spec/v1/execution.md:407
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:399
+# spec/v1/execution.md:422
 def compute_transfer_tax(charter: Charter, payer: Address, payee: Optional[bytes], value: Wei) -> Wei:
     if payee == payer or payee == MESSAGE_PASSER_ADDRESS or payer in charter.tax_exempt:
         return Wei(0)
     return compute_tax(value, charter.taxrates)
 
 
-# spec/v1/execution.md:411
+# spec/v1/execution.md:434
 def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     if not charter.taxrates:
         return None
@@ -1781,7 +1797,7 @@ def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     return EvmTransferTax(METIS_DAO_ADDRESS, compute)
 
 
-# spec/v1/execution.md:427
+# spec/v1/execution.md:450
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1800,7 +1816,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:452
+# spec/v1/execution.md:475
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1819,7 +1835,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:479
+# spec/v1/execution.md:502
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1828,12 +1844,12 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_call(charter, sender, data)
 
 
-# spec/v1/execution.md:493
+# spec/v1/execution.md:516
 def get_charter_call_gas(data: bytes) -> int:
     return CHARTER_CALL_GAS + CHARTER_CALL_WORD_GAS * ((len(data) + 31) // 32)
 
 
-# spec/v1/execution.md:504
+# spec/v1/execution.md:527
 def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
     def update(current: Any, caller: bytes, value: int, data: bytes) -> Optional[Charter]:
         try:
@@ -1844,24 +1860,24 @@ def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
     return EvmCharterCalls(CHARTER_ADDRESS, charter, update, get_charter_call_gas)
 
 
-# spec/v1/execution.md:519
+# spec/v1/execution.md:542
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:530
+# spec/v1/execution.md:553
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:540
+# spec/v1/execution.md:563
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:551
+# spec/v1/execution.md:574
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1876,14 +1892,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:570
+# spec/v1/execution.md:593
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:585
+# spec/v1/execution.md:608
 def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) -> Tuple[L2State, Receipt]:
     paid = Wei(tax + result.transfer_tax)
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), paid)
@@ -1893,7 +1909,7 @@ def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) ->
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:602
+# spec/v1/execution.md:625
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1909,14 +1925,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, tax)
 
 
-# spec/v1/execution.md:625
+# spec/v1/execution.md:648
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:638
+# spec/v1/execution.md:661
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1932,7 +1948,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     return tax
 
 
-# spec/v1/execution.md:662
+# spec/v1/execution.md:685
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -1969,12 +1985,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:705
+# spec/v1/execution.md:728
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:716
+# spec/v1/execution.md:739
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -1986,7 +2002,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:733
+# spec/v1/execution.md:756
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -1999,7 +2015,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:750
+# spec/v1/execution.md:773
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -2009,13 +2025,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:770
+# spec/v1/execution.md:793
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     root = compute_merkle_root(leaves) if leaves else Hash32()
     return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:781
+# spec/v1/execution.md:804
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -2037,18 +2053,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:807
+# spec/v1/execution.md:830
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:816
+# spec/v1/execution.md:839
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:827
+# spec/v1/execution.md:850
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -2056,7 +2072,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:840
+# spec/v1/execution.md:863
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -2069,7 +2085,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:858
+# spec/v1/execution.md:881
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -2082,12 +2098,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:875
+# spec/v1/execution.md:898
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:886
+# spec/v1/execution.md:909
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -2105,7 +2121,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:908
+# spec/v1/execution.md:931
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -2115,137 +2131,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:946
+# spec/v1/execution.md:970
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:955
+# spec/v1/execution.md:979
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:964
+# spec/v1/execution.md:988
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:973
+# spec/v1/execution.md:997
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:982
+# spec/v1/execution.md:1006
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:991
+# spec/v1/execution.md:1015
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1000
+# spec/v1/execution.md:1024
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1009
+# spec/v1/execution.md:1033
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1018
+# spec/v1/execution.md:1042
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1027
+# spec/v1/execution.md:1051
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1036
+# spec/v1/execution.md:1060
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1045
+# spec/v1/execution.md:1069
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1054
+# spec/v1/execution.md:1078
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1063
+# spec/v1/execution.md:1087
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1073
+# spec/v1/execution.md:1097
 class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1082
+# spec/v1/execution.md:1106
 class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1091
+# spec/v1/execution.md:1115
 class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1100
+# spec/v1/execution.md:1124
 class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1109
+# spec/v1/execution.md:1133
 class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1118
+# spec/v1/execution.md:1142
 class UnauthorizedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1128
+# spec/v1/execution.md:1152
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:1137
+# spec/v1/execution.md:1161
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:1146
+# spec/v1/execution.md:1170
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1155
+# spec/v1/execution.md:1179
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1164
+# spec/v1/execution.md:1188
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1173
+# spec/v1/execution.md:1197
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1182
+# spec/v1/execution.md:1206
 class SupplyOverflow(InvalidBlock):
     pass
 
@@ -3963,6 +3979,7 @@ __all__ = [
     "validate_tax_schedule",
     "validate_transaction",
     "validate_transaction_envelope",
+    "validate_transaction_field_ranges",
     "verify_committed",
     "verify_committed_output_root",
     "verify_merkle_proof",

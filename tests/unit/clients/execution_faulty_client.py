@@ -13,6 +13,8 @@ Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, 
   top_level_charter_updates  updates the charter only by a transaction or deposit addressed to it, adopted when it
                              succeeds (the rule before charter calls worked at any depth): inside the EVM the
                              charter's address is an account without code, and a charter call costs no gas of its own.
+  no_field_ranges            decodes a transaction without checking that its nonce and gas limit fit a uint64 and its
+                             value and fee caps a uint256.
   no_mint                    ignores a deposit's mint: credits nothing to its sender and adds nothing to the supply
                              (the deposit is otherwise applied, and hashed in the block, as it stands).
   no_passer_burn             never burns the message passer's balance: the value sent with L2->L1 messages stays in
@@ -109,6 +111,9 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
         with swapped(spec, "apply_transaction", top_level_charter_updates(spec, "apply_transaction")):
             with swapped(spec, "apply_deposit", top_level_charter_updates(spec, "apply_deposit")):
                 return answer(request)
+    if mode == "no_field_ranges":
+        with swapped(spec, "validate_transaction_field_ranges", lambda transaction: None):
+            return answer(request)
     if mode == "no_mint":
         with swapped(spec, "apply_deposit", mintless_apply_deposit(spec)):
             return answer(request)

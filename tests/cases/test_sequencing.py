@@ -2583,3 +2583,29 @@ def make_fallback_binding_case(chain_id: int, name: str) -> None:
 
 make_fallback_binding_case(RANGERS, "rangers")
 make_fallback_binding_case(CHAIN, "acme")
+
+
+MAX_SHUFFLE_COUNT_BY_HAND = 2**40  # MAX_SHUFFLE_COUNT, from spec/v1/sequencing.md's constants
+
+
+@vector_case("selection", "compute_shuffled_index")
+def test_shuffle_of_the_most_positions(spec: ModuleType) -> Iterator[Part]:
+    """Exactly MAX_SHUFFLE_COUNT (2**40) positions: a shuffle like any other (its last index), cross-checked."""
+    assert spec.MAX_SHUFFLE_COUNT == MAX_SHUFFLE_COUNT_BY_HAND
+    yield from expect_shuffled(spec, MAX_SHUFFLE_COUNT_BY_HAND - 1, MAX_SHUFFLE_COUNT_BY_HAND, SEED)
+
+
+@vector_case("selection", "compute_shuffled_index")
+def test_shuffle_of_one_position_too_many(spec: ModuleType) -> Iterator[Part]:
+    """2**40 + 1 positions: more than the 4-byte groups of the bit source can address, ShuffleTooLarge."""
+    count = MAX_SHUFFLE_COUNT_BY_HAND + 1
+    yield shuffle_input(0, count, SEED)
+    yield from expect_spec_error(spec, "ShuffleTooLarge", lambda: spec.compute_shuffled_index(0, count, SEED))
+
+
+@vector_case("selection", "compute_shuffled_index")
+def test_shuffle_too_large_reported_before_the_index(spec: ModuleType) -> Iterator[Part]:
+    """Too many positions and an index past them: the count is checked first, ShuffleTooLarge."""
+    count = MAX_SHUFFLE_COUNT_BY_HAND + 1
+    yield shuffle_input(count, count, SEED)
+    yield from expect_spec_error(spec, "ShuffleTooLarge", lambda: spec.compute_shuffled_index(count, count, SEED))

@@ -980,7 +980,6 @@ def _computation_class(
         "unrestricted_opcodes": unrestricted,
         "exempt_code_addresses": exempt if forbidden else frozenset(),
         "charges_transfer_tax": taxed,
-        "runs_charter_calls": charter_calls,
     }
     return cast(type[CancunComputation], type("MvmCancunComputation", (_MvmComputation,), namespace))
 
@@ -1005,7 +1004,6 @@ class _MvmComputation(CancunComputation):
     unrestricted_opcodes: dict[int, Any] = {}
     exempt_code_addresses: frozenset[bytes] = frozenset()
     charges_transfer_tax: bool = False
-    runs_charter_calls: bool = False
 
     def __init__(self, state: StateAPI, message: MessageAPI, transaction_context: TransactionContextAPI) -> None:
         super().__init__(state, message, transaction_context)
@@ -1027,7 +1025,7 @@ class _MvmComputation(CancunComputation):
             payee = None if message.is_create else bytes(message.storage_address)
             tax = _pay_transfer_tax(state, bytes(message.sender), payee, message.value)
         calls = cast(_MvmState, state).charter_calls
-        if cls.runs_charter_calls and calls is not None and message.code_address == message.storage_address == calls.address:
+        if calls is not None and message.code_address == message.storage_address == calls.address:
             with cls(state, message, transaction_context) as computation:
                 _run_charter_call(computation, cast(_MvmState, state), calls)
         else:

@@ -521,6 +521,13 @@ def taking_back(spec: ModuleType, hub: Any, operation: dict[str, Any]) -> Callab
     return lambda: spec.withdraw_pending_deposit(hub, spec.ChainId(ACME), sender, ticket)
 
 
+def expect_take_back_refused(spec: ModuleType, hub: Any, l1_sender: bytes, ticket: int, error: str) -> Iterator[Part]:
+    """``l1_sender`` asks for ticket ``ticket`` in ``hub``; the hub refuses it with ``error``."""
+    operation = take_back(l1_sender=l1_sender, ticket=ticket)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, error, taking_back(spec, hub, operation))
+
+
 def after_the_timeout(spec: ModuleType, hub: Any) -> Any:
     """``hub`` (in L1 block 97) after L1 blocks 98 to 97 + DEPOSIT_QUEUE_TIMEOUT, with nothing leaving any queue, by
     hand: the blocks appended, and block 104, which starts epoch 13 (8-block epochs), records the snapshot of epoch
@@ -549,27 +556,21 @@ def test_pending_deposit_taken_back_at_the_timeout(spec: ModuleType) -> Iterator
 def test_pending_deposit_one_l1_block_before_the_timeout(spec: ModuleType) -> Iterator[Part]:
     """In L1 block 106 the deposit of block 97 has waited 9 blocks, one short of DEPOSIT_QUEUE_TIMEOUT."""
     hub = waited(spec, TIMEOUT - 1)
-    operation = take_back(l1_sender=DEPOSITOR, ticket=0)
-    yield from one_operation(spec, hub, operation)
-    yield from expect_spec_error(spec, "DepositTimeoutNotReached", taking_back(spec, hub, operation))
+    yield from expect_take_back_refused(spec, hub, DEPOSITOR, 0, "DepositTimeoutNotReached")
 
 
 @vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
 def test_pending_deposit_taken_back_by_another_account(spec: ModuleType) -> Iterator[Part]:
     """Past the timeout, an account that did not make the deposit asks for it: refused, whatever the timeout."""
     hub = waited(spec, TIMEOUT)
-    operation = take_back(l1_sender=OTHER_DEPOSITOR, ticket=0)
-    yield from one_operation(spec, hub, operation)
-    yield from expect_spec_error(spec, "NotDepositor", taking_back(spec, hub, operation))
+    yield from expect_take_back_refused(spec, hub, OTHER_DEPOSITOR, 0, "NotDepositor")
 
 
 @vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
 def test_ticket_never_given(spec: ModuleType) -> Iterator[Part]:
     """Only ticket 0 was given: ticket 1 names no waiting deposit."""
     hub = waited(spec, TIMEOUT)
-    operation = take_back(l1_sender=DEPOSITOR, ticket=1)
-    yield from one_operation(spec, hub, operation)
-    yield from expect_spec_error(spec, "UnknownPendingDeposit", taking_back(spec, hub, operation))
+    yield from expect_take_back_refused(spec, hub, DEPOSITOR, 1, "UnknownPendingDeposit")
 
 
 @vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
@@ -577,9 +578,7 @@ def test_enqueued_deposit_cannot_be_taken_back(spec: ModuleType) -> Iterator[Par
     """With an eligible sequencer the deposit left the queue at once, for L2: its ticket names nothing waiting, and
     its MT is counted in the supply, so only a withdrawal from L2 takes it out."""
     hub = waited(spec, TIMEOUT, sequencer=True)
-    operation = take_back(l1_sender=DEPOSITOR, ticket=0)
-    yield from one_operation(spec, hub, operation)
-    yield from expect_spec_error(spec, "UnknownPendingDeposit", taking_back(spec, hub, operation))
+    yield from expect_take_back_refused(spec, hub, DEPOSITOR, 0, "UnknownPendingDeposit")
 
 
 @vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))
@@ -588,9 +587,7 @@ def test_contract_deposit_is_not_taken_back_by_its_alias(spec: ModuleType) -> It
     the alias is refused."""
     hub = waited(spec, TIMEOUT, from_contract=True)
     aliased = ((int.from_bytes(DEPOSITOR, "big") + ALIAS_OFFSET) % 2**160).to_bytes(20, "big")
-    operation = take_back(l1_sender=aliased, ticket=0)
-    yield from one_operation(spec, hub, operation)
-    yield from expect_spec_error(spec, "NotDepositor", taking_back(spec, hub, operation))
+    yield from expect_take_back_refused(spec, hub, aliased, 0, "NotDepositor")
 
 
 @vector_case("bridge", "withdraw_pending_deposit", presets=("minimal",))

@@ -16,7 +16,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --constraint constraints.txt --editable ".[dev]"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# IPFS's own JavaScript importer, which the storage tests check the spec's content ids against (npm registry).
+IMPORTER := tests/ipfs_importer
+IMPORTER_STAMP := $(IMPORTER)/node_modules/.installed-stamp
+
+$(IMPORTER_STAMP): $(IMPORTER)/package.json $(IMPORTER)/package-lock.json
+	cd $(IMPORTER) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(IMPORTER_STAMP)
+
+install: $(STAMP) $(IMPORTER_STAMP)
 
 build: install
 	$(BIN)/mvm-spec build

@@ -3,7 +3,8 @@
 Everything a spec function may use beyond builtins comes from here: fixed-width integer and byte-string
 types (whose constructors reject out-of-range values, so a wrong intermediate can never pass silently),
 the frozen ``dataclass`` decorator, typing helpers, keccak256, ABI encoding, RLP decoding, Merkle-Patricia proof
-checking, and the EVM (``evm_*``: the py-evm adapter of ``mvm_spec.evm``). Spec code never imports anything else.
+checking, the EVM (``evm_*``: the py-evm adapter of ``mvm_spec.evm``), and IPFS's encodings and the storage
+resolver's cryptography (``mvm_spec.ipfs``). Spec code never imports anything else.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ from .evm import get_storage_proof as evm_get_storage_proof
 from .evm import get_storage_root as evm_get_storage_root
 from .evm import mint as evm_mint
 from .evm import transfer as evm_transfer
+from .ipfs import MultiformatDecodingError, aes_siv_open, aes_siv_seal, dag_pb_encode_node, hkdf_sha256
+from .ipfs import multibase_base32_decode, multibase_base32_encode, multihash_sha2_256, secp256k1_recover_address, sha2_256
+from .ipfs import unixfs_encode_file_data, varint_decode, varint_encode
 
 __all__ = [
     "AbiDecodingError",
@@ -77,6 +81,19 @@ __all__ = [
     "evm_get_storage_root",
     "evm_mint",
     "evm_transfer",
+    "MultiformatDecodingError",
+    "aes_siv_open",
+    "aes_siv_seal",
+    "dag_pb_encode_node",
+    "hkdf_sha256",
+    "multibase_base32_decode",
+    "multibase_base32_encode",
+    "multihash_sha2_256",
+    "secp256k1_recover_address",
+    "sha2_256",
+    "unixfs_encode_file_data",
+    "varint_decode",
+    "varint_encode",
     "abi_decode",
     "bisect_left",
     "abi_encode",

@@ -18,6 +18,8 @@ from ..vectors.codec import (
     decode_bytes,
     decode_charter,
     decode_committed_output_root,
+    decode_content,
+    decode_content_store,
     decode_genesis,
     decode_genesis_alloc,
     decode_hashes,
@@ -25,7 +27,9 @@ from ..vectors.codec import (
     decode_l1_block,
     decode_l2_block,
     decode_optional_address,
+    decode_resolver,
     decode_sequencer,
+    decode_storage_request,
     decode_tax_schedule,
     decode_uint,
     decode_withdrawal,
@@ -33,6 +37,7 @@ from ..vectors.codec import (
     encode_addresses,
     encode_bytes,
     encode_charter,
+    encode_content_store,
     encode_derivation_output,
     encode_hashes,
     encode_hub,
@@ -471,3 +476,54 @@ def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> d
     post_state, receipts = spec.apply_block(state, decode_l2_block(spec, given["block"]))
     queries = decode_account_queries(spec, given["accounts"])
     return {"post": encode_state_transition_post(spec, post_state, receipts, queries)}
+
+
+@handles("storage", "cid")
+def storage_cid(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    data = decode_content(given["data"])
+    if "layout" in given:
+        layout = given["layout"]
+        cid = spec.compute_cid_with_layout(data, spec.uint64(layout["chunk_size"]), spec.uint64(layout["max_links"]))
+    else:
+        cid = spec.compute_cid(data)
+    return {"output": {"cid": spec.format_cid(cid)}}
+
+
+@handles("storage", "parse_cid")
+def storage_parse_cid(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    return {"output": {"cid": encode_bytes(spec.parse_cid(request["input"]["text"]))}}
+
+
+@handles("storage", "verify_content")
+def storage_verify_content(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    spec.verify_content(spec.parse_cid(given["cid"]), decode_content(given["data"]))
+    return {"output": {"valid": True}}
+
+
+@handles("storage", "seal_cid")
+def storage_seal_cid(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    handle = spec.seal_cid(decode_resolver(spec, given["resolver"]), spec.parse_cid(given["cid"]))
+    return {"output": {"handle": encode_bytes(handle)}}
+
+
+@handles("storage", "open_handle")
+def storage_open_handle(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    cid = spec.open_handle(decode_resolver(spec, given["resolver"]), spec.Handle(decode_bytes(given["handle"])))
+    return {"output": {"cid": spec.format_cid(cid)}}
+
+
+@handles("storage", "serve_request")
+def storage_serve_request(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    store, answer = spec.serve_storage_request(
+        decode_resolver(spec, given["resolver"]),
+        decode_charter(spec, given["charter"]),
+        decode_content_store(spec, request["pre"]["store"]),
+        decode_storage_request(spec, given["request"]),
+        spec.Timestamp(decode_uint(given["now"])),
+    )
+    return {"post": {"store": encode_content_store(spec, store), "answer": encode_bytes(answer)}}

@@ -800,3 +800,66 @@ def decode_validation(spec: ModuleType, data: dict[str, Any]) -> Any:
     return spec.Validation(
         spec.Address(decode_bytes(data["ranger"])), decode_batch_header(spec, data["header"]), data["rewarded"]
     )
+
+
+# --- storage (spec/v1/storage.md) --------------------------------------------------------------------------------
+
+
+def decode_content(data: Any) -> bytes:
+    """Data given as 0x-hex, or, for data too long to write out, as ``{"repeat": hex, "length": decimal}``: the
+    bytes ``repeat`` repeated and cut to ``length`` bytes."""
+    if isinstance(data, str):
+        return decode_bytes(data)
+    pattern, length = decode_bytes(data["repeat"]), decode_uint(data["length"])
+    if not pattern:
+        raise ValueError("a repeated pattern needs at least one byte")
+    return (pattern * (length // len(pattern) + 1))[:length]
+
+
+def encode_repeated_content(pattern: bytes, length: int) -> dict[str, str]:
+    return {"repeat": encode_bytes(pattern), "length": encode_uint(length)}
+
+
+def encode_content_store(spec: ModuleType, store: Any) -> list[dict[str, str]]:
+    return [{"cid": spec.format_cid(stored.cid), "data": encode_bytes(stored.data)} for stored in store.objects]
+
+
+def decode_content_store(spec: ModuleType, data: Sequence[dict[str, str]]) -> Any:
+    objects = tuple(
+        spec.StoredObject(cid=spec.parse_cid(item["cid"]), data=decode_bytes(item["data"])) for item in data
+    )
+    return spec.ContentStore(objects=objects)
+
+
+def encode_resolver(resolver: Any) -> dict[str, str]:
+    return {"chain_id": encode_uint(resolver.chain_id), "storage_secret": encode_bytes(resolver.storage_secret)}
+
+
+def decode_resolver(spec: ModuleType, data: dict[str, str]) -> Any:
+    return spec.Resolver(
+        chain_id=spec.ChainId(decode_uint(data["chain_id"])), storage_secret=spec.Bytes32(decode_bytes(data["storage_secret"]))
+    )
+
+
+def encode_storage_request(request: Any) -> dict[str, Any]:
+    return {
+        "chain_id": encode_uint(request.chain_id),
+        "operation": int(request.operation),
+        "payload": encode_bytes(request.payload),
+        "valid_until": encode_uint(request.valid_until),
+        "v": int(request.v),
+        "r": encode_uint(request.r),
+        "s": encode_uint(request.s),
+    }
+
+
+def decode_storage_request(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.StorageRequest(
+        chain_id=spec.ChainId(decode_uint(data["chain_id"])),
+        operation=spec.uint8(data["operation"]),
+        payload=decode_bytes(data["payload"]),
+        valid_until=spec.Timestamp(decode_uint(data["valid_until"])),
+        v=spec.uint8(data["v"]),
+        r=spec.uint256(decode_uint(data["r"])),
+        s=spec.uint256(decode_uint(data["s"])),
+    )

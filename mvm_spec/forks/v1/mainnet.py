@@ -9,6 +9,7 @@
 #   spec/v1/bridge.md
 #   spec/v1/challenge.md
 #   spec/v1/rangers.md
+#   spec/v1/storage.md
 #   presets/mainnet.yaml
 """The MVM specification, fork v1, preset mainnet (rendered; see spec/ for the normative text)."""
 
@@ -31,6 +32,7 @@ from mvm_spec.runtime import (
     ExecutionResult,
     Final,
     GenesisAccount,
+    MultiformatDecodingError,
     Optional,
     RlpDecodingError,
     Sequence,
@@ -39,8 +41,11 @@ from mvm_spec.runtime import (
     UndecodableTransaction,
     abi_decode,
     abi_encode,
+    aes_siv_open,
+    aes_siv_seal,
     bisect_left,
     container,
+    dag_pb_encode_node,
     evm_burn,
     evm_decode_transaction,
     evm_execute_deposit,
@@ -56,13 +61,22 @@ from mvm_spec.runtime import (
     evm_mint,
     evm_transfer,
     field,
+    hkdf_sha256,
     keccak256,
+    multibase_base32_decode,
+    multibase_base32_encode,
+    multihash_sha2_256,
     replace,
     rlp_decode,
+    secp256k1_recover_address,
+    sha2_256,
     trie_get_from_proof,
     uint256,
     uint64,
     uint8,
+    unixfs_encode_file_data,
+    varint_decode,
+    varint_encode,
 )
 
 FORK = "v1"
@@ -115,6 +129,14 @@ class Epoch(uint64):
 
 
 class ChallengeStatus(uint8):
+    pass
+
+
+class Cid(bytes):
+    pass
+
+
+class Handle(bytes):
     pass
 
 
@@ -174,6 +196,21 @@ SLASH_RATIO_BPS = BasisPoints(1000)
 CHALLENGER_REWARD_BPS = BasisPoints(5000)
 RANGER_ASSIGNMENT_CHAIN_ID = ChainId(1)
 MAX_RANGER_STRIKES = uint64(3)
+CID_VERSION = uint64(1)
+RAW_CODEC = uint64(0x55)
+DAG_PB_CODEC = uint64(0x70)
+SHA2_256_CODE = uint64(0x12)
+SHA2_256_LENGTH = uint64(32)
+UNIXFS_FILE = uint64(2)
+IPFS_CHUNK_SIZE = uint64(262144)
+IPFS_MAX_LINKS = uint64(174)
+RESOLVER_KEY_INFO = str("MVM IPFS resolver key v1")
+RESOLVER_KEY_LENGTH = uint64(64)
+STORAGE_REQUEST_DOMAIN = str("MVM storage request v1")
+STORAGE_REQUEST_ABI = str("(string,uint64,uint8,bytes,uint64)")
+STORAGE_READ = uint8(0)
+STORAGE_WRITE = uint8(1)
+SECP256K1_N = uint256(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141)
 
 # Preset values (mainnet)
 MAX_TAX_BRACKETS = uint64(16)
@@ -213,7 +250,7 @@ RANGER_VALIDATION_REWARD = Wei(10000000000000000000)
 # Definitions
 
 
-# spec/v1/README.md:91
+# spec/v1/README.md:94
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -222,7 +259,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:105
+# spec/v1/README.md:108
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -230,7 +267,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:122
+# spec/v1/README.md:125
 class SpecError(Exception):
     pass
 
@@ -3476,6 +3513,286 @@ class RewardPoolEmpty(SpecError):
     pass
 
 
+# spec/v1/storage.md:87
+@container
+class DagEntry:
+    cid: Cid
+    file_size: uint64
+    tree_size: uint64
+
+
+# spec/v1/storage.md:99
+@container
+class StoredObject:
+    cid: Cid
+    data: bytes
+
+
+# spec/v1/storage.md:110
+@container
+class ContentStore:
+    objects: Tuple[StoredObject, ...]
+
+
+# spec/v1/storage.md:120
+@container
+class Resolver:
+    chain_id: ChainId
+    storage_secret: Bytes32
+
+
+# spec/v1/storage.md:133
+@container
+class StorageRequest:
+    chain_id: ChainId
+    operation: uint8
+    payload: bytes
+    valid_until: Timestamp
+    v: uint8
+    r: uint256
+    s: uint256
+
+
+# spec/v1/storage.md:151
+def compute_block_cid(codec: uint64, block: bytes | memoryview) -> Cid:
+    return Cid(varint_encode(CID_VERSION) + varint_encode(codec) + multihash_sha2_256(block))
+
+
+# spec/v1/storage.md:161
+def split_into_chunks(data: bytes, chunk_size: uint64) -> Tuple[memoryview, ...]:
+    view = memoryview(data)
+    if len(view) == 0:
+        return (view,)
+    return tuple(view[start : start + chunk_size] for start in range(0, len(view), chunk_size))
+
+
+# spec/v1/storage.md:173
+def compute_raw_leaf(chunk: memoryview) -> DagEntry:
+    size = uint64(len(chunk))
+    return DagEntry(cid=compute_block_cid(RAW_CODEC, chunk), file_size=size, tree_size=size)
+
+
+# spec/v1/storage.md:184
+def encode_file_node(children: Sequence[DagEntry]) -> bytes:
+    file_size = sum(child.file_size for child in children)
+    unixfs_data = unixfs_encode_file_data(UNIXFS_FILE, file_size, [child.file_size for child in children])
+    return dag_pb_encode_node([(child.cid, child.tree_size) for child in children], unixfs_data)
+
+
+# spec/v1/storage.md:195
+def compute_file_node(children: Sequence[DagEntry]) -> DagEntry:
+    block = encode_file_node(children)
+    return DagEntry(
+        cid=compute_block_cid(DAG_PB_CODEC, block),
+        file_size=uint64(sum(child.file_size for child in children)),
+        tree_size=uint64(len(block) + sum(child.tree_size for child in children)),
+    )
+
+
+# spec/v1/storage.md:211
+def compute_balanced_root(leaves: Sequence[DagEntry], max_links: uint64) -> DagEntry:
+    level = list(leaves)
+    while len(level) > 1:
+        level = [compute_file_node(level[start : start + max_links]) for start in range(0, len(level), max_links)]
+    return level[0]
+
+
+# spec/v1/storage.md:224
+def compute_cid_with_layout(data: bytes, chunk_size: uint64, max_links: uint64) -> Cid:
+    if chunk_size < 1 or max_links < 2:
+        raise InvalidDagLayout(f"chunks of {chunk_size} bytes, nodes of {max_links} links")
+    leaves = [compute_raw_leaf(chunk) for chunk in split_into_chunks(data, chunk_size)]
+    return compute_balanced_root(leaves, max_links).cid
+
+
+# spec/v1/storage.md:236
+def compute_cid(data: bytes) -> Cid:
+    return compute_cid_with_layout(data, IPFS_CHUNK_SIZE, IPFS_MAX_LINKS)
+
+
+# spec/v1/storage.md:246
+def decode_cid(cid: bytes) -> Cid:
+    try:
+        version, version_length = varint_decode(cid)
+        codec, codec_length = varint_decode(cid[version_length:])
+        multihash_start = version_length + codec_length
+        hash_code, code_length = varint_decode(cid[multihash_start:])
+        digest_length, length_length = varint_decode(cid[multihash_start + code_length :])
+    except MultiformatDecodingError as error:
+        raise InvalidCid(f"not a CID: {error}") from None
+    if version != CID_VERSION or codec not in (RAW_CODEC, DAG_PB_CODEC) or hash_code != SHA2_256_CODE:
+        raise InvalidCid(f"CID version {version}, codec {codec:#x}, hash {hash_code:#x}: not a CIDv1 of this chapter")
+    expected_length = multihash_start + code_length + length_length + SHA2_256_LENGTH
+    if digest_length != SHA2_256_LENGTH or len(cid) != expected_length:
+        raise InvalidCid(
+            f"a SHA2-256 CID is {expected_length} bytes with a digest of 32, got {len(cid)} and {digest_length}"
+        )
+    return Cid(cid)
+
+
+# spec/v1/storage.md:268
+def format_cid(cid: Cid) -> str:
+    return multibase_base32_encode(cid)
+
+
+# spec/v1/storage.md:277
+def parse_cid(text: str) -> Cid:
+    try:
+        cid = multibase_base32_decode(text)
+    except MultiformatDecodingError as error:
+        raise InvalidCid(f"not the base32 text of a CIDv1: {error}") from None
+    return decode_cid(cid)
+
+
+# spec/v1/storage.md:290
+def verify_content(cid: Cid, data: bytes) -> None:
+    if compute_cid(data) != cid:
+        raise ContentMismatch(f"the data served for {format_cid(cid)} is not its content ({len(data)} bytes)")
+
+
+# spec/v1/storage.md:303
+def derive_resolver_key(storage_secret: Bytes32, chain_id: ChainId) -> bytes:
+    info = RESOLVER_KEY_INFO.encode("ascii") + chain_id.to_bytes(8, "big")
+    return hkdf_sha256(storage_secret, b"", info, RESOLVER_KEY_LENGTH)
+
+
+# spec/v1/storage.md:313
+def get_handle_associated_data(chain_id: ChainId) -> bytes:
+    return chain_id.to_bytes(8, "big")
+
+
+# spec/v1/storage.md:322
+def seal_cid(resolver: Resolver, cid: Cid) -> Handle:
+    key = derive_resolver_key(resolver.storage_secret, resolver.chain_id)
+    return Handle(aes_siv_seal(key, cid, get_handle_associated_data(resolver.chain_id)))
+
+
+# spec/v1/storage.md:332
+def open_handle(resolver: Resolver, handle: Handle) -> Cid:
+    key = derive_resolver_key(resolver.storage_secret, resolver.chain_id)
+    cid = aes_siv_open(key, handle, get_handle_associated_data(resolver.chain_id))
+    if cid is None:
+        raise HandleNotForChain(f"the handle was not sealed by the resolver of chain {resolver.chain_id}")
+    return decode_cid(cid)
+
+
+# spec/v1/storage.md:347
+def find_object(store: ContentStore, cid: Cid) -> int:
+    return bisect_left([bytes(stored.cid) for stored in store.objects], bytes(cid))
+
+
+# spec/v1/storage.md:357
+def put_object(store: ContentStore, cid: Cid, data: bytes) -> ContentStore:
+    position = find_object(store, cid)
+    if position < len(store.objects) and store.objects[position].cid == cid:
+        return store
+    objects = (*store.objects[:position], StoredObject(cid=cid, data=data), *store.objects[position:])
+    return ContentStore(objects=objects)
+
+
+# spec/v1/storage.md:370
+def get_object(store: ContentStore, cid: Cid) -> bytes:
+    position = find_object(store, cid)
+    if position == len(store.objects) or store.objects[position].cid != cid:
+        raise ContentNotFound(f"the store has no object {format_cid(cid)}")
+    data = store.objects[position].data
+    verify_content(cid, data)
+    return data
+
+
+# spec/v1/storage.md:387
+def compute_storage_request_hash(request: StorageRequest) -> Hash32:
+    fields = (STORAGE_REQUEST_DOMAIN, request.chain_id, request.operation, request.payload, request.valid_until)
+    return Hash32(keccak256(abi_encode([STORAGE_REQUEST_ABI], [fields])))
+
+
+# spec/v1/storage.md:398
+def recover_storage_requester(request: StorageRequest) -> Address:
+    in_range = 0 < request.r < SECP256K1_N and 0 < request.s <= SECP256K1_N // 2
+    if not in_range or request.v not in (27, 28):
+        raise InvalidStorageSignature(f"signature values out of range (v {request.v})")
+    requester = secp256k1_recover_address(compute_storage_request_hash(request), request.v - 27, request.r, request.s)
+    if requester is None:
+        raise InvalidStorageSignature("no public key recovers from the signature")
+    return Address(requester)
+
+
+# spec/v1/storage.md:414
+def authorize_storage_request(resolver: Resolver, charter: Charter, request: StorageRequest, now: Timestamp) -> Address:
+    if request.operation not in (STORAGE_READ, STORAGE_WRITE):
+        raise UnknownStorageOperation(f"storage operation {request.operation}")
+    if request.chain_id != resolver.chain_id:
+        raise StorageRequestWrongChain(f"a request for chain {request.chain_id} at chain {resolver.chain_id}")
+    if now > request.valid_until:
+        raise StorageRequestExpired(f"the request was valid until {request.valid_until}, it is {now}")
+    requester = recover_storage_requester(request)
+    action = IPFS_READ if request.operation == STORAGE_READ else IPFS_WRITE
+    if not is_action_permitted(charter, requester, action):
+        raise StorageNotPermitted(f"{requester.hex()} may not use the resolver for action {action:#x}")
+    return requester
+
+
+# spec/v1/storage.md:435
+def serve_storage_request(
+    resolver: Resolver, charter: Charter, store: ContentStore, request: StorageRequest, now: Timestamp
+) -> Tuple[ContentStore, bytes]:
+    authorize_storage_request(resolver, charter, request, now)
+    if request.operation == STORAGE_WRITE:
+        cid = compute_cid(request.payload)
+        return put_object(store, cid, request.payload), seal_cid(resolver, cid)
+    return store, get_object(store, open_handle(resolver, Handle(request.payload)))
+
+
+# spec/v1/storage.md:468
+class InvalidCid(SpecError):
+    pass
+
+
+# spec/v1/storage.md:477
+class InvalidDagLayout(SpecError):
+    pass
+
+
+# spec/v1/storage.md:487
+class HandleNotForChain(SpecError):
+    pass
+
+
+# spec/v1/storage.md:496
+class ContentMismatch(SpecError):
+    pass
+
+
+# spec/v1/storage.md:505
+class ContentNotFound(SpecError):
+    pass
+
+
+# spec/v1/storage.md:514
+class UnknownStorageOperation(SpecError):
+    pass
+
+
+# spec/v1/storage.md:523
+class StorageRequestWrongChain(SpecError):
+    pass
+
+
+# spec/v1/storage.md:532
+class StorageRequestExpired(SpecError):
+    pass
+
+
+# spec/v1/storage.md:541
+class InvalidStorageSignature(SpecError):
+    pass
+
+
+# spec/v1/storage.md:551
+class StorageNotPermitted(SpecError):
+    pass
+
+
 __all__ = [
     "ALLOW",
     "AbiDecodingError",
@@ -3509,6 +3826,7 @@ __all__ = [
     "CHARTER_ADDRESS",
     "CHARTER_CALL_GAS",
     "CHARTER_CALL_WORD_GAS",
+    "CID_VERSION",
     "CREATE_OPCODE",
     "CREATION_GAS",
     "Callable",
@@ -3525,8 +3843,13 @@ __all__ = [
     "CharterTextTooLong",
     "CharterTooLarge",
     "CharterUpdateWithValue",
+    "Cid",
     "CommittedOutputRoot",
     "ComputeProvider",
+    "ContentMismatch",
+    "ContentNotFound",
+    "ContentStore",
+    "DAG_PB_CODEC",
     "DBT_RATIO_BPS",
     "DEFENDER_WON",
     "DENY",
@@ -3535,6 +3858,7 @@ __all__ = [
     "DacGenesis",
     "DacLabelTaken",
     "DacRecord",
+    "DagEntry",
     "DecodedTransaction",
     "DeploymentNotPermitted",
     "Deposit",
@@ -3573,10 +3897,14 @@ __all__ = [
     "GenesisAccount",
     "GenesisTaxRatesNotDefault",
     "HISTORY_LENGTH",
+    "Handle",
+    "HandleNotForChain",
     "Hash32",
     "Hub",
     "INITCODE_WORD_GAS",
     "INITIAL_BASE_FEE",
+    "IPFS_CHUNK_SIZE",
+    "IPFS_MAX_LINKS",
     "IPFS_READ",
     "IPFS_WRITE",
     "IncompleteStepWitness",
@@ -3587,10 +3915,13 @@ __all__ = [
     "InvalidBlock",
     "InvalidCharter",
     "InvalidCharterUpdate",
+    "InvalidCid",
     "InvalidDacLabel",
+    "InvalidDagLayout",
     "InvalidGenesis",
     "InvalidOutputRootProof",
     "InvalidSlashRatio",
+    "InvalidStorageSignature",
     "InvalidTaxSchedule",
     "InvalidTransaction",
     "InvalidTransactionEncoding",
@@ -3646,6 +3977,7 @@ __all__ = [
     "MerkleProofLengthMismatch",
     "MerkleTreeTooLarge",
     "MessagePasserRootMismatch",
+    "MultiformatDecodingError",
     "NONZERO_BYTE_GAS",
     "NoMiddleRoot",
     "NonceMismatch",
@@ -3673,8 +4005,11 @@ __all__ = [
     "RANGER_BOND",
     "RANGER_EXIT_DELAY",
     "RANGER_VALIDATION_REWARD",
+    "RAW_CODEC",
     "READ",
     "RESERVED_LABEL_HYPHENS",
+    "RESOLVER_KEY_INFO",
+    "RESOLVER_KEY_LENGTH",
     "REWARD_PER_BLOCK",
     "Ranger",
     "RangerAlreadyRegistered",
@@ -3684,16 +4019,24 @@ __all__ = [
     "RangerNotAssigned",
     "RangerNotExiting",
     "Receipt",
+    "Resolver",
     "RewardAlreadyClaimed",
     "RewardPoolEmpty",
     "RlpDecodingError",
+    "SECP256K1_N",
     "SEQUENCER_EXIT_DELAY",
     "SEQUENCER_TIMEOUT",
     "SEQUENCING_WINDOW",
     "SET_GOVERNANCE_SIGNATURE",
     "SET_TAX_SIGNATURE",
+    "SHA2_256_CODE",
+    "SHA2_256_LENGTH",
     "SHUFFLE_ROUND_COUNT",
     "SLASH_RATIO_BPS",
+    "STORAGE_READ",
+    "STORAGE_REQUEST_ABI",
+    "STORAGE_REQUEST_DOMAIN",
+    "STORAGE_WRITE",
     "SUBMIT_TX",
     "SenderHasCode",
     "Sequence",
@@ -3712,6 +4055,11 @@ __all__ = [
     "StateBatchContext",
     "StepNotReached",
     "StepWitnessMismatch",
+    "StorageNotPermitted",
+    "StorageRequest",
+    "StorageRequestExpired",
+    "StorageRequestWrongChain",
+    "StoredObject",
     "SubmitterNotPermitted",
     "SupplyOverflow",
     "TRANSACTION_BATCH_ABI",
@@ -3731,6 +4079,7 @@ __all__ = [
     "Tuple",
     "UINT256_MAX",
     "UINT64_MAX",
+    "UNIXFS_FILE",
     "UnauthorizedCharterUpdate",
     "UnauthorizedSequencer",
     "UnauthorizedTaxRateUpdate",
@@ -3745,6 +4094,7 @@ __all__ = [
     "UnknownPermissionOperation",
     "UnknownRanger",
     "UnknownSequencer",
+    "UnknownStorageOperation",
     "UnknownValidation",
     "ValidatedBatchNotFinal",
     "Validation",
@@ -3762,6 +4112,8 @@ __all__ = [
     "abi_decode",
     "abi_encode",
     "advance_l1_block",
+    "aes_siv_open",
+    "aes_siv_seal",
     "answer_middle_root",
     "append_batch",
     "append_receipt",
@@ -3783,16 +4135,22 @@ __all__ = [
     "assign_compute_providers",
     "assign_epoch_sequencers",
     "assign_rangers",
+    "authorize_storage_request",
     "bisect_left",
     "burn_withdrawn_value",
     "ceil_log2",
     "charge_tax",
     "claim_validation_reward",
+    "compute_balanced_root",
+    "compute_block_cid",
     "compute_block_hash",
     "compute_candidate_index",
     "compute_charter_root",
+    "compute_cid",
+    "compute_cid_with_layout",
     "compute_dynamic_bond_threshold",
     "compute_execution_context_root",
+    "compute_file_node",
     "compute_intrinsic_gas",
     "compute_l1_epoch",
     "compute_list_root",
@@ -3802,15 +4160,19 @@ __all__ = [
     "compute_next_base_fee",
     "compute_output_root",
     "compute_provider_reward",
+    "compute_raw_leaf",
     "compute_round_seed",
     "compute_selection_seed",
     "compute_shuffled_index",
+    "compute_storage_request_hash",
     "compute_tax",
     "compute_transfer_tax",
     "container",
     "create_dac",
+    "dag_pb_encode_node",
     "decode_call_arguments",
     "decode_charter",
+    "decode_cid",
     "decode_state_batch_extra_data",
     "decode_storage_value",
     "decode_transaction",
@@ -3823,8 +4185,10 @@ __all__ = [
     "derive_block_header",
     "derive_block_timestamp",
     "derive_chain",
+    "derive_resolver_key",
     "draw_sequencer",
     "encode_charter",
+    "encode_file_node",
     "encode_governance_call",
     "encode_state_batch_extra_data",
     "encode_tax_call",
@@ -3847,11 +4211,13 @@ __all__ = [
     "execute_trace_step",
     "field",
     "finalize_withdrawal",
+    "find_object",
     "find_pending_deposit",
     "find_proven_withdrawal",
     "finish_block",
     "finish_derived_block",
     "fold_dac_label",
+    "format_cid",
     "fund_ranger_rewards",
     "get_agreed_output_root",
     "get_amount_in_tax_bracket",
@@ -3890,6 +4256,7 @@ __all__ = [
     "get_genesis_hub",
     "get_genesis_state",
     "get_governance_call_types",
+    "get_handle_associated_data",
     "get_includable_deposits",
     "get_internal_transfer_tax",
     "get_l1_block",
@@ -3900,6 +4267,7 @@ __all__ = [
     "get_max_challenge_moves",
     "get_merkle_default",
     "get_message_passer_code",
+    "get_object",
     "get_open_challenge",
     "get_party_to_move",
     "get_pending_state_batches",
@@ -3923,6 +4291,7 @@ __all__ = [
     "hash_sequenced_block",
     "hash_trace_point",
     "hash_withdrawal",
+    "hkdf_sha256",
     "increase_sequencer_lock",
     "is_action_permitted",
     "is_active_sequencer",
@@ -3935,11 +4304,18 @@ __all__ = [
     "is_submission_permitted",
     "keccak256",
     "make_dac_record",
+    "multibase_base32_decode",
+    "multibase_base32_encode",
+    "multihash_sha2_256",
     "open_challenge",
+    "open_handle",
+    "parse_cid",
     "post_middle_root",
     "prove_step",
     "prove_withdrawal",
+    "put_object",
     "record_sequencing_snapshot",
+    "recover_storage_requester",
     "register_compute_provider",
     "register_ranger",
     "register_sequencer",
@@ -3952,9 +4328,14 @@ __all__ = [
     "request_sequencer_exit",
     "resolve_challenge_timeout",
     "rlp_decode",
+    "seal_cid",
+    "secp256k1_recover_address",
+    "serve_storage_request",
     "set_default_taxrates",
     "settle_challenge",
+    "sha2_256",
     "slash_sequencer",
+    "split_into_chunks",
     "start_block",
     "start_derived_block",
     "start_move",
@@ -3964,6 +4345,7 @@ __all__ = [
     "uint256",
     "uint64",
     "uint8",
+    "unixfs_encode_file_data",
     "validate_batch_sender",
     "validate_batched_origins",
     "validate_block_header",
@@ -3980,8 +4362,11 @@ __all__ = [
     "validate_transaction",
     "validate_transaction_envelope",
     "validate_transaction_field_ranges",
+    "varint_decode",
+    "varint_encode",
     "verify_committed",
     "verify_committed_output_root",
+    "verify_content",
     "verify_merkle_proof",
     "verify_trie_proof",
     "verify_withdrawal_proof",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -114,6 +115,26 @@ def _diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cid(args: argparse.Namespace) -> int:
+    from .forks import load_spec
+    from .storage_backend import IpfsHttpBackend, StorageBackendUnavailable
+
+    spec = load_spec("v1", "mainnet")
+    status = 0
+    for path in args.files:
+        try:
+            data = path.read_bytes()
+            cid = spec.compute_cid(data)
+            if args.ipfs_api:
+                IpfsHttpBackend(spec, args.ipfs_api).add(data)  # the node must give the data the same id
+        except (OSError, StorageBackendUnavailable, spec.SpecError) as error:
+            print(f"{path}: {type(error).__name__}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{spec.format_cid(cid)}  {path}")
+    return status
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mvm-spec", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +171,15 @@ def make_parser() -> argparse.ArgumentParser:
     diff.add_argument("--spec-root", type=Path, default=Path("spec"))
     diff.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
     diff.set_defaults(run=_diff)
+
+    cid = commands.add_parser("cid", help="content ids of files, as `ipfs add --cid-version 1 --raw-leaves` prints them")
+    cid.add_argument("files", type=Path, nargs="+")
+    cid.add_argument(
+        "--ipfs-api",
+        default=os.environ.get("MVM_IPFS_API"),
+        help="also add each file to this Kubo node's HTTP RPC API (default: $MVM_IPFS_API) and check its id",
+    )
+    cid.set_defaults(run=_cid)
 
     simulate = commands.add_parser("simulate", help="simulations of the protocol's rules")
     simulations = simulate.add_subparsers(dest="simulation", required=True)

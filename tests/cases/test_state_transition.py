@@ -60,6 +60,7 @@ from mvm_spec.vectors.codec import (
     encode_l2_block,
     encode_state_transition_post,
 )
+from tests.cases.test_storage import HELLO_CID_BYTES, SECRET_A, hand_sealed
 from tests.unit.test_evm_adapter import LOG_TOP, asm, call, create, deploying, push, return_address, store_one, word
 
 # --- The chain, the block, the fees --------------------------------------------------------------------------------
@@ -2591,4 +2592,33 @@ def test_supply_counts_mints_burnt_fees_and_withdrawn_value(spec: ModuleType) ->
     plain_gas = [gas for _, gas, _ in plain.receipts]
     cumulative = [sum(plain_gas[: index + 1]) for index in range(5)]  # the skipped deposit adds nothing
     assert [int(receipt.cumulative_gas_used) for receipt in applied.receipts] == cumulative
+    yield post(spec, applied, queries)
+
+
+# --- Storage: the handle is rolled up, the data is not (spec/v1/storage.md) ----------------------------------------
+
+HANDLE_REGISTRY = bytes([0xB4]) * 20
+# Keeps the first two words of its calldata in slots 0 and 1: room for a resolver's 52-byte handle.
+HANDLE_REGISTRY_CODE = asm(
+    push(0), op.CALLDATALOAD, push(0), op.SSTORE, push(32), op.CALLDATALOAD, push(1), op.SSTORE, op.STOP
+)
+
+
+@vector_case("state_transition", "apply_block")
+def test_saving_a_storage_handle_is_an_ordinary_transaction(spec: ModuleType) -> Iterator[Part]:
+    """The storage chapter's last step: the user saves the handle its chain's resolver answered (52 bytes: the SIV
+    and the sealed CID of "hello world") in a contract, with an ordinary transaction that is executed, committed
+    by the output root and challengeable like any other. The data itself is in no block."""
+    handle = hand_sealed(SECRET_A, CHAIN_ID, HELLO_CID_BYTES)  # as this chain's resolver seals it
+    chain = genesis(charter(spec), funded(ALICE), contract(HANDLE_REGISTRY, HANDLE_REGISTRY_CODE))
+    block = block_of(spec, tx(ALICE, 0, HANDLE_REGISTRY, data=handle))
+    queries = [(HANDLE_REGISTRY, (0, 1))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert len(handle) == 52
+    # CALLDATALOAD pads past the end with zeros: slot 1 holds the last 20 bytes and 12 zero bytes.
+    assert applied.storage(HANDLE_REGISTRY, 0) == int.from_bytes(handle[:32], "big")
+    assert applied.storage(HANDLE_REGISTRY, 1) == int.from_bytes(handle[32:] + bytes(12), "big")
+    assert applied.summary(0)[0] and applied.state.world.state_root == plain_cancun(chain.alloc, block.transactions)[0]
+    assert spec.get_state_output_root(applied.state) != spec.get_state_output_root(applied.pre)
     yield post(spec, applied, queries)

@@ -70,7 +70,9 @@ HELLO_CID = "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"  # IPF
 HELLO_CID_BYTES = bytes([0x01, 0x55, 0x12, 0x20]) + hashlib.sha256(HELLO).digest()
 
 
-def expect_cid(spec: ModuleType, data: bytes, shown: Any, expected: str, layout: Optional[tuple[int, int]]) -> Iterator[Part]:
+def expect_cid(
+    spec: ModuleType, data: bytes, shown: Any, expected: str, layout: Optional[tuple[int, int]]
+) -> Iterator[Part]:
     given: dict[str, Any] = {"data": shown}
     if layout is None:
         cid = spec.compute_cid(data)
@@ -370,7 +372,9 @@ def test_content_under_another_layout(spec: ModuleType) -> Iterator[Part]:
     import, so each content has one id."""
     text = IMPORTER_CIDS[(5, 4, 3)]
     yield "input", {"cid": text, "data": encode_bytes(repeated(5))}
-    yield from expect_spec_error(spec, "ContentMismatch", lambda: spec.verify_content(spec.parse_cid(text), repeated(5)))
+    yield from expect_spec_error(
+        spec, "ContentMismatch", lambda: spec.verify_content(spec.parse_cid(text), repeated(5))
+    )
 
 
 # --- storage/seal_cid and storage/open_handle --------------------------------------------------------------------

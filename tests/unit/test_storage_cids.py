@@ -53,7 +53,9 @@ def check_against_importer(tmp_path: Path, spec: ModuleType, chunk_size: int, ma
     contents = [generator.randbytes(size) for size in sizes]
     expected = importer_cids(tmp_path, chunk_size, max_links, contents)
     for size, content, cid in zip(sizes, contents, expected):
-        computed = spec.format_cid(spec.compute_cid_with_layout(content, spec.uint64(chunk_size), spec.uint64(max_links)))
+        computed = spec.format_cid(
+            spec.compute_cid_with_layout(content, spec.uint64(chunk_size), spec.uint64(max_links))
+        )
         assert computed == cid, f"{size} bytes, chunks of {chunk_size}, {max_links} links: spec {computed}, IPFS {cid}"
 
 

@@ -250,7 +250,7 @@ RANGER_VALIDATION_REWARD = Wei(100000000000000000)
 # Definitions
 
 
-# spec/v1/README.md:94
+# spec/v1/README.md:96
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -259,7 +259,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:108
+# spec/v1/README.md:110
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -267,7 +267,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:125
+# spec/v1/README.md:127
 class SpecError(Exception):
     pass
 
@@ -3513,7 +3513,7 @@ class RewardPoolEmpty(SpecError):
     pass
 
 
-# spec/v1/storage.md:87
+# spec/v1/storage.md:106
 @container
 class DagEntry:
     cid: Cid
@@ -3521,27 +3521,27 @@ class DagEntry:
     tree_size: uint64
 
 
-# spec/v1/storage.md:99
+# spec/v1/storage.md:118
 @container
 class StoredObject:
     cid: Cid
     data: bytes
 
 
-# spec/v1/storage.md:110
+# spec/v1/storage.md:129
 @container
 class ContentStore:
     objects: Tuple[StoredObject, ...]
 
 
-# spec/v1/storage.md:120
+# spec/v1/storage.md:139
 @container
 class Resolver:
     chain_id: ChainId
     storage_secret: Bytes32
 
 
-# spec/v1/storage.md:133
+# spec/v1/storage.md:152
 @container
 class StorageRequest:
     chain_id: ChainId
@@ -3553,12 +3553,12 @@ class StorageRequest:
     s: uint256
 
 
-# spec/v1/storage.md:151
+# spec/v1/storage.md:170
 def compute_block_cid(codec: uint64, block: bytes | memoryview) -> Cid:
     return Cid(varint_encode(CID_VERSION) + varint_encode(codec) + multihash_sha2_256(block))
 
 
-# spec/v1/storage.md:161
+# spec/v1/storage.md:180
 def split_into_chunks(data: bytes, chunk_size: uint64) -> Tuple[memoryview, ...]:
     view = memoryview(data)
     if len(view) == 0:
@@ -3566,20 +3566,20 @@ def split_into_chunks(data: bytes, chunk_size: uint64) -> Tuple[memoryview, ...]
     return tuple(view[start : start + chunk_size] for start in range(0, len(view), chunk_size))
 
 
-# spec/v1/storage.md:173
+# spec/v1/storage.md:192
 def compute_raw_leaf(chunk: memoryview) -> DagEntry:
     size = uint64(len(chunk))
     return DagEntry(cid=compute_block_cid(RAW_CODEC, chunk), file_size=size, tree_size=size)
 
 
-# spec/v1/storage.md:184
+# spec/v1/storage.md:203
 def encode_file_node(children: Sequence[DagEntry]) -> bytes:
     file_size = sum(child.file_size for child in children)
     unixfs_data = unixfs_encode_file_data(UNIXFS_FILE, file_size, [child.file_size for child in children])
     return dag_pb_encode_node([(child.cid, child.tree_size) for child in children], unixfs_data)
 
 
-# spec/v1/storage.md:195
+# spec/v1/storage.md:214
 def compute_file_node(children: Sequence[DagEntry]) -> DagEntry:
     block = encode_file_node(children)
     return DagEntry(
@@ -3589,7 +3589,7 @@ def compute_file_node(children: Sequence[DagEntry]) -> DagEntry:
     )
 
 
-# spec/v1/storage.md:211
+# spec/v1/storage.md:230
 def compute_balanced_root(leaves: Sequence[DagEntry], max_links: uint64) -> DagEntry:
     level = list(leaves)
     while len(level) > 1:
@@ -3597,7 +3597,7 @@ def compute_balanced_root(leaves: Sequence[DagEntry], max_links: uint64) -> DagE
     return level[0]
 
 
-# spec/v1/storage.md:224
+# spec/v1/storage.md:243
 def compute_cid_with_layout(data: bytes, chunk_size: uint64, max_links: uint64) -> Cid:
     if chunk_size < 1 or max_links < 2:
         raise InvalidDagLayout(f"chunks of {chunk_size} bytes, nodes of {max_links} links")
@@ -3605,12 +3605,12 @@ def compute_cid_with_layout(data: bytes, chunk_size: uint64, max_links: uint64) 
     return compute_balanced_root(leaves, max_links).cid
 
 
-# spec/v1/storage.md:236
+# spec/v1/storage.md:255
 def compute_cid(data: bytes) -> Cid:
     return compute_cid_with_layout(data, IPFS_CHUNK_SIZE, IPFS_MAX_LINKS)
 
 
-# spec/v1/storage.md:246
+# spec/v1/storage.md:265
 def decode_cid(cid: bytes) -> Cid:
     try:
         version, version_length = varint_decode(cid)
@@ -3630,12 +3630,12 @@ def decode_cid(cid: bytes) -> Cid:
     return Cid(cid)
 
 
-# spec/v1/storage.md:268
+# spec/v1/storage.md:287
 def format_cid(cid: Cid) -> str:
     return multibase_base32_encode(cid)
 
 
-# spec/v1/storage.md:277
+# spec/v1/storage.md:296
 def parse_cid(text: str) -> Cid:
     try:
         cid = multibase_base32_decode(text)
@@ -3644,30 +3644,30 @@ def parse_cid(text: str) -> Cid:
     return decode_cid(cid)
 
 
-# spec/v1/storage.md:290
+# spec/v1/storage.md:309
 def verify_content(cid: Cid, data: bytes) -> None:
     if compute_cid(data) != cid:
         raise ContentMismatch(f"the data served for {format_cid(cid)} is not its content ({len(data)} bytes)")
 
 
-# spec/v1/storage.md:303
+# spec/v1/storage.md:322
 def derive_resolver_key(storage_secret: Bytes32, chain_id: ChainId) -> bytes:
     info = RESOLVER_KEY_INFO.encode("ascii") + chain_id.to_bytes(8, "big")
     return hkdf_sha256(storage_secret, b"", info, RESOLVER_KEY_LENGTH)
 
 
-# spec/v1/storage.md:313
+# spec/v1/storage.md:332
 def get_handle_associated_data(chain_id: ChainId) -> bytes:
     return chain_id.to_bytes(8, "big")
 
 
-# spec/v1/storage.md:322
+# spec/v1/storage.md:341
 def seal_cid(resolver: Resolver, cid: Cid) -> Handle:
     key = derive_resolver_key(resolver.storage_secret, resolver.chain_id)
     return Handle(aes_siv_seal(key, cid, get_handle_associated_data(resolver.chain_id)))
 
 
-# spec/v1/storage.md:332
+# spec/v1/storage.md:351
 def open_handle(resolver: Resolver, handle: Handle) -> Cid:
     key = derive_resolver_key(resolver.storage_secret, resolver.chain_id)
     cid = aes_siv_open(key, handle, get_handle_associated_data(resolver.chain_id))
@@ -3676,12 +3676,12 @@ def open_handle(resolver: Resolver, handle: Handle) -> Cid:
     return decode_cid(cid)
 
 
-# spec/v1/storage.md:347
+# spec/v1/storage.md:366
 def find_object(store: ContentStore, cid: Cid) -> int:
     return bisect_left([bytes(stored.cid) for stored in store.objects], bytes(cid))
 
 
-# spec/v1/storage.md:357
+# spec/v1/storage.md:376
 def put_object(store: ContentStore, cid: Cid, data: bytes) -> ContentStore:
     position = find_object(store, cid)
     if position < len(store.objects) and store.objects[position].cid == cid:
@@ -3690,7 +3690,7 @@ def put_object(store: ContentStore, cid: Cid, data: bytes) -> ContentStore:
     return ContentStore(objects=objects)
 
 
-# spec/v1/storage.md:370
+# spec/v1/storage.md:389
 def get_object(store: ContentStore, cid: Cid) -> bytes:
     position = find_object(store, cid)
     if position == len(store.objects) or store.objects[position].cid != cid:
@@ -3700,13 +3700,13 @@ def get_object(store: ContentStore, cid: Cid) -> bytes:
     return data
 
 
-# spec/v1/storage.md:387
+# spec/v1/storage.md:406
 def compute_storage_request_hash(request: StorageRequest) -> Hash32:
     fields = (STORAGE_REQUEST_DOMAIN, request.chain_id, request.operation, request.payload, request.valid_until)
     return Hash32(keccak256(abi_encode([STORAGE_REQUEST_ABI], [fields])))
 
 
-# spec/v1/storage.md:398
+# spec/v1/storage.md:417
 def recover_storage_requester(request: StorageRequest) -> Address:
     in_range = 0 < request.r < SECP256K1_N and 0 < request.s <= SECP256K1_N // 2
     if not in_range or request.v not in (27, 28):
@@ -3717,7 +3717,7 @@ def recover_storage_requester(request: StorageRequest) -> Address:
     return Address(requester)
 
 
-# spec/v1/storage.md:414
+# spec/v1/storage.md:433
 def authorize_storage_request(resolver: Resolver, charter: Charter, request: StorageRequest, now: Timestamp) -> Address:
     if request.operation not in (STORAGE_READ, STORAGE_WRITE):
         raise UnknownStorageOperation(f"storage operation {request.operation}")
@@ -3732,7 +3732,7 @@ def authorize_storage_request(resolver: Resolver, charter: Charter, request: Sto
     return requester
 
 
-# spec/v1/storage.md:435
+# spec/v1/storage.md:454
 def serve_storage_request(
     resolver: Resolver, charter: Charter, store: ContentStore, request: StorageRequest, now: Timestamp
 ) -> Tuple[ContentStore, bytes]:
@@ -3743,52 +3743,52 @@ def serve_storage_request(
     return store, get_object(store, open_handle(resolver, Handle(request.payload)))
 
 
-# spec/v1/storage.md:468
+# spec/v1/storage.md:487
 class InvalidCid(SpecError):
     pass
 
 
-# spec/v1/storage.md:477
+# spec/v1/storage.md:496
 class InvalidDagLayout(SpecError):
     pass
 
 
-# spec/v1/storage.md:487
+# spec/v1/storage.md:506
 class HandleNotForChain(SpecError):
     pass
 
 
-# spec/v1/storage.md:496
+# spec/v1/storage.md:515
 class ContentMismatch(SpecError):
     pass
 
 
-# spec/v1/storage.md:505
+# spec/v1/storage.md:524
 class ContentNotFound(SpecError):
     pass
 
 
-# spec/v1/storage.md:514
+# spec/v1/storage.md:533
 class UnknownStorageOperation(SpecError):
     pass
 
 
-# spec/v1/storage.md:523
+# spec/v1/storage.md:542
 class StorageRequestWrongChain(SpecError):
     pass
 
 
-# spec/v1/storage.md:532
+# spec/v1/storage.md:551
 class StorageRequestExpired(SpecError):
     pass
 
 
-# spec/v1/storage.md:541
+# spec/v1/storage.md:560
 class InvalidStorageSignature(SpecError):
     pass
 
 
-# spec/v1/storage.md:551
+# spec/v1/storage.md:570
 class StorageNotPermitted(SpecError):
     pass
 

@@ -63,13 +63,16 @@ Decisions the adapter makes where plain py-evm has no opinion (the spec should s
   it: a non-canonical encoding, r or s out of range, a high s (EIP-2), a legacy v other than 27, 28 or EIP-155's,
   and a blob transaction without a recipient.
 
-Known deviations of py-evm 0.12.1b1's Cancun from the Ethereum execution specs (they hold with or without
-forbidden opcodes; the spec inherits them until py-evm fixes them):
+Deviations of py-evm 0.12.1b1's Cancun from the Ethereum execution specs, corrected here so that the spec's EVM
+is Cancun exactly (each has a test against the behaviour its EIP specifies, and vectors):
 
-* EIP-7610: a creation whose target address has no code and nonce 0 but non-empty storage is not treated as a
-  collision (py-evm checks code and nonce only).
-* MODEXP (precompile 0x05) returns 0 whenever the base length is 0, so ``0 ** 0 % m`` written with a base length
-  of 0 and a zero exponent is 0 where the specs return ``1 % m`` (1 for m > 1).
+* EIP-7610: a creation whose target address has no code and nonce 0 but non-empty storage is a collision, as one
+  onto code or a nonce is (py-evm checks code and nonce only; see :meth:`_MvmState.has_code_or_nonce`).
+* MODEXP (precompile 0x05) with a base of length 0 computes with the base 0 (``0 ** 0 % m`` is ``1 % m``), where
+  py-evm answers 0 whatever the exponent and modulus (see :func:`_modexp_as_specified`).
+
+A difference in how, not what:
+
 * The beacon-roots system call (EIP-4788) is run here as a real call by :func:`execute_system_call`; py-evm's own
   ``CancunVM.block_preprocessing`` instead writes the two storage slots directly, and only when the deployed code is
   byte-for-byte the canonical contract. Both agree on the canonical contract.
@@ -89,13 +92,15 @@ from eth.abc import (
     StateAPI,
     TransactionContextAPI,
 )
-from eth.constants import CREATE_CONTRACT_ADDRESS, SECPK1_N, SYSTEM_ADDRESS, SYSTEM_MESSAGE_GAS
+from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS, SECPK1_N, SYSTEM_ADDRESS, SYSTEM_MESSAGE_GAS
 from eth.db.account import AccountDB
 from eth.db.atomic import AtomicDB
 from eth.db.backends.base import BaseDB
 from eth.exceptions import InvalidInstruction, VMError
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
+from eth._utils.padding import zpad_right
+from eth.precompiles.modexp import extract_lengths
 from eth.vm.forks.cancun.computation import CancunComputation
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS as _BEACON_ROOTS_ADDRESS
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_CONTRACT_CODE as _BEACON_ROOTS_CONTRACT_CODE
@@ -828,7 +833,7 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
     """
 
     def run(state: _MvmState) -> None:
-        state.computation_class = CancunComputation
+        state.computation_class = _CancunComputation
         state.transfer_tax = None
         state.charter_calls, state.charters = None, []
         code = state.get_code(Address(target))
@@ -877,6 +882,15 @@ class _MvmState(CancunState):
         index = int.from_bytes(self.get_transient_storage(Address(calls.address), 0), "big") if calls else 0
         self.charter_left = self.charters[index - 1] if index else None
         super().clear_transient_storage()
+
+    def has_code_or_nonce(self, address: Address) -> bool:
+        """Whether creating a contract at ``address`` collides (EIP-7610): it has code, a nonce, or storage. py-evm
+        asks this before every creation (a creation transaction, CREATE, CREATE2) and checks code and nonce only.
+        The storage is the account's recorded storage root: storage at an address without code or nonce can only
+        come from a genesis allocation, as only an account's own code writes its storage, and running code at an
+        address gives it a nonce (EIP-161) or code first."""
+        storage_root = cast(AccountDB, self._account_db)._get_storage_root(address)
+        return bool(super().has_code_or_nonce(address)) or storage_root != BLANK_ROOT_HASH
 
     def get_gas_price(self, transaction: SignedTransactionAPI) -> int:
         return 0 if isinstance(transaction, _Deposit) else int(super().get_gas_price(transaction))
@@ -960,12 +974,13 @@ def _computation_class(
     frame, at every depth and including init code, is an instance of the state's ``computation_class`` (children
     come from ``apply_message`` / ``apply_create_message`` on the parent's class). So a computation subclass whose
     class-level table has the forbidden entries replaced covers every frame at no cost per opcode: the interpreter
-    loop is py-evm's own. Nothing forbidden, nothing taxed and no charter calls is plain ``CancunComputation``
-    itself (whatever is exempt). A taxed table replaces the four opcodes that move value to another account (CALL, CREATE, CREATE2,
-    SELFDESTRUCT) in exempt frames too: an exemption lifts the charter's permissions, never the tax.
+    loop is py-evm's own. Nothing forbidden, nothing taxed and no charter calls is Cancun's computation itself
+    (``_CancunComputation``, py-evm's with its deviations corrected; whatever is exempt). A taxed table replaces the
+    four opcodes that move value to another account (CALL, CREATE, CREATE2, SELFDESTRUCT) in exempt frames too: an
+    exemption lifts the charter's permissions, never the tax.
     """
     if not forbidden and not taxed and not charter_calls:
-        return CancunComputation
+        return _CancunComputation
     out_of_range = sorted(opcode for opcode in forbidden if not 0 <= opcode <= 0xFF)
     if out_of_range:
         raise ValueError(f"forbidden opcodes must be 0x00-0xff, got {out_of_range}")
@@ -984,7 +999,31 @@ def _computation_class(
     return cast(type[CancunComputation], type("MvmCancunComputation", (_MvmComputation,), namespace))
 
 
-class _MvmComputation(CancunComputation):
+_MODEXP_ADDRESS = Address(bytes(19) + b"\x05")
+
+
+def _modexp_as_specified(computation: ComputationAPI) -> ComputationAPI:
+    """MODEXP (precompile 0x05) as Cancun specifies it. py-evm's gas and answer stand, except that py-evm answers
+    0 when the base is 0 bytes long; the specs then compute with the base 0, so that ``0 ** 0 % m`` is ``1 % m``."""
+    data = bytes(computation.msg.data_as_bytes)
+    computation = CancunComputation._precompiles[_MODEXP_ADDRESS](computation)  # py-evm's gas (EIP-2565), answer
+    base_length, exponent_length, modulus_length = extract_lengths(data)
+    if base_length == 0 and modulus_length > 0:
+        # The gas just paid grows with the exponent's and the modulus's lengths, so padding them stays bounded.
+        exponent = int.from_bytes(zpad_right(data[96 : 96 + exponent_length], exponent_length), "big")
+        modulus_start = 96 + exponent_length
+        modulus = int.from_bytes(zpad_right(data[modulus_start : modulus_start + modulus_length], modulus_length), "big")
+        computation.output = (pow(0, exponent, modulus) if modulus else 0).to_bytes(modulus_length, "big")
+    return computation
+
+
+class _CancunComputation(CancunComputation):
+    """py-evm's Cancun computation with its deviations from the Ethereum specs corrected (the module's docstring)."""
+
+    _precompiles = {**CancunComputation._precompiles, _MODEXP_ADDRESS: _modexp_as_specified}
+
+
+class _MvmComputation(_CancunComputation):
     """A Cancun computation under a charter: permissioned frames, exempt frames, and the transfer tax.
 
     Exempt frames. The table is chosen when the frame is made: ``apply_computation`` reads ``computation.opcodes``

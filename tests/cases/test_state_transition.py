@@ -2622,3 +2622,126 @@ def test_saving_a_storage_handle_is_an_ordinary_transaction(spec: ModuleType) ->
     assert applied.summary(0)[0] and applied.state.world.state_root == plain_cancun(chain.alloc, block.transactions)[0]
     assert spec.get_state_output_root(applied.state) != spec.get_state_output_root(applied.pre)
     yield post(spec, applied, queries)
+
+
+# --- Cancun exactly: where py-evm 0.12.1b1 deviates, the spec follows the EIPs --------------------------------------
+# (Plain py-evm is not the oracle here: it gets these wrong. The expectations are read off the EIPs.)
+
+COLLIDER_INIT = asm(push(1), push(0), op.SSTORE, op.STOP)  # init code that would write slot 0 := 1
+
+
+@vector_case("state_transition", "apply_block")
+def test_creation_onto_an_address_with_only_storage_collides(spec: ModuleType) -> Iterator[Part]:
+    """EIP-7610: the address a creation transaction would create has no code, nonce 0 and balance 0 but holds
+    storage (a genesis allocation): the creation collides, as onto code or a nonce, and the transaction consumes
+    all its gas. (py-evm 0.12.1b1 checks only code and nonce and would create the contract over the storage.)"""
+    target = generate_contract_address(Address(address_of(ALICE)), 0)
+    chain = genesis(charter(spec), funded(ALICE), (target, GenesisAccount(0, 0, b"", ((7, 9),))))
+    block = block_of(spec, tx(ALICE, 0, None, data=COLLIDER_INIT, gas=100_000))
+    queries = [(target, (0, 7)), (address_of(ALICE), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (False, 100_000, ())  # a collision keeps every unit of gas
+    assert applied.storage(target, 7) == 9 and applied.storage(target, 0) == 0 and applied.nonce(target) == 0
+    assert evm.get_code(applied.state.world, target) == b"" and applied.nonce(address_of(ALICE)) == 1
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_creation_onto_an_address_with_only_a_balance_succeeds(spec: ModuleType) -> Iterator[Part]:
+    """EIP-7610's control: a balance alone is no collision (EIP-684 names code and nonce, EIP-7610 adds storage);
+    the contract is created and keeps the balance."""
+    target = generate_contract_address(Address(address_of(ALICE)), 0)
+    chain = genesis(charter(spec), funded(ALICE), (target, GenesisAccount(5)))
+    block = block_of(spec, tx(ALICE, 0, None, data=COLLIDER_INIT, gas=100_000))
+    queries = [(target, (0,))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0)[0] and applied.storage(target, 0) == 1 and applied.balance(target) == 5
+    assert applied.nonce(target) == 1
+    yield post(spec, applied, queries)
+
+
+CREATE2_FACTORY = bytes([0xC2]) * 20
+COLLIDER_SALT = 3
+
+
+@vector_case("state_transition", "apply_block")
+def test_create2_onto_an_address_with_only_storage_collides(spec: ModuleType) -> Iterator[Part]:
+    """EIP-7610 for CREATE2: the factory's CREATE2 targets an address holding only storage: 0 is pushed (stored by
+    the factory in slot 0), the address keeps its storage and gets no code, and the factory's nonce still rises."""
+    factory_code = asm(create(op.CREATE2, COLLIDER_INIT, COLLIDER_SALT), push(0), op.SSTORE, op.STOP)
+    target = generate_safe_contract_address(Address(CREATE2_FACTORY), COLLIDER_SALT, COLLIDER_INIT)
+    chain = genesis(
+        charter(spec),
+        funded(ALICE),
+        contract(CREATE2_FACTORY, factory_code, ((0, 0xEE),)),
+        (target, GenesisAccount(0, 0, b"", ((7, 9),))),
+    )
+    # A collision keeps the 63/64 of the gas CREATE2 passed on: enough must be left to store its 0.
+    block = block_of(spec, tx(ALICE, 0, CREATE2_FACTORY, gas=1_000_000))
+    queries = [(CREATE2_FACTORY, (0,)), (target, (0, 7))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0)[0] and applied.storage(CREATE2_FACTORY, 0) == 0  # CREATE2 pushed 0
+    assert applied.nonce(CREATE2_FACTORY) == 2  # incremented before the collision check, as for any creation
+    assert applied.storage(target, 7) == 9 and evm.get_code(applied.state.world, target) == b""
+    yield post(spec, applied, queries)
+
+
+MODEXP_CALLER = bytes([0xC5]) * 20
+# Copies its calldata to memory, STATICCALLs MODEXP (0x05) with it, stores the first output word (written at
+# 0x200, fresh memory) in slot 0 and the output's length in slot 1.
+MODEXP_CALLER_CODE = asm(
+    op.CALLDATASIZE, push(0), push(0), op.CALLDATACOPY,
+    push(32), push(0x200), op.CALLDATASIZE, push(0), push(5), op.GAS, op.STATICCALL, op.POP,
+    push(0x200), op.MLOAD, push(0), op.SSTORE, op.RETURNDATASIZE, push(1), op.SSTORE, op.STOP,
+)  # fmt: skip
+
+
+def modexp_input(base: bytes, exponent: bytes, modulus: bytes) -> bytes:
+    lengths = b"".join(len(part).to_bytes(32, "big") for part in (base, exponent, modulus))
+    return lengths + base + exponent + modulus
+
+
+def expect_modexp(spec: ModuleType, data: bytes, hand_output: bytes) -> Iterator[Part]:
+    chain = genesis(charter(spec), funded(ALICE), contract(MODEXP_CALLER, MODEXP_CALLER_CODE, ((0, 0xEE), (1, 0xEE))))
+    block = block_of(spec, tx(ALICE, 0, MODEXP_CALLER, data=data))
+    queries = [(MODEXP_CALLER, (0, 1))]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0)[0]
+    assert applied.storage(MODEXP_CALLER, 0) == int.from_bytes(hand_output.ljust(32, b"\x00"), "big")
+    assert applied.storage(MODEXP_CALLER, 1) == len(hand_output)
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_modexp_of_an_empty_base_to_the_zero_is_one(spec: ModuleType) -> Iterator[Part]:
+    """MODEXP with a base 0 bytes long, exponent 0 and modulus 5: the base is 0 and 0 ** 0 % 5 is 1 (the execution
+    specs' `pow(0, 0, 5)`). py-evm 0.12.1b1 answers 0 for any empty base."""
+    yield from expect_modexp(spec, modexp_input(b"", b"\x00", b"\x05"), b"\x01")
+
+
+@vector_case("state_transition", "apply_block")
+def test_modexp_of_an_empty_base_to_a_positive_power_is_zero(spec: ModuleType) -> Iterator[Part]:
+    """MODEXP with an empty base, exponent 3 and a two-byte modulus 7: 0 ** 3 % 7 is 0, two bytes of output."""
+    yield from expect_modexp(spec, modexp_input(b"", b"\x03", b"\x00\x07"), b"\x00\x00")
+
+
+@vector_case("state_transition", "apply_block")
+def test_modexp_of_an_empty_base_modulo_one_is_zero(spec: ModuleType) -> Iterator[Part]:
+    """MODEXP with an empty base, exponent 0 and modulus 1: 1 % 1 is 0."""
+    yield from expect_modexp(spec, modexp_input(b"", b"\x00", b"\x01"), b"\x00")
+
+
+@vector_case("state_transition", "apply_block")
+def test_modexp_with_no_base_and_no_modulus_answers_nothing(spec: ModuleType) -> Iterator[Part]:
+    """MODEXP with base and modulus both 0 bytes long: no output at all, whatever the exponent."""
+    yield from expect_modexp(spec, modexp_input(b"", b"\x00", b""), b"")
+
+
+@vector_case("state_transition", "apply_block")
+def test_modexp_of_an_ordinary_base(spec: ModuleType) -> Iterator[Part]:
+    """MODEXP where py-evm was always right: 3 ** 5 % 7 = 243 % 7 = 5."""
+    yield from expect_modexp(spec, modexp_input(b"\x03", b"\x05", b"\x07"), b"\x05")

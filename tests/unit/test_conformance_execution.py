@@ -225,6 +225,16 @@ def test_client_not_checking_field_ranges_fails_the_out_of_range_vectors(vectors
     assert failed_cases(vectors, "no_field_ranges") == OUT_OF_RANGE_CASES
 
 
+def test_client_on_py_evm_as_is_fails_the_cancun_corrections(vectors: list[Vector]) -> None:
+    """py-evm 0.12.1b1 without the adapter's corrections gets exactly the EIP-7610 collisions and 0 ** 0 wrong; its
+    other MODEXP answers for an empty base happen to be right (0 ** e % m is 0 for e > 0, and 1 % 1 is 0)."""
+    assert failed_cases(vectors, "py_evm_as_is") == {
+        "creation_onto_an_address_with_only_storage_collides",
+        "create2_onto_an_address_with_only_storage_collides",
+        "modexp_of_an_empty_base_to_the_zero_is_one",
+    }
+
+
 def test_client_ignoring_the_mint_fails_the_minting_vectors(vectors: list[Vector]) -> None:
     """A client that applies deposits without their mint fails every vector with a post in which a deposit mints,
     whether its call runs or is skipped, and those a mint alone makes invalid; no other: a deposit refused for

@@ -1612,7 +1612,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:136
+# spec/v1/execution.md:141
 @container
 class L2State:
     chain_id: ChainId
@@ -1626,7 +1626,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:154
+# spec/v1/execution.md:159
 @container
 class L2Block:
     number: BlockNumber
@@ -1640,7 +1640,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:172
+# spec/v1/execution.md:177
 @container
 class Log:
     address: Address
@@ -1648,7 +1648,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:185
+# spec/v1/execution.md:190
 @container
 class Receipt:
     status: uint8
@@ -1657,7 +1657,7 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:207
+# spec/v1/execution.md:212
 def get_message_passer_code() -> bytes:
     return bytes.fromhex(
         "36"  # 00  CALLDATASIZE
@@ -1730,7 +1730,7 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:288
+# spec/v1/execution.md:293
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1749,13 +1749,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:311
+# spec/v1/execution.md:316
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:324
+# spec/v1/execution.md:329
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1783,7 +1783,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:359
+# spec/v1/execution.md:364
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         transaction = evm_decode_transaction(raw)
@@ -1793,7 +1793,7 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
     return transaction
 
 
-# spec/v1/execution.md:376
+# spec/v1/execution.md:381
 def validate_transaction_field_ranges(transaction: DecodedTransaction) -> None:
     if transaction.nonce > UINT64_MAX or transaction.gas_limit > UINT64_MAX:
         raise InvalidTransactionEncoding("the nonce or the gas limit does not fit a uint64")
@@ -1807,27 +1807,27 @@ def validate_transaction_field_ranges(transaction: DecodedTransaction) -> None:
         raise InvalidTransactionEncoding("the value or a fee cap does not fit a uint256")
 
 
-# spec/v1/execution.md:394
+# spec/v1/execution.md:399
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:407
+# spec/v1/execution.md:412
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:422
+# spec/v1/execution.md:427
 def compute_transfer_tax(charter: Charter, payer: Address, payee: Optional[bytes], value: Wei) -> Wei:
     if payee == payer or payee == MESSAGE_PASSER_ADDRESS or payer in charter.tax_exempt:
         return Wei(0)
     return compute_tax(value, charter.taxrates)
 
 
-# spec/v1/execution.md:434
+# spec/v1/execution.md:439
 def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     if not charter.taxrates:
         return None
@@ -1838,7 +1838,7 @@ def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     return EvmTransferTax(METIS_DAO_ADDRESS, compute)
 
 
-# spec/v1/execution.md:450
+# spec/v1/execution.md:455
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1857,7 +1857,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:475
+# spec/v1/execution.md:480
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1876,7 +1876,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:502
+# spec/v1/execution.md:507
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1885,12 +1885,12 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_call(charter, sender, data)
 
 
-# spec/v1/execution.md:516
+# spec/v1/execution.md:521
 def get_charter_call_gas(data: bytes) -> int:
     return CHARTER_CALL_GAS + CHARTER_CALL_WORD_GAS * ((len(data) + 31) // 32)
 
 
-# spec/v1/execution.md:527
+# spec/v1/execution.md:532
 def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
     def update(current: Any, caller: bytes, value: int, data: bytes) -> Optional[Charter]:
         try:
@@ -1901,24 +1901,24 @@ def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
     return EvmCharterCalls(CHARTER_ADDRESS, charter, update, get_charter_call_gas)
 
 
-# spec/v1/execution.md:542
+# spec/v1/execution.md:547
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:553
+# spec/v1/execution.md:558
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:563
+# spec/v1/execution.md:568
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:574
+# spec/v1/execution.md:579
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1933,14 +1933,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:593
+# spec/v1/execution.md:598
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:608
+# spec/v1/execution.md:613
 def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) -> Tuple[L2State, Receipt]:
     paid = Wei(tax + result.transfer_tax)
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), paid)
@@ -1950,7 +1950,7 @@ def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) ->
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:625
+# spec/v1/execution.md:630
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1966,14 +1966,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, tax)
 
 
-# spec/v1/execution.md:648
+# spec/v1/execution.md:653
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:661
+# spec/v1/execution.md:666
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1989,7 +1989,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     return tax
 
 
-# spec/v1/execution.md:685
+# spec/v1/execution.md:690
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -2026,12 +2026,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:728
+# spec/v1/execution.md:733
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:739
+# spec/v1/execution.md:744
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -2043,7 +2043,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:756
+# spec/v1/execution.md:761
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -2056,7 +2056,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:773
+# spec/v1/execution.md:778
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -2066,13 +2066,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:793
+# spec/v1/execution.md:798
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     root = compute_merkle_root(leaves) if leaves else Hash32()
     return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:804
+# spec/v1/execution.md:809
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -2094,18 +2094,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:830
+# spec/v1/execution.md:835
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:839
+# spec/v1/execution.md:844
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:850
+# spec/v1/execution.md:855
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -2113,7 +2113,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:863
+# spec/v1/execution.md:868
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -2126,7 +2126,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:881
+# spec/v1/execution.md:886
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -2139,12 +2139,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:898
+# spec/v1/execution.md:903
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:909
+# spec/v1/execution.md:914
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -2162,7 +2162,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:931
+# spec/v1/execution.md:936
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -2172,137 +2172,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:970
+# spec/v1/execution.md:975
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:979
+# spec/v1/execution.md:984
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:988
+# spec/v1/execution.md:993
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:997
+# spec/v1/execution.md:1002
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1006
+# spec/v1/execution.md:1011
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1015
+# spec/v1/execution.md:1020
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1024
+# spec/v1/execution.md:1029
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1033
+# spec/v1/execution.md:1038
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1042
+# spec/v1/execution.md:1047
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1051
+# spec/v1/execution.md:1056
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1060
+# spec/v1/execution.md:1065
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1069
+# spec/v1/execution.md:1074
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1078
+# spec/v1/execution.md:1083
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1087
+# spec/v1/execution.md:1092
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1097
+# spec/v1/execution.md:1102
 class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1106
+# spec/v1/execution.md:1111
 class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1115
+# spec/v1/execution.md:1120
 class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1124
+# spec/v1/execution.md:1129
 class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1133
+# spec/v1/execution.md:1138
 class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1142
+# spec/v1/execution.md:1147
 class UnauthorizedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1152
+# spec/v1/execution.md:1157
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:1161
+# spec/v1/execution.md:1166
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:1170
+# spec/v1/execution.md:1175
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1179
+# spec/v1/execution.md:1184
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1188
+# spec/v1/execution.md:1193
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1197
+# spec/v1/execution.md:1202
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1206
+# spec/v1/execution.md:1211
 class SupplyOverflow(InvalidBlock):
     pass
 

@@ -19,6 +19,9 @@ Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, 
                              (the deposit is otherwise applied, and hashed in the block, as it stands).
   no_passer_burn             never burns the message passer's balance: the value sent with L2->L1 messages stays in
                              the passer and in the supply.
+  py_evm_as_is               runs py-evm 0.12.1b1's Cancun without the adapter's two corrections: a creation onto an
+                             address holding only storage does not collide (EIP-7610), and MODEXP answers 0 for an
+                             empty base.
 
 Each answers state_transition requests by running the reference spec with one function swapped, so the mistake is
 exactly the one named and nothing else changes.
@@ -31,6 +34,10 @@ from dataclasses import replace
 from types import ModuleType
 from typing import Any, Callable
 
+from eth.vm.forks.cancun.computation import CancunComputation
+from eth.vm.forks.cancun.state import CancunState
+
+from mvm_spec import evm
 from mvm_spec.conformance.client import answer
 from mvm_spec.conformance.mutants import serve_mutant, swapped
 from mvm_spec.forks import load_spec
@@ -120,6 +127,11 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
     if mode == "no_passer_burn":
         with swapped(spec, "burn_withdrawn_value", lambda state: state):
             return answer(request)
+    if mode == "py_evm_as_is":
+        # The adapter's classes, put back to py-evm's own answers (this process serves nothing else).
+        evm._MvmState.has_code_or_nonce = CancunState.has_code_or_nonce  # type: ignore[method-assign]
+        evm._CancunComputation._precompiles = CancunComputation._precompiles
+        return answer(request)
     raise SystemExit(f"unknown mode {mode!r}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from types import ModuleType
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from eth_hash.auto import keccak
 
@@ -171,7 +171,9 @@ def expect_refused(spec: ModuleType, operations: Sequence[dict[str, Any]], error
     yield from expect_spec_error(spec, error, lambda: execute(spec, operations))
 
 
-def case(*, forks: tuple[str, ...] = BOTH_FORKS) -> Any:
+def case(*, forks: tuple[str, ...] = BOTH_FORKS) -> Callable[[Callable[[ModuleType], Iterator[Part]]], Callable[[ModuleType], None]]:
+    """The services runner's one handler, on the minimal preset (the mainnet values differ only in the longest
+    timeout) and on both forks."""
     return vector_case("services", "apply_operations", forks=forks, presets=("minimal",))
 
 

@@ -3495,7 +3495,7 @@ class RewardPoolEmpty(SpecError):
     pass
 
 
-# spec/v1/services.md:94
+# spec/v1/services.md:96
 @container
 class Service:
     service_id: ServiceId
@@ -3506,7 +3506,7 @@ class Service:
     active: bool
 
 
-# spec/v1/services.md:110
+# spec/v1/services.md:112
 @container
 class ServiceCall:
     service_id: ServiceId
@@ -3521,7 +3521,7 @@ class ServiceCall:
     result_hash: Optional[Hash32]
 
 
-# spec/v1/services.md:130
+# spec/v1/services.md:132
 @container
 class Marketplace:
     services: Tuple[Service, ...]
@@ -3529,12 +3529,12 @@ class Marketplace:
     escrow: Wei
 
 
-# spec/v1/services.md:143
+# spec/v1/services.md:145
 def get_genesis_marketplace() -> Marketplace:
     return Marketplace(services=(), calls=(), escrow=Wei(0))
 
 
-# spec/v1/services.md:152
+# spec/v1/services.md:154
 def get_service_position(market: Marketplace, service_id: ServiceId) -> int:
     for position, service in enumerate(market.services):
         if service.service_id == service_id:
@@ -3542,12 +3542,12 @@ def get_service_position(market: Marketplace, service_id: ServiceId) -> int:
     raise UnknownService(f"no service is registered as {service_id.hex()}")
 
 
-# spec/v1/services.md:164
+# spec/v1/services.md:166
 def replace_service(market: Marketplace, position: int, service: Service) -> Marketplace:
     return replace(market, services=(*market.services[:position], service, *market.services[position + 1 :]))
 
 
-# spec/v1/services.md:174
+# spec/v1/services.md:176
 def validate_service_terms(fee_recipient: Address, timeout: uint64) -> None:
     if fee_recipient == Address(bytes(20)):
         raise ZeroFeeRecipient("MT paid to the zero address would be lost")
@@ -3555,8 +3555,8 @@ def validate_service_terms(fee_recipient: Address, timeout: uint64) -> None:
         raise InvalidServiceTimeout(f"a timeout of {timeout} seconds; it must be 1 to {MAX_SERVICE_TIMEOUT}")
 
 
-# spec/v1/services.md:187
-def get_provided_service(market: Marketplace, service_id: ServiceId, sender: Address) -> int:
+# spec/v1/services.md:189
+def get_provided_service_position(market: Marketplace, service_id: ServiceId, sender: Address) -> int:
     position = get_service_position(market, service_id)
     service = market.services[position]
     if sender != service.provider:
@@ -3566,19 +3566,19 @@ def get_provided_service(market: Marketplace, service_id: ServiceId, sender: Add
     return position
 
 
-# spec/v1/services.md:203
+# spec/v1/services.md:205
 def compute_call_deadline(now: Timestamp, timeout: uint64) -> Timestamp:
     if now + timeout > UINT64_MAX:
         raise CallDeadlineOverflow(f"{now} + {timeout} seconds is past the largest timestamp")
     return Timestamp(now + timeout)
 
 
-# spec/v1/services.md:215
+# spec/v1/services.md:217
 def compute_service_fee(price: Wei) -> Wei:
     return Wei(apply_basis_points(price, SERVICE_FEE_BPS))
 
 
-# spec/v1/services.md:224
+# spec/v1/services.md:226
 def get_open_call(market: Marketplace, call_id: int) -> ServiceCall:
     if not 0 <= call_id < len(market.calls):
         raise UnknownServiceCall(f"the marketplace has {len(market.calls)} calls, not {call_id + 1}")
@@ -3588,18 +3588,18 @@ def get_open_call(market: Marketplace, call_id: int) -> ServiceCall:
     return call
 
 
-# spec/v1/services.md:238
+# spec/v1/services.md:240
 def close_call(market: Marketplace, call_id: int, call: ServiceCall) -> Marketplace:
     calls = (*market.calls[:call_id], call, *market.calls[call_id + 1 :])
     return replace(market, calls=calls, escrow=Wei(market.escrow - call.price))
 
 
-# spec/v1/services.md:248
+# spec/v1/services.md:250
 def get_open_call_total(market: Marketplace) -> int:
     return sum(call.price for call in market.calls if call.status == CALL_OPEN)
 
 
-# spec/v1/services.md:260
+# spec/v1/services.md:265
 def register_service(
     market: Marketplace, provider: Address, service_id: ServiceId, price: Wei, fee_recipient: Address, timeout: uint64
 ) -> Marketplace:
@@ -3610,23 +3610,23 @@ def register_service(
     return replace(market, services=(*market.services, service))
 
 
-# spec/v1/services.md:275
+# spec/v1/services.md:280
 def update_service(
     market: Marketplace, sender: Address, service_id: ServiceId, price: Wei, fee_recipient: Address, timeout: uint64
 ) -> Marketplace:
-    position = get_provided_service(market, service_id, sender)
+    position = get_provided_service_position(market, service_id, sender)
     validate_service_terms(fee_recipient, timeout)
     updated = replace(market.services[position], price=price, fee_recipient=fee_recipient, timeout=timeout)
     return replace_service(market, position, updated)
 
 
-# spec/v1/services.md:290
+# spec/v1/services.md:295
 def deregister_service(market: Marketplace, sender: Address, service_id: ServiceId) -> Marketplace:
-    position = get_provided_service(market, service_id, sender)
+    position = get_provided_service_position(market, service_id, sender)
     return replace_service(market, position, replace(market.services[position], active=False))
 
 
-# spec/v1/services.md:305
+# spec/v1/services.md:313
 def call_service(
     hub: Hub,
     market: Marketplace,
@@ -3660,7 +3660,7 @@ def call_service(
     return replace(market, calls=(*market.calls, call), escrow=Wei(market.escrow + service.price))
 
 
-# spec/v1/services.md:345
+# spec/v1/services.md:353
 def fulfil_service_call(
     hub: Hub, market: Marketplace, sender: Address, call_id: int, result_hash: Hash32
 ) -> Tuple[Marketplace, Tuple[Payout, ...]]:
@@ -3675,7 +3675,7 @@ def fulfil_service_call(
     return fulfilled, (Payout(call.fee_recipient, Wei(call.price - fee)), Payout(METIS_DAO_L1_ADDRESS, fee))
 
 
-# spec/v1/services.md:365
+# spec/v1/services.md:373
 def refund_service_call(hub: Hub, market: Marketplace, call_id: int) -> Tuple[Marketplace, Tuple[Payout, ...]]:
     call = get_open_call(market, call_id)
     now = get_current_l1_block(hub).timestamp
@@ -3685,72 +3685,72 @@ def refund_service_call(hub: Hub, market: Marketplace, call_id: int) -> Tuple[Ma
     return refunded, (Payout(call.caller, call.price),)
 
 
-# spec/v1/services.md:405
+# spec/v1/services.md:413
 class ServiceError(SpecError):
     pass
 
 
-# spec/v1/services.md:414
+# spec/v1/services.md:422
 class ServiceIdTaken(ServiceError):
     pass
 
 
-# spec/v1/services.md:423
+# spec/v1/services.md:431
 class UnknownService(ServiceError):
     pass
 
 
-# spec/v1/services.md:432
+# spec/v1/services.md:440
 class NotServiceProvider(ServiceError):
     pass
 
 
-# spec/v1/services.md:441
+# spec/v1/services.md:449
 class ServiceNotActive(ServiceError):
     pass
 
 
-# spec/v1/services.md:450
+# spec/v1/services.md:458
 class ZeroFeeRecipient(ServiceError):
     pass
 
 
-# spec/v1/services.md:459
+# spec/v1/services.md:467
 class InvalidServiceTimeout(ServiceError):
     pass
 
 
-# spec/v1/services.md:468
+# spec/v1/services.md:476
 class ServicePriceAboveMax(ServiceError):
     pass
 
 
-# spec/v1/services.md:477
+# spec/v1/services.md:485
 class CallDeadlineOverflow(ServiceError):
     pass
 
 
-# spec/v1/services.md:486
+# spec/v1/services.md:494
 class EscrowOverflow(ServiceError):
     pass
 
 
-# spec/v1/services.md:495
+# spec/v1/services.md:503
 class UnknownServiceCall(ServiceError):
     pass
 
 
-# spec/v1/services.md:504
+# spec/v1/services.md:512
 class ServiceCallNotOpen(ServiceError):
     pass
 
 
-# spec/v1/services.md:513
+# spec/v1/services.md:521
 class CallDeadlinePassed(ServiceError):
     pass
 
 
-# spec/v1/services.md:522
+# spec/v1/services.md:530
 class CallDeadlineNotReached(ServiceError):
     pass
 
@@ -4229,7 +4229,7 @@ __all__ = [
     "get_pending_state_batches",
     "get_permission_exempt_code",
     "get_planned_block",
-    "get_provided_service",
+    "get_provided_service_position",
     "get_random_sample",
     "get_ranger_position",
     "get_receipt_logs",

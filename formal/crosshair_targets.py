@@ -28,8 +28,10 @@ from typing import Any, cast
 from mvm_spec.forks.v1.minimal import (
     MAX_BASIS_POINTS,
     MAX_SEQUENCER_DRIFT,
+    MAX_SERVICE_TIMEOUT,
     MAX_TAX_BRACKETS,
     SEQUENCING_WINDOW,
+    SERVICE_FEE_BPS,
     BasisPoints,
     L1BlockNumber,
     Timestamp,
@@ -38,9 +40,12 @@ from mvm_spec.forks.v1.minimal import (
     TooManyTaxBrackets,
     Wei,
     apply_basis_points,
+    compute_call_deadline,
+    compute_service_fee,
     compute_tax,
     derive_block_timestamp,
     get_forced_block_count,
+    uint64,
     uint256,
     validate_tax_schedule,
 )
@@ -257,6 +262,25 @@ def get_forced_block_count_contract(head_origin: int, deposit_block: int) -> int
     return get_forced_block_count(L1BlockNumber(head_origin), L1BlockNumber(deposit_block + SEQUENCING_WINDOW))
 
 
+def compute_service_fee_contract(price: int) -> int:
+    """
+    pre: 0 <= price < UINT256_LIMIT
+    post: __return__ == price * SERVICE_FEE_BPS // 10000
+    post: 0 <= __return__ <= price
+    """
+    return compute_service_fee(Wei(price))
+
+
+def compute_call_deadline_contract(now: int, timeout: int) -> int:
+    """
+    pre: 0 <= now < UINT64_LIMIT and 1 <= timeout <= MAX_SERVICE_TIMEOUT
+    pre: now + timeout < UINT64_LIMIT
+    post: __return__ == now + timeout
+    post: now < __return__ < UINT64_LIMIT
+    """
+    return compute_call_deadline(Timestamp(now), uint64(timeout))
+
+
 Target = Callable[..., Any]
 
 AS_WRITTEN: list[Target] = [
@@ -273,6 +297,8 @@ WITH_UINT_MODEL: list[Target] = [
     compute_tax_two_brackets_monotone,
     derive_block_timestamp_contract,
     get_forced_block_count_contract,
+    compute_service_fee_contract,
+    compute_call_deadline_contract,
 ]
 # compute_tax_four_brackets confirms in about 2 s on an idle machine but not within 20 s on a loaded one (CrossHair's
 # solver queries time out and the search ends incomplete), so it cannot gate CI; Z3 proves the same law for four

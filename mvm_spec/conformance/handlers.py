@@ -26,6 +26,7 @@ from ..vectors.codec import (
     decode_hub,
     decode_l1_block,
     decode_l2_block,
+    decode_marketplace,
     decode_optional_address,
     decode_resolver,
     decode_sequencer,
@@ -41,6 +42,7 @@ from ..vectors.codec import (
     encode_derivation_output,
     encode_hashes,
     encode_hub,
+    encode_marketplace,
     encode_payouts,
     encode_provider_assignments,
     encode_state_transition_post,
@@ -330,6 +332,69 @@ def operations_with_payouts(spec: ModuleType, request: dict[str, Any]) -> dict[s
         hub, amounts = apply_hub_operation(spec, hub, operation["op"], args)
         payouts.extend(amounts.get("payouts", []))
     return {"post": {"hub": encode_hub(hub), "payouts": payouts}}
+
+
+# --- Services (spec/v1/services.md) ---------------------------------------------------------------------------------
+# The marketplace is its own state beside the hub, which its operations read only for the L1 clock and the DAC
+# registry: `pre` holds both, an `advance_l1_block` operation moves the hub's clock, and `post` reports the
+# marketplace and every payout made on L1, in order.
+
+
+def apply_service_operation(
+    spec: ModuleType, hub: Any, market: Any, operation: str, args: dict[str, Any]
+) -> tuple[Any, Any, list[dict[str, Any]]]:
+    """One named marketplace operation (or the hub's ``advance_l1_block``): the new hub and marketplace, and the
+    payouts it made, encoded."""
+
+    def address(key: str) -> Any:
+        return spec.Address(decode_bytes(args[key]))
+
+    def service_id() -> Any:
+        return spec.ServiceId(decode_bytes(args["service_id"]))
+
+    def terms() -> tuple[Any, Any, Any]:
+        return spec.Wei(decode_uint(args["price"])), address("fee_recipient"), spec.uint64(decode_uint(args["timeout"]))
+
+    if operation == "advance_l1_block":
+        return spec.advance_l1_block(hub, decode_l1_block(spec, args["block"])), market, []
+    if operation == "register_service":
+        return hub, spec.register_service(market, address("provider"), service_id(), *terms()), []
+    if operation == "update_service":
+        return hub, spec.update_service(market, address("sender"), service_id(), *terms()), []
+    if operation == "deregister_service":
+        return hub, spec.deregister_service(market, address("sender"), service_id()), []
+    if operation == "call_service":
+        called = spec.call_service(
+            hub,
+            market,
+            address("caller"),
+            spec.ChainId(decode_uint(args["chain_id"])),
+            service_id(),
+            spec.Wei(decode_uint(args["max_price"])),
+            spec.Hash32(decode_bytes(args["request_hash"])),
+        )
+        return hub, called, []
+    if operation == "fulfil_service_call":
+        result_hash = spec.Hash32(decode_bytes(args["result_hash"]))
+        fulfilled, payouts = spec.fulfil_service_call(hub, market, address("sender"), decode_uint(args["call_id"]), result_hash)
+        return hub, fulfilled, encode_payouts(payouts)
+    if operation == "refund_service_call":
+        refunded, payouts = spec.refund_service_call(hub, market, decode_uint(args["call_id"]))
+        return hub, refunded, encode_payouts(payouts)
+    raise ValueError(f"unknown marketplace operation {operation!r}")
+
+
+@handles("services", "apply_operations")
+def service_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """Run the operations in order on the hub and the marketplace; the first a rule rejects ends the run."""
+    hub = decode_hub(spec, request["pre"]["hub"])
+    market = decode_marketplace(spec, request["pre"]["marketplace"])
+    payouts: list[dict[str, Any]] = []
+    for operation in request["input"]["operations"]:
+        args = {key: value for key, value in operation.items() if key != "op"}
+        hub, market, paid = apply_service_operation(spec, hub, market, operation["op"], args)
+        payouts.extend(paid)
+    return {"post": {"marketplace": encode_marketplace(market), "payouts": payouts}}
 
 
 @handles("derivation", "derive_chain")

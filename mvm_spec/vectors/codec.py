@@ -863,3 +863,79 @@ def decode_storage_request(spec: ModuleType, data: dict[str, Any]) -> Any:
         r=spec.uint256(decode_uint(data["r"])),
         s=spec.uint256(decode_uint(data["s"])),
     )
+
+
+# --- Services (spec/v1/services.md) ------------------------------------------------------------------------------
+
+
+def encode_service(service: Any) -> dict[str, Any]:
+    return {
+        "service_id": encode_bytes(service.service_id),
+        "provider": encode_bytes(service.provider),
+        "price": encode_uint(service.price),
+        "fee_recipient": encode_bytes(service.fee_recipient),
+        "timeout": encode_uint(service.timeout),
+        "active": bool(service.active),
+    }
+
+
+def decode_service(spec: ModuleType, data: dict[str, Any]) -> Any:
+    if not isinstance(data["active"], bool):
+        raise TypeError("a service's active is a JSON boolean")
+    return spec.Service(
+        service_id=spec.ServiceId(decode_bytes(data["service_id"])),
+        provider=spec.Address(decode_bytes(data["provider"])),
+        price=spec.Wei(decode_uint(data["price"])),
+        fee_recipient=spec.Address(decode_bytes(data["fee_recipient"])),
+        timeout=spec.uint64(decode_uint(data["timeout"])),
+        active=data["active"],
+    )
+
+
+def encode_service_call(call: Any) -> dict[str, Any]:
+    return {
+        "service_id": encode_bytes(call.service_id),
+        "chain_id": encode_uint(call.chain_id),
+        "caller": encode_bytes(call.caller),
+        "provider": encode_bytes(call.provider),
+        "fee_recipient": encode_bytes(call.fee_recipient),
+        "price": encode_uint(call.price),
+        "deadline": encode_uint(call.deadline),
+        "request_hash": encode_bytes(call.request_hash),
+        "status": int(call.status),
+        "result_hash": encode_optional_hash(call.result_hash),
+    }
+
+
+def decode_service_call(spec: ModuleType, data: dict[str, Any]) -> Any:
+    status, result = data["status"], data["result_hash"]
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise TypeError("a call's status is a JSON integer")
+    return spec.ServiceCall(
+        service_id=spec.ServiceId(decode_bytes(data["service_id"])),
+        chain_id=spec.ChainId(decode_uint(data["chain_id"])),
+        caller=spec.Address(decode_bytes(data["caller"])),
+        provider=spec.Address(decode_bytes(data["provider"])),
+        fee_recipient=spec.Address(decode_bytes(data["fee_recipient"])),
+        price=spec.Wei(decode_uint(data["price"])),
+        deadline=spec.Timestamp(decode_uint(data["deadline"])),
+        request_hash=spec.Hash32(decode_bytes(data["request_hash"])),
+        status=spec.CallStatus(status),
+        result_hash=None if result is None else spec.Hash32(decode_bytes(result)),
+    )
+
+
+def encode_marketplace(market: Any) -> dict[str, Any]:
+    return {
+        "services": [encode_service(service) for service in market.services],
+        "calls": [encode_service_call(call) for call in market.calls],
+        "escrow": encode_uint(market.escrow),
+    }
+
+
+def decode_marketplace(spec: ModuleType, data: dict[str, Any]) -> Any:
+    return spec.Marketplace(
+        services=tuple(decode_service(spec, service) for service in data["services"]),
+        calls=tuple(decode_service_call(spec, call) for call in data["calls"]),
+        escrow=spec.Wei(decode_uint(data["escrow"])),
+    )

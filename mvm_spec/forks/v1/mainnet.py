@@ -10,6 +10,7 @@
 #   spec/v1/challenge.md
 #   spec/v1/rangers.md
 #   spec/v1/storage.md
+#   spec/v1/services.md
 #   presets/mainnet.yaml
 """The MVM specification, fork v1, preset mainnet (rendered; see spec/ for the normative text)."""
 
@@ -140,6 +141,14 @@ class Handle(bytes):
     pass
 
 
+class ServiceId(Bytes32):
+    pass
+
+
+class CallStatus(uint8):
+    pass
+
+
 # Constants
 UINT64_MAX = uint64(2**64 - 1)
 UINT256_MAX = uint256(2**256 - 1)
@@ -211,6 +220,10 @@ STORAGE_REQUEST_ABI = str("(string,uint64,uint8,bytes,uint64)")
 STORAGE_READ = uint8(0)
 STORAGE_WRITE = uint8(1)
 SECP256K1_N = uint256(0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141)
+CALL_OPEN = CallStatus(0)
+CALL_FULFILLED = CallStatus(1)
+CALL_REFUNDED = CallStatus(2)
+SERVICE_FEE_BPS = BasisPoints(250)
 
 # Preset values (mainnet)
 MAX_TAX_BRACKETS = uint64(16)
@@ -246,11 +259,12 @@ MAX_CHALLENGE_CLOCK = uint64(302400)
 RANGER_BOND = Wei(2000000000000000000000)
 RANGER_EXIT_DELAY = uint64(1209600)
 RANGER_VALIDATION_REWARD = Wei(10000000000000000000)
+MAX_SERVICE_TIMEOUT = uint64(2592000)
 
 # Definitions
 
 
-# spec/v1/README.md:96
+# spec/v1/README.md:98
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -259,7 +273,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:110
+# spec/v1/README.md:112
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -267,7 +281,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:127
+# spec/v1/README.md:129
 class SpecError(Exception):
     pass
 
@@ -3793,6 +3807,266 @@ class StorageNotPermitted(SpecError):
     pass
 
 
+# spec/v1/services.md:96
+@container
+class Service:
+    service_id: ServiceId
+    provider: Address
+    price: Wei
+    fee_recipient: Address
+    timeout: uint64
+    active: bool
+
+
+# spec/v1/services.md:112
+@container
+class ServiceCall:
+    service_id: ServiceId
+    chain_id: ChainId
+    caller: Address
+    provider: Address
+    fee_recipient: Address
+    price: Wei
+    deadline: Timestamp
+    request_hash: Hash32
+    status: CallStatus
+    result_hash: Optional[Hash32]
+
+
+# spec/v1/services.md:132
+@container
+class Marketplace:
+    services: Tuple[Service, ...]
+    calls: Tuple[ServiceCall, ...]
+    escrow: Wei
+
+
+# spec/v1/services.md:145
+def get_genesis_marketplace() -> Marketplace:
+    return Marketplace(services=(), calls=(), escrow=Wei(0))
+
+
+# spec/v1/services.md:154
+def get_service_position(market: Marketplace, service_id: ServiceId) -> int:
+    for position, service in enumerate(market.services):
+        if service.service_id == service_id:
+            return position
+    raise UnknownService(f"no service is registered as {service_id.hex()}")
+
+
+# spec/v1/services.md:166
+def replace_service(market: Marketplace, position: int, service: Service) -> Marketplace:
+    return replace(market, services=(*market.services[:position], service, *market.services[position + 1 :]))
+
+
+# spec/v1/services.md:176
+def validate_service_terms(fee_recipient: Address, timeout: uint64) -> None:
+    if fee_recipient == Address(bytes(20)):
+        raise ZeroFeeRecipient("MT paid to the zero address would be lost")
+    if not 1 <= timeout <= MAX_SERVICE_TIMEOUT:
+        raise InvalidServiceTimeout(f"a timeout of {timeout} seconds; it must be 1 to {MAX_SERVICE_TIMEOUT}")
+
+
+# spec/v1/services.md:189
+def get_provided_service_position(market: Marketplace, service_id: ServiceId, sender: Address) -> int:
+    position = get_service_position(market, service_id)
+    service = market.services[position]
+    if sender != service.provider:
+        raise NotServiceProvider(f"{sender.hex()} does not provide service {service_id.hex()}")
+    if not service.active:
+        raise ServiceNotActive(f"service {service_id.hex()} was deregistered")
+    return position
+
+
+# spec/v1/services.md:205
+def compute_call_deadline(now: Timestamp, timeout: uint64) -> Timestamp:
+    if now + timeout > UINT64_MAX:
+        raise CallDeadlineOverflow(f"{now} + {timeout} seconds is past the largest timestamp")
+    return Timestamp(now + timeout)
+
+
+# spec/v1/services.md:217
+def compute_service_fee(price: Wei) -> Wei:
+    return Wei(apply_basis_points(price, SERVICE_FEE_BPS))
+
+
+# spec/v1/services.md:226
+def get_open_call(market: Marketplace, call_id: int) -> ServiceCall:
+    if not 0 <= call_id < len(market.calls):
+        raise UnknownServiceCall(f"the marketplace has {len(market.calls)} calls, not {call_id + 1}")
+    call = market.calls[call_id]
+    if call.status != CALL_OPEN:
+        raise ServiceCallNotOpen(f"call {call_id} ended with status {call.status}")
+    return call
+
+
+# spec/v1/services.md:240
+def close_call(market: Marketplace, call_id: int, call: ServiceCall) -> Marketplace:
+    calls = (*market.calls[:call_id], call, *market.calls[call_id + 1 :])
+    return replace(market, calls=calls, escrow=Wei(market.escrow - call.price))
+
+
+# spec/v1/services.md:250
+def get_open_call_total(market: Marketplace) -> int:
+    return sum(call.price for call in market.calls if call.status == CALL_OPEN)
+
+
+# spec/v1/services.md:265
+def register_service(
+    market: Marketplace, provider: Address, service_id: ServiceId, price: Wei, fee_recipient: Address, timeout: uint64
+) -> Marketplace:
+    if any(service.service_id == service_id for service in market.services):
+        raise ServiceIdTaken(f"{service_id.hex()} is registered, or was")
+    validate_service_terms(fee_recipient, timeout)
+    service = Service(service_id, provider, price, fee_recipient, timeout, True)
+    return replace(market, services=(*market.services, service))
+
+
+# spec/v1/services.md:280
+def update_service(
+    market: Marketplace, sender: Address, service_id: ServiceId, price: Wei, fee_recipient: Address, timeout: uint64
+) -> Marketplace:
+    position = get_provided_service_position(market, service_id, sender)
+    validate_service_terms(fee_recipient, timeout)
+    updated = replace(market.services[position], price=price, fee_recipient=fee_recipient, timeout=timeout)
+    return replace_service(market, position, updated)
+
+
+# spec/v1/services.md:295
+def deregister_service(market: Marketplace, sender: Address, service_id: ServiceId) -> Marketplace:
+    position = get_provided_service_position(market, service_id, sender)
+    return replace_service(market, position, replace(market.services[position], active=False))
+
+
+# spec/v1/services.md:313
+def call_service(
+    hub: Hub,
+    market: Marketplace,
+    caller: Address,
+    chain_id: ChainId,
+    service_id: ServiceId,
+    max_price: Wei,
+    request_hash: Hash32,
+) -> Marketplace:
+    service = market.services[get_service_position(market, service_id)]
+    if not service.active:
+        raise ServiceNotActive(f"service {service_id.hex()} was deregistered")
+    get_dac(hub, chain_id)  # the DAC the call is bought for must be registered (UnknownChainId)
+    if service.price > max_price:
+        raise ServicePriceAboveMax(f"the price is {service.price} wei; the caller pays at most {max_price}")
+    deadline = compute_call_deadline(get_current_l1_block(hub).timestamp, service.timeout)
+    if market.escrow + service.price > UINT256_MAX:
+        raise EscrowOverflow(f"{market.escrow} + {service.price} wei escrowed is more than a uint256")
+    call = ServiceCall(
+        service_id=service_id,
+        chain_id=chain_id,
+        caller=caller,
+        provider=service.provider,
+        fee_recipient=service.fee_recipient,
+        price=service.price,
+        deadline=deadline,
+        request_hash=request_hash,
+        status=CALL_OPEN,
+        result_hash=None,
+    )
+    return replace(market, calls=(*market.calls, call), escrow=Wei(market.escrow + service.price))
+
+
+# spec/v1/services.md:353
+def fulfil_service_call(
+    hub: Hub, market: Marketplace, sender: Address, call_id: int, result_hash: Hash32
+) -> Tuple[Marketplace, Tuple[Payout, ...]]:
+    call = get_open_call(market, call_id)
+    if sender != call.provider:
+        raise NotServiceProvider(f"{sender.hex()} is not call {call_id}'s provider")
+    now = get_current_l1_block(hub).timestamp
+    if now >= call.deadline:
+        raise CallDeadlinePassed(f"call {call_id}'s deadline was {call.deadline}; it is {now}")
+    fee = compute_service_fee(call.price)
+    fulfilled = close_call(market, call_id, replace(call, status=CALL_FULFILLED, result_hash=result_hash))
+    return fulfilled, (Payout(call.fee_recipient, Wei(call.price - fee)), Payout(METIS_DAO_L1_ADDRESS, fee))
+
+
+# spec/v1/services.md:373
+def refund_service_call(hub: Hub, market: Marketplace, call_id: int) -> Tuple[Marketplace, Tuple[Payout, ...]]:
+    call = get_open_call(market, call_id)
+    now = get_current_l1_block(hub).timestamp
+    if now < call.deadline:
+        raise CallDeadlineNotReached(f"call {call_id} may be fulfilled until {call.deadline}; it is {now}")
+    refunded = close_call(market, call_id, replace(call, status=CALL_REFUNDED))
+    return refunded, (Payout(call.caller, call.price),)
+
+
+# spec/v1/services.md:413
+class ServiceError(SpecError):
+    pass
+
+
+# spec/v1/services.md:422
+class ServiceIdTaken(ServiceError):
+    pass
+
+
+# spec/v1/services.md:431
+class UnknownService(ServiceError):
+    pass
+
+
+# spec/v1/services.md:440
+class NotServiceProvider(ServiceError):
+    pass
+
+
+# spec/v1/services.md:449
+class ServiceNotActive(ServiceError):
+    pass
+
+
+# spec/v1/services.md:458
+class ZeroFeeRecipient(ServiceError):
+    pass
+
+
+# spec/v1/services.md:467
+class InvalidServiceTimeout(ServiceError):
+    pass
+
+
+# spec/v1/services.md:476
+class ServicePriceAboveMax(ServiceError):
+    pass
+
+
+# spec/v1/services.md:485
+class CallDeadlineOverflow(ServiceError):
+    pass
+
+
+# spec/v1/services.md:494
+class EscrowOverflow(ServiceError):
+    pass
+
+
+# spec/v1/services.md:503
+class UnknownServiceCall(ServiceError):
+    pass
+
+
+# spec/v1/services.md:512
+class ServiceCallNotOpen(ServiceError):
+    pass
+
+
+# spec/v1/services.md:521
+class CallDeadlinePassed(ServiceError):
+    pass
+
+
+# spec/v1/services.md:530
+class CallDeadlineNotReached(ServiceError):
+    pass
+
+
 __all__ = [
     "ALLOW",
     "AbiDecodingError",
@@ -3818,6 +4092,9 @@ __all__ = [
     "BlockTimestampNotIncreasing",
     "Bytes20",
     "Bytes32",
+    "CALL_FULFILLED",
+    "CALL_OPEN",
+    "CALL_REFUNDED",
     "CHALLENGER_REWARD_BPS",
     "CHALLENGER_WON",
     "CHALLENGE_BOND",
@@ -3829,6 +4106,10 @@ __all__ = [
     "CID_VERSION",
     "CREATE_OPCODE",
     "CREATION_GAS",
+    "CallDeadlineNotReached",
+    "CallDeadlineOverflow",
+    "CallDeadlinePassed",
+    "CallStatus",
     "Callable",
     "ChainBatchHeader",
     "ChainId",
@@ -3881,6 +4162,7 @@ __all__ = [
     "EmptyMerkleTree",
     "EnqueuedDeposit",
     "Epoch",
+    "EscrowOverflow",
     "EvmBlockContext",
     "EvmCharterCalls",
     "EvmMissingData",
@@ -3920,6 +4202,7 @@ __all__ = [
     "InvalidDagLayout",
     "InvalidGenesis",
     "InvalidOutputRootProof",
+    "InvalidServiceTimeout",
     "InvalidSlashRatio",
     "InvalidStorageSignature",
     "InvalidTaxSchedule",
@@ -3960,6 +4243,7 @@ __all__ = [
     "MAX_SEQUENCER_DRIFT",
     "MAX_SEQUENCER_FALLBACKS",
     "MAX_SEQUENCER_LOCK",
+    "MAX_SERVICE_TIMEOUT",
     "MAX_SHUFFLE_COUNT",
     "MAX_TAX_BRACKETS",
     "MAX_TAX_EXEMPT_ACCOUNTS",
@@ -3972,6 +4256,7 @@ __all__ = [
     "MIN_SEQUENCER_BOND",
     "MalformedCharterUpdate",
     "MalformedTransactionBatch",
+    "Marketplace",
     "MaxFeeBelowBaseFee",
     "MerkleIndexOutOfRange",
     "MerkleProofLengthMismatch",
@@ -3983,6 +4268,7 @@ __all__ = [
     "NonceMismatch",
     "NotDepositor",
     "NotMetisDao",
+    "NotServiceProvider",
     "NotYourMove",
     "OUTPUT_ROOT_VERSION",
     "Optional",
@@ -4027,6 +4313,7 @@ __all__ = [
     "SEQUENCER_EXIT_DELAY",
     "SEQUENCER_TIMEOUT",
     "SEQUENCING_WINDOW",
+    "SERVICE_FEE_BPS",
     "SET_GOVERNANCE_SIGNATURE",
     "SET_TAX_SIGNATURE",
     "SHA2_256_CODE",
@@ -4048,6 +4335,14 @@ __all__ = [
     "SequencerExiting",
     "SequencerNotExiting",
     "SequencingSnapshot",
+    "Service",
+    "ServiceCall",
+    "ServiceCallNotOpen",
+    "ServiceError",
+    "ServiceId",
+    "ServiceIdTaken",
+    "ServiceNotActive",
+    "ServicePriceAboveMax",
     "ShuffleIndexOutOfRange",
     "ShuffleTooLarge",
     "SkippedDeposit",
@@ -4094,6 +4389,8 @@ __all__ = [
     "UnknownPermissionOperation",
     "UnknownRanger",
     "UnknownSequencer",
+    "UnknownService",
+    "UnknownServiceCall",
     "UnknownStorageOperation",
     "UnknownValidation",
     "ValidatedBatchNotFinal",
@@ -4109,6 +4406,7 @@ __all__ = [
     "WithdrawalProof",
     "WrongChainId",
     "ZERO_BYTE_GAS",
+    "ZeroFeeRecipient",
     "abi_decode",
     "abi_encode",
     "advance_l1_block",
@@ -4138,12 +4436,15 @@ __all__ = [
     "authorize_storage_request",
     "bisect_left",
     "burn_withdrawn_value",
+    "call_service",
     "ceil_log2",
     "charge_tax",
     "claim_validation_reward",
+    "close_call",
     "compute_balanced_root",
     "compute_block_cid",
     "compute_block_hash",
+    "compute_call_deadline",
     "compute_candidate_index",
     "compute_charter_root",
     "compute_cid",
@@ -4163,6 +4464,7 @@ __all__ = [
     "compute_raw_leaf",
     "compute_round_seed",
     "compute_selection_seed",
+    "compute_service_fee",
     "compute_shuffled_index",
     "compute_storage_request_hash",
     "compute_tax",
@@ -4181,6 +4483,7 @@ __all__ = [
     "decode_trie_account",
     "delete_state_batches",
     "deposit_into_dac",
+    "deregister_service",
     "derive_block",
     "derive_block_header",
     "derive_block_timestamp",
@@ -4218,6 +4521,7 @@ __all__ = [
     "finish_derived_block",
     "fold_dac_label",
     "format_cid",
+    "fulfil_service_call",
     "fund_ranger_rewards",
     "get_agreed_output_root",
     "get_amount_in_tax_bracket",
@@ -4254,6 +4558,7 @@ __all__ = [
     "get_gas_target",
     "get_genesis_block_hash",
     "get_genesis_hub",
+    "get_genesis_marketplace",
     "get_genesis_state",
     "get_governance_call_types",
     "get_handle_associated_data",
@@ -4268,15 +4573,19 @@ __all__ = [
     "get_merkle_default",
     "get_message_passer_code",
     "get_object",
+    "get_open_call",
+    "get_open_call_total",
     "get_open_challenge",
     "get_party_to_move",
     "get_pending_state_batches",
     "get_permission_exempt_code",
     "get_planned_block",
+    "get_provided_service_position",
     "get_random_sample",
     "get_ranger_position",
     "get_receipt_logs",
     "get_sequencer_position",
+    "get_service_position",
     "get_state_output_root",
     "get_stored_batch_header",
     "get_tax_call_types",
@@ -4316,14 +4625,17 @@ __all__ = [
     "put_object",
     "record_sequencing_snapshot",
     "recover_storage_requester",
+    "refund_service_call",
     "register_compute_provider",
     "register_ranger",
     "register_sequencer",
+    "register_service",
     "replace",
     "replace_challenge",
     "replace_dac",
     "replace_ranger",
     "replace_sequencer",
+    "replace_service",
     "request_ranger_exit",
     "request_sequencer_exit",
     "resolve_challenge_timeout",
@@ -4346,6 +4658,7 @@ __all__ = [
     "uint64",
     "uint8",
     "unixfs_encode_file_data",
+    "update_service",
     "validate_batch_sender",
     "validate_batched_origins",
     "validate_block_header",
@@ -4357,6 +4670,7 @@ __all__ = [
     "validate_genesis_alloc",
     "validate_merkle_leaf_count",
     "validate_permission_rule",
+    "validate_service_terms",
     "validate_state_batch",
     "validate_tax_schedule",
     "validate_transaction",

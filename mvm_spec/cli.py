@@ -91,6 +91,10 @@ def _conformance(args: argparse.Namespace) -> int:
         return 2
     report = run_conformance(vectors, args.client, args.timeout)
     print(format_report(report, args.max_differences))
+    if args.coverage:
+        from .conformance.coverage import format_coverage, measure
+
+        print(format_coverage(measure(outcome.vector for outcome in report.outcomes if outcome.status == "passed")))
     failed = report.count("failed") > 0 or bool(report.client_problem)
     unanswered = report.count("unanswered") > 0
     return 1 if failed or (args.require_all and unanswered) else 0
@@ -160,6 +164,11 @@ def make_parser() -> argparse.ArgumentParser:
     conformance.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
     conformance.add_argument("--max-differences", type=int, default=10)
     conformance.add_argument("--require-all", action="store_true", help="also fail on vectors the client did not answer")
+    conformance.add_argument(
+        "--coverage",
+        action="store_true",
+        help="also list the spec functions and error names the passed vectors exercise, and those they do not",
+    )
     conformance.set_defaults(run=_conformance)
 
     client = commands.add_parser("client", help="the reference client: the spec over the JSON-lines protocol")

@@ -484,6 +484,18 @@ def compute_provider_reward(spec: ModuleType, request: dict[str, Any]) -> dict[s
     return {"output": {"reward": encode_uint(reward)}}
 
 
+@handles("charter", "decode")
+def charter_decode(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    return {"output": {"charter": encode_charter(spec.decode_charter(decode_bytes(request["input"]["data"])))}}
+
+
+@handles("charter", "encode_call")
+def charter_encode_call(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    encode = {"setTax": spec.encode_tax_call, "setGovernance": spec.encode_governance_call}[given["function"]]
+    return {"output": {"data": encode_bytes(encode(decode_charter(spec, given["charter"])))}}
+
+
 @handles("charter", "update")
 def charter_update(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
@@ -534,10 +546,13 @@ def compute_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, 
 
 @handles("state_transition", "apply_block")
 def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    """Build the genesis state of ``pre``, apply ``input.block`` and report the roots, receipts and named accounts."""
+    """Build the genesis state of ``pre``, take it through ``input.parents`` (if any) with ``state_transition``,
+    apply ``input.block`` and report the roots, receipts and named accounts."""
     chain_id, alloc, charter, timestamp, base_fee_per_gas = decode_genesis(spec, request["pre"])
     state = spec.get_genesis_state(chain_id, alloc, charter, timestamp, base_fee_per_gas)
     given = request["input"]
+    for parent in given.get("parents", []):
+        state = spec.state_transition(state, decode_l2_block(spec, parent))
     post_state, receipts = spec.apply_block(state, decode_l2_block(spec, given["block"]))
     queries = decode_account_queries(spec, given["accounts"])
     return {"post": encode_state_transition_post(spec, post_state, receipts, queries)}

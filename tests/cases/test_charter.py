@@ -701,3 +701,94 @@ def test_governance_call_beyond_the_tax_room(spec: ModuleType) -> Iterator[Part]
     data = governance_call(vision, mission + "m" * 32, rules)
     current = charter_of(spec, vision, mission, rules)
     yield from expect_update(spec, current, MANAGER, data, None, None, "CharterTooLarge")
+
+
+# --- charter/decode: the canonical encoding back to the charter ------------------------------------------------------
+
+
+def charter_encoding(
+    vision: str = "",
+    mission: str = "",
+    rules: Sequence[Rule] = (),
+    brackets: Sequence[tuple[int, int]] = (),
+    manager: bytes = MANAGER,
+    exempt: Sequence[bytes] = (),
+) -> bytes:
+    """The documented encoding, with eth_abi directly: abi.encode(vision, mission, permissions, ...)."""
+    permissions = [(list(addresses), operation, action) for addresses, operation, action in rules]
+    return bytes(abi_encode(CHARTER_TYPES, [vision, mission, permissions, list(brackets), manager, list(exempt)]))
+
+
+FULL_RULES: list[Rule] = [([address(1), address(2)], ALLOW, SUBMIT_TX), ([address(3)], DENY, OPCODE_CREATE)]
+
+
+def expect_decode_refused(spec: ModuleType, data: bytes) -> Iterator[Part]:
+    yield "input", {"data": encode_bytes(data)}
+    yield from expect_spec_error(spec, "MalformedCharterUpdate", lambda: spec.decode_charter(data))
+
+
+@vector_case("charter", "decode")
+def test_decode_a_full_charter(spec: ModuleType) -> Iterator[Part]:
+    """A charter with texts, two rules, a bracket and an exempt account, from its ABI encoding."""
+    data = charter_encoding("vision ✓", "mission", FULL_RULES, [(100, 50)], MANAGER, [address(4)])
+    charter = charter_of(spec, "vision ✓", "mission", FULL_RULES, [(100, 50)], MANAGER, [address(4)])
+    yield "input", {"data": encode_bytes(data)}
+    assert spec.decode_charter(data) == charter
+    yield "output", {"charter": encode_charter(charter)}
+
+
+@vector_case("charter", "decode")
+def test_decode_the_empty_charter(spec: ModuleType) -> Iterator[Part]:
+    """Empty texts and lists and the zero management contract: still 14 words (six heads, four empty tails...)."""
+    data = charter_encoding(manager=bytes(20))
+    yield "input", {"data": encode_bytes(data)}
+    assert spec.decode_charter(data) == charter_of(spec, manager=bytes(20))
+    yield "output", {"charter": encode_charter(charter_of(spec, manager=bytes(20)))}
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_trailing_word(spec: ModuleType) -> Iterator[Part]:
+    """A valid encoding with a zero word after it: the ABI decoder reads past nothing, but it is not the encoding."""
+    yield from expect_decode_refused(spec, charter_encoding("v", "m", FULL_RULES) + bytes(32))
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_dirty_address_word(spec: ModuleType) -> Iterator[Part]:
+    """The management contract's word with a non-zero byte in its padding."""
+    data = bytearray(charter_encoding("v", "m", FULL_RULES))
+    data[4 * 32] = 1  # the fifth head word is the address; its first byte is padding
+    yield from expect_decode_refused(spec, bytes(data))
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_non_canonical_offset(spec: ModuleType) -> Iterator[Part]:
+    """The vision's tail moved one word later (its offset raised by 32, a zero word inserted): the same charter to a
+    lenient decoder, but not its one encoding, so refused."""
+    canonical = charter_encoding("v", "m")
+    offsets = [int.from_bytes(canonical[index * 32 : index * 32 + 32], "big") for index in range(6)]
+    heads = b"".join(word(offsets[index] + 32) if index in (0, 1, 2, 3, 5) else canonical[index * 32 : index * 32 + 32] for index in range(6))
+    data = heads + bytes(32) + canonical[6 * 32 :]
+    yield from expect_decode_refused(spec, data)
+
+
+# --- charter/encode_call: the data of the two charter functions -------------------------------------------------------
+
+
+@vector_case("charter", "encode_call")
+def test_encode_the_tax_call(spec: ModuleType) -> Iterator[Part]:
+    """MetisDAO's setTax call carrying a charter's brackets and exemptions: the selector, then the ABI arguments."""
+    charter = charter_of(spec, "v", "m", FULL_RULES, [(0, 10), (10**18, 125)], MANAGER, [address(4)])
+    yield "input", {"charter": encode_charter(charter), "function": "setTax"}
+    expected = tax_call([(0, 10), (10**18, 125)], [address(4)])
+    assert spec.encode_tax_call(charter) == expected
+    yield "output", {"data": encode_bytes(expected)}
+
+
+@vector_case("charter", "encode_call")
+def test_encode_the_governance_call(spec: ModuleType) -> Iterator[Part]:
+    """The management contract's setGovernance call carrying every other field of a charter."""
+    charter = charter_of(spec, "vision ✓", "mission", FULL_RULES, [(0, 10)], address(9), [address(4)])
+    yield "input", {"charter": encode_charter(charter), "function": "setGovernance"}
+    expected = governance_call("vision ✓", "mission", FULL_RULES, address(9))
+    assert spec.encode_governance_call(charter) == expected
+    yield "output", {"data": encode_bytes(expected)}

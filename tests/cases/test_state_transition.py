@@ -2745,3 +2745,100 @@ def test_modexp_with_no_base_and_no_modulus_answers_nothing(spec: ModuleType) ->
 def test_modexp_of_an_ordinary_base(spec: ModuleType) -> Iterator[Part]:
     """MODEXP where py-evm was always right: 3 ** 5 % 7 = 243 % 7 = 5."""
     yield from expect_modexp(spec, modexp_input(b"\x03", b"\x05", b"\x07"), b"\x05")
+
+
+# --- Histories: blocks after the first (input.parents, applied with state_transition) ----------------------------
+
+
+def inputs_after(spec: ModuleType, chain: Genesis, parents: Sequence[Any], block: Any, queries: Queries = ()) -> Iterator[Part]:
+    yield "pre", encode_genesis(chain.chain_id, chain.timestamp, chain.alloc, chain.charter, chain.base_fee)
+    given = {"parents": [encode_l2_block(parent) for parent in parents], "block": encode_l2_block(block)}
+    yield "input", given | {"accounts": encode_account_queries(queries)}
+
+
+def state_after(spec: ModuleType, chain: Genesis, parents: Sequence[Any]) -> Any:
+    state = chain.state(spec)
+    for parent in parents:
+        state = spec.state_transition(state, parent)
+    return state
+
+
+def expect_error_after(spec: ModuleType, chain: Genesis, parents: Sequence[Any], block: Any, error: str) -> Iterator[Part]:
+    yield from inputs_after(spec, chain, parents, block)
+    yield from expect_spec_error(spec, error, lambda: spec.apply_block(state_after(spec, chain, parents), block))
+
+
+SECOND_BLOCK_TIME = BLOCK_TIME + 12
+HISTORY_READER = asm(
+    push(1), op.BLOCKHASH, push(0), op.SSTORE, push(0), op.BLOCKHASH, push(1), op.SSTORE,
+    push(2), op.BLOCKHASH, push(2), op.SSTORE, op.NUMBER, push(3), op.SSTORE, op.STOP,
+)  # fmt: skip
+
+
+@vector_case("state_transition", "apply_block")
+def test_second_block_reads_the_first_blocks_hash(spec: ModuleType) -> Iterator[Part]:
+    """A history of two blocks: block 1 is empty; in block 2, BLOCKHASH(1) is block 1's hash (worked out from the
+    header rule), BLOCKHASH(0) the genesis hash, BLOCKHASH(2) of the current block 0, and NUMBER 2."""
+    chain = genesis(charter(spec), funded(ALICE), contract(VAULT, HISTORY_READER))
+    first = block_of(spec)
+    second = block_of(spec, tx(ALICE, 0, VAULT), number=2, timestamp=SECOND_BLOCK_TIME)
+    queries = [(VAULT, (0, 1, 2, 3))]
+    yield from inputs_after(spec, chain, [first], second, queries)
+    state, _ = spec.apply_block(state_after(spec, chain, [first]), second)
+    genesis_root = plain_cancun(chain.alloc, [], beacon_update=False).root
+    parent_hash = genesis_hash(genesis_root, bytes(keccak(spec.encode_charter(chain.charter))))
+    first_hash = header_hash(parent_hash, plain_cancun(chain.alloc, []).root, list_root(0), list_root(0), list_root(0))
+    stored = [evm.get_storage(state.world, VAULT, slot) for slot in range(4)]
+    assert stored == [int.from_bytes(first_hash, "big"), int.from_bytes(parent_hash, "big"), 0, 2]
+    assert state.recent_block_hashes[1:] == (first_hash, parent_hash)
+    receipts = spec.apply_block(state_after(spec, chain, [first]), second)[1]
+    yield "post", encode_state_transition_post(spec, state, receipts, queries)
+
+
+HIGH_BASE_FEE = 10**9
+BASE_FEE_DENOMINATOR_BY_PRESET = {"mainnet": 250, "minimal": 8}  # BASE_FEE_MAX_CHANGE_DENOMINATOR, from presets/*.yaml
+
+
+@vector_case("state_transition", "apply_block")
+def test_second_block_base_fee_follows_an_empty_first(spec: ModuleType) -> Iterator[Part]:
+    """EIP-1559 across blocks: after an empty block 1 at base fee 10^9, block 2's base fee is
+    10^9 - 10^9 * (target - 0) / target / D, with D the preset's change denominator (250 on mainnet: 996,000,000;
+    8 on minimal: 875,000,000), and a transfer at that fee is included."""
+    chain = genesis(charter(spec), funded(ALICE), base_fee=HIGH_BASE_FEE)
+    first = block_of(spec, base_fee=HIGH_BASE_FEE)
+    lowered = HIGH_BASE_FEE - HIGH_BASE_FEE // BASE_FEE_DENOMINATOR_BY_PRESET[spec.PRESET]
+    transfer = tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS, max_fee=2 * HIGH_BASE_FEE)
+    second = block_of(spec, transfer, number=2, timestamp=SECOND_BLOCK_TIME, base_fee=lowered)
+    queries = [(RECIPIENT, ())]
+    yield from inputs_after(spec, chain, [first], second, queries)
+    state, receipts = spec.apply_block(state_after(spec, chain, [first]), second)
+    assert lowered in (996_000_000, 875_000_000) and state.latest_base_fee_per_gas == lowered
+    assert receipts[0].status == 1
+    assert evm.get_balance(state.world, RECIPIENT) == 1
+    yield "post", encode_state_transition_post(spec, state, receipts, queries)
+
+
+@vector_case("state_transition", "apply_block")
+def test_second_block_keeping_the_parents_base_fee_is_invalid(spec: ModuleType) -> Iterator[Part]:
+    """Block 2 claims block 1's base fee of 10^9 although block 1 was empty: BaseFeeMismatch."""
+    chain = genesis(charter(spec), funded(ALICE), base_fee=HIGH_BASE_FEE)
+    first = block_of(spec, base_fee=HIGH_BASE_FEE)
+    second = block_of(spec, number=2, timestamp=SECOND_BLOCK_TIME, base_fee=HIGH_BASE_FEE)
+    yield from expect_error_after(spec, chain, [first], second, "BaseFeeMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_transaction_replayed_in_the_next_block_is_invalid(spec: ModuleType) -> Iterator[Part]:
+    """Block 2 includes block 1's transaction again: its nonce is used (NonceMismatch)."""
+    chain = genesis(charter(spec), funded(ALICE))
+    transfer = tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS)
+    first = block_of(spec, transfer)
+    second = block_of(spec, transfer, number=2, timestamp=SECOND_BLOCK_TIME)
+    yield from expect_error_after(spec, chain, [first], second, "NonceMismatch")
+
+
+@vector_case("state_transition", "apply_block")
+def test_block_number_skipping_one_is_invalid(spec: ModuleType) -> Iterator[Part]:
+    """After block 1, a block numbered 3: BlockNumberMismatch."""
+    chain = genesis(charter(spec), funded(ALICE))
+    yield from expect_error_after(spec, chain, [block_of(spec)], block_of(spec, number=3, timestamp=SECOND_BLOCK_TIME), "BlockNumberMismatch")

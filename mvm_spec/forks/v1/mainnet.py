@@ -264,7 +264,7 @@ MAX_SERVICE_TIMEOUT = uint64(2592000)
 # Definitions
 
 
-# spec/v1/README.md:98
+# spec/v1/README.md:126
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -273,7 +273,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:112
+# spec/v1/README.md:140
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -281,7 +281,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:129
+# spec/v1/README.md:157
 class SpecError(Exception):
     pass
 
@@ -1622,7 +1622,7 @@ class DuplicateChainId(SpecError):
     pass
 
 
-# spec/v1/execution.md:141
+# spec/v1/execution.md:144
 @container
 class L2State:
     chain_id: ChainId
@@ -1636,7 +1636,7 @@ class L2State:
     recent_block_hashes: Tuple[Hash32, ...]
 
 
-# spec/v1/execution.md:159
+# spec/v1/execution.md:162
 @container
 class L2Block:
     number: BlockNumber
@@ -1650,7 +1650,7 @@ class L2Block:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/execution.md:177
+# spec/v1/execution.md:180
 @container
 class Log:
     address: Address
@@ -1658,7 +1658,7 @@ class Log:
     data: bytes
 
 
-# spec/v1/execution.md:190
+# spec/v1/execution.md:193
 @container
 class Receipt:
     status: uint8
@@ -1667,7 +1667,7 @@ class Receipt:
     tax: Wei
 
 
-# spec/v1/execution.md:212
+# spec/v1/execution.md:215
 def get_message_passer_code() -> bytes:
     return bytes.fromhex(
         "36"  # 00  CALLDATASIZE
@@ -1740,7 +1740,7 @@ def get_message_passer_code() -> bytes:
     )
 
 
-# spec/v1/execution.md:293
+# spec/v1/execution.md:296
 def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> Wei:
     addresses = [address for address, _ in alloc]
     if len(set(addresses)) != len(addresses):
@@ -1759,13 +1759,13 @@ def validate_genesis_alloc(alloc: Sequence[Tuple[Address, GenesisAccount]]) -> W
     return Wei(total)
 
 
-# spec/v1/execution.md:316
+# spec/v1/execution.md:319
 def get_genesis_block_hash(chain_id: ChainId, world: EvmWorld, charter: Charter) -> Hash32:
     encoded = abi_encode(("uint256", "bytes32", "bytes32"), (chain_id, world.state_root, compute_charter_root(charter)))
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:329
+# spec/v1/execution.md:332
 def get_genesis_state(
     chain_id: ChainId,
     alloc: Sequence[Tuple[Address, GenesisAccount]],
@@ -1793,7 +1793,7 @@ def get_genesis_state(
     )
 
 
-# spec/v1/execution.md:364
+# spec/v1/execution.md:372
 def decode_transaction(raw: bytes) -> DecodedTransaction:
     try:
         transaction = evm_decode_transaction(raw)
@@ -1803,7 +1803,7 @@ def decode_transaction(raw: bytes) -> DecodedTransaction:
     return transaction
 
 
-# spec/v1/execution.md:381
+# spec/v1/execution.md:389
 def validate_transaction_field_ranges(transaction: DecodedTransaction) -> None:
     if transaction.nonce > UINT64_MAX or transaction.gas_limit > UINT64_MAX:
         raise InvalidTransactionEncoding("the nonce or the gas limit does not fit a uint64")
@@ -1817,27 +1817,27 @@ def validate_transaction_field_ranges(transaction: DecodedTransaction) -> None:
         raise InvalidTransactionEncoding("the value or a fee cap does not fit a uint256")
 
 
-# spec/v1/execution.md:399
+# spec/v1/execution.md:407
 def is_charter_authority(charter: Charter, sender: Address) -> bool:
     is_manager = charter.management_contract != Address() and sender == charter.management_contract
     return sender == METIS_DAO_ADDRESS or is_manager
 
 
-# spec/v1/execution.md:412
+# spec/v1/execution.md:420
 def is_submission_permitted(charter: Charter, sender: Address, to: Optional[bytes]) -> bool:
     is_update_by_authority = to == CHARTER_ADDRESS and is_charter_authority(charter, sender)
     is_exit = to == MESSAGE_PASSER_ADDRESS
     return is_update_by_authority or is_exit or is_action_permitted(charter, sender, SUBMIT_TX)
 
 
-# spec/v1/execution.md:427
+# spec/v1/execution.md:435
 def compute_transfer_tax(charter: Charter, payer: Address, payee: Optional[bytes], value: Wei) -> Wei:
     if payee == payer or payee == MESSAGE_PASSER_ADDRESS or payer in charter.tax_exempt:
         return Wei(0)
     return compute_tax(value, charter.taxrates)
 
 
-# spec/v1/execution.md:439
+# spec/v1/execution.md:447
 def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     if not charter.taxrates:
         return None
@@ -1848,7 +1848,7 @@ def get_internal_transfer_tax(charter: Charter) -> Optional[EvmTransferTax]:
     return EvmTransferTax(METIS_DAO_ADDRESS, compute)
 
 
-# spec/v1/execution.md:455
+# spec/v1/execution.md:463
 def validate_transaction_envelope(state: L2State, transaction: DecodedTransaction) -> None:
     if transaction.tx_type == BLOB_TRANSACTION_TYPE:
         raise BlobTransactionNotSupported("an L2 carries no blobs")
@@ -1867,7 +1867,7 @@ def validate_transaction_envelope(state: L2State, transaction: DecodedTransactio
         raise InitcodeTooLarge(f"{len(transaction.data)} bytes of init code, at most {MAX_INITCODE_SIZE}")
 
 
-# spec/v1/execution.md:480
+# spec/v1/execution.md:488
 def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTransaction, gas_available: int) -> Wei:
     validate_transaction_envelope(state, transaction)
     if evm_get_code(state.world, transaction.sender) != b"":
@@ -1886,7 +1886,7 @@ def validate_transaction(state: L2State, block: L2Block, transaction: DecodedTra
     return tax
 
 
-# spec/v1/execution.md:507
+# spec/v1/execution.md:515
 def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes], value: int, data: bytes) -> Charter:
     if to != CHARTER_ADDRESS:
         return charter
@@ -1895,12 +1895,12 @@ def get_charter_after_call(charter: Charter, sender: Address, to: Optional[bytes
     return apply_charter_call(charter, sender, data)
 
 
-# spec/v1/execution.md:521
+# spec/v1/execution.md:529
 def get_charter_call_gas(data: bytes) -> int:
     return CHARTER_CALL_GAS + CHARTER_CALL_WORD_GAS * ((len(data) + 31) // 32)
 
 
-# spec/v1/execution.md:532
+# spec/v1/execution.md:540
 def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
     def update(current: Any, caller: bytes, value: int, data: bytes) -> Optional[Charter]:
         try:
@@ -1911,24 +1911,24 @@ def get_evm_charter_calls(charter: Charter) -> EvmCharterCalls:
     return EvmCharterCalls(CHARTER_ADDRESS, charter, update, get_charter_call_gas)
 
 
-# spec/v1/execution.md:547
+# spec/v1/execution.md:555
 def charge_tax(world: EvmWorld, sender: bytes, tax: Wei) -> EvmWorld:
     return evm_transfer(world, sender, METIS_DAO_ADDRESS, tax)
 
 
-# spec/v1/execution.md:558
+# spec/v1/execution.md:566
 def get_permission_exempt_code() -> frozenset[bytes]:
     return frozenset({MESSAGE_PASSER_ADDRESS})
 
 
-# spec/v1/execution.md:568
+# spec/v1/execution.md:576
 def burn_withdrawn_value(state: L2State) -> L2State:
     withdrawn = evm_get_balance(state.world, MESSAGE_PASSER_ADDRESS)
     world = evm_burn(state.world, MESSAGE_PASSER_ADDRESS, withdrawn)
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:579
+# spec/v1/execution.md:587
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1943,14 +1943,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:598
+# spec/v1/execution.md:606
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:613
+# spec/v1/execution.md:621
 def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) -> Tuple[L2State, Receipt]:
     paid = Wei(tax + result.transfer_tax)
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), paid)
@@ -1960,7 +1960,7 @@ def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) ->
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:630
+# spec/v1/execution.md:638
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1976,14 +1976,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, tax)
 
 
-# spec/v1/execution.md:653
+# spec/v1/execution.md:661
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:666
+# spec/v1/execution.md:674
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1999,7 +1999,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     return tax
 
 
-# spec/v1/execution.md:690
+# spec/v1/execution.md:698
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -2036,12 +2036,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:733
+# spec/v1/execution.md:741
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:744
+# spec/v1/execution.md:752
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -2053,7 +2053,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:761
+# spec/v1/execution.md:769
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -2066,7 +2066,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:778
+# spec/v1/execution.md:786
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -2076,13 +2076,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:798
+# spec/v1/execution.md:806
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     root = compute_merkle_root(leaves) if leaves else Hash32()
     return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:809
+# spec/v1/execution.md:817
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -2104,18 +2104,18 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:835
+# spec/v1/execution.md:843
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:844
+# spec/v1/execution.md:852
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:855
+# spec/v1/execution.md:863
 def start_block(state: L2State, block: L2Block) -> L2State:
     validate_block_header(state, block)
     context = get_evm_block_context(state, block)
@@ -2123,7 +2123,7 @@ def start_block(state: L2State, block: L2Block) -> L2State:
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:868
+# spec/v1/execution.md:876
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -2136,7 +2136,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:886
+# spec/v1/execution.md:894
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -2149,12 +2149,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:903
+# spec/v1/execution.md:911
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:914
+# spec/v1/execution.md:922
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -2172,7 +2172,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:936
+# spec/v1/execution.md:944
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -2182,137 +2182,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:975
+# spec/v1/execution.md:983
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:984
+# spec/v1/execution.md:992
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:993
+# spec/v1/execution.md:1001
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1002
+# spec/v1/execution.md:1010
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1011
+# spec/v1/execution.md:1019
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1020
+# spec/v1/execution.md:1028
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1029
+# spec/v1/execution.md:1037
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1038
+# spec/v1/execution.md:1046
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1047
+# spec/v1/execution.md:1055
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1056
+# spec/v1/execution.md:1064
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1065
+# spec/v1/execution.md:1073
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1074
+# spec/v1/execution.md:1082
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1083
+# spec/v1/execution.md:1091
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1092
+# spec/v1/execution.md:1100
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1102
+# spec/v1/execution.md:1110
 class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1111
+# spec/v1/execution.md:1119
 class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1120
+# spec/v1/execution.md:1128
 class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1129
+# spec/v1/execution.md:1137
 class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1138
+# spec/v1/execution.md:1146
 class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1147
+# spec/v1/execution.md:1155
 class UnauthorizedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1157
+# spec/v1/execution.md:1165
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:1166
+# spec/v1/execution.md:1174
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:1175
+# spec/v1/execution.md:1183
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1184
+# spec/v1/execution.md:1192
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1193
+# spec/v1/execution.md:1201
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1202
+# spec/v1/execution.md:1210
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1211
+# spec/v1/execution.md:1219
 class SupplyOverflow(InvalidBlock):
     pass
 

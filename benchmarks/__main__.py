@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import platform
 
-from . import bridge, challenge, merkle, permissions, selection, storage, transfers
+from . import bridge, challenge, fuzz, merkle, permissions, selection, storage, transfers
 
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    for benchmark in (merkle, selection, permissions, transfers, bridge, challenge, storage):
+    for benchmark in (merkle, selection, permissions, transfers, bridge, challenge, storage, fuzz):
         print("\n".join(benchmark.run()))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections import Counter
@@ -139,6 +140,31 @@ def _cid(args: argparse.Namespace) -> int:
     return status
 
 
+def _fuzz(args: argparse.Namespace) -> int:
+    try:
+        from .fuzz import TARGETS, format_fuzz_report, fuzz
+    except ImportError as error:  # Hypothesis is a development dependency
+        print(f"mvm-spec fuzz needs Hypothesis (pip install 'mvm-spec[dev]'): {error}", file=sys.stderr)
+        return 2
+    chosen = sorted(TARGETS)
+    if args.target:
+        unknown = [name for name in args.target if tuple(name.split("/", 1)) not in TARGETS]
+        if unknown:
+            names = ", ".join(f"{runner}/{handler}" for runner, handler in sorted(TARGETS))
+            print(f"unknown target(s) {', '.join(unknown)}; targets: {names}", file=sys.stderr)
+            return 2
+        chosen = [(name.split("/", 1)[0], name.split("/", 1)[1]) for name in args.target]
+    report = fuzz(args.client, chosen, args.examples, args.seed, preset=args.preset, timeout=args.timeout)
+    print(format_fuzz_report(report))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for result in report.disagreements:
+            path = args.out / f"{result.runner}_{result.handler}_fuzz.json"
+            path.write_text(json.dumps(result.vector, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+            print(f"wrote {path}")
+    return 1 if report.disagreements or report.client_problem else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mvm-spec", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -180,6 +206,16 @@ def make_parser() -> argparse.ArgumentParser:
     diff.add_argument("--spec-root", type=Path, default=Path("spec"))
     diff.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
     diff.set_defaults(run=_diff)
+
+    fuzz = commands.add_parser("fuzz", help="differential fuzzing of a client against the spec, shrunk to a vector")
+    fuzz.add_argument("--client", required=True, help='command that starts the client, e.g. "mvm-spec client"')
+    fuzz.add_argument("--target", action="append", help="only this runner/handler (repeatable), e.g. tax/compute_tax")
+    fuzz.add_argument("--examples", type=int, default=300, help="requests drawn per target before it counts as agreeing")
+    fuzz.add_argument("--seed", type=int, default=0, help="Hypothesis's seed: the same seed draws the same requests")
+    fuzz.add_argument("--preset", default="minimal", choices=["minimal", "mainnet"])
+    fuzz.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
+    fuzz.add_argument("--out", type=Path, help="also write each minimal disagreement as a vector file in this folder")
+    fuzz.set_defaults(run=_fuzz)
 
     cid = commands.add_parser("cid", help="content ids of files, as `ipfs add --cid-version 1 --raw-leaves` prints them")
     cid.add_argument("files", type=Path, nargs="+")

@@ -143,12 +143,20 @@ class ClientProcess:
 
     def ask(self, request: dict[str, Any], timeout: float) -> str | None:
         """The client's next line, or None if it ended; raises TimeoutError if it stays silent."""
+        return self.receive(timeout) if self.send(request) else None
+
+    def send(self, request: dict[str, Any]) -> bool:
+        """Write one request line; False if the client no longer reads."""
         assert self.process.stdin is not None  # set by Popen(stdin=PIPE)
         try:
             self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
-            return None
+            return False
+        return True
+
+    def receive(self, timeout: float) -> str | None:
+        """The client's next line, or None if it ended; raises TimeoutError if it stays silent."""
         try:
             return self.lines.get(timeout=timeout)
         except queue.Empty:

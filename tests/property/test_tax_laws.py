@@ -14,17 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mvm_spec.forks import PRESETS, load_spec
+from mvm_spec.fuzz import UINT256_MAX, amounts, rates, valid_brackets  # the strategies mvm-spec fuzz draws from
 
-UINT256_MAX = 2**256 - 1
 SPECS = [load_spec("v1", preset) for preset in PRESETS]
-amounts = st.one_of(st.integers(0, UINT256_MAX), st.integers(0, 10**6), st.sampled_from([0, 1, 2**255, UINT256_MAX]))
-rates = st.one_of(st.integers(0, 10_000), st.sampled_from([0, 1, 9_999, 10_000]))
-
-
-@st.composite
-def valid_brackets(draw: st.DrawFn, max_brackets: int) -> list[tuple[int, int]]:
-    thresholds = sorted(draw(st.sets(amounts, max_size=max_brackets)))
-    return [(threshold, draw(rates)) for threshold in thresholds]
 
 
 def schedule_of(spec: ModuleType, brackets: list[tuple[int, int]]) -> list[Any]:

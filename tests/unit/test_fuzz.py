@@ -1,0 +1,74 @@
+"""``mvm-spec fuzz`` finds a planted bug, shrinks it to the minimal request, and writes a vector that pins it.
+
+The faulty clients are those the conformance-runner tests use (tests/unit/clients/faulty_client.py): one pads odd
+Merkle levels with zero instead of Lib_MerkleTree's default nodes, one adds 1 to every tax. The minimal requests
+are worked out by hand from each bug: three leaves is the smallest tree with an odd level (one or two leaves, and
+every power of two, are padded nowhere), and any tax at all shows the extra wei, so the empty schedule on value 0.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from mvm_spec.cli import main
+from mvm_spec.conformance.runner import Vector, run_conformance
+from mvm_spec.fuzz import TARGETS, fuzz
+from mvm_spec.vectors.validation import validate_vector
+
+FAULTY = f"{sys.executable} {Path(__file__).parent / 'clients' / 'faulty_client.py'}"
+REFERENCE = f"{sys.executable} -m mvm_spec.cli client"
+
+
+def test_the_reference_client_agrees_on_every_target() -> None:
+    report = fuzz(REFERENCE, sorted(TARGETS), examples=40)
+    assert not report.disagreements and not report.client_problem
+    assert all(result.requests == 40 and not result.unsupported for result in report.results)
+
+
+def test_a_zero_padding_merkle_bug_shrinks_to_three_zero_leaves() -> None:
+    report = fuzz(f"{FAULTY} zero_padding", [("merkle", "root"), ("tax", "compute_tax")], examples=200)
+    (found,) = report.disagreements
+    assert (found.runner, found.handler) == ("merkle", "root")
+    assert found.vector is not None and found.vector["input"] == {"leaves": ["0x" + "00" * 32] * 3}
+    assert report.results[1].vector is None  # the other target agrees: the bug is only where it is
+    validate_vector("merkle", found.vector, "root")
+    vector = Vector("minimal/v1/merkle/root/fuzz_root.json", found.vector)
+    assert run_conformance([vector], REFERENCE).count("passed") == 1
+    assert run_conformance([vector], f"{FAULTY} zero_padding").count("failed") == 1
+
+
+def test_a_tax_bug_shrinks_to_the_smallest_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    command = ["fuzz", "--client", f"{FAULTY} tax_plus_one", "--target", "tax/compute_tax", "--out", str(tmp_path)]
+    assert main(command) == 1
+    written = json.loads((tmp_path / "tax_compute_tax_fuzz.json").read_text(encoding="utf-8"))
+    assert written["input"] == {"value": "0", "schedule": []} and written["output"] == {"tax": "0"}
+    assert "DISAGREES: output.tax" in capsys.readouterr().out
+
+
+def test_unknown_targets_are_named() -> None:
+    assert main(["fuzz", "--client", REFERENCE, "--target", "tax/nothing"]) == 2
+
+
+def test_a_wrong_error_name_found_mid_search_shrinks_to_one_bracket_over_100_percent() -> None:
+    # Requests are pipelined while searching, so the first rejection is answered many draws after it was sent;
+    # the replay must still shrink it. The smallest broken schedule has one bracket, and one bracket can break
+    # only one rule, the rate cap: threshold 0, rate 10,001.
+    report = fuzz(f"{FAULTY} wrong_error", [("tax", "compute_tax")], examples=300)
+    (found,) = report.disagreements
+    assert found.vector is not None
+    assert found.vector["input"] == {"value": "0", "schedule": [{"threshold": "0", "rate_bps": 10001}]}
+    assert found.vector["error"] == "TaxRateAboveMaximum"
+    assert found.requests > 1
+
+
+def test_a_client_that_dies_or_declines_is_reported_not_fuzzed() -> None:
+    report = fuzz(f"{FAULTY} crash_after_2", [("tax", "compute_tax"), ("merkle", "root")], examples=100)
+    assert "client exited with code 3" in report.client_problem
+    assert len(report.results) == 1 and report.results[0].vector is None
+    declined = fuzz(f"{FAULTY} unsupported", [("tax", "compute_tax"), ("merkle", "root")], examples=100)
+    assert [result.unsupported for result in declined.results] == [True, True]
+    assert not declined.disagreements and not declined.client_problem

@@ -165,6 +165,52 @@ def _fuzz(args: argparse.Namespace) -> int:
     return 1 if report.disagreements or report.client_problem else 0
 
 
+def _t8n(args: argparse.Namespace) -> int:
+    from .forks import load_spec
+    from .t8n import T8nInputError, dumps, transition
+
+    names = {"alloc": args.input_alloc, "env": args.input_env, "txs": args.input_txs, "charter": args.input_charter}
+    from_stdin = json.load(sys.stdin) if "stdin" in names.values() else {}
+    inputs = {}
+    for key, name in names.items():
+        if name is None:
+            continue
+        if name == "stdin":
+            if key in from_stdin:
+                inputs[key] = from_stdin[key]
+            continue
+        path = Path(name) if Path(name).is_absolute() else Path(args.input_basedir) / name
+        inputs[key] = json.loads(path.read_text(encoding="utf-8"))
+    if args.state_fork.lower() not in ("cancun", args.fork):
+        print(f"--state.fork {args.state_fork}: the MVM's EVM is Cancun (or name the MVM fork, {args.fork})", file=sys.stderr)
+        return 2
+    try:
+        done = transition(
+            load_spec(args.fork, args.preset),
+            inputs.get("alloc", {}),
+            inputs["env"],
+            inputs.get("txs", []),
+            chain_id=args.state_chainid,
+            charter=inputs.get("charter"),
+            state_test=args.state_test,
+        )
+    except (T8nInputError, KeyError) as error:
+        print(f"t8n: bad input: {error}", file=sys.stderr)
+        return 2
+    outputs = {"result": (args.output_result, done.result), "alloc": (args.output_alloc, done.alloc)}
+    to_stdout = {key: document for key, (name, document) in outputs.items() if name == "stdout"}
+    for key, (name, document) in outputs.items():
+        if name not in ("stdout", "stderr"):
+            path = Path(args.output_basedir) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dumps(document), encoding="utf-8")
+        elif name == "stderr":
+            print(dumps(document), file=sys.stderr, end="")
+    if to_stdout:
+        print(dumps(to_stdout), end="")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mvm-spec", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +262,26 @@ def make_parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
     fuzz.add_argument("--out", type=Path, help="also write each minimal disagreement as a vector file in this folder")
     fuzz.set_defaults(run=_fuzz)
+
+    t8n = commands.add_parser(
+        "t8n", help="the transition tool of Ethereum's test tooling (alloc, env, txs in; result, alloc out)"
+    )
+    t8n.add_argument("--input.alloc", dest="input_alloc", default="alloc.json", help='a file, or "stdin"')
+    t8n.add_argument("--input.env", dest="input_env", default="env.json", help='a file, or "stdin"')
+    t8n.add_argument("--input.txs", dest="input_txs", default="txs.json", help='a file, or "stdin"')
+    t8n.add_argument(
+        "--input.charter", dest="input_charter", help='the MVM charter, vector JSON (a file, or "stdin"; default: empty)'
+    )
+    t8n.add_argument("--input.basedir", dest="input_basedir", default=".", help="folder of relative input files")
+    t8n.add_argument("--output.result", dest="output_result", default="result.json", help='a file, "stdout" or "stderr"')
+    t8n.add_argument("--output.alloc", dest="output_alloc", default="alloc.json", help='a file, "stdout" or "stderr"')
+    t8n.add_argument("--output.basedir", dest="output_basedir", default=".", help="folder of the output files")
+    t8n.add_argument("--state.chainid", dest="state_chainid", type=int, default=1)
+    t8n.add_argument("--state.fork", dest="state_fork", default="Cancun", help="Cancun, the EVM the MVM runs")
+    t8n.add_argument("--state-test", dest="state_test", action="store_true", help="one transaction, no system call")
+    t8n.add_argument("--fork", default="v1", help="the MVM fork whose rules apply")
+    t8n.add_argument("--preset", default="mainnet", choices=["minimal", "mainnet"])
+    t8n.set_defaults(run=_t8n)
 
     cid = commands.add_parser("cid", help="content ids of files, as `ipfs add --cid-version 1 --raw-leaves` prints them")
     cid.add_argument("files", type=Path, nargs="+")

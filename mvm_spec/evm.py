@@ -82,7 +82,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar, cast
 
 import rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth.abc import (
@@ -169,11 +169,14 @@ class NodeStore(BaseDB):
     a py-evm database (``BaseDB``), which py-evm wraps in ``AtomicDB`` to read and write it.
     """
 
-    __slots__ = ("_nodes", "readers", "live")
+    __slots__ = ("_nodes", "readers", "live", "written")
     READERS_KEPT = 64
 
     def __init__(self) -> None:
         self._nodes: dict[bytes, bytes] = {}
+        # For tools only (see record_writes): every account (address, None) and slot (address, slot) an operation
+        # wrote, so that a dump can name them; the trie keys them by hash. None, and so never touched, otherwise.
+        self.written: set[tuple[bytes, int | None]] | None = None
         # Warm read-only views by state root (see _reader); a root names immutable content, so they never go stale.
         self.readers: dict[bytes, AccountDB] = {}
         # The one py-evm state kept open between operations: (the world it holds, the state, the block it runs).
@@ -582,7 +585,9 @@ def _open_state(world: EvmWorld, block: BlockContext | None) -> _MvmState:
             live[1].execution_context = _execution_context(block)
         return live[1]
     root = world.state_root  # persists the open state first if it holds this world
-    return _MvmState(AtomicDB(world.store), _execution_context(block or _ANY_BLOCK), Hash32(root))
+    state = _MvmState(AtomicDB(world.store), _execution_context(block or _ANY_BLOCK), Hash32(root))
+    state.written = world.store.written
+    return state
 
 
 def _materialize(world: EvmWorld) -> None:
@@ -596,6 +601,7 @@ def _materialize(world: EvmWorld) -> None:
         assert world._parent is not None and world._step is not None  # a world without a root was derived
         parent_root = world._parent.state_root
         state = _MvmState(AtomicDB(world.store), _execution_context(world._step.block or _ANY_BLOCK), Hash32(parent_root))
+        state.written = world.store.written
         state.lock_changes()
         state.balances_before = {}
         world._step.run(state)
@@ -865,6 +871,7 @@ class _MvmState(CancunState):
     charter_calls: CharterCalls | None = None
     charters: list[Any]  # every charter a call made this transaction; the journaled slot names the standing one
     charter_left: Any = None  # the charter the last transaction left, read before its transient storage is cleared
+    written: set[tuple[bytes, int | None]] | None = None  # the store's record of writes, when a tool keeps one
 
     def get_standing_charter(self) -> Any:
         """The charter the last update still standing made in this transaction (``charter_calls.charter`` if none)."""
@@ -905,7 +912,34 @@ class _MvmState(CancunState):
 
     def set_balance(self, address: Address, balance: int) -> None:
         self.balances_before.setdefault(address, int(self.get_balance(address)))
+        if self.written is not None:
+            self.written.add((bytes(address), None))
         super().set_balance(address, balance)
+
+    def set_nonce(self, address: Address, nonce: int) -> None:
+        if self.written is not None:
+            self.written.add((bytes(address), None))
+        super().set_nonce(address, nonce)
+
+    def increment_nonce(self, address: Address) -> None:
+        if self.written is not None:
+            self.written.add((bytes(address), None))
+        super().increment_nonce(address)
+
+    def set_code(self, address: Address, code: bytes) -> None:
+        if self.written is not None:
+            self.written.add((bytes(address), None))
+        super().set_code(address, code)
+
+    def touch_account(self, address: Address) -> None:
+        if self.written is not None:
+            self.written.add((bytes(address), None))
+        super().touch_account(address)
+
+    def set_storage(self, address: Address, slot: int, value: int) -> None:
+        if self.written is not None:
+            self.written.add((bytes(address), slot))
+        super().set_storage(address, slot, value)
 
     def delete_account(self, address: Address) -> None:
         self.balances_before.setdefault(address, int(self.get_balance(address)))
@@ -1266,6 +1300,57 @@ def export_world(world: EvmWorld) -> tuple[bytes, ...]:
         if code_hash != keccak(b""):
             nodes[code_hash] = world.store[code_hash]
     return tuple(nodes[key] for key in sorted(nodes))
+
+
+@dataclass(frozen=True)
+class DumpedAccount:
+    """One account of a world, as a transition tool's post-state allocation lists it (storage: non-zero slots)."""
+
+    balance: int
+    nonce: int
+    code: bytes
+    storage: tuple[tuple[int, int], ...]
+
+
+def record_writes(world: EvmWorld) -> None:
+    """From now on, remember every account and storage slot that an operation on a world of ``world``'s store
+    writes, so that :func:`dump_world` can name them. For tools (``mvm-spec t8n``); the spec never dumps a world."""
+    world.store.written = set()
+
+
+def dump_world(world: EvmWorld, known: Mapping[bytes, Iterable[int]]) -> dict[bytes, DumpedAccount]:
+    """Every account of ``world`` with its non-zero storage, by address.
+
+    The trie keys accounts and slots by their keccak256 hashes, so their names come from ``known`` (the addresses
+    and slots the world started with) and the writes recorded since :func:`record_writes`. The dump is checked
+    against the trie: if it holds an account or a slot that neither names, this raises ValueError, rather than
+    leave it out.
+    """
+    candidates: dict[bytes, set[int]] = {bytes(address): set(slots) for address, slots in known.items()}
+    for address, slot in world.store.written or ():
+        candidates.setdefault(address, set())
+        if slot is not None:
+            candidates[address].add(slot)
+    reader = _reader(world.store, world.state_root)
+    dumped: dict[bytes, DumpedAccount] = {}
+    for address in sorted(candidates):
+        if not reader.account_exists(Address(address)):
+            continue
+        storage = tuple(
+            (slot, value)
+            for slot in sorted(candidates[address])
+            if (value := int(reader.get_storage(Address(address), slot))) != 0
+        )
+        storage_root = reader._get_storage_root(Address(address))
+        if sum(1 for _ in _leaf_values(world.store, storage_root, {})) != len(storage):
+            raise ValueError(f"account 0x{address.hex()} has storage slots that no write recorded")
+        code = bytes(reader.get_code(Address(address)))
+        dumped[address] = DumpedAccount(
+            int(reader.get_balance(Address(address))), int(reader.get_nonce(Address(address))), code, storage
+        )
+    if sum(1 for _ in _leaf_values(world.store, world.state_root, {})) != len(dumped):
+        raise ValueError("the world holds accounts that no write recorded")
+    return dumped
 
 
 def import_world(state_root: bytes, preimages: Sequence[bytes]) -> EvmWorld:

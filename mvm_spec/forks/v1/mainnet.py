@@ -264,7 +264,7 @@ MAX_SERVICE_TIMEOUT = uint64(2592000)
 # Definitions
 
 
-# spec/v1/README.md:126
+# spec/v1/README.md:136
 def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # amount * rate_bps may exceed 2**256 - 1. Splitting amount into whole multiples of MAX_BASIS_POINTS and a
     # remainder gives exactly floor(amount * rate_bps / MAX_BASIS_POINTS) while every intermediate stays at or
@@ -273,7 +273,7 @@ def apply_basis_points(amount: uint256, rate_bps: BasisPoints) -> uint256:
     return uint256(whole * rate_bps + remainder * rate_bps // MAX_BASIS_POINTS)
 
 
-# spec/v1/README.md:140
+# spec/v1/README.md:150
 def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uint256:
     # The same split as apply_basis_points; the product is exact unless remainder * rate_bps leaves a remainder.
     rounded_down = apply_basis_points(amount, rate_bps)
@@ -281,7 +281,7 @@ def apply_basis_points_rounded_up(amount: uint256, rate_bps: BasisPoints) -> uin
     return uint256(rounded_down if is_exact else rounded_down + 1)
 
 
-# spec/v1/README.md:157
+# spec/v1/README.md:167
 class SpecError(Exception):
     pass
 
@@ -1928,7 +1928,7 @@ def burn_withdrawn_value(state: L2State) -> L2State:
     return replace(state, world=world, coinbase_supply=Wei(state.coinbase_supply - withdrawn))
 
 
-# spec/v1/execution.md:587
+# spec/v1/execution.md:589
 def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     return EvmBlockContext(
         number=block.number,
@@ -1943,14 +1943,14 @@ def get_evm_block_context(state: L2State, block: L2Block) -> EvmBlockContext:
     )
 
 
-# spec/v1/execution.md:606
+# spec/v1/execution.md:608
 def get_receipt_logs(result: ExecutionResult) -> Tuple[Log, ...]:
     return tuple(
         Log(Address(address), tuple(Hash32(topic) for topic in topics), data) for address, topics, data in result.logs
     )
 
 
-# spec/v1/execution.md:621
+# spec/v1/execution.md:623
 def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) -> Tuple[L2State, Receipt]:
     paid = Wei(tax + result.transfer_tax)
     receipt = Receipt(uint8(1 if result.success else 0), uint64(result.gas_used), get_receipt_logs(result), paid)
@@ -1960,7 +1960,7 @@ def apply_execution_result(state: L2State, result: ExecutionResult, tax: Wei) ->
     return burn_withdrawn_value(executed), receipt
 
 
-# spec/v1/execution.md:638
+# spec/v1/execution.md:640
 def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available: int) -> Tuple[L2State, Receipt]:
     transaction = decode_transaction(raw)
     sender = Address(transaction.sender)
@@ -1976,14 +1976,14 @@ def apply_transaction(state: L2State, block: L2Block, raw: bytes, gas_available:
     return apply_execution_result(state, result, tax)
 
 
-# spec/v1/execution.md:661
+# spec/v1/execution.md:663
 def compute_intrinsic_gas(data: bytes, is_creation: bool) -> int:
     data_gas = sum(ZERO_BYTE_GAS if byte == 0 else NONZERO_BYTE_GAS for byte in data)
     creation_gas = CREATION_GAS + INITCODE_WORD_GAS * ((len(data) + 31) // 32) if is_creation else 0
     return TRANSACTION_GAS + data_gas + creation_gas
 
 
-# spec/v1/execution.md:674
+# spec/v1/execution.md:676
 def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     if not is_submission_permitted(state.charter, deposit.sender, deposit.to):
         raise SubmitterNotPermitted(f"{deposit.sender.hex()} may not submit transactions")
@@ -1999,7 +1999,7 @@ def validate_deposit_call(state: L2State, deposit: Deposit) -> Wei:
     return tax
 
 
-# spec/v1/execution.md:698
+# spec/v1/execution.md:700
 def apply_deposit(
     state: L2State, block: L2Block, enqueued: EnqueuedDeposit, gas_available: int
 ) -> Tuple[L2State, Receipt, str]:
@@ -2036,12 +2036,12 @@ def apply_deposit(
     return executed, receipt, ""
 
 
-# spec/v1/execution.md:741
+# spec/v1/execution.md:743
 def get_gas_target() -> uint64:
     return uint64(L2_BLOCK_GAS_LIMIT // BASE_FEE_ELASTICITY_MULTIPLIER)
 
 
-# spec/v1/execution.md:752
+# spec/v1/execution.md:754
 def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     target = get_gas_target()
     if parent_gas_used == target:
@@ -2053,7 +2053,7 @@ def compute_next_base_fee(parent_base_fee: Wei, parent_gas_used: uint64) -> Wei:
     return Wei(parent_base_fee - decrease)
 
 
-# spec/v1/execution.md:769
+# spec/v1/execution.md:771
 def validate_block_header(state: L2State, block: L2Block) -> None:
     if block.number != state.latest_block_number + 1:
         raise BlockNumberMismatch(f"block {block.number} cannot follow block {state.latest_block_number}")
@@ -2066,7 +2066,7 @@ def validate_block_header(state: L2State, block: L2Block) -> None:
         raise BaseFeeMismatch(f"base fee {block.base_fee_per_gas}, EIP-1559 gives {expected_base_fee}")
 
 
-# spec/v1/execution.md:786
+# spec/v1/execution.md:788
 def hash_receipt(receipt: Receipt) -> Hash32:
     logs = [(log.address, list(log.topics), log.data) for log in receipt.logs]
     encoded = abi_encode(
@@ -2076,13 +2076,13 @@ def hash_receipt(receipt: Receipt) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:806
+# spec/v1/execution.md:808
 def compute_list_root(leaves: Sequence[Hash32]) -> Hash32:
     root = compute_merkle_root(leaves) if leaves else Hash32()
     return Hash32(keccak256(abi_encode(("uint256", "bytes32"), (len(leaves), root))))
 
 
-# spec/v1/execution.md:817
+# spec/v1/execution.md:819
 def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, receipts: Sequence[Receipt]) -> Hash32:
     deposits_root = compute_list_root([hash_enqueued_deposit(deposit) for deposit in block.deposits])
     transactions_root = compute_list_root([Hash32(keccak256(raw)) for raw in block.transactions])
@@ -2104,26 +2104,31 @@ def compute_block_hash(parent_hash: Hash32, block: L2Block, state_root: bytes, r
     return Hash32(keccak256(abi_encode([kind for kind, _ in header], [value for _, value in header])))
 
 
-# spec/v1/execution.md:843
+# spec/v1/execution.md:845
 def get_block_gas_used(receipts: Sequence[Receipt]) -> int:
     return receipts[-1].cumulative_gas_used if receipts else 0
 
 
-# spec/v1/execution.md:852
+# spec/v1/execution.md:854
 def append_receipt(receipts: Tuple[Receipt, ...], receipt: Receipt) -> Tuple[Receipt, ...]:
     cumulative = uint64(get_block_gas_used(receipts) + receipt.cumulative_gas_used)
     return (*receipts, replace(receipt, cumulative_gas_used=cumulative))
 
 
-# spec/v1/execution.md:863
-def start_block(state: L2State, block: L2Block) -> L2State:
-    validate_block_header(state, block)
+# spec/v1/execution.md:866
+def apply_beacon_block_root(state: L2State, block: L2Block) -> L2State:
     context = get_evm_block_context(state, block)
     world = evm_execute_system_call(state.world, context, BEACON_ROOTS_ADDRESS, block.parent_beacon_block_root)
     return replace(state, world=world)
 
 
-# spec/v1/execution.md:876
+# spec/v1/execution.md:877
+def start_block(state: L2State, block: L2Block) -> L2State:
+    validate_block_header(state, block)
+    return apply_beacon_block_root(state, block)
+
+
+# spec/v1/execution.md:888
 def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Sequence[Receipt]) -> L2State:
     block_hash = compute_block_hash(parent.recent_block_hashes[0], block, current.world.state_root, receipts)
     return replace(
@@ -2136,7 +2141,7 @@ def finish_block(parent: L2State, current: L2State, block: L2Block, receipts: Se
     )
 
 
-# spec/v1/execution.md:894
+# spec/v1/execution.md:906
 def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt, ...]]:
     current = start_block(state, block)
     receipts: Tuple[Receipt, ...] = ()
@@ -2149,12 +2154,12 @@ def apply_block(state: L2State, block: L2Block) -> Tuple[L2State, Tuple[Receipt,
     return finish_block(state, current, block, receipts), receipts
 
 
-# spec/v1/execution.md:911
+# spec/v1/execution.md:923
 def state_transition(state: L2State, block: L2Block) -> L2State:
     return apply_block(state, block)[0]
 
 
-# spec/v1/execution.md:922
+# spec/v1/execution.md:934
 def compute_execution_context_root(state: L2State) -> Hash32:
     recent_hashes_root = keccak256(b"".join(state.recent_block_hashes))
     encoded = abi_encode(
@@ -2172,7 +2177,7 @@ def compute_execution_context_root(state: L2State) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/execution.md:944
+# spec/v1/execution.md:956
 def get_state_output_root(state: L2State) -> Hash32:
     world_root = Hash32(state.world.state_root)
     message_passer_root = Hash32(evm_get_storage_root(state.world, MESSAGE_PASSER_ADDRESS))
@@ -2182,137 +2187,137 @@ def get_state_output_root(state: L2State) -> Hash32:
     return compute_output_root(world_root, charter_root, message_passer_root, block_hash, context_root)
 
 
-# spec/v1/execution.md:983
+# spec/v1/execution.md:995
 class InvalidTransaction(SpecError):
     pass
 
 
-# spec/v1/execution.md:992
+# spec/v1/execution.md:1004
 class InvalidTransactionEncoding(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1001
+# spec/v1/execution.md:1013
 class BlobTransactionNotSupported(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1010
+# spec/v1/execution.md:1022
 class WrongChainId(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1019
+# spec/v1/execution.md:1031
 class SubmitterNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1028
+# spec/v1/execution.md:1040
 class DeploymentNotPermitted(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1037
+# spec/v1/execution.md:1049
 class PriorityFeeAboveMaxFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1046
+# spec/v1/execution.md:1058
 class IntrinsicGasTooLow(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1055
+# spec/v1/execution.md:1067
 class InitcodeTooLarge(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1064
+# spec/v1/execution.md:1076
 class SenderHasCode(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1073
+# spec/v1/execution.md:1085
 class NonceMismatch(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1082
+# spec/v1/execution.md:1094
 class MaxFeeBelowBaseFee(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1091
+# spec/v1/execution.md:1103
 class BlockGasLimitExceeded(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1100
+# spec/v1/execution.md:1112
 class InsufficientFunds(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1110
+# spec/v1/execution.md:1122
 class InvalidCharterUpdate(InvalidTransaction):
     pass
 
 
-# spec/v1/execution.md:1119
+# spec/v1/execution.md:1131
 class CharterUpdateWithValue(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1128
+# spec/v1/execution.md:1140
 class MalformedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1137
+# spec/v1/execution.md:1149
 class UnauthorizedTaxRateUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1146
+# spec/v1/execution.md:1158
 class CharterImmutable(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1155
+# spec/v1/execution.md:1167
 class UnauthorizedCharterUpdate(InvalidCharterUpdate):
     pass
 
 
-# spec/v1/execution.md:1165
+# spec/v1/execution.md:1177
 class InvalidGenesis(SpecError):
     pass
 
 
-# spec/v1/execution.md:1174
+# spec/v1/execution.md:1186
 class InvalidBlock(SpecError):
     pass
 
 
-# spec/v1/execution.md:1183
+# spec/v1/execution.md:1195
 class BlockNumberMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1192
+# spec/v1/execution.md:1204
 class BlockTimestampNotIncreasing(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1201
+# spec/v1/execution.md:1213
 class GasLimitMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1210
+# spec/v1/execution.md:1222
 class BaseFeeMismatch(InvalidBlock):
     pass
 
 
-# spec/v1/execution.md:1219
+# spec/v1/execution.md:1231
 class SupplyOverflow(InvalidBlock):
     pass
 
@@ -4420,6 +4425,7 @@ __all__ = [
     "apply_all_pending_deposits",
     "apply_basis_points",
     "apply_basis_points_rounded_up",
+    "apply_beacon_block_root",
     "apply_block",
     "apply_block_step",
     "apply_charter_call",

@@ -197,7 +197,9 @@ def _t8n(args: argparse.Namespace) -> int:
     except (T8nInputError, KeyError) as error:
         print(f"t8n: bad input: {error}", file=sys.stderr)
         return 2
-    outputs = {"result": (args.output_result, done.result), "alloc": (args.output_alloc, done.alloc)}
+    outputs = {"result": (args.output_result, done.result)}
+    if args.output_alloc:  # reading every account costs more than many transitions: only on request
+        outputs["alloc"] = (args.output_alloc, done.post_alloc())
     to_stdout = {key: document for key, (name, document) in outputs.items() if name == "stdout"}
     for key, (name, document) in outputs.items():
         if name not in ("stdout", "stderr"):
@@ -274,7 +276,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     t8n.add_argument("--input.basedir", dest="input_basedir", default=".", help="folder of relative input files")
     t8n.add_argument("--output.result", dest="output_result", default="result.json", help='a file, "stdout" or "stderr"')
-    t8n.add_argument("--output.alloc", dest="output_alloc", default="alloc.json", help='a file, "stdout" or "stderr"')
+    t8n.add_argument(
+        "--output.alloc", dest="output_alloc", default="alloc.json", help='a file, "stdout", "stderr" or "" (none)'
+    )
     t8n.add_argument("--output.basedir", dest="output_basedir", default=".", help="folder of the output files")
     t8n.add_argument("--state.chainid", dest="state_chainid", type=int, default=1)
     t8n.add_argument("--state.fork", dest="state_fork", default="Cancun", help="Cancun, the EVM the MVM runs")

@@ -96,6 +96,12 @@ from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS, SECPK1_N, SY
 from eth.db.account import AccountDB
 from eth.db.atomic import AtomicDB
 from eth.db.backends.base import BaseDB
+from eth.db.accesslog import KeyAccessLoggerDB
+from eth.db.batch import BatchDB
+from eth.db.hash_trie import HashTrie
+from eth.db.cache import CacheDB
+from eth.db.journal import JournalDB
+from eth.db.storage import AccountStorageDB, StorageLookup
 from eth.exceptions import InvalidInstruction, VMError
 from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
@@ -116,6 +122,8 @@ from eth_hash.auto import keccak
 from eth_typing import Address, BlockNumber, Hash32
 from eth_utils.exceptions import ValidationError
 from trie.hexary import HexaryTrie
+
+from .mpt import LazyTrie
 
 __all__ = [
     "BEACON_ROOTS_ADDRESS",
@@ -388,7 +396,7 @@ EvmMissingData = EVMMissingData
 def genesis_world(alloc: Mapping[_Address, GenesisAccount]) -> EvmWorld:
     """A world holding exactly ``alloc``, over a fresh node store that every world derived from it will share."""
     store = NodeStore()
-    accounts = AccountDB(AtomicDB(store), Hash32(_BLANK_ROOT))
+    accounts = _MvmAccountDB(AtomicDB(store), Hash32(_BLANK_ROOT))
     for address, account in alloc.items():
         accounts.set_balance(Address(address), account.balance)
         accounts.set_nonce(Address(address), account.nonce)
@@ -477,7 +485,7 @@ def _reader(store: NodeStore, state_root: bytes) -> AccountDB:
     if reader is None:
         if len(store.readers) >= NodeStore.READERS_KEPT:
             store.readers.clear()
-        reader = store.readers[state_root] = AccountDB(AtomicDB(store), Hash32(state_root))
+        reader = store.readers[state_root] = _MvmAccountDB(AtomicDB(store), Hash32(state_root))
     return reader
 
 
@@ -857,6 +865,56 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
     return _derive(world, block, run)[0]
 
 
+class _LazyStorageLookup(StorageLookup):
+    """py-evm's storage lookup with its tries lazily hashed (:class:`mvm_spec.mpt.LazyTrie`): the same roots, with
+    each changed node encoded and hashed once per root instead of once per write. Reads between writes go through
+    one trie kept per root, whose decoded nodes stay in memory."""
+
+    _read_trie: LazyTrie | None = None
+
+    def _get_write_trie(self) -> Any:
+        if self._trie_nodes_batch is None:
+            self._trie_nodes_batch = BatchDB(self._db, read_through_deletes=True)
+        if self._write_trie is None:
+            self._write_trie = LazyTrie(self._trie_nodes_batch, self._starting_root_hash)
+        return self._write_trie
+
+    def _get_read_trie(self) -> Any:
+        if self._write_trie is not None:
+            return self._write_trie
+        if self._read_trie is None or self._read_trie._starting_root != self._starting_root_hash:
+            self._read_trie = LazyTrie(self._db, self._starting_root_hash)
+        return self._read_trie
+
+
+class _LazyAccountStorageDB(AccountStorageDB):
+    def __init__(self, db: Any, storage_root: Hash32, address: Address) -> None:
+        super().__init__(db, storage_root, address)
+        # The pipeline of py-evm's constructor, over the lazily hashed lookup.
+        self._storage_lookup = _LazyStorageLookup(db, storage_root, address)
+        self._storage_cache = CacheDB(self._storage_lookup)
+        self._locked_changes = JournalDB(self._storage_cache)
+        self._journal_storage = JournalDB(self._locked_changes)
+
+
+class _MvmAccountDB(AccountDB):
+    """py-evm's account database, with the account trie and each account's storage trie lazily hashed."""
+
+    def __init__(self, db: Any, state_root: Hash32 = BLANK_ROOT_HASH) -> None:
+        super().__init__(db, state_root)
+        # The pipeline of py-evm's constructor, over a lazily hashed account trie.
+        self._trie = HashTrie(LazyTrie(self._batchtrie, state_root))  # type: ignore[arg-type]
+        self._trie_logger = KeyAccessLoggerDB(self._trie, log_missing_keys=False)
+        self._trie_cache = CacheDB(self._trie_logger)
+        self._journaltrie = JournalDB(self._trie_cache)
+
+    def _get_address_store(self, address: Address) -> Any:
+        if address not in self._account_stores:
+            storage_root = self._get_storage_root(address)
+            self._account_stores[address] = _LazyAccountStorageDB(self._raw_store_db, storage_root, address)
+        return self._account_stores[address]
+
+
 class _MvmState(CancunState):
     """py-evm's Cancun state, with the computation class (the opcode table) chosen per transaction, and a record of
     the balance each account had before the current operation first changed or deleted it.
@@ -872,6 +930,7 @@ class _MvmState(CancunState):
     charters: list[Any]  # every charter a call made this transaction; the journaled slot names the standing one
     charter_left: Any = None  # the charter the last transaction left, read before its transient storage is cleared
     written: set[tuple[bytes, int | None]] | None = None  # the store's record of writes, when a tool keeps one
+    account_db_class = _MvmAccountDB
 
     def get_standing_charter(self) -> Any:
         """The charter the last update still standing made in this transaction (``charter_calls.charter`` if none)."""

@@ -85,8 +85,9 @@ def _peer() -> Callable[[dict[str, Any]], str] | None:
     if not PEER_FOLDER.is_dir():
         return None
     sys.path.insert(0, str(PEER_FOLDER))
-    from ethereum_spec_tools.evm_tools.statetest import TestCase, run_test_case
-    from ethereum_spec_tools.evm_tools.t8n import ForkCache
+    # Found at run time in PEER_FOLDER, which the type checker does not see.
+    from ethereum_spec_tools.evm_tools.statetest import TestCase, run_test_case  # type: ignore[import-not-found]
+    from ethereum_spec_tools.evm_tools.t8n import ForkCache  # type: ignore[import-not-found]
 
     cache = ForkCache()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from trie import HexaryTrie
+from trie.hexary import HexaryTrie
 
 from mvm_spec.mpt import BLANK_ROOT, LazyTrie
 

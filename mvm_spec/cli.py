@@ -90,7 +90,7 @@ def _conformance(args: argparse.Namespace) -> int:
     if not vectors:
         print("no vectors match the filters", file=sys.stderr)
         return 2
-    report = run_conformance(vectors, args.client, args.timeout)
+    report = run_conformance(vectors, args.client, args.timeout, trace=args.trace)
     print(format_report(report, args.max_differences))
     if args.coverage:
         from .conformance.coverage import format_coverage, measure
@@ -218,6 +218,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--coverage",
         action="store_true",
         help="also list the spec functions and error names the passed vectors exercise, and those they do not",
+    )
+    conformance.add_argument(
+        "--trace",
+        action="store_true",
+        help="for each failed state_transition vector, ask the client for its trace and show the first step "
+        "where it departs from the spec's (docs/protocol.md#traces)",
     )
     conformance.set_defaults(run=_conformance)
 

@@ -54,6 +54,12 @@ Proofs. :func:`get_account_proof` and :func:`get_storage_proof` are ``eth_getPro
 RLP-encoded trie nodes on the key's path, root first, nodes embedded in their parent left out), checked by the
 runtime's ``trie_get_from_proof``.
 
+Tracing. While :func:`tracing` is active, :func:`execute_transaction` and :func:`execute_deposit` record every
+instruction they run as an EIP-3155 step, with the permission hook's decision, and a summary per execution (the
+fields: docs/protocol.md#traces). A traced execution runs a subclass of the computation class it would run anyway,
+with every opcode-table entry wrapped in one that records the step and calls the entry (:func:`_traced_class`):
+the same entries run in the same order, so tracing changes no result, and the untraced path is untouched.
+
 Decisions the adapter makes where plain py-evm has no opinion (the spec should state them):
 
 * Forbidding STOP forbids the 0x00 instruction, not the implicit stop after the last byte of code, so calls and

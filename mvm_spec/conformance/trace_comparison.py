@@ -188,8 +188,8 @@ def _length_divergence(
     shorter = "client's" if len(client_steps) < len(spec_steps) else "spec's"
     common = min(len(spec_steps), len(client_steps))
     lines = [
-        f"trace: the steps of {label} agree as far as they go, but the {shorter} stop after {common} "
-        f"(spec {len(spec_steps)} steps, client {len(client_steps)}):"
+        f"trace: the steps of {label} agree as far as they go, but the {shorter} trace stops after {common} steps "
+        f"(spec {len(spec_steps)}, client {len(client_steps)}):"
     ]
     lines += _context(spec_steps, common)
     longer = spec_steps if len(spec_steps) > common else client_steps

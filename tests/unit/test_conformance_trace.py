@@ -103,7 +103,7 @@ def test_a_shorter_trace_and_a_missing_execution_are_divergences() -> None:
     del stops_early[0][60:-1]  # keep 60 steps and the summary
     comparison = compare_traces(trace, stops_early, deposit_count=0)
     assert (comparison.execution, comparison.step, comparison.fields) == (0, None, ("steps",))
-    assert "the client's stop after 60" in comparison.lines[0]
+    assert "the client's trace stops after 60 steps (spec 63, client 60)" in comparison.lines[0]
     assert "step 60, only in the spec's trace" in comparison.lines[-1]
     one_execution = compare_traces(trace, trace[:1], deposit_count=0)
     assert (one_execution.execution, one_execution.fields) == (1, ("execution",))

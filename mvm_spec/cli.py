@@ -90,7 +90,7 @@ def _conformance(args: argparse.Namespace) -> int:
     if not vectors:
         print("no vectors match the filters", file=sys.stderr)
         return 2
-    report = run_conformance(vectors, args.client, args.timeout)
+    report = run_conformance(vectors, args.client, args.timeout, trace=args.trace)
     print(format_report(report, args.max_differences))
     if args.coverage:
         from .conformance.coverage import format_coverage, measure
@@ -99,6 +99,30 @@ def _conformance(args: argparse.Namespace) -> int:
     failed = report.count("failed") > 0 or bool(report.client_problem)
     unanswered = report.count("unanswered") > 0
     return 1 if failed or (args.require_all and unanswered) else 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    from .conformance.client import answer
+    from .conformance.runner import Vector
+
+    try:
+        document = json.loads(args.vector.read_text(encoding="utf-8"))
+        runner = document["_info"]["runner"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"cannot read a vector from {args.vector}: {error}", file=sys.stderr)
+        return 2
+    if runner != "state_transition":
+        print(f"{args.vector} is a {runner} vector: only state_transition vectors execute code", file=sys.stderr)
+        return 2
+    reply = answer(Vector(str(args.vector), document).request(0) | {"trace": True})
+    if "trace" not in reply:
+        reason = reply.get("error") or reply.get("protocol_error")
+        print(f"{args.vector}: the spec rejects the block ({reason}), so nothing is traced", file=sys.stderr)
+        return 1
+    for index, lines in enumerate(reply["trace"]):
+        if args.execution is None or args.execution == index:
+            print("\n".join(json.dumps(line, separators=(",", ":")) for line in lines))
+    return 0
 
 
 def _client(args: argparse.Namespace) -> int:
@@ -243,7 +267,22 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also list the spec functions and error names the passed vectors exercise, and those they do not",
     )
+    conformance.add_argument(
+        "--trace",
+        action="store_true",
+        help="for each failed state_transition vector, ask the client for its trace and show the first step "
+        "where it departs from the spec's (docs/protocol.md#traces)",
+    )
     conformance.set_defaults(run=_conformance)
+
+    trace = commands.add_parser(
+        "trace", help="the spec's per-opcode trace of a state_transition vector's block (EIP-3155 JSON lines)"
+    )
+    trace.add_argument("vector", type=Path, help="a state_transition vector file")
+    trace.add_argument(
+        "--execution", type=int, help="only this execution: its index among the block's deposits, then transactions"
+    )
+    trace.set_defaults(run=_trace)
 
     client = commands.add_parser("client", help="the reference client: the spec over the JSON-lines protocol")
     client.set_defaults(run=_client)

@@ -54,6 +54,12 @@ Proofs. :func:`get_account_proof` and :func:`get_storage_proof` are ``eth_getPro
 RLP-encoded trie nodes on the key's path, root first, nodes embedded in their parent left out), checked by the
 runtime's ``trie_get_from_proof``.
 
+Tracing. While :func:`tracing` is active, :func:`execute_transaction` and :func:`execute_deposit` record every
+instruction they run as an EIP-3155 step, with the permission hook's decision, and a summary per execution (the
+fields: docs/protocol.md#traces). A traced execution runs a subclass of the computation class it would run anyway,
+with every opcode-table entry wrapped in one that records the step and calls the entry (:func:`_traced_class`):
+the same entries run in the same order, so tracing changes no result, and the untraced path is untouched.
+
 Decisions the adapter makes where plain py-evm has no opinion (the spec should state them):
 
 * Forbidding STOP forbids the 0x00 instruction, not the implicit stop after the last byte of code, so calls and
@@ -80,6 +86,8 @@ A difference in how, not what:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, TypeVar, cast
@@ -116,6 +124,7 @@ from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
 from eth.vm.forks.cancun.transactions import CancunTransactionBuilder
 from eth.vm.forks.shanghai.constants import INITCODE_WORD_COST
 from eth.vm.interrupt import EVMMissingData
+from eth.vm.logic.invalid import InvalidOpcode
 from eth.vm.forks.spurious_dragon._utils import collect_touched_accounts
 from eth.vm.message import Message
 from eth_hash.auto import keccak
@@ -134,10 +143,13 @@ __all__ = [
     "EvmWorld",
     "ExecutionRefused",
     "ExecutionResult",
+    "ExecutionTracer",
     "ForbiddenOpcode",
     "GenesisAccount",
     "TransferTax",
     "NodeStore",
+    "PermissionExplainer",
+    "TracedExecution",
     "UndecodableTransaction",
     "burn",
     "decode_transaction",
@@ -154,6 +166,7 @@ __all__ = [
     "get_storage_root",
     "mint",
     "set_balance",
+    "tracing",
     "transfer",
 ]
 
@@ -706,24 +719,29 @@ def execute_transaction(
     With no forbidden opcodes, no transfer tax and no charter calls this is plain py-evm Cancun, bit for bit.
     """
     transaction = _decode(raw)
+    exempt = _exempt(exempt_code_addresses)
     computation_class = _computation_class(
-        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None, charter_calls is not None
+        frozenset(forbidden_opcodes), exempt, transfer_tax is not None, charter_calls is not None
     )
+    trace = _start_trace(bytes(transaction.sender), charter_calls, exempt)
 
     def run(state: _MvmState) -> ComputationAPI:
-        state.computation_class = computation_class
+        state.tracer = trace
+        state.computation_class = computation_class if trace is None else _traced_class(computation_class)
         state.transfer_tax = transfer_tax
         state.charter_calls, state.charters = charter_calls, []
         try:
             return state.apply_transaction(transaction)
         except ValidationError as error:
             raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
+        finally:
+            state.tracer, state.computation_class = None, computation_class
 
     after, computation = _derive(world, block, run)
     assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
     supply_change = world.store.live[1].supply_change()
     gas_used = int(CancunVM.finalize_gas_used(transaction, computation))
-    return ExecutionResult(
+    result = ExecutionResult(
         world=after,
         success=bool(computation.is_success),
         gas_used=gas_used,
@@ -733,6 +751,9 @@ def execute_transaction(
         transfer_tax=_kept_transfer_tax(computation),
         charter=world.store.live[1].charter_left,
     )
+    if trace is not None:
+        trace.finish(computation, result)
+    return result
 
 
 def execute_deposit(
@@ -781,22 +802,27 @@ def execute_deposit(
         gas=gas_limit,
         intrinsic_gas=intrinsic_gas - init_code_charge,
     )
+    exempt = _exempt(exempt_code_addresses)
     computation_class = _computation_class(
-        frozenset(forbidden_opcodes), _exempt(exempt_code_addresses), transfer_tax is not None, charter_calls is not None
+        frozenset(forbidden_opcodes), exempt, transfer_tax is not None, charter_calls is not None
     )
+    trace = _start_trace(bytes(sender), charter_calls, exempt)
 
     def run(state: _MvmState) -> ComputationAPI:
-        state.computation_class = computation_class
+        state.tracer = trace
+        state.computation_class = computation_class if trace is None else _traced_class(computation_class)
         state.transfer_tax = transfer_tax
         state.charter_calls, state.charters = charter_calls, []
         try:
             return _DepositExecutor(state)(deposit)
         except ValidationError as error:
             raise ExecutionRefused(f"py-evm refused deposit {deposit!r}: {error}") from error
+        finally:
+            state.tracer, state.computation_class = None, computation_class
 
     after, computation = _derive(world, block, run)
     assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
-    return ExecutionResult(
+    result = ExecutionResult(
         world=after,
         success=bool(computation.is_success),
         gas_used=int(CancunVM.finalize_gas_used(cast(SignedTransactionAPI, deposit), computation)),
@@ -806,6 +832,9 @@ def execute_deposit(
         transfer_tax=_kept_transfer_tax(computation),
         charter=world.store.live[1].charter_left,
     )
+    if trace is not None:
+        trace.finish(computation, result)
+    return result
 
 
 @dataclass(frozen=True)
@@ -930,6 +959,7 @@ class _MvmState(CancunState):
     charters: list[Any]  # every charter a call made this transaction; the journaled slot names the standing one
     charter_left: Any = None  # the charter the last transaction left, read before its transient storage is cleared
     written: set[tuple[bytes, int | None]] | None = None  # the store's record of writes, when a tool keeps one
+    tracer: _ExecutionTrace | None = None  # the trace of the execution running, while one is recorded (tracing)
     account_db_class = _MvmAccountDB
 
     def get_standing_charter(self) -> Any:
@@ -1320,6 +1350,228 @@ def _ran_off_the_end(code: Any) -> bool:
     if code.program_counter > end or end == 0:
         return True
     return not (code[end - 1] == STOP and code.is_valid_opcode(end - 1))
+
+
+# --- Tracing (EIP-3155) --------------------------------------------------------------------------------------
+
+# What decided the permission of an opcode, for a trace: given the charter the transaction began under (None when
+# no charter calls were given), its signer and the opcode, a name such as "permissions[2]" or "open".
+PermissionExplainer = Callable[[Any, bytes, int], str]
+
+
+@dataclass(frozen=True)
+class TracedExecution:
+    """The trace of one transaction or deposit: an EIP-3155 step object per instruction executed, in execution
+    order across every frame, and its summary object (the fields are listed in docs/protocol.md#traces)."""
+
+    steps: tuple[dict[str, Any], ...]
+    summary: dict[str, Any]
+
+
+class ExecutionTracer:
+    """The traces of the transactions and deposits executed while it is active (:func:`tracing`), in order."""
+
+    def __init__(self, explain_permission: PermissionExplainer) -> None:
+        self.explain_permission = explain_permission
+        self.executions: list[TracedExecution] = []
+
+
+_ACTIVE_TRACER: ContextVar[ExecutionTracer | None] = ContextVar("mvm_execution_tracer", default=None)
+
+
+@contextmanager
+def tracing(explain_permission: PermissionExplainer) -> Iterator[ExecutionTracer]:
+    """Record a trace of every transaction and deposit executed in the block (system calls are not traced)."""
+    tracer = ExecutionTracer(explain_permission)
+    token = _ACTIVE_TRACER.set(tracer)
+    try:
+        yield tracer
+    finally:
+        _ACTIVE_TRACER.reset(token)
+
+
+def _start_trace(
+    signer: bytes, charter_calls: CharterCalls | None, exempt: frozenset[bytes]
+) -> _ExecutionTrace | None:
+    """The trace of the execution about to run, or None when no tracer is active (the normal path)."""
+    tracer = _ACTIVE_TRACER.get()
+    if tracer is None:
+        return None
+    return _ExecutionTrace(tracer, signer, None if charter_calls is None else charter_calls.charter, exempt)
+
+
+def _opcode_names() -> tuple[str, ...]:
+    """Each opcode's name as EIP-3155 traces print it: py-evm's mnemonics, with the Ethereum names where py-evm
+    keeps an older one (SHA3 is KECCAK256) or has none; an opcode Cancun does not define is UNDEFINED."""
+    names = {0x20: "KECCAK256", 0xFE: "INVALID", 0xFF: "SELFDESTRUCT"}
+    return tuple(
+        names.get(opcode) or getattr(CancunComputation.opcodes.get(opcode), "mnemonic", None) or "UNDEFINED"
+        for opcode in range(256)
+    )
+
+
+_OPCODE_NAMES = _opcode_names()
+
+
+@dataclass
+class _TracedFrame:
+    refund_base: int  # the transaction's refund counter when the frame started
+    exempt: bool  # an exempt account running its own code: the plain opcode table, whatever the charter says
+
+
+@dataclass
+class _TracedStep:
+    record: dict[str, Any]
+    gas_before: int
+    computation: Any
+    starts_frame: bool = False
+
+
+class _ExecutionTrace:
+    """The trace of one execution being recorded. A traced computation class (:func:`_traced_class`) calls
+    :meth:`enter_frame` and :meth:`exit_frame` around every frame and :meth:`run_step` for every instruction.
+
+    ``refund`` is the transaction's refund counter, as EIP-3155 asks: py-evm keeps refunds per frame, so a frame's
+    counter is the one at its start plus what it and its finished children added (``get_gas_refund``, which
+    counts nothing of a failed child: a failed frame's refunds are undone). ``gasCost`` of a step that starts a
+    frame is the gas it took before the frame started, the gas it gave the frame included (what the frame returns
+    is not subtracted); of any other step, the gas it consumed.
+    """
+
+    def __init__(self, tracer: ExecutionTracer, signer: bytes, charter: Any, exempt: frozenset[bytes]) -> None:
+        self.tracer, self.signer, self.charter, self.exempt = tracer, signer, charter, exempt
+        self.steps: list[dict[str, Any]] = []
+        self.frames: list[_TracedFrame] = []
+        self.open_steps: list[_TracedStep] = []  # the steps still running, the innermost last
+        self.rules: dict[int, str] = {}  # what decided each opcode's permission, asked once per execution
+
+    def enter_frame(self, message: MessageAPI) -> None:
+        refund_base = 0
+        if self.open_steps:  # a step of the calling frame starts this one
+            step = self.open_steps[-1]
+            step.starts_frame = True
+            step.record["gasCost"] = hex(step.gas_before - step.computation._gas_meter.gas_remaining)
+            refund_base = self.frames[-1].refund_base + step.computation.get_gas_refund()
+        runs_itself = message.code_address == message.storage_address
+        self.frames.append(_TracedFrame(refund_base, runs_itself and bytes(message.code_address) in self.exempt))
+
+    def exit_frame(self) -> None:
+        self.frames.pop()
+
+    def run_step(self, opcode: int, logic: Any, computation: Any) -> None:
+        code = computation.code
+        implicit_stop = opcode == STOP and _ran_off_the_end(code)
+        if implicit_stop and len(code) == 0:
+            logic(computation=computation)  # a frame without code runs nothing, as geth runs no code for it
+            return
+        frame = self.frames[-1]
+        meter = computation._gas_meter
+        gas_before = meter.gas_remaining
+        denied = isinstance(logic, _ForbiddenOpcodeLogic) and not implicit_stop
+        record: dict[str, Any] = {
+            "pc": code.program_counter if implicit_stop else code.program_counter - 1,  # the loop has moved past it
+            "op": opcode,
+            "gas": hex(gas_before),
+            "gasCost": None,  # known when the step ends or starts a frame
+            "memSize": len(computation._memory),
+            "stack": [hex(_stack_word(item)) for item in computation._stack.values],
+            "depth": computation.msg.depth + 1,
+            "returnData": "0x" + bytes(computation.return_data).hex(),
+            "refund": frame.refund_base + computation.get_gas_refund(),
+            "opName": _OPCODE_NAMES[opcode],
+            "mvmPermission": "denied" if denied else "allowed",
+            "mvmRule": "exempt" if frame.exempt else "implicitStop" if implicit_stop else self._rule(opcode),
+        }
+        self.steps.append(record)
+        step = _TracedStep(record, gas_before, computation)
+        self.open_steps.append(step)
+        try:
+            logic(computation=computation)
+        except VMError as error:  # the step halts its frame exceptionally; EIP-3155's error goes before our fields
+            mvm_fields = {name: record.pop(name) for name in ("mvmPermission", "mvmRule")}
+            record["error"] = type(error).__name__
+            record.update(mvm_fields)
+            raise
+        finally:
+            self.open_steps.pop()
+            if not step.starts_frame:
+                record["gasCost"] = hex(gas_before - meter.gas_remaining)
+
+    def _rule(self, opcode: int) -> str:
+        rule = self.rules.get(opcode)
+        if rule is None:
+            rule = self.rules[opcode] = self.tracer.explain_permission(self.charter, self.signer, opcode)
+        return rule
+
+    def finish(self, computation: ComputationAPI, result: ExecutionResult) -> None:
+        """Close the trace with its summary; the world's root is computed now, as a client tracing would."""
+        summary: dict[str, Any] = {
+            "stateRoot": "0x" + result.world.state_root.hex(),
+            "output": "0x" + bytes(computation.output).hex(),
+            "gasUsed": hex(result.gas_used),
+            "pass": result.success,
+        }
+        if computation.is_error:
+            summary["error"] = type(computation.error).__name__
+        summary["mvmExecutionTax"] = hex(result.transfer_tax)
+        self.tracer.executions.append(TracedExecution(tuple(self.steps), summary))
+
+
+class _TracedOpcode:
+    """An opcode-table entry that records a step around the entry it wraps (:meth:`_ExecutionTrace.run_step`)."""
+
+    __slots__ = ("opcode", "logic", "mnemonic", "gas_cost")
+
+    def __init__(self, opcode: int, logic: Any) -> None:
+        self.opcode, self.logic = opcode, logic
+        self.mnemonic, self.gas_cost = _OPCODE_NAMES[opcode], getattr(logic, "gas_cost", 0)
+
+    def __call__(self, computation: Any) -> None:
+        computation.state.tracer.run_step(self.opcode, self.logic, computation)
+
+
+def _traced_opcodes(table: Mapping[int, Any]) -> dict[int, Any]:
+    """``table`` with all 256 opcodes wrapped. py-evm runs ``InvalidOpcode`` for an opcode its table lacks, and
+    so does the wrapper, so that the step is recorded."""
+    return {
+        opcode: _TracedOpcode(opcode, table[opcode] if opcode in table else InvalidOpcode(opcode))
+        for opcode in range(256)
+    }
+
+
+class _TracedFrames:
+    """Mixed into a traced computation class: tells the trace when each frame starts and ends. Every frame (every
+    depth, init code, precompiles and charter calls) runs through ``apply_computation``."""
+
+    @classmethod
+    def apply_computation(
+        cls,
+        state: StateAPI,
+        message: MessageAPI,
+        transaction_context: TransactionContextAPI,
+        parent_computation: ComputationAPI | None = None,
+    ) -> ComputationAPI:
+        trace = cast(_MvmState, state).tracer
+        assert trace is not None  # a traced class runs only while its trace is recorded
+        trace.enter_frame(message)
+        try:
+            untraced = cast(Any, super())
+            computation = untraced.apply_computation(state, message, transaction_context, parent_computation)
+            return cast(ComputationAPI, computation)
+        finally:
+            trace.exit_frame()
+
+
+@lru_cache(maxsize=64)
+def _traced_class(computation_class: type[CancunComputation]) -> type[CancunComputation]:
+    """``computation_class`` with every opcode-table entry recording a step: the same entries run, in the same
+    order, so a traced execution computes exactly what the untraced one does."""
+    namespace: dict[str, Any] = {"opcodes": _traced_opcodes(computation_class.opcodes)}
+    unrestricted = getattr(computation_class, "unrestricted_opcodes", None)
+    if unrestricted:
+        namespace["unrestricted_opcodes"] = _traced_opcodes(unrestricted)
+    traced = type(f"Traced{computation_class.__name__}", (_TracedFrames, computation_class), namespace)
+    return cast(type[CancunComputation], traced)
 
 
 # --- Witnesses ------------------------------------------------------------------------------------------------

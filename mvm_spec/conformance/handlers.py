@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Callable
 
+from ..tracing import trace_block
 from ..vectors.codec import (
     decode_account_queries,
     decode_addresses,
@@ -547,15 +548,20 @@ def compute_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, 
 @handles("state_transition", "apply_block")
 def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Build the genesis state of ``pre``, take it through ``input.parents`` (if any) with ``state_transition``,
-    apply ``input.block`` and report the roots, receipts and named accounts."""
+    apply ``input.block`` and report the roots, receipts and named accounts; with ``"trace": true``, also the
+    trace of ``input.block`` (docs/protocol.md#traces)."""
     chain_id, alloc, charter, timestamp, base_fee_per_gas = decode_genesis(spec, request["pre"])
     state = spec.get_genesis_state(chain_id, alloc, charter, timestamp, base_fee_per_gas)
     given = request["input"]
     for parent in given.get("parents", []):
         state = spec.state_transition(state, decode_l2_block(spec, parent))
-    post_state, receipts = spec.apply_block(state, decode_l2_block(spec, given["block"]))
+    block = decode_l2_block(spec, given["block"])
     queries = decode_account_queries(spec, given["accounts"])
-    return {"post": encode_state_transition_post(spec, post_state, receipts, queries)}
+    if request.get("trace") is not True:
+        post_state, receipts = spec.apply_block(state, block)
+        return {"post": encode_state_transition_post(spec, post_state, receipts, queries)}
+    post_state, receipts, trace = trace_block(spec, state, block)
+    return {"post": encode_state_transition_post(spec, post_state, receipts, queries), "trace": trace}
 
 
 @handles("storage", "cid")

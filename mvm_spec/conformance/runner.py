@@ -48,6 +48,7 @@ class Outcome:
     vector: Vector
     status: Status
     differences: tuple[str, ...] = ()
+    trace_comparison: tuple[str, ...] = ()  # with --trace, for a failed state_transition vector: where it diverged
 
 
 @dataclass
@@ -175,8 +176,11 @@ class ClientProcess:
             return self.process.wait()
 
 
-def run_conformance(vectors: list[Vector], command: str, timeout: float = 10.0) -> Report:
+def run_conformance(vectors: list[Vector], command: str, timeout: float = 10.0, trace: bool = False) -> Report:
+    """Run ``vectors`` against the client ``command``; with ``trace``, also compare the client's trace of every
+    failed ``state_transition`` vector with the spec's (asked as one more request, right after the vector's)."""
     report = Report()
+    traced_request_ids = iter(range(len(vectors), 2 * len(vectors)))  # ids are unique in a run
     with tempfile.TemporaryFile() as stderr_file:
         try:
             client = ClientProcess(command, stderr_file)
@@ -201,13 +205,51 @@ def run_conformance(vectors: list[Vector], command: str, timeout: float = 10.0) 
                 )
                 report.outcomes.append(Outcome(vector, "unanswered"))
                 continue
-            report.outcomes.append(_judge_line(vector, request_id, line))
+            outcome = _judge_line(vector, request_id, line)
+            if trace and outcome.status == "failed" and vector.runner == "state_transition":
+                comparison, report.client_problem = _compare_traced(client, vector, next(traced_request_ids), timeout)
+                outcome = Outcome(vector, outcome.status, outcome.differences, comparison)
+            report.outcomes.append(outcome)
         exit_code = client.stop()
         if not report.client_problem and exit_code not in (0, None):
             report.client_problem = f"client exited with code {exit_code} after answering"
         stderr_file.seek(0)
         report.client_stderr = stderr_file.read().decode(errors="replace")
     return report
+
+
+def _compare_traced(
+    client: ClientProcess, vector: Vector, request_id: int, timeout: float
+) -> tuple[tuple[str, ...], str]:
+    """Ask the client for its trace of ``vector``'s block, and compare it with the spec's: the report's lines, and
+    the client's problem if it stopped answering (as for any request)."""
+    from .client import answer  # the spec itself, in this process
+    from .trace_comparison import compare_traces
+
+    request = vector.request(request_id) | {"trace": True}
+    try:
+        line = client.ask(request, timeout)
+    except TimeoutError:
+        client.process.kill()
+        problem = f"no answer within {timeout:g} s (to the traced request for {vector.path}); client stopped"
+        return (f"trace: {problem}",), problem
+    if line is None:
+        problem = f"client exited with code {client.process.wait()} before answering the traced request"
+        return (f"trace: {problem}",), problem
+    try:
+        client_answer = json.loads(line)
+    except json.JSONDecodeError:
+        return (f"trace: the answer to the traced request is not JSON: {line.strip()[:120]!r}",), ""
+    if not isinstance(client_answer, dict) or client_answer.get("id") != request_id:
+        return (f"trace: the answer to the traced request is not its answer: {line.strip()[:120]!r}",), ""
+    spec_answer = answer(request)
+    if "trace" not in spec_answer:
+        return (f"trace: the spec rejects this block ({spec_answer.get('error')}): no spec trace to compare",), ""
+    if "trace" not in client_answer:
+        given = f"error {client_answer['error']}" if "error" in client_answer else "no trace"
+        return (f"trace: the client gave {given} when asked for a trace (docs/protocol.md#traces)",), ""
+    deposit_count = len(vector.document["input"]["block"]["deposits"])
+    return compare_traces(spec_answer["trace"], client_answer["trace"], deposit_count).lines, ""
 
 
 def _judge_line(vector: Vector, request_id: int, line: str) -> Outcome:
@@ -238,6 +280,7 @@ def format_report(report: Report, max_differences: int = 10) -> str:
         for outcome in failures[:max_differences]:
             lines.append(f"  {outcome.vector.path}")
             lines += [f"    {difference}" for difference in outcome.differences]
+            lines += [f"    {line}" for line in outcome.trace_comparison]
     if report.client_problem:
         lines += ["", f"Client problem: {report.client_problem}"]
     if report.client_stderr.strip() and (failures or report.client_problem):

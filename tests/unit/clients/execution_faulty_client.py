@@ -22,6 +22,8 @@ Usage: python execution_faulty_client.py MODE  (JSON lines on stdin and stdout, 
   py_evm_as_is               runs py-evm 0.12.1b1's Cancun without the adapter's two corrections: a creation onto an
                              address holding only storage does not collide (EIP-7610), and MODEXP answers 0 for an
                              empty base.
+  add_plus_one               computes ADD one too high (a + b + 1, modulo 2**256), at the same gas; asked for a trace
+                             ("trace": true), it traces the execution it ran, mistake included.
 
 Each answers state_transition requests by running the reference spec with one function swapped, so the mistake is
 exactly the one named and nothing else changes.
@@ -34,13 +36,18 @@ from dataclasses import replace
 from types import ModuleType
 from typing import Any, Callable
 
+from eth.constants import GAS_VERYLOW
+from eth.vm import opcode_values as op
 from eth.vm.forks.cancun.computation import CancunComputation
 from eth.vm.forks.cancun.state import CancunState
+from eth.vm.opcode import as_opcode
 
 from mvm_spec import evm
 from mvm_spec.conformance.client import answer
 from mvm_spec.conformance.mutants import serve_mutant, swapped
 from mvm_spec.forks import load_spec
+
+UINT256_MODULUS = 2**256
 
 
 def envelope_only_apply_transaction(spec: ModuleType) -> Callable[..., Any]:
@@ -93,6 +100,11 @@ def top_level_charter_updates(spec: ModuleType, name: str) -> Callable[..., Any]
     return apply
 
 
+def add_plus_one(computation: Any) -> None:
+    left, right = computation.stack_pop_ints(2)
+    computation.stack_push_int((left + right + 1) % UINT256_MODULUS)
+
+
 def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(request, dict) or request.get("runner") != "state_transition":
         return answer(request)
@@ -131,6 +143,11 @@ def faulty_answer(mode: str, request: dict[str, Any]) -> dict[str, Any]:
         # The adapter's classes, put back to py-evm's own answers (this process serves nothing else).
         evm._MvmState.has_code_or_nonce = CancunState.has_code_or_nonce  # type: ignore[method-assign]
         evm._CancunComputation._precompiles = CancunComputation._precompiles
+        return answer(request)
+    if mode == "add_plus_one":
+        # py-evm's own table, changed in place (this process serves nothing else): every table the adapter builds,
+        # traced or not, is made from it.
+        CancunComputation.opcodes[op.ADD] = as_opcode(logic_fn=add_plus_one, mnemonic="ADD", gas_cost=GAS_VERYLOW)
         return answer(request)
     raise SystemExit(f"unknown mode {mode!r}")
 

@@ -221,7 +221,12 @@ def _t8n(args: argparse.Namespace) -> int:
     except (T8nInputError, KeyError) as error:
         print(f"t8n: bad input: {error}", file=sys.stderr)
         return 2
-    outputs = {"result": (args.output_result, done.result)}
+    if args.state_reward not in (None, 0, -1):
+        print("--state.reward: an L2 block pays no block reward (-1 or 0, as after Ethereum's merge)", file=sys.stderr)
+        return 2
+    outputs: dict[str, tuple[str, object]] = {"result": (args.output_result, done.result)}
+    if args.output_body:
+        outputs["body"] = (args.output_body, done.body)
     if args.output_alloc:  # reading every account costs more than many transitions: only on request
         outputs["alloc"] = (args.output_alloc, done.post_alloc())
     to_stdout = {key: document for key, (name, document) in outputs.items() if name == "stdout"}
@@ -319,7 +324,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--output.alloc", dest="output_alloc", default="alloc.json", help='a file, "stdout", "stderr" or "" (none)'
     )
     t8n.add_argument("--output.basedir", dest="output_basedir", default=".", help="folder of the output files")
+    t8n.add_argument("--output.body", dest="output_body", help='the included transactions, their RLP list as hex')
     t8n.add_argument("--state.chainid", dest="state_chainid", type=int, default=1)
+    t8n.add_argument("--state.reward", dest="state_reward", type=int, help="-1 or 0: an L2 block pays no reward")
     t8n.add_argument("--state.fork", dest="state_fork", default="Cancun", help="Cancun, the EVM the MVM runs")
     t8n.add_argument("--state-test", dest="state_test", action="store_true", help="one transaction, no system call")
     t8n.add_argument("--fork", default="v1", help="the MVM fork whose rules apply")

@@ -37,6 +37,7 @@ from eth_keys.datatypes import PrivateKey
 from eth_typing import Address as EthAddress
 
 from .evm import DumpedAccount, GenesisAccount, dump_world, genesis_world, record_writes
+from .mpt import LazyTrie
 from .vectors.codec import decode_charter
 
 
@@ -241,6 +242,12 @@ class Transition:
     result: dict[str, Any]
     world: Any
     known: Mapping[bytes, Sequence[int]]  # the accounts and slots of the pre-state, which name the trie's keys
+    included: Sequence[bytes]  # the transactions applied, in order (the rejected ones left out)
+
+    @property
+    def body(self) -> str:
+        """The included transactions as geth's ``--output.body`` writes them: the hex of their RLP list."""
+        return "0x" + bytes(rlp.encode(list(self.included))).hex()
 
     def post_alloc(self) -> dict[str, Any]:
         return _post_alloc(dump_world(self.world, self.known))
@@ -348,7 +355,40 @@ def transition(
             "mvmCharterRoot": _data(spec.compute_charter_root(after.charter)),
             "mvmCoinbaseSupply": _hex(after.coinbase_supply),
         }
-    return Transition(result, state.world, known)
+    return Transition(result, state.world, known, tuple(included))
+
+
+# --- Ethereum's commitments, which an L2 block does not carry but Ethereum's tools read ---------------------------
+
+
+def compute_logs_bloom(logs: Sequence[Any]) -> bytes:
+    """The Yellow Paper's 2,048-bit bloom filter of the logs' addresses and topics (3 bits of keccak256 each)."""
+    bloom = 0
+    for log in logs:
+        for item in (bytes(log.address), *(bytes(topic) for topic in log.topics)):
+            digest = keccak(item)
+            for offset in (0, 2, 4):
+                bloom |= 1 << ((digest[offset] << 8 | digest[offset + 1]) & 2047)
+    return bloom.to_bytes(256, "big")
+
+
+def _encode_logs(logs: Sequence[Any]) -> list[Any]:
+    return [[bytes(log.address), [bytes(topic) for topic in log.topics], bytes(log.data)] for log in logs]
+
+
+def encode_ethereum_receipt(raw: bytes, receipt: Any) -> bytes:
+    """The receipt as Ethereum's receipts trie holds it (EIP-2718: a typed transaction's type byte first)."""
+    fields = [receipt.status, receipt.cumulative_gas_used, compute_logs_bloom(receipt.logs), _encode_logs(receipt.logs)]
+    encoded = bytes(rlp.encode(fields))
+    return bytes([raw[0]]) + encoded if raw[0] < 0x80 else encoded
+
+
+def compute_ordered_trie_root(values: Sequence[bytes]) -> bytes:
+    """The root of Ethereum's trie of ``values`` by the RLP of their index: its transactions and receipts roots."""
+    trie = LazyTrie({})
+    for index, value in enumerate(values):
+        trie[rlp.encode(index)] = value
+    return trie.root_hash
 
 
 def _result(
@@ -371,20 +411,24 @@ def _result(
                 "status": _hex(receipt.status),
                 "cumulativeGasUsed": _hex(receipt.cumulative_gas_used),
                 "gasUsed": _hex(receipt.cumulative_gas_used - previous),
+                "logsBloom": _data(compute_logs_bloom(receipt.logs)),
                 "logs": logs,
                 "mvmTax": _hex(receipt.tax),
             }
         )
         previous = receipt.cumulative_gas_used
-    logs_rlp = rlp.encode([[bytes(log.address), [bytes(topic) for topic in log.topics], bytes(log.data)] for log in all_logs])
     return {
         "stateRoot": _data(state.world.state_root),
-        "logsHash": _data(keccak(logs_rlp)),
+        "txRoot": _data(compute_ordered_trie_root(included)),
+        "receiptsRoot": _data(compute_ordered_trie_root([encode_ethereum_receipt(*pair) for pair in zip(included, receipts)])),
+        "logsHash": _data(keccak(rlp.encode(_encode_logs(all_logs)))),
+        "logsBloom": _data(compute_logs_bloom(all_logs)),
         "receipts": receipt_objects,
         "rejected": rejected,
         "gasUsed": _hex(previous),
         "currentBaseFee": _hex(block.base_fee_per_gas),
         "currentExcessBlobGas": "0x0",
+        "blobGasUsed": "0x0",
     }
 
 

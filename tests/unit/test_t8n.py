@@ -84,6 +84,31 @@ def test_a_block_matches_the_execution_specs_and_skips_a_rejected_transaction() 
     assert int(result["mvmCoinbaseSupply"], 16) == 1000 * ETHER - gas * 7  # only the base fee left the supply
 
 
+def test_ethereum_commitments_match_the_execution_specs_for_legacy_and_typed_transactions() -> None:
+    # PUSH1 42, PUSH0, MSTORE, PUSH32 topic, PUSH1 32, PUSH0, LOG1, STOP: one log of the word 42 under the topic.
+    topic = "11" * 32
+    code = "602a5f52" + "7f" + topic + "60205f" + "a1" + "00"
+    legacy = {"type": "0x0", "chainId": "0x1", "nonce": "0x0", "gas": "0x186a0", "gasPrice": "0xa"}
+    legacy |= {"to": CONTRACT, "value": "0x0", "input": "0x", "secretKey": SECRET}
+    done = transition(SPEC, alloc(code), env(blockHashes={"0": "0x" + "5e" * 32}), [legacy, call(nonce=1, value=3, maxPriorityFeePerGas="0x2")])
+    result = done.result
+    # The execution specs' t8n (ethereum-execution 2.20.0, Cancun) on the same input:
+    assert result["stateRoot"] == "0x2f12cc1cc24af774d6e8df840dea644d4b1c504ccd4db33e1668f826b309f987"
+    assert result["txRoot"] == "0x39678d48160108c78b4e2f133a4ba3e546213f2aab5c9119770309909091a110"
+    assert result["receiptsRoot"] == "0xc051d8f635a66ba026aff3ececfc3d7b690d4a53446bf35f2ba0b4880a03dbe9"
+    assert result["logsHash"] == "0xeb46211ebfc646d5b12377e8f4106822517a2b2c206ee203c7aa48a6865246d1"
+    assert result["gasUsed"] == "0xac12"
+    # The bloom by hand: 3 bits for the address and 3 for the topic, each the low 11 bits of a byte pair of keccak.
+    bits = {
+        (digest[offset] << 8 | digest[offset + 1]) & 2047
+        for item in (bytes.fromhex(CONTRACT[2:]), bytes.fromhex(topic))
+        for digest in [keccak(item)]
+        for offset in (0, 2, 4)
+    }
+    assert int(result["logsBloom"], 16) == sum(1 << bit for bit in bits)
+    assert [receipt["type"] for receipt in result["receipts"]] == ["0x0", "0x2"]
+
+
 def test_the_charter_is_an_input_and_its_tax_is_reported() -> None:
     charter = {
         "vision": "",
@@ -192,3 +217,10 @@ def test_the_command_reads_and_writes_files_as_geth_does(tmp_path: Path, capsys:
     assert main(command) == 2
     assert "no withdrawals" in capsys.readouterr().err
     assert main([*command, "--state.fork", "Prague"]) == 2
+    assert main([*command, "--state.reward", "2000000000000000000"]) == 2
+    (tmp_path / "env.json").write_text(json.dumps(env()), encoding="utf-8")
+    assert main([*command, "--state.reward", "-1", "--output.body", "body.json"]) == 0
+    import rlp
+
+    (included,) = rlp.decode(bytes.fromhex(json.loads((out / "body.json").read_text(encoding="utf-8"))[2:]))
+    assert included[0] == 0x02 and "0x" + keccak(included).hex() == result["receipts"][0]["transactionHash"]

@@ -14,7 +14,7 @@ import pytest
 from mvm_spec.cli import main
 from mvm_spec.forks import load_spec
 from mvm_spec.vectors.case import CaseBody, CaseError, Part, VectorCase
-from mvm_spec.vectors.validation import VectorFormatError, validate_vector
+from mvm_spec.vectors.validation import VectorFormatError, schema_texts, validate_vector
 from mvm_spec.vectors.writer import (
     VectorFile,
     case_instances,
@@ -122,3 +122,16 @@ def test_schema_rejects_wrongly_encoded_parts() -> None:
     for bad in bad_documents:
         with pytest.raises(VectorFormatError):
             validate_vector("tax", bad, "compute_tax")
+
+
+def test_published_schemas_are_a_copy_of_the_package_schemas(tmp_path: Path) -> None:
+    """The schemas' one source is the package (the installed runner validates with it); ``tests/vectors/schema/``
+    is the copy ``mvm-spec vectors`` publishes beside the vectors, and ``--check`` reports a copy that drifted."""
+    published = {path.name: path.read_text(encoding="utf-8") for path in (VECTORS / "schema").glob("*.json")}
+    assert published == schema_texts()
+    copies = with_schemas_and_manifest([])
+    write_files(tmp_path, copies)
+    drifted = tmp_path / "schema" / "tax.json"
+    drifted.write_text(drifted.read_text(encoding="utf-8").replace('"tax"', '"taxes"', 1), encoding="utf-8")
+    (tmp_path / "schema" / "extra.json").write_text("{}\n", encoding="utf-8")
+    assert compare_files(tmp_path, copies) == ["stale (no case emits it): schema/extra.json", "differs: schema/tax.json"]

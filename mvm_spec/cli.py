@@ -80,8 +80,17 @@ def _vectors(args: argparse.Namespace) -> int:
 
 
 def _conformance(args: argparse.Namespace) -> int:
-    from .conformance.runner import format_report, load_vectors, run_conformance
+    from .conformance.runner import find_repository_vectors, format_report, load_vectors, run_conformance
 
+    if args.vectors is None:
+        args.vectors = find_repository_vectors(Path.cwd())
+        if args.vectors is None:
+            print(
+                f"no vectors: {Path.cwd()} is not inside an mvm-spec repository (no tests/vectors/manifest.json here "
+                "or above); give the vectors' folder with --vectors DIR",
+                file=sys.stderr,
+            )
+            return 2
     try:
         vectors = load_vectors(args.vectors, args.preset, args.fork, args.runner)
     except (OSError, ValueError) as error:
@@ -231,7 +240,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     conformance = commands.add_parser("conformance", help="check a client against the vectors")
     conformance.add_argument("--client", required=True, help='command that starts the client, e.g. "mvm-spec client"')
-    conformance.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
+    conformance.add_argument(
+        "--vectors",
+        type=Path,
+        help="the vectors' folder (default: tests/vectors of the repository the current folder is in)",
+    )
     conformance.add_argument("--preset", action="append", help="only this preset (repeatable)")
     conformance.add_argument("--fork", action="append", help="only this fork (repeatable)")
     conformance.add_argument("--runner", action="append", help="only this runner (repeatable)")

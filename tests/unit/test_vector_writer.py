@@ -58,20 +58,21 @@ def test_generation_is_byte_identical_and_matches_disk(tmp_path: Path) -> None:
 
 def test_check_reports_edited_missing_and_stale_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "vectors"
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out)]) == 0
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out), "--check"]) == 0
+    command = ["vectors", "--cases", str(CASES), "--out", str(out), "--formats-page", str(tmp_path / "formats.md")]
+    assert main(command) == 0
+    assert main([*command, "--check"]) == 0
     edited = next(out.glob("minimal/v1/tax/compute_tax/*.json"))
     edited.write_text(edited.read_text().replace("\n", "\n ", 1))
     (out / "minimal" / "v1" / "tax" / "compute_tax" / "left_over.json").write_text("{}\n")
     next(out.glob("mainnet/v1/tax/compute_tax/*.json")).unlink()
     capsys.readouterr()
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out), "--check"]) == 1
+    assert main([*command, "--check"]) == 1
     errors = capsys.readouterr().err
     assert f"differs: minimal/v1/tax/compute_tax/{edited.name}" in errors
     assert "stale (no case emits it): minimal/v1/tax/compute_tax/left_over.json" in errors
     assert "missing: mainnet/v1/tax/compute_tax/" in errors
     assert "make vectors" in errors
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out)]) == 0  # regenerating repairs all three
+    assert main(command) == 0  # regenerating repairs all three
     assert not (out / "minimal" / "v1" / "tax" / "compute_tax" / "left_over.json").exists()
 
 

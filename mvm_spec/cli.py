@@ -38,6 +38,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _vectors(args: argparse.Namespace) -> int:
+    from .vectors.formats_doc import page_problems, render_formats_page
     from .vectors.writer import (
         case_instances,
         compare_files,
@@ -55,23 +56,26 @@ def _vectors(args: argparse.Namespace) -> int:
         for case, fork, preset in tqdm(instances, desc="vectors", unit="case", disable=None, file=sys.stderr)
     ]
     files = with_schemas_and_manifest(rendered)
+    page = render_formats_page(args.cases.resolve().parents[1])  # the repository of the cases: its presets/
     if args.tarball:
         write_tarball(files, args.tarball)
         print(f"wrote {args.tarball}")
     if args.check:
         problems = compare_files(args.out, files)
+        problems += page_problems(args.formats_page, page)
         for problem in problems[:50]:
             print(problem, file=sys.stderr)
         if problems:
             print(
                 f"\n{len(problems)} vector file(s) differ from what the spec and tests/cases generate.\n"
-                "Fix: run `make vectors` and commit tests/vectors/ (review the diff: a changed vector is a changed rule).",
+                "Fix: run `make vectors` and commit tests/vectors/ and docs/formats.md (review the diff: a changed vector is a changed rule).",
                 file=sys.stderr,
             )
             return 1
         print(f"{len(rendered)} vectors match tests/cases and the spec")
         return 0
     written, removed = write_files(args.out, files)
+    args.formats_page.write_text(page, encoding="utf-8")
     per_runner = Counter(case.runner for case, _, _ in instances)
     for runner in sorted(per_runner):
         print(f"{runner:<20} {per_runner[runner]:>6} vectors")
@@ -80,8 +84,17 @@ def _vectors(args: argparse.Namespace) -> int:
 
 
 def _conformance(args: argparse.Namespace) -> int:
-    from .conformance.runner import format_report, load_vectors, run_conformance
+    from .conformance.runner import find_repository_vectors, format_report, load_vectors, run_conformance
 
+    if args.vectors is None:
+        args.vectors = find_repository_vectors(Path.cwd())
+        if args.vectors is None:
+            print(
+                f"no vectors: {Path.cwd()} is not inside an mvm-spec repository (no tests/vectors/manifest.json here "
+                "or above); give the vectors' folder with --vectors DIR",
+                file=sys.stderr,
+            )
+            return 2
     try:
         vectors = load_vectors(args.vectors, args.preset, args.fork, args.runner)
     except (OSError, ValueError) as error:
@@ -255,12 +268,19 @@ def make_parser() -> argparse.ArgumentParser:
     vectors.add_argument("--cases", type=Path, default=Path("tests/cases"))
     vectors.add_argument("--out", type=Path, default=Path("tests/vectors"))
     vectors.add_argument("--check", action="store_true", help="fail if the vectors on disk differ from a fresh run")
+    vectors.add_argument(
+        "--formats-page", type=Path, default=Path("docs/formats.md"), help="the page of every runner's formats, generated"
+    )
     vectors.add_argument("--tarball", type=Path, help="also write a reproducible .tar.gz of the vectors")
     vectors.set_defaults(run=_vectors)
 
     conformance = commands.add_parser("conformance", help="check a client against the vectors")
     conformance.add_argument("--client", required=True, help='command that starts the client, e.g. "mvm-spec client"')
-    conformance.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
+    conformance.add_argument(
+        "--vectors",
+        type=Path,
+        help="the vectors' folder (default: tests/vectors of the repository the current folder is in)",
+    )
     conformance.add_argument("--preset", action="append", help="only this preset (repeatable)")
     conformance.add_argument("--fork", action="append", help="only this fork (repeatable)")
     conformance.add_argument("--runner", action="append", help="only this runner (repeatable)")

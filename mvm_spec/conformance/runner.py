@@ -66,6 +66,16 @@ class Report:
         return sorted(runners - answered)
 
 
+def find_repository_vectors(start: Path) -> Path | None:
+    """``tests/vectors`` of the repository ``start`` is in (the nearest folder at or above it that has one with a
+    manifest), so ``mvm-spec conformance`` finds the vectors from any folder of a checkout."""
+    for folder in (start.resolve(), *start.resolve().parents):
+        candidate = folder / "tests" / "vectors"
+        if (candidate / "manifest.json").is_file():
+            return candidate
+    return None
+
+
 def load_vectors(
     folder: Path, presets: list[str] | None = None, forks: list[str] | None = None, runners: list[str] | None = None
 ) -> list[Vector]:

@@ -1,4 +1,8 @@
-"""JSON Schemas of the vector formats, one per runner, and validation against them."""
+"""JSON Schemas of the vector formats, one per runner, and validation against them.
+
+The schemas' one source is this package's ``schema/`` folder, which an installed ``mvm-spec`` reads;
+``tests/vectors/schema/`` is the copy the writer publishes beside the vectors, checked by ``mvm-spec vectors --check``.
+"""
 
 from __future__ import annotations
 

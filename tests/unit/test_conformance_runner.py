@@ -9,7 +9,7 @@ import pytest
 from eth_hash.auto import keccak
 
 from mvm_spec.cli import main
-from mvm_spec.conformance.runner import Vector, format_report, load_vectors, run_conformance
+from mvm_spec.conformance.runner import Vector, find_repository_vectors, format_report, load_vectors, run_conformance
 
 REPO = Path(__file__).resolve().parents[2]
 VECTORS = REPO / "tests" / "vectors"
@@ -153,3 +153,21 @@ def test_zero_padding_client_fails_conformance_command(capsys: pytest.CaptureFix
     printed = capsys.readouterr().out
     assert "output.root: expected" in printed
     assert " 14 failed, 0 unanswered" in printed  # the 7 odd trees, on both presets
+
+
+def test_conformance_finds_the_repository_vectors_from_any_folder_of_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO / "docs")
+    assert main(["conformance", "--client", f"{FAULTY} unsupported", "--preset", "minimal", "--runner", "tax"]) == 0
+    assert "conformance: 0 passed, 0 failed, " in capsys.readouterr().out
+
+
+def test_conformance_outside_a_repository_asks_for_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["conformance", "--client", f"{FAULTY} unsupported"]) == 2
+    assert "--vectors DIR" in capsys.readouterr().err
+    assert find_repository_vectors(tmp_path) is None
+    assert find_repository_vectors(VECTORS / "minimal" / "v1") == VECTORS

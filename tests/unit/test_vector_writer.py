@@ -14,7 +14,7 @@ import pytest
 from mvm_spec.cli import main
 from mvm_spec.forks import load_spec
 from mvm_spec.vectors.case import CaseBody, CaseError, Part, VectorCase
-from mvm_spec.vectors.validation import VectorFormatError, validate_vector
+from mvm_spec.vectors.validation import VectorFormatError, schema_texts, validate_vector
 from mvm_spec.vectors.writer import (
     VectorFile,
     case_instances,
@@ -58,20 +58,21 @@ def test_generation_is_byte_identical_and_matches_disk(tmp_path: Path) -> None:
 
 def test_check_reports_edited_missing_and_stale_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "vectors"
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out)]) == 0
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out), "--check"]) == 0
+    command = ["vectors", "--cases", str(CASES), "--out", str(out), "--formats-page", str(tmp_path / "formats.md")]
+    assert main(command) == 0
+    assert main([*command, "--check"]) == 0
     edited = next(out.glob("minimal/v1/tax/compute_tax/*.json"))
     edited.write_text(edited.read_text().replace("\n", "\n ", 1))
     (out / "minimal" / "v1" / "tax" / "compute_tax" / "left_over.json").write_text("{}\n")
     next(out.glob("mainnet/v1/tax/compute_tax/*.json")).unlink()
     capsys.readouterr()
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out), "--check"]) == 1
+    assert main([*command, "--check"]) == 1
     errors = capsys.readouterr().err
     assert f"differs: minimal/v1/tax/compute_tax/{edited.name}" in errors
     assert "stale (no case emits it): minimal/v1/tax/compute_tax/left_over.json" in errors
     assert "missing: mainnet/v1/tax/compute_tax/" in errors
     assert "make vectors" in errors
-    assert main(["vectors", "--cases", str(CASES), "--out", str(out)]) == 0  # regenerating repairs all three
+    assert main(command) == 0  # regenerating repairs all three
     assert not (out / "minimal" / "v1" / "tax" / "compute_tax" / "left_over.json").exists()
 
 
@@ -122,3 +123,16 @@ def test_schema_rejects_wrongly_encoded_parts() -> None:
     for bad in bad_documents:
         with pytest.raises(VectorFormatError):
             validate_vector("tax", bad, "compute_tax")
+
+
+def test_published_schemas_are_a_copy_of_the_package_schemas(tmp_path: Path) -> None:
+    """The schemas' one source is the package (the installed runner validates with it); ``tests/vectors/schema/``
+    is the copy ``mvm-spec vectors`` publishes beside the vectors, and ``--check`` reports a copy that drifted."""
+    published = {path.name: path.read_text(encoding="utf-8") for path in (VECTORS / "schema").glob("*.json")}
+    assert published == schema_texts()
+    copies = with_schemas_and_manifest([])
+    write_files(tmp_path, copies)
+    drifted = tmp_path / "schema" / "tax.json"
+    drifted.write_text(drifted.read_text(encoding="utf-8").replace('"tax"', '"taxes"', 1), encoding="utf-8")
+    (tmp_path / "schema" / "extra.json").write_text("{}\n", encoding="utf-8")
+    assert compare_files(tmp_path, copies) == ["stale (no case emits it): schema/extra.json", "differs: schema/tax.json"]

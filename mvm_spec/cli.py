@@ -179,19 +179,23 @@ def _cid(args: argparse.Namespace) -> int:
 
 def _fuzz(args: argparse.Namespace) -> int:
     try:
-        from .fuzz import TARGETS, format_fuzz_report, fuzz
+        from .fuzz import TARGETS, format_fuzz_report, fuzz, vector_targets
     except ImportError as error:  # Hypothesis is a development dependency
         print(f"mvm-spec fuzz needs Hypothesis (pip install 'mvm-spec[dev]'): {error}", file=sys.stderr)
         return 2
-    chosen = sorted(TARGETS)
+    from .conformance.runner import find_repository_vectors
+
+    folder = args.vectors or find_repository_vectors(Path.cwd())
+    known = sorted(set(TARGETS) | set(vector_targets(folder, "v1", args.preset)))
+    chosen = sorted(TARGETS) if not args.all else known
     if args.target:
-        unknown = [name for name in args.target if tuple(name.split("/", 1)) not in TARGETS]
+        chosen = [target for name in args.target for target in known if name in (target[0], "/".join(target))]
+        unknown = [name for name in args.target if not any(name in (t[0], "/".join(t)) for t in known)]
         if unknown:
-            names = ", ".join(f"{runner}/{handler}" for runner, handler in sorted(TARGETS))
+            names = ", ".join(f"{runner}/{handler}" for runner, handler in known)
             print(f"unknown target(s) {', '.join(unknown)}; targets: {names}", file=sys.stderr)
             return 2
-        chosen = [(name.split("/", 1)[0], name.split("/", 1)[1]) for name in args.target]
-    report = fuzz(args.client, chosen, args.examples, args.seed, preset=args.preset, timeout=args.timeout)
+    report = fuzz(args.client, chosen, args.examples, args.seed, preset=args.preset, timeout=args.timeout, vectors=folder)
     print(format_fuzz_report(report))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -321,7 +325,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     fuzz = commands.add_parser("fuzz", help="differential fuzzing of a client against the spec, shrunk to a vector")
     fuzz.add_argument("--client", required=True, help='command that starts the client, e.g. "mvm-spec client"')
-    fuzz.add_argument("--target", action="append", help="only this runner/handler (repeatable), e.g. tax/compute_tax")
+    fuzz.add_argument(
+        "--target", action="append", help="only this runner/handler, or every handler of a runner (repeatable)"
+    )
+    fuzz.add_argument(
+        "--all", action="store_true", help="every handler with vectors (default: those with a strategy of their own)"
+    )
+    fuzz.add_argument("--vectors", type=Path, help="the vectors that handlers without a strategy are fuzzed from")
     fuzz.add_argument("--examples", type=int, default=300, help="requests drawn per target before it counts as agreeing")
     fuzz.add_argument("--seed", type=int, default=0, help="Hypothesis's seed: the same seed draws the same requests")
     fuzz.add_argument("--preset", default="minimal", choices=["minimal", "mainnet"])

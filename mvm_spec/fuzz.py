@@ -17,13 +17,14 @@ import tempfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, reject, seed, settings
 from hypothesis import strategies as st
 
 from .conformance.client import answer
-from .conformance.runner import ClientProcess, Vector, judge
+from .conformance.runner import ClientProcess, Vector, judge, load_vectors
 from .forks import load_spec
 
 UINT256_MAX = 2**256 - 1
@@ -138,6 +139,94 @@ def shuffle_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
+# --- Every other handler: its own vectors, mutated -------------------------------------------------------------
+
+
+def _mutations(value: Any) -> list[Any]:
+    """The changes a port most often gets wrong, for one JSON value of a vector's input."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return [value + 1, max(value - 1, 0), 0, 2**53 - 1]
+    if isinstance(value, str) and value.isdecimal():
+        number = int(value)
+        return [str(n) for n in (number + 1, max(number - 1, 0), 0, 1, UINT64_MAX, UINT64_MAX + 1, UINT256_MAX, UINT256_MAX + 1)]
+    if isinstance(value, str) and value.startswith("0x"):
+        data = bytes.fromhex(value[2:]) if len(value) % 2 == 0 else b""
+        flipped = data[:-1] + bytes([data[-1] ^ 0x01]) if data else b"\x01"
+        return [_hex(flipped), _hex(data[:-1]), _hex(data + b"\x00"), _hex(bytes(len(data))), "0x"]
+    if isinstance(value, str):
+        return [value + "\u00e9", ""]
+    if isinstance(value, list):
+        return [value[1:], value[:-1], [*value, value[-1]], []] if value else [[]]
+    return []
+
+
+def _mutation_points(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Paths to every value of ``value`` that :func:`_mutations` can change (lists and leaves, not objects)."""
+    points = [] if isinstance(value, dict) or value is None else [path]
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        items = ()
+    for key, child in items:
+        points += _mutation_points(child, (*path, key))
+    return points
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    copy: Any = dict(value) if isinstance(value, dict) else list(value)
+    copy[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return copy
+
+
+@st.composite
+def mutated_vector_parts(draw: st.DrawFn, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """A request made from one of a handler's own vectors with one or two values of its ``input`` changed. Its
+    ``pre`` is kept as it is: a state the spec reached (an unreachable state has no specified answer)."""
+    document = draw(st.sampled_from(documents))
+    parts = {part: document[part] for part in ("pre", "input") if part in document}
+    for _ in range(draw(st.integers(1, 2))):
+        points = [point for point in _mutation_points(parts["input"]) if _mutations(_value_at(parts["input"], point))]
+        if not points:
+            break
+        point = draw(st.sampled_from(points))
+        new = draw(st.sampled_from(_mutations(_value_at(parts["input"], point))))
+        parts = parts | {"input": _replaced(parts["input"], point, new)}
+    return parts
+
+
+def _value_at(value: Any, path: tuple[Any, ...]) -> Any:
+    for key in path:
+        value = value[key]
+    return value
+
+
+def vector_targets(folder: Path | None, fork: str, preset: str) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Every handler with vectors in ``folder`` (of ``fork`` and ``preset``), with its vector documents."""
+    if folder is None:
+        return {}
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for vector in load_vectors(folder, presets=[preset], forks=[fork]):
+        grouped.setdefault((vector.runner, vector.document["_info"]["handler"]), []).append(vector.document)
+    return grouped
+
+
+def request_parts(
+    spec: Any, runner: str, handler: str, documents: list[dict[str, Any]] | None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """The strategy of requests for one handler: drawn from its strategy where it has one, else its own vectors."""
+    if (runner, handler) in TARGETS:
+        return TARGETS[(runner, handler)](spec).map(lambda drawn: {"input": drawn})
+    if not documents:
+        raise KeyError(f"{runner}/{handler} has no strategy and no vectors to mutate")
+    return mutated_vector_parts(documents)
+
+
 # (runner, handler) -> the strategy of a request's "input" part, given the spec module it is drawn for.
 TARGETS: dict[tuple[str, str], Callable[[Any], st.SearchStrategy[dict[str, Any]]]] = {
     ("tax", "compute_tax"): tax_inputs,
@@ -157,6 +246,7 @@ class TargetResult:
     requests: int = 0
     seconds: float = 0.0
     unsupported: bool = False
+    discarded: int = 0  # drawn requests outside the format, which the spec's handler cannot read
     differences: tuple[str, ...] = ()
     vector: dict[str, Any] | None = None  # the minimal disagreement, as a vector file
 
@@ -179,12 +269,18 @@ class _Disagreement(Exception):
     pass
 
 
-def reference_vector(fork: str, preset: str, runner: str, handler: str, given: dict[str, Any]) -> Vector:
-    """The vector the spec makes of one request: its input and the spec's own answer as the expected part."""
-    reply = answer({"id": 0, "fork": fork, "preset": preset, "runner": runner, "handler": handler, "input": given})
+class Unreadable(ValueError):
+    """A drawn request the spec's handler cannot read: outside the format, so no client owes it an answer."""
+
+
+def reference_vector(fork: str, preset: str, runner: str, handler: str, parts: dict[str, Any]) -> Vector:
+    """The vector the spec makes of one request (its ``input``, and ``pre`` where the runner has state) with the
+    spec's own answer as the expected part."""
+    head = {"id": 0, "fork": fork, "preset": preset, "runner": runner, "handler": handler}
+    reply = json.loads(json.dumps(answer(head | parts)))  # as a file holds it: spec integer types become plain ints
     expected = {part: reply[part] for part in ("output", "post", "error") if part in reply}
-    if not expected:  # an input the spec's handler cannot even read: a strategy bug, not a client's
-        raise ValueError(f"the reference client did not answer {runner}/{handler}: {reply}")
+    if not expected:
+        raise Unreadable(f"the reference client did not answer {runner}/{handler}: {reply}")
     info = {
         "spec_version": "0.1.0",
         "fork": fork,
@@ -195,7 +291,8 @@ def reference_vector(fork: str, preset: str, runner: str, handler: str, given: d
         "generator": "mvm-spec fuzz",
         "description": "",
     }
-    return Vector(f"{preset}/{fork}/{runner}/{handler}/fuzz_{handler}.json", {"_info": info, "input": given} | expected)
+    document = {"_info": info} | {part: parts[part] for part in ("pre", "input") if part in parts} | expected
+    return Vector(f"{preset}/{fork}/{runner}/{handler}/fuzz_{handler}.json", document)
 
 
 def fuzz(
@@ -206,9 +303,13 @@ def fuzz(
     fork: str = "v1",
     preset: str = "minimal",
     timeout: float = 10.0,
+    vectors: Path | None = None,
 ) -> FuzzReport:
-    """Fuzz the client ``command`` on each target; stop a target at its first disagreement, shrunk."""
+    """Fuzz the client ``command`` on each target; stop a target at its first disagreement, shrunk. A target without
+    a strategy of its own is fuzzed with its vectors in ``vectors``, mutated."""
     spec = load_spec(fork, preset)
+    documents = vector_targets(vectors, fork, preset)
+    strategies = {target: request_parts(spec, *target, documents.get(target)) for target in targets}
     report = FuzzReport()
     with tempfile.TemporaryFile() as stderr_file:
         client = ClientProcess(command, stderr_file)
@@ -216,7 +317,7 @@ def fuzz(
             for runner, handler in targets:
                 result = TargetResult(runner, handler)
                 report.results.append(result)
-                _fuzz_target(client, spec, result, fork, preset, examples, random_seed, timeout)
+                _fuzz_target(client, strategies[(runner, handler)], result, fork, preset, examples, random_seed, timeout)
                 if result.differences and result.vector is None:  # the client stopped answering
                     report.client_problem = result.differences[0]
                     break
@@ -231,7 +332,7 @@ PIPELINE_DEPTH = 32
 
 def _fuzz_target(
     client: ClientProcess,
-    spec: Any,
+    strategy: st.SearchStrategy[dict[str, Any]],
     result: TargetResult,
     fork: str,
     preset: str,
@@ -242,9 +343,9 @@ def _fuzz_target(
     """Search with requests pipelined; on a disagreement, replay the same draws one at a time so Hypothesis shrinks."""
     started = time.perf_counter()
     try:
-        found = _search(client, spec, result, fork, preset, examples, random_seed, timeout)
+        found = _search(client, strategy, result, fork, preset, examples, random_seed, timeout)
         if found is not None:
-            vector, differences = _shrink(client, spec, result, fork, preset, examples, random_seed, timeout) or found
+            vector, differences = _shrink(client, strategy, result, fork, preset, examples, random_seed, timeout) or found
             document = dict(vector.document)
             document["_info"] = document["_info"] | {"description": f"Found by mvm-spec fuzz: {differences[0]}"}
             result.differences, result.vector = differences, document
@@ -267,6 +368,15 @@ def _hypothesis(examples: int, random_seed: int, phases: tuple[Phase, ...]) -> C
         return seed(random_seed)(configured)
 
     return decorate
+
+
+def _readable_reference_vector(fork: str, preset: str, result: TargetResult, parts: dict[str, Any]) -> Vector:
+    """The spec's vector of a drawn request; a request outside the format is discarded (Hypothesis draws another)."""
+    try:
+        return reference_vector(fork, preset, result.runner, result.handler, parts)
+    except Unreadable:
+        result.discarded += 1
+        reject()
 
 
 def _differences(client: ClientProcess, request_id: int, vector: Vector, timeout: float) -> tuple[str, ...]:
@@ -292,7 +402,7 @@ def _send(client: ClientProcess, result: TargetResult, vector: Vector) -> int:
 
 def _search(
     client: ClientProcess,
-    spec: Any,
+    strategy: st.SearchStrategy[dict[str, Any]],
     result: TargetResult,
     fork: str,
     preset: str,
@@ -313,12 +423,12 @@ def _search(
             raise _Disagreement("; ".join(differences))
 
     @_hypothesis(examples, random_seed, (Phase.generate,))
-    @given(TARGETS[(result.runner, result.handler)](spec))
-    def draw(given_input: dict[str, Any]) -> None:
+    @given(strategy)
+    def draw(parts: dict[str, Any]) -> None:
         if stopped:
             raise stopped[0]
+        vector = _readable_reference_vector(fork, preset, result, parts)
         try:
-            vector = reference_vector(fork, preset, result.runner, result.handler, given_input)
             pending.append((_send(client, result, vector), vector))
             if len(pending) > PIPELINE_DEPTH:
                 settle_oldest()
@@ -344,7 +454,7 @@ def _search(
 
 def _shrink(
     client: ClientProcess,
-    spec: Any,
+    strategy: st.SearchStrategy[dict[str, Any]],
     result: TargetResult,
     fork: str,
     preset: str,
@@ -356,9 +466,9 @@ def _shrink(
     failing: list[tuple[Vector, tuple[str, ...]]] = []
 
     @_hypothesis(examples, random_seed, (Phase.generate, Phase.shrink))
-    @given(TARGETS[(result.runner, result.handler)](spec))
-    def check(given_input: dict[str, Any]) -> None:
-        vector = reference_vector(fork, preset, result.runner, result.handler, given_input)
+    @given(strategy)
+    def check(parts: dict[str, Any]) -> None:
+        vector = _readable_reference_vector(fork, preset, result, parts)
         differences = _differences(client, _send(client, result, vector), vector, timeout)
         if differences:
             failing.append((vector, differences))

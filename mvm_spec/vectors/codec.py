@@ -486,14 +486,19 @@ def decode_validation(spec: ModuleType, data: dict[str, Any]) -> Any:
 # --- storage (spec/v1/storage.md) --------------------------------------------------------------------------------
 
 
+MAX_REPEATED_CONTENT_BYTES = 2**30  # 1 GiB: content longer than this is outside the protocol (no one could hold it)
+
+
 def decode_content(data: Any) -> bytes:
     """Data given as 0x-hex, or, for data too long to write out, as ``{"repeat": hex, "length": decimal}``: the
-    bytes ``repeat`` repeated and cut to ``length`` bytes."""
+    bytes ``repeat`` repeated and cut to ``length`` bytes, at most MAX_REPEATED_CONTENT_BYTES."""
     if isinstance(data, str):
         return decode_bytes(data)
     pattern, length = decode_bytes(data["repeat"]), decode_uint(data["length"])
     if not pattern:
         raise ValueError("a repeated pattern needs at least one byte")
+    if length > MAX_REPEATED_CONTENT_BYTES:
+        raise ValueError(f"{length} bytes of repeated content, at most {MAX_REPEATED_CONTENT_BYTES} (1 GiB)")
     return (pattern * (length // len(pattern) + 1))[:length]
 
 

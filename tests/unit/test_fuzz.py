@@ -72,3 +72,30 @@ def test_a_client_that_dies_or_declines_is_reported_not_fuzzed() -> None:
     declined = fuzz(f"{FAULTY} unsupported", [("tax", "compute_tax"), ("merkle", "root")], examples=100)
     assert [result.unsupported for result in declined.results] == [True, True]
     assert not declined.disagreements and not declined.client_problem
+
+
+def test_a_handler_without_a_strategy_is_fuzzed_from_its_own_vectors_mutated() -> None:
+    # charter/charter_root has no strategy of its own; its vectors, mutated, reach rejections, where the faulty
+    # client names the parent error InvalidTaxSchedule instead of the specific one.
+    vectors = Path(__file__).parents[2] / "tests" / "vectors"
+    report = fuzz(f"{FAULTY} wrong_error", [("charter", "charter_root")], examples=200, vectors=vectors)
+    (found,) = report.disagreements
+    assert found.vector is not None and found.vector["error"] != "InvalidTaxSchedule"
+    validate_vector("charter", found.vector, "charter_root")
+    vector = Vector("minimal/v1/charter/charter_root/fuzz_charter_root.json", found.vector)
+    assert run_conformance([vector], REFERENCE).count("passed") == 1
+    assert run_conformance([vector], f"{FAULTY} wrong_error").count("failed") == 1
+
+
+def test_mutations_are_the_edges_a_port_gets_wrong() -> None:
+    from mvm_spec.fuzz import _mutations
+
+    assert _mutations("5") == ["6", "4", "0", "1", str(2**64 - 1), str(2**64), str(2**256 - 1), str(2**256)]
+    assert _mutations("0x0102") == ["0x0103", "0x01", "0x010200", "0x0000", "0x"]
+    assert _mutations(7) == [8, 6, 0, 2**53 - 1] and _mutations(True) == [False]
+    assert _mutations([1, 2]) == [[2], [1], [1, 2, 2], []] and _mutations({}) == []
+
+
+def test_the_command_fuzzes_every_handler_of_a_runner(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fuzz", "--client", REFERENCE, "--target", "output_root", "--examples", "10"]) == 0
+    assert "output_root/compute_output_root" in capsys.readouterr().out

@@ -447,21 +447,23 @@ def get_governance_call_types() -> Tuple[str, ...]:
     return ("string", "string", "(address[],uint8,uint16)[]", "address")
 
 
-# spec/v1/l2-chain.md:391
+# spec/v1/l2-chain.md:392
 def encode_tax_call(charter: Charter) -> bytes:
+    validate_charter(charter)
     taxrates = [(bracket.threshold, bracket.rate_bps) for bracket in charter.taxrates]
     arguments = abi_encode(get_tax_call_types(), (taxrates, list(charter.tax_exempt)))
     return get_function_selector(SET_TAX_SIGNATURE) + arguments
 
 
-# spec/v1/l2-chain.md:404
+# spec/v1/l2-chain.md:406
 def encode_governance_call(charter: Charter) -> bytes:
+    validate_charter(charter)
     permissions = [(list(rule.addresses), rule.operation, rule.action) for rule in charter.permissions]
     values = (charter.vision, charter.mission, permissions, charter.management_contract)
     return get_function_selector(SET_GOVERNANCE_SIGNATURE) + abi_encode(get_governance_call_types(), values)
 
 
-# spec/v1/l2-chain.md:416
+# spec/v1/l2-chain.md:419
 def decode_call_arguments(types: Sequence[str], arguments: bytes) -> Tuple[Any, ...]:
     try:
         values = abi_decode(types, arguments)
@@ -472,7 +474,7 @@ def decode_call_arguments(types: Sequence[str], arguments: bytes) -> Tuple[Any, 
     return values
 
 
-# spec/v1/l2-chain.md:432
+# spec/v1/l2-chain.md:435
 def apply_tax_call(charter: Charter, sender: Address, arguments: bytes) -> Charter:
     if sender != METIS_DAO_ADDRESS:
         raise UnauthorizedTaxRateUpdate(f"{sender.hex()} may not change the tax")
@@ -484,7 +486,7 @@ def apply_tax_call(charter: Charter, sender: Address, arguments: bytes) -> Chart
     return updated
 
 
-# spec/v1/l2-chain.md:449
+# spec/v1/l2-chain.md:452
 def apply_governance_call(charter: Charter, sender: Address, arguments: bytes) -> Charter:
     if charter.management_contract == Address():
         raise CharterImmutable("the charter has no management contract")
@@ -502,7 +504,7 @@ def apply_governance_call(charter: Charter, sender: Address, arguments: bytes) -
     return updated
 
 
-# spec/v1/l2-chain.md:473
+# spec/v1/l2-chain.md:476
 def apply_charter_call(charter: Charter, sender: Address, data: bytes) -> Charter:
     selector, arguments = data[:4], data[4:]
     if selector == get_function_selector(SET_TAX_SIGNATURE):
@@ -512,7 +514,7 @@ def apply_charter_call(charter: Charter, sender: Address, data: bytes) -> Charte
     raise MalformedCharterUpdate(f"no charter function has selector 0x{selector.hex()}")
 
 
-# spec/v1/l2-chain.md:488
+# spec/v1/l2-chain.md:491
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract, tax_exempt = abi_decode(
@@ -532,7 +534,7 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:515
+# spec/v1/l2-chain.md:518
 def compute_output_root(
     evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
@@ -540,67 +542,67 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:550
+# spec/v1/l2-chain.md:553
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:559
+# spec/v1/l2-chain.md:562
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:568
+# spec/v1/l2-chain.md:571
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:577
+# spec/v1/l2-chain.md:580
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:587
+# spec/v1/l2-chain.md:590
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:596
+# spec/v1/l2-chain.md:599
 class CharterTooLarge(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:605
+# spec/v1/l2-chain.md:608
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:614
+# spec/v1/l2-chain.md:617
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:623
+# spec/v1/l2-chain.md:626
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:632
+# spec/v1/l2-chain.md:635
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:641
+# spec/v1/l2-chain.md:644
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:650
+# spec/v1/l2-chain.md:653
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:659
+# spec/v1/l2-chain.md:662
 class TooManyTaxExemptAccounts(InvalidCharter):
     pass
 

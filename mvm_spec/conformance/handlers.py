@@ -49,6 +49,7 @@ from ..vectors.codec import (
     encode_state_transition_post,
     encode_uint,
 )
+from ..vectors.container_codec import call_spec_function
 
 Handler = Callable[[ModuleType, dict[str, Any]], dict[str, Any]]
 HANDLERS: dict[tuple[str, str], Handler] = {}
@@ -62,18 +63,17 @@ def handles(runner: str, handler: str) -> Callable[[Handler], Handler]:
     return register
 
 
-@handles("tax", "compute_tax")
-def compute_tax(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    schedule = decode_tax_schedule(spec, given["schedule"])
-    tax = spec.compute_tax(spec.Wei(decode_uint(given["value"])), schedule)
-    return {"output": {"tax": encode_uint(tax)}}
-
-
-@handles("charter", "charter_root")
-def charter_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    charter = decode_charter(spec, request["input"]["charter"])
-    return {"output": {"charter_root": encode_bytes(spec.compute_charter_root(charter))}}
+# Pure spec functions whose input keys are their parameters: one line each, (runner, handler) -> (function, the
+# output's key); decoding and encoding follow the function's annotations (container_codec.call_spec_function).
+PURE_FUNCTIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("tax", "compute_tax"): ("compute_tax", "tax"),
+    ("charter", "charter_root"): ("compute_charter_root", "charter_root"),
+    ("batch", "header_hash"): ("hash_batch_header", "hash"),
+    ("dbt", "compute_dynamic_bond_threshold"): ("compute_dynamic_bond_threshold", "threshold"),
+    ("compute", "compute_provider_reward"): ("compute_provider_reward", "reward"),
+}
+for (_runner, _handler), (_function, _answer_key) in PURE_FUNCTIONS.items():
+    handles(_runner, _handler)(call_spec_function(_function, _answer_key))
 
 
 @handles("merkle", "root")
@@ -100,12 +100,6 @@ def merkle_verify(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
         given["total_leaves"],
     )
     return {"output": {"valid": valid}}
-
-
-@handles("batch", "header_hash")
-def batch_header_hash(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    header = decode_batch_header(spec, request["input"]["header"])
-    return {"output": {"hash": encode_bytes(spec.hash_batch_header(header))}}
 
 
 @handles("batch", "verify_committed_output_root")
@@ -410,12 +404,6 @@ def derive_chain(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
 # --- Sequencing (spec/v1/sequencing.md) ---------------------------------------------------------------------------
 
 
-@handles("dbt", "compute_dynamic_bond_threshold")
-def compute_dynamic_bond_threshold(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    threshold = spec.compute_dynamic_bond_threshold(spec.Wei(decode_uint(request["input"]["coinbase_supply"])))
-    return {"output": {"threshold": encode_uint(threshold)}}
-
-
 @handles("eligibility", "is_eligible_sequencer")
 def is_eligible_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
@@ -477,12 +465,6 @@ def get_block_producer(spec: ModuleType, request: dict[str, Any]) -> dict[str, A
         spec.L1BlockNumber(decode_uint(given["l1_origin"])),
     )
     return {"output": {"producer": encode_bytes(producer)}}
-
-
-@handles("compute", "compute_provider_reward")
-def compute_provider_reward(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    reward = spec.compute_provider_reward(spec.uint64(decode_uint(request["input"]["blocks_produced"])))
-    return {"output": {"reward": encode_uint(reward)}}
 
 
 @handles("charter", "decode")

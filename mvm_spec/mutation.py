@@ -30,6 +30,12 @@ The mutation operators, each applied at one point of a function body:
 Error messages (f-strings and a raise's arguments), annotations and string literals are left alone: no client is
 judged on them. A mutant that makes the spec raise something other than a spec error (a crash, such as adding
 bytes to an int), or that runs past the time bound, counts as killed but is reported apart.
+
+A mutant is a change to a definition's text, so it is applied to every rendered module holding that text: a v1
+definition to both presets' modules and, unless v2 modifies it, to v2's too; the vectors of all of them hunt it.
+The presets' modules differ only in their constants, and some rules are pinned only where a preset makes them
+reachable (mainnet's deposits may carry 49,152 bytes of init code, minimal's cannot), so both presets take part;
+the cost is small, since most mutants die on their first few vectors.
 """
 
 from __future__ import annotations
@@ -44,7 +50,8 @@ import re
 import resource
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -85,7 +92,7 @@ class Mutant:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """What an explanation in MUTANTS.md names: the line is left out so that edits elsewhere keep it valid."""
+        """What an explanation in MUTANTS.md names (with the line only where the function repeats the change)."""
         return self.function, self.original, self.mutated
 
 
@@ -180,7 +187,8 @@ def mutations(node: ast.AST, function: ast.FunctionDef) -> list[Mutation]:
 
     def add(operator: str, replacement: ast.AST, original: str = "", mutated: str = "") -> None:
         ast.copy_location(replacement, node)
-        found.append(Mutation(operator, replacement, original or ast.unparse(node), mutated or ast.unparse(replacement)))
+        shown = (original or ast.unparse(node), mutated or ast.unparse(replacement))
+        found.append(Mutation(operator, replacement, *shown))
 
     if isinstance(node, ast.Compare):
         for index, operator in enumerate(node.ops):
@@ -309,18 +317,26 @@ def time_bound(seconds: float) -> Iterator[None]:
     """Raise ReplayTimedOut in the block after ``seconds`` (the main thread of a process only: it uses SIGALRM).
 
     The alarm repeats every tenth of a second until the block ends: an exception raised while Python runs a
-    destructor is printed and dropped, so one alarm alone could be lost.
+    destructor is printed and dropped, so one alarm alone could be lost. Disarming is retried until it is done, and
+    an alarm handled after it does nothing, so no alarm escapes the block.
     """
+    armed = True
 
     def expire(signum: int, frame: FrameType | None) -> None:
-        raise ReplayTimedOut
+        if armed:
+            raise ReplayTimedOut
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        while armed:
+            try:
+                armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            except ReplayTimedOut:  # it rang as the block ended: disarm again
+                armed = True
         signal.signal(signal.SIGALRM, previous)
 
 
@@ -352,7 +368,7 @@ def hunt(
             with time_bound(seconds):
                 failure = replay(vector)
         except ReplayTimedOut:
-            return Verdict("timed_out", name, f"no answer within {seconds:g} s", count)
+            return Verdict("timed_out", name, "no answer within its time bound", count)
         except Exception as error:  # the replay's own checks crashed on what the mutant returned
             return Verdict("crashed", name, type(error).__name__, count)
         if failure is not None:
@@ -394,39 +410,69 @@ class Explanation:
     function: str
     change: tuple[str, str] | None  # (original, mutated); None explains every survivor of the function
     text: str
+    line: int | None = None  # where the change was when the entry was written
 
 
 ENTRY = re.compile(r"^\s*[-*]\s+`(?P<label>[^`]+)`\s*[:—-]?\s*(?P<text>.*)$")
-LABEL = re.compile(r"^(?P<function>\w+(?: \(\w+\))?)(?::\s*(?P<line>\d+):\s*(?P<original>.+?)\s+->\s+(?P<mutated>.+))?$")
+LABEL = re.compile(
+    r"^(?P<function>\w+(?: \(\w+\))?)(?::\s*(?P<line>\d+):\s*(?P<original>.+?)\s+->\s+(?P<mutated>.+))?$"
+)
 
 
 def parse_explanations(markdown: str) -> list[Explanation]:
-    """The entries of MUTANTS.md: under a heading that starts with "Equivalent", "Not worth a vector" or "Open", a
-    list item ``- `function: line: original -> mutated`: why`` (or ``- `function`: why`` for all its survivors)."""
-    explanations = []
+    """The entries of MUTANTS.md: under a heading that starts with "Equivalent", "Not worth a vector" or "Open" (and
+    any headings below it), a list item ``- `function: line: original -> mutated`: why`` (or ``- `function`: why``
+    for all its survivors)."""
+    explanations: list[Explanation] = []
+    continued = False  # whether the line before belonged to an entry, so that an indented line goes on with it
     classification: Classification | None = None
-    for line in markdown.splitlines():
-        if line.startswith("#"):
-            heading = line.lstrip("#").strip().lower()
-            classification = (
+    level = 0  # the depth of the heading that named the classification: deeper headings only group entries
+    for text in markdown.splitlines():
+        if text.startswith("#"):
+            depth = len(text) - len(text.lstrip("#"))
+            heading = text.lstrip("#").strip().lower()
+            named: Classification | None = (
                 "equivalent" if heading.startswith("equivalent")
                 else "not worth a vector" if heading.startswith("not worth a vector")
                 else "open" if heading.startswith("open")
                 else None
             )
+            if named is not None or depth <= level:
+                classification, level = named, depth
+            continued = False
             continue
-        entry = ENTRY.match(line)
+        entry = ENTRY.match(text)
         label = LABEL.match(entry["label"].strip()) if entry else None
+        if entry is None and continued and text.startswith("  ") and text.strip():  # the reason's next line
+            last = explanations[-1]
+            explanations[-1] = replace(last, text=f"{last.text} {text.strip()}".strip())
+            continue
+        continued = False
         if classification is None or entry is None or label is None:
             continue
         change = (label["original"], label["mutated"]) if label["original"] else None
-        explanations.append(Explanation(classification, label["function"], change, entry["text"].strip()))
+        number = int(label["line"]) if label["line"] else None
+        explanations.append(Explanation(classification, label["function"], change, entry["text"].strip(), number))
+        continued = True
     return explanations
 
 
-def explain(mutant: Mutant, explanations: Sequence[Explanation]) -> Explanation | None:
-    """The explanation of ``mutant``: one naming its exact change first, else one naming its whole function."""
-    exact = [item for item in explanations if item.change is not None and (item.function, *item.change) == mutant.key]
+def explain(
+    mutant: Mutant, explanations: Sequence[Explanation], repeated: Set[tuple[str, str, str]] = frozenset()
+) -> Explanation | None:
+    """The explanation of ``mutant``: one naming its change first, else one naming its whole function.
+
+    An entry names a change by function, original and mutated text, and its line only where that is needed: when
+    the function's text makes the same change in several places (``repeated``), the entry's line must be the
+    mutant's; otherwise the line is ignored, so that an edit elsewhere in the spec leaves the entry valid.
+    """
+    exact = [
+        item
+        for item in explanations
+        if item.change is not None
+        and (item.function, *item.change) == mutant.key
+        and (mutant.key not in repeated or item.line == mutant.line)
+    ]
     whole = [item for item in explanations if item.change is None and item.function == mutant.function]
     return (exact + whole)[0] if exact + whole else None
 
@@ -445,8 +491,10 @@ class Report:
         return sum(1 for _, verdict in self.mutants if verdict.status in statuses)
 
     def survivors(self) -> list[tuple[Mutant, Explanation | None]]:
+        seen = Counter(mutant.key for mutant, _ in self.mutants)
+        repeated = {key for key, count in seen.items() if count > 1}
         return [
-            (mutant, explain(mutant, self.explanations))
+            (mutant, explain(mutant, self.explanations, repeated))
             for mutant, verdict in self.mutants
             if verdict.status == "survived"
         ]
@@ -526,7 +574,7 @@ def format_report(report: Report, seconds: float | None = None, jobs: int = 1) -
     stale = report.stale_explanations()
     if stale:
         lines += ["", f"explanations in MUTANTS.md that match no survivor ({len(stale)}):"]
-        lines += [f"  {item.function}: {' -> '.join(item.change) if item.change else '(whole function)'}" for item in stale]
+        lines += [f"  {item.function}: {' -> '.join(item.change or ('(every survivor)',))}" for item in stale]
     return "\n".join(lines)
 
 
@@ -599,11 +647,13 @@ class Reach:
         Vectors that reach fewer functions come first, then by path: those aimed at a rule come before the long
         histories that pass through it, and the order is fixed.
         """
-        modules = {f"{preset}/{fork}/" for fork, preset in definition.modules}
-        return sorted(
-            (path for path, called in self.called.items() if definition.name in called and path[: path.index("/", path.index("/") + 1) + 1] in modules),
-            key=lambda path: (len(self.called[path]), path),
-        )
+        modules = {(fork, preset) for fork, preset in definition.modules}
+        reaching = [
+            path
+            for path, called in self.called.items()
+            if definition.name in called and tuple(reversed(path.split("/")[:2])) in modules  # "preset/fork/..."
+        ]
+        return sorted(reaching, key=lambda path: (len(self.called[path]), path))
 
 
 def measure_reach(vectors: Sequence[ConformanceVector], floor: float, factor: float) -> Reach:
@@ -693,7 +743,7 @@ def run_mutants(
     chosen = [item for item in definitions if functions is None or item.name in functions]
     mutants = {definition.label: definition_mutants(definition) for definition in chosen}
     reach = measure_reach(vectors, floor, factor)
-    plans = {definition.label: [(path, reach.seconds[path]) for path in reach.vectors(definition)] for definition in chosen}
+    plans = {item.label: [(path, reach.seconds[path]) for path in reach.vectors(item)] for item in chosen}
     tasks: list[Task] = [(label, mutants[label], plans[label]) for label in mutants if mutants[label] and plans[label]]
     # The longest tasks first, so that the last process is not left alone with a long one (timing only orders).
     tasks.sort(key=lambda task: -len(task[1]) * sum(seconds for _, seconds in task[2]))

@@ -142,6 +142,7 @@ def test_a_crash_and_a_loop_are_killed_and_reported_apart() -> None:
 def test_the_score_leaves_out_equivalent_mutants_only() -> None:
     markdown = """# Survivors
 ## Equivalent
+### Grouped under a deeper heading, still equivalent
 - `larger: 23: first >= second -> first > second`: at first == second both branches give the same number.
 ## Not worth a vector
 - `check_amount`: the limit is never reached (a whole function's survivors).
@@ -153,7 +154,7 @@ def test_the_score_leaves_out_equivalent_mutants_only() -> None:
         ("equivalent", "larger", ("first >= second", "first > second")),
         ("not worth a vector", "check_amount", None),
     ]
-    mutants = {mutant.label: mutant for name in ("larger", "check_amount") for mutant in generate_mutants(FIXTURE, [name])}
+    mutants = {mutant.label: mutant for mutant in generate_mutants(FIXTURE, ["larger", "check_amount"])}
     report = Report(["mutation_fixture.py"], 3, explanations=explanations)
     outcomes: dict[str, Status] = {
         "larger: 23: first >= second -> first > second": "survived",
@@ -174,8 +175,27 @@ def test_the_score_leaves_out_equivalent_mutants_only() -> None:
     }
 
 
+def test_an_entry_names_its_line_only_where_the_change_repeats() -> None:
+    # count_down turns 0 into 1 twice (lines 31 and 32): an entry for one of them must give its line. Its
+    # `start -= 1 -> start += 1` is made once: an entry written when it was on another line still names it.
+    explanations = parse_explanations(
+        "## Equivalent\n"
+        "- `count_down: 31: 0 -> 1`: (a reason)\n"
+        "- `count_down: 99: start -= 1 -> start += 1`: (a reason)\n"
+    )
+    mutants = generate_mutants(FIXTURE, ["count_down"])
+    report = Report(["mutation_fixture.py"], 1, [(mutant, Verdict("survived")) for mutant in mutants], explanations)
+    explained = {mutant.label for mutant, explanation in report.survivors() if explanation is not None}
+    assert explained == {"count_down: 31: 0 -> 1", "count_down: 33: start -= 1 -> start += 1"}
+    assert "count_down: 32: 0 -> 1" in {mutant.label for mutant in report.classified(None)}
+
+
+def every_module() -> list[tuple[str, str, str]]:
+    return [(fork, preset, module_source(load_spec(fork, preset))) for fork in available_forks() for preset in PRESETS]
+
+
 def test_every_mutant_of_the_spec_compiles_to_what_it_says() -> None:
-    modules = [(fork, preset, module_source(load_spec(fork, preset))) for fork in available_forks() for preset in PRESETS]
+    modules = every_module()
     definitions = collect_definitions(modules)
     # v1's definitions are shared by both presets, and by v2 where it does not modify them.
     compute_tax = next(item for item in definitions if item.label == "compute_tax")
@@ -188,16 +208,21 @@ def test_every_mutant_of_the_spec_compiles_to_what_it_says() -> None:
 
 def test_explanations_in_mutants_md_name_mutants_that_exist() -> None:
     """An entry of tests/vectors/MUTANTS.md must name a definition, and a change the tool makes to it."""
-    modules = [(fork, preset, module_source(load_spec(fork, preset))) for fork in available_forks() for preset in PRESETS]
-    changes: dict[str, set[tuple[str, str]]] = {}
+    modules = every_module()
+    lines: dict[str, dict[tuple[str, str], list[int]]] = {}
     for definition in collect_definitions(modules):
-        changes[definition.label] = {(mutant.original, mutant.mutated) for mutant in definition_mutants(definition)}
+        made = lines.setdefault(definition.label, {})
+        for mutant in definition_mutants(definition):
+            made.setdefault((mutant.original, mutant.mutated), []).append(mutant.line)
     explanations = parse_explanations((ROOT / "tests" / "vectors" / "MUTANTS.md").read_text(encoding="utf-8"))
     assert explanations
     for item in explanations:
-        assert item.function in changes, item
-        assert item.change is None or item.change in changes[item.function], item
+        assert item.function in lines, item
         assert item.text, f"{item.function}: an entry must say why"
+        if item.change is not None:
+            assert item.change in lines[item.function], item
+            where = lines[item.function][item.change]
+            assert len(where) == 1 or item.line in where, f"{item}: the change repeats, so the line must be right"
 
 
 def test_a_spec_rule_hunted_in_one_or_two_processes_gives_the_same_report() -> None:

@@ -259,6 +259,36 @@ def _t8n(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mutants(args: argparse.Namespace) -> int:
+    import time
+
+    from .forks import PRESETS
+    from .mutation import format_report, parse_explanations, run_mutants, write_report
+
+    explanations = []
+    if args.explanations.is_file():
+        explanations = parse_explanations(args.explanations.read_text(encoding="utf-8"))
+    start = time.perf_counter()
+    with tqdm(desc="mutants", unit="mutant", disable=None, file=sys.stderr) as bar:
+        report = run_mutants(
+            args.fork,
+            args.preset or PRESETS,
+            args.vectors,
+            args.function,
+            args.runner,
+            args.jobs,
+            explanations,
+            args.time_floor,
+            args.time_factor,
+            progress=bar.update,
+        )
+    write_report(report, args.out)
+    print(format_report(report, time.perf_counter() - start, args.jobs))
+    print(f"\nwrote {args.out}")
+    unexplained = report.classified(None)
+    return 0 if report.score * 100 >= args.goal and not unexplained else 1
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mvm-spec", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -362,6 +392,28 @@ def make_parser() -> argparse.ArgumentParser:
     t8n.add_argument("--fork", default="v1", help="the MVM fork whose rules apply")
     t8n.add_argument("--preset", default="mainnet", choices=["minimal", "mainnet"])
     t8n.set_defaults(run=_t8n)
+
+    mutants = commands.add_parser(
+        "mutants", help="mutation testing: mutate the spec's functions one point at a time, replay the vectors"
+    )
+    mutants.add_argument("--fork", action="append", help="only this fork's modules (repeatable; default: every fork)")
+    mutants.add_argument(
+        "--preset", action="append", choices=["minimal", "mainnet"], help="only this preset (default: both)"
+    )
+    mutants.add_argument("--function", action="append", help="only this spec function (repeatable)")
+    mutants.add_argument("--runner", action="append", help="hunt with this runner's vectors only (repeatable)")
+    mutants.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    mutants.add_argument("--vectors", type=Path, default=Path("tests/vectors"))
+    mutants.add_argument(
+        "--explanations", type=Path, default=Path("tests/vectors/MUTANTS.md"), help="why each survivor survives"
+    )
+    mutants.add_argument("--out", type=Path, default=Path("build/mutants/report.json"), help="the JSON report")
+    mutants.add_argument("--goal", type=float, default=99.0, help="percent of non-equivalent mutants to kill")
+    mutants.add_argument("--time-floor", type=float, default=2.0, help="seconds a vector may always take")
+    mutants.add_argument(
+        "--time-factor", type=float, default=20.0, help="a vector may take this many times its unmutated time"
+    )
+    mutants.set_defaults(run=_mutants)
 
     cid = commands.add_parser("cid", help="content ids of files, as `ipfs add --cid-version 1 --raw-leaves` prints them")
     cid.add_argument("files", type=Path, nargs="+")

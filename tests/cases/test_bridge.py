@@ -17,7 +17,9 @@ from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any, Callable, Iterator, Sequence
 
+import rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth_hash.auto import keccak
+from trie.hexary import HexaryTrie
 
 from mvm_spec import evm
 from mvm_spec.evm import GenesisAccount
@@ -383,6 +385,15 @@ def test_deposit_one_wei_below_the_minimum(spec: ModuleType) -> Iterator[Part]:
     eligible and the block has room."""
     hub = hub_at_97(spec)
     operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=LEAST[spec.PRESET] - 1, gas_limit=21_000)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "DepositBelowMinimum", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "deposit_into_dac")
+def test_deposit_of_one_wei(spec: ModuleType) -> Iterator[Part]:
+    """A mint of 1 wei, the least that is more than nothing: refused like any mint below MIN_DEPOSIT_MINT."""
+    hub = hub_at_97(spec)
+    operation = deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=1, gas_limit=21_000)
     yield from one_operation(spec, hub, operation)
     yield from expect_spec_error(spec, "DepositBelowMinimum", lambda: run(spec, hub, [operation]))
 
@@ -959,6 +970,19 @@ def test_withdrawal_whose_batch_was_deleted(spec: ModuleType) -> Iterator[Part]:
     yield from expect_spec_error(spec, "ProvenBatchDeleted", lambda: run(spec, hub, [operation]))
 
 
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_whose_batch_was_deleted_and_not_posted_again(spec: ModuleType) -> Iterator[Part]:
+    """Proven, then the batch is deleted and nothing is posted in its place: the chain stores no batch at the
+    proof's index at all, and the proof no longer stands."""
+    case = withdrawn(spec)
+    header = acme(spec, case.hub).state_batches.headers[0]
+    hub = run(spec, case.hub, [prove_op(case), header_op(header)])
+    assert acme(spec, hub).state_batches.headers == ()
+    operation = finalize(ACME, case.withdrawal)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "ProvenBatchDeleted", lambda: run(spec, hub, [operation]))
+
+
 @vector_case("bridge", "apply_operations")
 def test_withdrawal_proven_again_after_its_batch_was_deleted(spec: ModuleType) -> Iterator[Part]:
     """The same story, then the message is proven again against the new batch 0 and paid out once it is final."""
@@ -1002,6 +1026,104 @@ def test_withdrawal_above_the_chains_locked_mt(spec: ModuleType) -> Iterator[Par
     operation = finalize(ACME, greedy)
     yield from one_operation(spec, hub, operation)
     yield from expect_spec_error(spec, "InsufficientCoinbaseSupply", lambda: run(spec, hub, [operation]))
+
+
+def forged_output_root(
+    spec: ModuleType, case: Withdrawn, state_root: bytes, passer_root: bytes, value: int
+) -> tuple[Any, Any, Any]:
+    """A fraudulent output root, never challenged, committed in place of state batch 0: its state root and
+    message-passer root are given, its other fields the honest ones. Returns the hub (proof of Alice's message
+    asking for ``value`` not yet made), that withdrawal and the output root preimage."""
+    honest = case.proof.output_root_proof
+    preimage = replace(honest, state_root=spec.Hash32(state_root), message_passer_root=spec.Hash32(passer_root))
+    root = bytes(
+        keccak(
+            word(2) + state_root + bytes(honest.charter_root) + passer_root + bytes(honest.block_hash)
+            + bytes(honest.context_root)
+        )
+    )
+    header = acme(spec, case.hub).state_batches.headers[0]
+    hub = run(spec, case.hub, [header_op(header), append_state([root], 0)])
+    return hub, replace(case.withdrawal, value=spec.Wei(value)), preimage
+
+
+def forged_proof(
+    spec: ModuleType, hub: Any, preimage: Any, account_proof: tuple[bytes, ...], storage_proof: tuple[bytes, ...]
+) -> Any:
+    """The proof against the forged batch 0, whose only output root needs no Merkle sibling."""
+    header = acme(spec, hub).state_batches.headers[0]
+    return spec.WithdrawalProof(header, spec.uint64(0), (), preimage, account_proof, storage_proof)
+
+
+def proof_in_trie(trie: Any, key: bytes) -> tuple[bytes, ...]:
+    """``key``'s proof in a py-trie, as eth_getProof gives it: the RLP of each node on the path, root first, less
+    the nodes short enough to sit inside their parent (the root is always listed)."""
+    encoded = [rlp.encode(node) for node in trie.get_proof(key)]
+    return tuple(node for depth, node in enumerate(encoded) if depth == 0 or len(node) >= 32)
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_whose_account_is_not_an_account(spec: ModuleType) -> Iterator[Part]:
+    """A fraudulent output root whose state trie holds, under the message passer's key, the RLP of a byte string
+    rather than an account's four fields: the account proof proves that value, and it is refused as no account."""
+    case = withdrawn(spec)
+    state: Any = HexaryTrie({})  # py-trie's methods are unannotated
+    account_key = bytes(keccak(MESSAGE_PASSER))
+    state.set(account_key, rlp.encode(b"not an account"))
+    hub, withdrawal, preimage = forged_output_root(spec, case, bytes(state.root_hash), bytes(32), WITHDRAWN)
+    account_proof = proof_in_trie(state, account_key)
+    assert spec.verify_trie_proof(preimage.state_root, account_key, account_proof) == rlp.encode(b"not an account")
+    proof = forged_proof(spec, hub, preimage, account_proof, ())
+    operation = prove(ACME, withdrawal, proof)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "InvalidTrieProof", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "prove_withdrawal")
+def test_withdrawal_proof_whose_slot_is_not_a_word(spec: ModuleType) -> Iterator[Part]:
+    """A fraudulent output root whose message passer's storage holds, in the message's slot, the RLP of a list
+    rather than of a word: the storage proof proves that value, and it is refused as no storage word."""
+    case = withdrawn(spec)
+    storage: Any = HexaryTrie({})
+    slot_key = bytes(keccak(case.hash))
+    storage.set(slot_key, rlp.encode([b"\x01"]))
+    account = rlp.encode([1, 0, bytes(storage.root_hash), bytes(keccak(bytes(spec.get_message_passer_code())))])
+    state: Any = HexaryTrie({})
+    account_key = bytes(keccak(MESSAGE_PASSER))
+    state.set(account_key, account)
+    hub, withdrawal, preimage = forged_output_root(
+        spec, case, bytes(state.root_hash), bytes(storage.root_hash), WITHDRAWN
+    )
+    storage_proof = proof_in_trie(storage, slot_key)
+    assert spec.verify_trie_proof(preimage.message_passer_root, slot_key, storage_proof) == rlp.encode([b"\x01"])
+    proof = forged_proof(spec, hub, preimage, proof_in_trie(state, account_key), storage_proof)
+    operation = prove(ACME, withdrawal, proof)
+    yield from one_operation(spec, hub, operation)
+    yield from expect_spec_error(spec, "InvalidTrieProof", lambda: run(spec, hub, [operation]))
+
+
+@vector_case("bridge", "finalize_withdrawal")
+def test_withdrawal_of_exactly_the_chains_locked_mt(spec: ModuleType) -> Iterator[Part]:
+    """The fraudulent root of the case above, recording a withdrawal of exactly the MT the chain has locked (read
+    off the pre-state): a chain may pay out all it holds, so it is paid and the chain's supply is 0."""
+    case = withdrawn(spec)
+    locked = int(acme(spec, case.hub).coinbase_supply)
+    greedy = replace(case.withdrawal, value=spec.Wei(locked))
+    slot = withdrawal_hash_by_hand(ACME, 0, address_of(ALICE), TARGET, locked, DATA)
+    passer = GenesisAccount(0, 1, bytes(spec.get_message_passer_code()), ((int.from_bytes(slot, "big"), 1),))
+    forged_state = replace(case.state, world=evm.genesis_world({MESSAGE_PASSER: passer}))
+    forged_root = bytes(spec.get_state_output_root(forged_state))
+    header = acme(spec, case.hub).state_batches.headers[0]
+    hub = run(spec, case.hub, [header_op(header), append_state([forged_root], 0)])
+    proof = proof_for(spec, hub, forged_state, [forged_root], slot)
+    end = appended_at(spec, hub) + WINDOW[spec.PRESET]
+    hub = run(spec, hub, [prove(ACME, greedy, proof), advance_at(spec, 98, end)])
+    operation = finalize(ACME, greedy)
+    yield from one_operation(spec, hub, operation)
+    expected = with_acme(spec, hub, coinbase_supply=spec.Wei(0), finalized_withdrawals=(spec.Hash32(slot),))
+    got, paid = spec.finalize_withdrawal(hub, spec.ChainId(ACME), greedy)
+    assert got == expected and paid == locked
+    yield "post", {"hub": encode_hub(got), "paid": encode_uint(locked)}
 
 
 # --- Exits from L1: the escape hatch and the treasury -----------------------------------------------------------------

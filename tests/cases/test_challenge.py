@@ -46,6 +46,7 @@ from tests.hub_building import (
     append_batch,
     append_state,
     create_dac_op,
+    deposit,
     funded,
     l1_block,
     l1_time,
@@ -533,6 +534,56 @@ def test_second_challenge_becomes_moot(spec: ModuleType) -> Iterator[Part]:
 
 
 @vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
+def test_move_in_the_first_of_two_games_keeps_the_second(spec: ModuleType) -> Iterator[Part]:
+    """Two challengers dispute the forged root; the defender posts its middle root in the first game only: the
+    first game holds the root, the second is as it was opened."""
+    case = scene(spec)
+    moves = [open_op(spec, case), open_op(spec, case, challenger=RIVAL), post_op(case.trace_roots[2], index=0)]
+    first = replace(opened(spec, case, opened_at=l1_time(99)), middle_root=spec.Hash32(case.trace_roots[2]))
+    second = opened(spec, case, opened_at=l1_time(99), challenger=RIVAL)
+    yield from expect_game(spec, case.hub, moves, with_challenges(spec, case.hub, first, second), [])
+
+
+def lost_first_game(spec: ModuleType, case: Scene) -> tuple[list[dict[str, Any]], Any, int]:
+    """RIVAL disputes element 0 (block 1's true root) at t(99); the defender posts a middle root at once; RIVAL never
+    answers, and one second past its clock anyone settles the game against it: the defender wins RIVAL's bond.
+    Returns the moves, the settled game and the time they end at."""
+    late = l1_time(99) + CLOCK[preset(spec)] + 1
+    genesis = spec.get_block_trace(case.hub, spec.ChainId(ACME), 1)[0]
+    genesis_root = bytes(spec.hash_trace_point(genesis, 0, 4))
+    moves = [open_op(spec, case, element=0, challenger=RIVAL, agreed=None), post_op(LIE), at(spec, 100, late), timeout_op()]
+    game = replace(
+        opened(spec, case, opened_at=l1_time(99), challenger=RIVAL, element=0),
+        status=spec.ChallengeStatus(2),
+        lower_root=spec.Hash32(genesis_root),
+        middle_root=spec.Hash32(LIE),
+    )
+    return moves, game, late
+
+
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
+def test_lost_game_stays_lost_when_a_later_game_deletes_the_batch(spec: ModuleType) -> Iterator[Part]:
+    """RIVAL loses a game on batch 0 by timeout (the defender receives its bond); then CHALLENGER disputes the forged
+    root and wins by timeout, deleting batch 0. Only open games on the batch become moot: RIVAL's lost game stays
+    lost and its bond is not paid again."""
+    case = scene(spec)
+    name = preset(spec)
+    moves, lost, late = lost_first_game(spec, case)
+    later = late + CLOCK[name] + 1
+    moves += [open_op(spec, case), at(spec, 101, later), timeout_op(index=1)]
+    won = replace(opened(spec, case, opened_at=late), status=spec.ChallengeStatus(1))
+    slashed = slash_of(STAKE[name])
+    expected = with_clock(spec, with_clock(spec, case.hub, 100, late), 101, later)
+    expected = slashed_sequencer(spec, with_challenges(spec, expected, lost, won, batches=()), STAKE[name] - slashed, later)
+    payouts = [
+        (SEQUENCER, BOND[name]),
+        (CHALLENGER, BOND[name] + reward_of(slashed)),
+        (TREASURY[name], slashed - reward_of(slashed)),
+    ]
+    yield from expect_game(spec, case.hub, moves, expected, payouts)
+
+
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
 def test_move_in_a_moot_challenge(spec: ModuleType) -> Iterator[Part]:
     """After the second game became moot, a move in it is refused."""
     case = scene(spec)
@@ -699,6 +750,79 @@ def test_trace_of_block_zero(spec: ModuleType) -> Iterator[Part]:
     yield from expect_spec_error(spec, "BlockNotDerived", lambda: spec.get_block_trace(case.hub, spec.ChainId(ACME), 0))
 
 
+# A chain mixing forced and batched blocks, with one deposit made in each of L1 blocks 97 to 101 (minimal preset:
+# forced blocks need its window of 4 L1 blocks). By hand from the sequencing-window rule: at L1 block 103 blocks 1-3
+# are forced on origins 97-99; a batch appended then holds blocks 4 (origin 99, like block 3), 5 (origin 100) and 6
+# (origin 100 again); at L1 block 106 blocks 7 and 8 are forced on origins 101 and 102. A block includes the
+# deposits made after its parent's origin, up to its own: the deposit of 97 in block 1, 98 in block 2, 99 in
+# block 3, 100 in block 5, 101 in block 7, none in blocks 4, 6 and 8.
+MIXED_SHAPE = [(1, 97, True), (2, 98, True), (3, 99, True), (4, 99, False), (5, 100, False), (6, 100, False),
+               (7, 101, True), (8, 102, True)]  # fmt: skip
+MIXED_DEPOSITS = {1: [97], 2: [98], 3: [99], 4: [], 5: [100], 6: [], 7: [101], 8: []}
+DEPOSITOR = bytes([0xDE]) * 20
+
+
+def mixed_chain(spec: ModuleType) -> Any:
+    hub = new_hub(spec, alloc=funded(ALICE))
+    operations: list[dict[str, Any]] = []
+    for number in range(97, 107):
+        operations.append(advance(spec, number))
+        if number <= 101:
+            operations.append(deposit(l1_sender=DEPOSITOR, to=RECIPIENT, value=0, gas_limit=21_000 + number))
+        if number == 103:
+            operations.append(append_batch(spec, [(99, 0, []), (100, 0, [transfer(ALICE, 0, RECIPIENT, 1)]), (100, 0, [])], 0))
+    hub = run(spec, hub, operations)
+    _, blocks = spec.derive_chain(hub, spec.ChainId(ACME))
+    assert [(int(b.block.number), int(b.l1_origin), bool(b.is_forced)) for b in blocks] == MIXED_SHAPE
+    # Each deposit's gas names the L1 block it was made in (21,000 + the block's number), by which it is found here.
+    made_in = {int(b.block.number): [int(d.deposit.gas_limit) - 21_000 for d in b.block.deposits] for b in blocks}
+    assert made_in == MIXED_DEPOSITS
+    return hub
+
+
+def expect_mixed_trace(spec: ModuleType, block_number: int) -> Iterator[Part]:
+    """Block ``block_number``'s trace: its first point is the output root derivation gives the block before it (or
+    the genesis), its last the one derivation gives the block, with a point per deposit and transaction between."""
+    hub = mixed_chain(spec)
+    yield from trace_input(hub, block_number)
+    dac = spec.get_dac(hub, spec.ChainId(ACME))
+    _, blocks = spec.derive_chain(hub, spec.ChainId(ACME))
+    trace = spec.get_block_trace(hub, spec.ChainId(ACME), block_number)
+    derived = blocks[block_number - 1]
+    steps = len(derived.block.deposits) + len(derived.block.transactions) + 2
+    roots = [bytes(spec.hash_trace_point(point, index, steps)) for index, point in enumerate(trace)]
+    before = blocks[block_number - 2].output_root if block_number > 1 else spec.get_state_output_root(spec.get_dac_genesis_state(dac))
+    assert len(roots) == steps + 1 and roots[0] == bytes(before) and roots[-1] == bytes(derived.output_root)
+    yield "output", {"roots": ["0x" + root.hex() for root in roots]}
+
+
+@vector_case("challenge", "get_block_trace", presets=("minimal",))
+def test_trace_of_a_forced_first_block_before_batched_ones(spec: ModuleType) -> Iterator[Part]:
+    """Block 1 of the mixed chain: forced on origin 97 (the genesis's 96 and one), with the deposit of 97."""
+    yield from expect_mixed_trace(spec, 1)
+
+
+@vector_case("challenge", "get_block_trace", presets=("minimal",))
+def test_trace_of_a_batched_block_after_forced_ones(spec: ModuleType) -> Iterator[Part]:
+    """Block 4 of the mixed chain: the first batched block, on origin 99 like forced block 3 before it, so it
+    includes no deposit (the deposit of 99 went into block 3)."""
+    yield from expect_mixed_trace(spec, 4)
+
+
+@vector_case("challenge", "get_block_trace", presets=("minimal",))
+def test_trace_of_a_batched_block_after_a_batched_one(spec: ModuleType) -> Iterator[Part]:
+    """Block 5 of the mixed chain: after batched block 4 (origin 99), on origin 100, so it includes the deposit of
+    100 and only that; then Alice's transfer."""
+    yield from expect_mixed_trace(spec, 5)
+
+
+@vector_case("challenge", "get_block_trace", presets=("minimal",))
+def test_trace_of_a_forced_block_after_the_last_batched_one(spec: ModuleType) -> Iterator[Part]:
+    """Block 7 of the mixed chain: forced after the last batched block (6, origin 100), on origin 101, with the
+    deposit of 101."""
+    yield from expect_mixed_trace(spec, 7)
+
+
 # --- The fast window (fork v2): quorums of ranger validations ------------------------------------------------------
 
 FAST = {"mainnet": 86_400, "minimal": 600}  # FAST_FRAUD_PROOF_WINDOW (v2 only)
@@ -784,6 +908,67 @@ def test_fast_window_waits_for_earlier_batches(spec: ModuleType) -> Iterator[Par
     assert len(spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers) == 2
     hub = with_clock(spec, with_validators(spec, hub, 1, QUORUM[name]), 100, l1_time(99) + FAST[name])
     yield from expect_final(spec, hub, 1, False)
+
+
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
+def test_batch_final_after_a_lost_challenge(spec: ModuleType) -> Iterator[Part]:
+    """A game on batch 0 that the challenger lost is no open challenge: at the end of the full window the batch is
+    final on both forks."""
+    case = scene(spec, forged=False)
+    moves, _, _ = lost_first_game(spec, case)
+    hub = with_clock(spec, run(spec, case.hub, moves), 101, l1_time(98) + WINDOW[preset(spec)])
+    assert spec.get_dac(hub, spec.ChainId(ACME)).challenges[0].status == 2
+    yield from expect_final(spec, hub, 0, True)
+
+
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
+def test_batch_final_before_a_later_batch_is(spec: ModuleType) -> Iterator[Part]:
+    """Batch 0 (appended at t(98)) at the end of its full window, batch 1 (appended at t(99)) twelve seconds short of
+    its own: batch 0 is final on both forks, whatever comes after it."""
+    case = scene(spec, forged=False)
+    hub = run(spec, case.hub, [append_batch(spec, [(98, 0, [])], 2)])
+    _, blocks = spec.derive_chain(hub, spec.ChainId(ACME))
+    hub = run(spec, hub, [append_state([bytes(blocks[2].output_root)], 2)])
+    hub = with_clock(spec, hub, 100, l1_time(98) + WINDOW[preset(spec)])
+    assert not spec.is_state_batch_final(hub, spec.ChainId(ACME), spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers[1])
+    yield from expect_final(spec, hub, 0, True)
+
+
+@vector_case("finality", "is_state_batch_final", forks=BOTH_FORKS)
+def test_deleted_batch_is_never_final(spec: ModuleType) -> Iterator[Part]:
+    """Batch 0 (forged) deleted by a won game; long after its window, its header is not final on either fork: the
+    hub no longer stores it."""
+    case = scene(spec)
+    header = case.dac(spec).state_batches.headers[0]
+    late = l1_time(99) + CLOCK[preset(spec)] + 1
+    hub = run(spec, case.hub, [open_op(spec, case), at(spec, 100, late), timeout_op()])
+    hub = with_clock(spec, hub, 101, l1_time(98) + 2 * WINDOW[preset(spec)])
+    assert spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers == ()
+    yield "pre", {"hub": encode_hub(hub)}
+    yield "input", {"chain_id": encode_uint(ACME), "header": encode_batch_header(header)}
+    assert spec.is_state_batch_final(hub, spec.ChainId(ACME), header) is False
+    yield "output", {"final": False}
+
+
+@vector_case("challenge", "apply_operations", forks=BOTH_FORKS)
+def test_window_closed_on_a_later_batch_while_an_earlier_game_runs(spec: ModuleType) -> Iterator[Part]:
+    """A game on batch 0 is still open (nobody settled it) when batch 1's full window ends: at that second a game on
+    batch 1 cannot open, on either fork (in v2 batch 1 is not final either, and its window is still closed)."""
+    case = scene(spec)
+    hub = run(spec, case.hub, [append_batch(spec, [(98, 0, [])], 2)])
+    _, blocks = spec.derive_chain(hub, spec.ChainId(ACME))
+    block_3 = bytes(blocks[2].output_root)
+    hub = run(spec, hub, [append_state([block_3], 2), open_op(spec, case)])
+    headers = spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers
+    later = {
+        "op": "open_challenge",
+        "chain_id": encode_uint(ACME),
+        "disputed": committed(spec, headers[1], [block_3], 0),
+        "agreed": committed(spec, headers[0], case.roots, 1),
+        "challenger": encode_bytes(RIVAL),
+    }
+    moves = [at(spec, 100, l1_time(99) + WINDOW[preset(spec)]), later]
+    yield from expect_refused(spec, hub, moves, "OutsideFraudProofWindow")
 
 
 @vector_case("challenge", "apply_operations", forks=BOTH_FORKS)

@@ -382,6 +382,21 @@ def test_lone_surrogate_in_vision(spec: ModuleType) -> Iterator[Part]:
     yield from expect_rejected(spec, charter_of(spec, vision="a\ud800b"), "CharterTextNotUnicode")
 
 
+@vector_case("charter", "charter_root")
+def test_lone_last_surrogate_in_mission(spec: ModuleType) -> Iterator[Part]:
+    """A mission holding U+DFFF alone, the last of the surrogates: rejected like the first."""
+    yield from expect_rejected(spec, charter_of(spec, mission="\udfff"), "CharterTextNotUnicode")
+
+
+@vector_case("charter", "charter_root")
+def test_characters_either_side_of_the_surrogates(spec: ModuleType) -> Iterator[Part]:
+    """U+D7FF and U+E000, the characters just below and just above the surrogates, have UTF-8 encodings (3 bytes
+    each): the charter is valid."""
+    vision = "\ud7ff\ue000"
+    assert vision.encode("utf-8") == bytes.fromhex("ed9fbf") + bytes.fromhex("ee8080")
+    yield from expect_root(spec, charter_of(spec, vision=vision), abi_root(vision=vision))
+
+
 # --- charter calls (apply_charter_call) ----------------------------------------------------------------------
 
 # METIS_DAO_ADDRESS per preset, written out by hand from presets/*.yaml (mainnet: the L1->L2 alias of MetisDAO's L1
@@ -647,6 +662,23 @@ def test_charter_one_word_over_the_size_limit(spec: ModuleType) -> Iterator[Part
     vision, mission, rules = filled_to_the_limit(spec)
     assert abi_length(vision, mission + "m" * 32, rules) == governed_bytes(spec) + 32
     yield from expect_rejected(spec, charter_of(spec, vision, mission + "m" * 32, rules), "CharterTooLarge")
+
+
+@vector_case("charter", "charter_root")
+def test_most_rules_one_word_over_the_size_limit(spec: ModuleType) -> Iterator[Part]:
+    """MAX_PERMISSION_RULES rules of two addresses each and a mission one byte past a whole number of words, one
+    word over the bound: CharterTooLarge. Every rule and every address counts a whole word, and the mission's last
+    byte a whole word too."""
+    vision = "v" * 4096
+    count = int(spec.MAX_PERMISSION_RULES)
+    rules: list[Rule] = [([address(2 * index), address(2 * index + 1)], ALLOW, SUBMIT_TX) for index in range(count)]
+    # The encoding by hand: 6 head words, each text's length word and padded bytes, the rules' length word and per
+    # rule its offset, 3 head words, its addresses' length word and a word per address, the empty tax lists' length
+    # words. The mission takes the rest of one word over the bound, its last word holding a single byte.
+    fixed = 6 * 32 + (32 + 4096) + 32 + 32 + len(rules) * (32 + 3 * 32 + 32 + 2 * 32) + 32 + 32
+    mission = "m" * (governed_bytes(spec) + 32 - fixed - 31)
+    assert len(mission) % 32 == 1 and abi_length(vision, mission, rules) == governed_bytes(spec) + 32
+    yield from expect_rejected(spec, charter_of(spec, vision, mission, rules), "CharterTooLarge")
 
 
 def oversized_within_every_bound(spec: ModuleType) -> tuple[str, list[Rule]]:

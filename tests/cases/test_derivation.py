@@ -68,6 +68,7 @@ METIS_DAO_L1 = {  # (L1 address, whether it is a contract)
 }
 CHARTER_CONTRACT = bytes.fromhex("4200000000000000000000000000000000000100")
 DEPOSITOR = bytes([0xDE]) * 20  # an L1 account without code
+OTHER_DEPOSITOR = bytes([0xD0]) * 20  # another
 BURNER = bytes([0xFE]) * 20  # a contract whose code is INVALID: a call to it burns all its gas
 BLOCK_GAS_LIMIT = 30_000_000
 
@@ -375,6 +376,32 @@ def test_deposit_denied_by_the_charter_keeps_its_mint(spec: ModuleType) -> Itera
     assert [(r.status, r.cumulative_gas_used) for r in blocks[0].receipts] == [(0, 0)]
     assert evm.get_balance(state.world, DEPOSITOR) == MINT and evm.get_balance(state.world, RECIPIENT) == 0
     assert evm.get_nonce(state.world, DEPOSITOR) == 0
+    yield output(spec, hub, state, blocks)
+
+
+@vector_case("derivation", "derive_chain")
+def test_skipped_and_dropped_are_numbered_among_their_own_kind(spec: ModuleType) -> Iterator[Part]:
+    """Two deposits made in L1 block 97, the second from an account the charter denies, then a block on origin 97
+    holding Bob's transfer (he has no funds) and Alice's. The block runs the first deposit, skips the second
+    (SkippedDeposit nonce 1: deposits are named by their nonce), drops Bob's transfer (DroppedTransaction index 0:
+    transactions by their place in the batched block, deposits not counted) and includes Alice's."""
+    denied = spec.PermissionRule((spec.Address(OTHER_DEPOSITOR),), spec.PermissionOperation(1), spec.Action(0x100))
+    hub = new_hub(spec, alloc=funded(ALICE), charter=plain_charter(spec, denied))
+    operations = [
+        advance(spec, 97),
+        deposit(l1_sender=DEPOSITOR, to=RECIPIENT, mint=MINT, value=2, gas_limit=21_000),
+        deposit(l1_sender=OTHER_DEPOSITOR, to=RECIPIENT, mint=MINT, value=3, gas_limit=21_000),
+        advance(spec, 98),
+        append_batch(spec, [(97, 0, [transfer(BOB, 0, RECIPIENT, 1), transfer(ALICE, 0, RECIPIENT, 4)])], 0),
+    ]
+    yield from inputs(spec, hub, operations)
+    state, blocks = derive(spec, run(spec, hub, operations))
+    (block,) = blocks
+    assert [(int(d.nonce), bytes(d.deposit.sender)) for d in block.block.deposits] == [(0, DEPOSITOR), (1, OTHER_DEPOSITOR)]
+    assert [(int(s.nonce), s.error) for s in block.skipped_deposits] == [(1, "SubmitterNotPermitted")]
+    assert dropped(block) == [(0, "InsufficientFunds")]
+    assert [(r.status, r.cumulative_gas_used) for r in block.receipts] == [(1, 21_000), (0, 21_000), (1, 42_000)]
+    assert evm.get_balance(state.world, RECIPIENT) == 2 + 4 and evm.get_balance(state.world, OTHER_DEPOSITOR) == MINT
     yield output(spec, hub, state, blocks)
 
 

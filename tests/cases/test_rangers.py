@@ -34,7 +34,7 @@ from tests.cases.test_challenge import (
     with_clock,
 )
 from tests.cases.test_sequencing import selection_seed_by_hand, shuffled_index_by_hand
-from tests.hub_building import ACME, SEQUENCER, append_batch, append_state, l1_time, randao, run
+from tests.hub_building import ACME, SEQUENCER, append_batch, append_state, create_dac_op, l1_time, randao, run
 
 MT = 10**18
 BOND = 2 * MT  # RANGER_BOND, minimal
@@ -48,10 +48,10 @@ FORGED_ROOT = bytes([0xF0]) * 32
 EPOCH_START = 104  # the first L1 block of epoch 13
 
 
-def assigned_by_hand(rangers: Sequence[bytes]) -> dict[bytes, int]:
+def assigned_by_hand(rangers: Sequence[bytes], chains: Sequence[int] = (1000000000001088, 1000000000001089)) -> dict[bytes, int]:
     seed = selection_seed_by_hand(randao(EPOCH_START), 1, EPOCH_START // 8)
-    chains = [1000000000001088, 1000000000001089]
-    return {ranger: chains[shuffled_index_by_hand(p, len(rangers), seed, ROUNDS) % 2] for p, ranger in enumerate(rangers)}
+    count = len(chains)
+    return {ranger: chains[shuffled_index_by_hand(p, len(rangers), seed, ROUNDS) % count] for p, ranger in enumerate(rangers)}
 
 
 def acme_rangers() -> list[bytes]:
@@ -194,6 +194,14 @@ def test_bond_withdrawn_one_second_early(spec: ModuleType) -> Iterator[Part]:
 
 
 @vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_exit_requested_twice(spec: ModuleType) -> Iterator[Part]:
+    """A ranger asks to exit twice: the second request would restart its exit delay, and is refused."""
+    case = scene(spec)
+    exit_op = {"op": "request_ranger_exit", "address": encode_bytes(RANGERS[0])}
+    yield from expect_refused(spec, case.hub, [register(RANGERS[0]), exit_op, at(spec, 100), exit_op], "RangerExiting")
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
 def test_bond_withdrawn_without_exit(spec: ModuleType) -> Iterator[Part]:
     case = scene(spec)
     moves = [register(RANGERS[0]), {"op": "withdraw_ranger_bond", "address": encode_bytes(RANGERS[0])}]
@@ -230,6 +238,52 @@ def test_ranger_registered_in_the_seed_block_is_not_assigned(spec: ModuleType) -
 
 
 @vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_ranger_registered_at_the_epoch_start_changes_no_assignment(spec: ModuleType) -> Iterator[Part]:
+    """The fifth ranger registering in block 104 is left out of epoch 13's draw, so the four are drawn as before:
+    A0 still validates acme. (Had the draw counted five, A0 would be on the rangers' DAC.)"""
+    case = scene(spec)
+    late = bytes([0xAF]) * 20
+    first = RANGERS[0]
+    assert assigned_by_hand(RANGERS)[first] == ACME and assigned_by_hand([*RANGERS, late])[first] != ACME
+    moves = to_epoch_start(spec, case) + [register(late), validate(spec, case, first)]
+    expected = validated_hub(spec, case, [first])
+    joined = spec.Ranger(spec.Address(late), spec.Wei(BOND), spec.L1BlockNumber(EPOCH_START), None, spec.uint64(0))
+    yield from expect_post(spec, case.hub, moves, replace(expected, rangers=(*expected.rangers, joined)), [])
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_exiting_ranger_leaves_the_assignment(spec: ModuleType) -> Iterator[Part]:
+    """A1 asks to exit in block 99, right after registering: epoch 13 draws A0, A2 and A3 only, which gives A2 the
+    rangers' DAC, so A2 cannot validate acme. (Had the draw counted A1, A2 would be on acme.)"""
+    case = scene(spec)
+    staying = [RANGERS[0], RANGERS[2], RANGERS[3]]
+    assert assigned_by_hand(staying)[RANGERS[2]] != ACME and assigned_by_hand(RANGERS)[RANGERS[2]] == ACME
+    exit_op = {"op": "request_ranger_exit", "address": encode_bytes(RANGERS[1])}
+    moves = [register(ranger) for ranger in RANGERS] + [exit_op]
+    moves += [at(spec, number) for number in range(100, EPOCH_START + 1)] + batch_1_ops(spec, case)
+    yield from expect_refused(spec, case.hub, moves + [validate(spec, case, RANGERS[2])], "RangerNotAssigned")
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_dac_created_at_the_epoch_start_is_not_assigned(spec: ModuleType) -> Iterator[Part]:
+    """A third DAC created in block 104 is left out of epoch 13's draw (its genesis is not before the epoch), so the
+    rangers are drawn over two DACs as before: A0 still validates acme. (Over three DACs, A0 would be on the
+    rangers' DAC.)"""
+    case = scene(spec)
+    first = RANGERS[0]
+    three = (1000000000001088, 1000000000001089, 1000000000001090)
+    assert assigned_by_hand(RANGERS)[first] == ACME and assigned_by_hand(RANGERS, three)[first] != ACME
+    moves = to_epoch_start(spec, case) + [create_dac_op(spec, "gamma"), validate(spec, case, first)]
+    answer = execute(spec, case.hub, moves)
+    acme = next(dac for dac in answer["post"]["hub"]["dacs"] if dac["chain_id"] == encode_uint(ACME))
+    assert [validation["ranger"] for validation in acme["validations"]] == [encode_bytes(first)]
+    assert len(answer["post"]["hub"]["dacs"]) == 3
+    yield "pre", {"hub": encode_hub(case.hub)}
+    yield "input", {"operations": moves}
+    yield "post", answer["post"]
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
 def test_validation_twice(spec: ModuleType) -> Iterator[Part]:
     case = scene(spec)
     ranger = acme_rangers()[0]
@@ -244,6 +298,14 @@ def test_validation_after_exit(spec: ModuleType) -> Iterator[Part]:
     ranger = acme_rangers()[0]
     moves = to_epoch_start(spec, case) + [{"op": "request_ranger_exit", "address": encode_bytes(ranger)}, validate(spec, case, ranger)]
     yield from expect_refused(spec, case.hub, moves, "RangerExiting")
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_validation_of_a_final_batch(spec: ModuleType) -> Iterator[Part]:
+    """Once batch 1 is final (t(104) + FRAUD_PROOF_WINDOW), vouching for it is worth nothing, and is refused."""
+    case = scene(spec, forged=False)
+    moves = to_epoch_start(spec, case) + [final_block(spec), validate(spec, case, acme_rangers()[0])]
+    yield from expect_refused(spec, case.hub, moves, "OutsideFraudProofWindow")
 
 
 @vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
@@ -299,6 +361,18 @@ def test_reward_from_an_empty_pool(spec: ModuleType) -> Iterator[Part]:
     ranger = acme_rangers()[0]
     moves = [fund(REWARD - 1)] + to_epoch_start(spec, case) + [validate(spec, case, ranger), final_block(spec), claim(ranger)]
     yield from expect_refused(spec, case.hub, moves, "RewardPoolEmpty")
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_reward_from_a_pool_of_exactly_one_reward(spec: ModuleType) -> Iterator[Part]:
+    """The pool holds exactly one reward: it is paid, and the pool is empty."""
+    case = scene(spec, forged=False)
+    ranger = acme_rangers()[0]
+    moves = [fund(REWARD)] + to_epoch_start(spec, case) + [validate(spec, case, ranger), final_block(spec), claim(ranger)]
+    expected = with_clock(spec, validated_hub(spec, case, [ranger]), 105, l1_time(EPOCH_START) + WINDOW)
+    dac = spec.get_dac(expected, spec.ChainId(ACME))
+    expected = spec.replace_dac(expected, replace(dac, validations=(replace(dac.validations[0], rewarded=True),)))
+    yield from expect_post(spec, case.hub, moves, expected, [(ranger, REWARD)])
 
 
 @vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
@@ -360,6 +434,45 @@ def test_third_strike_forfeits_the_bond(spec: ModuleType) -> Iterator[Part]:
     assert remaining == [r for r in RANGERS if r != ranger]
     assert answer["post"]["hub"]["ranger_reward_pool"] == encode_uint(BOND)
     yield "pre", {"hub": encode_hub(hub)}
+    yield "input", {"operations": moves}
+    yield "post", answer["post"]
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_second_strike_keeps_the_ranger(spec: ModuleType) -> Iterator[Part]:
+    """A validator with one strike takes its second: it stays, with two strikes and its bond."""
+    case = scene(spec, forged=False)
+    ranger = acme_rangers()[0]
+    hub = replace(case.hub, rangers=tuple(ranger_record(spec, r, strikes=1 if r == ranger else 0) for r in RANGERS))
+    walk = [at(spec, n) for n in range(100, EPOCH_START + 1)]
+    moves = walk + batch_1_ops(spec, case, forged=True) + [validate_forged(spec, case, ranger)]
+    moves += settle_against_the_defender(spec, case)
+    answer = execute(spec, hub, moves)
+    strikes = {bytes.fromhex(r["address"][2:]): int(r["strikes"]) for r in answer["post"]["hub"]["rangers"]}
+    assert strikes == {r: (2 if r == ranger else 0) for r in RANGERS}
+    assert answer["post"]["hub"]["ranger_reward_pool"] == encode_uint(0)
+    yield "pre", {"hub": encode_hub(hub)}
+    yield "input", {"operations": moves}
+    yield "post", answer["post"]
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_validator_gone_before_the_settlement_escapes_its_strike(spec: ModuleType) -> Iterator[Part]:
+    """Both acme rangers validate the forged batch 1; the first asks to exit and, the game against the defender
+    being left unsettled, withdraws its bond RANGER_EXIT_DELAY later. When the game is then settled, the batch's
+    validators are struck: the one that left is no ranger any more and is passed over, the other takes its strike."""
+    case = scene(spec, forged=False)
+    gone, staying = acme_rangers()
+    exit_op = {"op": "request_ranger_exit", "address": encode_bytes(gone)}
+    withdraw = {"op": "withdraw_ranger_bond", "address": encode_bytes(gone)}
+    moves = to_epoch_start(spec, case, forged=True) + [validate_forged(spec, case, r) for r in (gone, staying)]
+    opening, _, settle = settle_against_the_defender(spec, case)
+    moves += [exit_op, opening, at(spec, 105, l1_time(EPOCH_START) + EXIT_DELAY), withdraw, settle]
+    answer = execute(spec, case.hub, moves)
+    strikes = {bytes.fromhex(r["address"][2:]): int(r["strikes"]) for r in answer["post"]["hub"]["rangers"]}
+    assert strikes == {r: (1 if r == staying else 0) for r in RANGERS if r != gone}
+    assert answer["post"]["payouts"][0] == {"recipient": encode_bytes(gone), "amount": encode_uint(BOND)}
+    yield "pre", {"hub": encode_hub(case.hub)}
     yield "input", {"operations": moves}
     yield "post", answer["post"]
 

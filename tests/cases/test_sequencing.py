@@ -752,6 +752,109 @@ def test_only_eligible_sequencer_at_maximum_stake(spec: ModuleType) -> Iterator[
     yield from expect_selected(spec, pre, CHAIN, 7, known=DAVE)
 
 
+def randomness_found(accepts: Callable[[bytes], bool]) -> bytes:
+    """The first L1 randomness keccak("mvm-spec sequencing vectors: search" ++ uint64(n)), n = 0, 1, ..., that
+    ``accepts``: a fixed search, so the vector is the same on every run."""
+    for number in itertools.count():
+        randomness = keccak(b"mvm-spec sequencing vectors: search" + number.to_bytes(8, "big"))
+        if accepts(randomness):
+            return randomness
+    raise AssertionError("unreachable")
+
+
+def sample_by_hand(seed: bytes, attempt: int) -> int:
+    """The attempt's 16-bit word, as select_by_hand reads it."""
+    return int.from_bytes(keccak(seed + (attempt // 16).to_bytes(8, "little"))[2 * (attempt % 16) : 2 * (attempt % 16) + 2], "little")
+
+
+def candidate_by_hand(seed: bytes, attempt: int, count: int, rounds: int) -> int:
+    return shuffled_index_by_hand(0, count, keccak(seed + attempt.to_bytes(32, "big")), rounds)
+
+
+@vector_case("selection", "get_epoch_sequencers")
+def test_draw_accepting_a_sample_exactly_on_the_line(spec: ModuleType) -> Iterator[Part]:
+    """Alice at the minimum bond B and Dave at the maximum lock M = 5B, the rangers' DAC drawn first. The L1
+    randomness is the first of a fixed search whose first attempt names Alice with the 16-bit sample 13,107:
+    B * 65,535 = M * 13,107 exactly, and a sample at the line is accepted (locked / M >= sample / 65,535). So
+    Alice, not Dave (whom the next attempt names), is the first choice."""
+    values = hand(spec)
+    pool = [sequencer(spec, ALICE, values.bond), sequencer(spec, DAVE, values.max_lock)]
+    assert values.bond * 0xFFFF == values.max_lock * 13_107
+
+    def ties_on_alice(randomness: bytes) -> bool:
+        seed = selection_seed_by_hand(randomness, RANGERS, 7)
+        if sample_by_hand(seed, 0) != 13_107:
+            return False
+        return candidate_by_hand(seed, 0, 2, values.rounds) == 0 and candidate_by_hand(seed, 1, 2, values.rounds) == 1
+
+    randomness = randomness_found(ties_on_alice)
+    pre = hub(spec, pool, [dac(spec, CHAIN)])
+    yield from expect_selected(spec, pre, RANGERS, 7, known=ALICE, l1_randomness=randomness)
+
+
+def two_at_the_minimum_bond(spec: ModuleType) -> tuple[list[Any], Callable[[bytes, int], bool], int]:
+    """Alice and Bob at the minimum bond (a sample is accepted one time in five); whether attempt ``attempt``'s
+    sample of ``seed`` is accepted; the shuffle's rounds."""
+    values = hand(spec)
+    pool = [sequencer(spec, ALICE, values.bond), sequencer(spec, BOB, values.bond)]
+    return pool, lambda seed, attempt: values.bond * 0xFFFF >= values.max_lock * sample_by_hand(seed, attempt), values.rounds
+
+
+@vector_case("selection", "get_epoch_sequencers")
+def test_draw_decided_by_the_first_sample_of_the_second_block(spec: ModuleType) -> Iterator[Part]:
+    """Alice and Bob at the minimum bond, the rangers' DAC drawn first. The L1 randomness is the first of a fixed
+    search whose draw refuses attempts 0 to 15 and accepts attempt 16, the first sample of the second keccak block
+    (attempt // 16 = 1, from its start), where attempt 17, had it come to that, would have accepted the other."""
+    pool, accepted, rounds = two_at_the_minimum_bond(spec)
+
+    def decided_at_16(randomness: bytes) -> bool:
+        seed = selection_seed_by_hand(randomness, RANGERS, 7)
+        if any(accepted(seed, attempt) for attempt in range(16)) or not accepted(seed, 16):
+            return False
+        return accepted(seed, 17) and candidate_by_hand(seed, 16, 2, rounds) != candidate_by_hand(seed, 17, 2, rounds)
+
+    randomness = randomness_found(decided_at_16)
+    yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), RANGERS, 7, l1_randomness=randomness)
+
+
+@vector_case("selection", "get_epoch_sequencers")
+def test_draw_decided_by_the_last_sample_of_the_first_block(spec: ModuleType) -> Iterator[Part]:
+    """The same pool. The first randomness of the search whose draw refuses attempts 0 to 14 and accepts attempt
+    15, the last sample of the first keccak block (its words 30 and 31), where the same place of the second block
+    would refuse, and attempt 16 would accept the other sequencer."""
+    pool, accepted, rounds = two_at_the_minimum_bond(spec)
+
+    def decided_at_15(randomness: bytes) -> bool:
+        seed = selection_seed_by_hand(randomness, RANGERS, 7)
+        if any(accepted(seed, attempt) for attempt in range(15)) or not accepted(seed, 15) or accepted(seed, 31):
+            return False
+        return accepted(seed, 16) and candidate_by_hand(seed, 15, 2, rounds) != candidate_by_hand(seed, 16, 2, rounds)
+
+    randomness = randomness_found(decided_at_15)
+    yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), RANGERS, 7, l1_randomness=randomness)
+
+
+@vector_case("selection", "get_epoch_sequencers")
+def test_draw_refusing_the_first_sample_of_the_second_block(spec: ModuleType) -> Iterator[Part]:
+    """The same pool. The first randomness of the search whose draw refuses attempts 0 to 16, the last of them the
+    first sample of the second keccak block, where attempt 16 names the sequencer the draw does not choose in the
+    end: a client that reads attempt 16's word from anywhere else than the second block's first two bytes (past the
+    first block's 32, say) may accept it there."""
+    pool, accepted, rounds = two_at_the_minimum_bond(spec)
+    values = hand(spec)
+    addresses = [ALICE, BOB]
+
+    def refused_through_16(randomness: bytes) -> bool:
+        seed = selection_seed_by_hand(randomness, RANGERS, 7)
+        if any(accepted(seed, attempt) for attempt in range(17)):
+            return False
+        chosen = select_by_hand([(a, values.bond) for a in addresses], seed, values.max_lock, rounds)
+        return addresses[candidate_by_hand(seed, 16, 2, rounds)] != chosen
+
+    randomness = randomness_found(refused_through_16)
+    yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), RANGERS, 7, l1_randomness=randomness)
+
+
 def minimum_bond_pool(spec: ModuleType) -> list[Any]:
     """Alice, at the minimum bond, is the only active sequencer (the others have asked to exit)."""
     max_lock = hand(spec).max_lock
@@ -2312,6 +2415,19 @@ def test_producer_for_an_epoch_not_yet_begun(spec: ModuleType) -> Iterator[Part]
     )
 
 
+@vector_case("compute", "get_block_producer")
+def test_producer_for_the_epoch_the_next_block_begins(spec: ModuleType) -> Iterator[Part]:
+    """A hub on the last two L1 blocks of epoch 2 (3E - 2 and 3E - 1): origin 3E is in epoch 3, whose first block is
+    the very next one, not yet seen: UnknownL1Block."""
+    origin = 3 * hand(spec).l1_epoch
+    pre = hub(spec, blocks=clock(spec, T0, T0 + 12, first=origin - 2))
+    yield "pre", hub_state(pre)
+    yield "input", {"chain_id": encode_uint(RANGERS), "l1_origin": encode_uint(origin)}
+    yield from expect_spec_error(
+        spec, "UnknownL1Block", lambda: spec.get_block_producer(pre, spec.ChainId(RANGERS), spec.L1BlockNumber(origin))
+    )
+
+
 # --- compute: compute_provider_reward ------------------------------------------------------------------------------
 
 
@@ -2502,6 +2618,17 @@ def test_fallback_serves_after_the_first_choice_goes_silent(spec: ModuleType) ->
     """The first choice posted in 114 and then nothing: from 117 = 114 + 3 the first fallback serves."""
     operations = posted_at_114(spec) + [op_advance(spec, n, T0 + 12 * (n - START)) for n in (115, 116, 117)]
     yield from expect_serving(spec, operations, epoch_14_succession(spec)[1])
+
+
+@vector_case("selection", "get_current_sequencer", presets=("minimal",))
+def test_fallback_serving_after_its_own_batch(spec: ModuleType) -> Iterator[Part]:
+    """The silent first choice is replaced in 115; the first fallback appends in 115 (origin 112: acme's head is then
+    forced block 12 on origin 111). In 116 the first choice's deadline is still 115, whoever posted since: only its
+    own batches would have moved it. The fallback serves, until 118."""
+    fallback = epoch_14_succession(spec)[1]
+    operations = advance_through(spec, EPOCH_14 + 3) + [op_append_empty_block(spec, fallback, 112)]
+    operations += [op_advance(spec, 116, T0 + 12 * (116 - START))]
+    yield from expect_serving(spec, operations, fallback)
 
 
 @vector_case("selection", "get_current_sequencer", presets=("minimal",))

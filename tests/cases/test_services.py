@@ -204,6 +204,12 @@ def test_timeout_zero(spec: ModuleType) -> Iterator[Part]:
 
 
 @case()
+def test_timeout_of_one_second(spec: ModuleType) -> Iterator[Part]:
+    """The shortest timeout a provider may offer: one second."""
+    yield from expect_post(spec, [register(timeout=1)], market(spec, [service(spec, timeout=1)]), [])
+
+
+@case()
 def test_timeout_at_the_maximum(spec: ModuleType) -> Iterator[Part]:
     yield from expect_post(spec, [register(timeout=MAX_TIMEOUT)], market(spec, [service(spec, timeout=MAX_TIMEOUT)]), [])
 
@@ -234,6 +240,15 @@ def test_update_service_terms(spec: ModuleType) -> Iterator[Part]:
     """The provider doubles its price, moves its earnings to STRANGER's address and its timeout to 600 seconds."""
     moves = [register(), update(price=2 * MT, payee=STRANGER, timeout=MAX_TIMEOUT)]
     yield from expect_post(spec, moves, market(spec, [service(spec, price=2 * MT, payee=STRANGER, timeout=MAX_TIMEOUT)]), [])
+
+
+@case()
+def test_update_of_the_first_of_two_services(spec: ModuleType) -> Iterator[Part]:
+    """The provider registers the oracle, then a courier service, then raises the oracle's price: the oracle's
+    record changes in place and the courier's stays after it as it was."""
+    moves = [register(), register(COURIER, price=3 * MT), update(price=2 * MT)]
+    expected = market(spec, [service(spec, price=2 * MT), service(spec, COURIER, price=3 * MT)])
+    yield from expect_post(spec, moves, expected, [])
 
 
 @case()

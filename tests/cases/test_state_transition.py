@@ -731,6 +731,24 @@ def test_others_transact_despite_a_ban(spec: ModuleType) -> Iterator[Part]:
     yield post(spec, applied, queries)
 
 
+@vector_case("state_transition", "apply_block")
+def test_management_contract_sending_elsewhere_needs_the_submit_permission(spec: ModuleType) -> Iterator[Part]:
+    """The management contract may always call the charter, but only the charter: its plain transfer, under a
+    charter that lets only MEMBER submit, makes the block invalid."""
+    chain = genesis(managed(spec, MEMBER), funded(MANAGER))
+    raw = tx(MANAGER, 0, RECIPIENT, value=1, gas=TRANSFER_GAS)
+    yield from expect_error(spec, chain, block_of(spec, raw), "SubmitterNotPermitted")
+
+
+@vector_case("state_transition", "apply_block")
+def test_charter_update_by_a_non_submitter_other_than_the_manager_rejected(spec: ModuleType) -> Iterator[Part]:
+    """OUTSIDER, neither a submitter nor the management contract, sends a charter update: it may not submit at all
+    (SubmitterNotPermitted, before the update's own rules)."""
+    chain = genesis(managed(spec, MEMBER), funded(OUTSIDER))
+    raw = update(spec, OUTSIDER, 0, managed(spec, MEMBER, OUTSIDER))
+    yield from expect_error(spec, chain, block_of(spec, raw), "SubmitterNotPermitted")
+
+
 def expect_transfers(
     applied: Applied, chain: Genesis, block: Any, transfers: Sequence[tuple[PrivateKey, bytes, int]]
 ) -> None:
@@ -1418,6 +1436,26 @@ def test_initcode_too_large_rejected(spec: ModuleType) -> Iterator[Part]:
     yield from expect_single_rejected(spec, raw, "InitcodeTooLarge")
 
 
+@vector_case("state_transition", "apply_block")
+def test_initcode_of_the_largest_size_included(spec: ModuleType) -> Iterator[Part]:
+    """A creation with exactly 49,152 bytes of init code, as much as EIP-3860 allows: all zero, so it stops at once
+    and deploys an empty contract, using exactly its intrinsic gas (a large vector: its init code is the point)."""
+    init_code = bytes(49_152)
+    gas = creation_intrinsic_gas(init_code)
+    assert gas == TRANSFER_GAS + 32_000 + 4 * 49_152 + 2 * 1_536
+    chain = genesis(charter(spec), funded(ALICE))
+    raws = [tx(ALICE, 0, None, data=init_code, gas=gas)]
+    block = block_of(spec, *raws)
+    created = generate_contract_address(Address(address_of(ALICE)), 0)
+    queries = [(address_of(ALICE), ()), (created, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, gas, ()) and applied.nonce(created) == 1
+    plain = plain_cancun(chain.alloc, raws)
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
 def two_transfers(spec: ModuleType, second_gas: int) -> tuple[Genesis, Any]:
     """ALICE's 30,000-gas-limit transfer uses 21,000, leaving 29,979,000 of the block's 30,000,000 for MEMBER's."""
     chain = genesis(charter(spec), funded(ALICE, MEMBER))
@@ -1685,15 +1723,23 @@ REVERTING = asm(push(0), push(0), op.REVERT)
 
 
 def charter_call_case(
-    spec: ModuleType, caller: bytes, code: bytes, *, status: bool, result: int | None, updated: bool, charged: bool
+    spec: ModuleType,
+    caller: bytes,
+    code: bytes,
+    *,
+    status: bool,
+    result: int | None,
+    updated: bool,
+    charged: bool,
+    data: bytes | None = None,
 ) -> Iterator[Part]:
     """ALICE calls ``caller`` (running ``code``, holding 5 wei) with a setGovernance call changing the vision of a
-    charter managed by VOTER. Checked against plain py-evm, for which the charter address is an account without
-    code: the same status, the gas plus the charter call's when it is ``charged``, the caller's log of the call's
-    ``result`` (None: no log, the caller reverted); then whether the charter changed."""
+    charter managed by VOTER (or with ``data``). Checked against plain py-evm, for which the charter address is an
+    account without code: the same status, the gas plus the charter call's when it is ``charged``, the caller's log
+    of the call's ``result`` (None: no log, the caller reverted); then whether the charter changed."""
     before = charter(spec, manager=VOTER)
     after = spec.replace(before, vision="voted")
-    data = spec.encode_governance_call(after)
+    data = spec.encode_governance_call(after) if data is None else data
     chain = genesis(before, funded(ALICE), (caller, GenesisAccount(5, 1, code)))
     raws = [tx(ALICE, 0, caller, data=data, gas=300_000)]
     block = block_of(spec, *raws)
@@ -1756,6 +1802,25 @@ def test_charter_call_with_value_at_depth_fails(spec: ModuleType) -> Iterator[Pa
     VOTER and the charter is unchanged."""
     code = charter_caller(value=1)
     yield from charter_call_case(spec, VOTER, code, status=True, result=0, updated=False, charged=True)
+
+
+@vector_case("state_transition", "apply_block")
+def test_refused_charter_call_of_one_whole_word_pays_for_one_word(spec: ModuleType) -> Iterator[Part]:
+    """VOTER calls the charter with 32 bytes that name no charter function: refused (0 to VOTER), after paying the
+    charter call's 20,000 and 6 for its one word."""
+    data = bytes(range(32))
+    assert charter_call_gas(data) == 20_006
+    code = charter_caller()
+    yield from charter_call_case(spec, VOTER, code, status=True, result=0, updated=False, charged=True, data=data)
+
+
+@vector_case("state_transition", "apply_block")
+def test_refused_charter_call_one_byte_into_its_32nd_word(spec: ModuleType) -> Iterator[Part]:
+    """The same with 993 bytes: 31 whole words and one byte of a 32nd, so 20,000 + 6 * 32."""
+    data = bytes([0x01]) * 993
+    assert charter_call_gas(data) == 20_192
+    code = charter_caller()
+    yield from charter_call_case(spec, VOTER, code, status=True, result=0, updated=False, charged=True, data=data)
 
 
 @vector_case("state_transition", "apply_block")
@@ -2080,6 +2145,28 @@ def test_creation_deposit_deploys_at_the_senders_next_address(spec: ModuleType) 
 
 
 @vector_case("state_transition", "apply_block")
+def test_creation_deposit_with_a_whole_word_of_init_code(spec: ModuleType) -> Iterator[Part]:
+    """The same creation with its init code padded with zeros to exactly 32 bytes (never run: they follow the
+    RETURN): one word of init code, so 2 gas for it, and 4 a padding byte more calldata."""
+    init_code = deploying(VAULT_CODE)
+    padding = 32 - len(init_code)
+    init_code += bytes(padding)
+    chain = genesis(deployers_only(spec), (address_of(DEPLOYER), GenesisAccount(0, 3)))
+    creation = deposit(spec, DEPLOYER, None, mint=10**18, value=7, data=init_code)
+    block = block_of(spec, deposits=[creation])
+    created = generate_contract_address(Address(address_of(DEPLOYER)), 3)
+    queries = [(address_of(DEPLOYER), ()), (created, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert data_gas(init_code) == 208 + 4 * padding
+    assert applied.summary(0) == (True, 21_000 + 32_000 + 208 + 4 * padding + 2 + 24 + 200 * 5, ())
+    assert evm.get_code(applied.state.world, created) == VAULT_CODE
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(DEPLOYER, 3, creation)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
+@vector_case("state_transition", "apply_block")
 def test_reverting_deposit_keeps_its_mint_and_nonce_increment(spec: ModuleType) -> Iterator[Part]:
     """A deposit of 0.1 MT (mint 1 MT) to a contract that writes a slot and reverts: status 0, the value and the
     slot stay where they were, the mint and the nonce increment stay. Gas: 21,000 + 3 + 3 + 22,100 (the SSTORE) +
@@ -2275,6 +2362,24 @@ def test_creation_deposit_with_too_much_init_code_is_skipped(spec: ModuleType) -
     yield from expect_skipped_deposit(spec, chain, OUTSIDER, skipped, "InitcodeTooLarge")
 
 
+@vector_case("state_transition", "apply_block", presets=("mainnet",))
+def test_creation_deposit_with_the_largest_init_code_runs(spec: ModuleType) -> Iterator[Part]:
+    """A creation deposit with exactly 49,152 bytes of init code (as much as EIP-3860 allows; mainnet only, as
+    above): all zero, so it stops at once, deploys an empty contract and uses exactly its intrinsic gas."""
+    init_code = bytes(49_152)
+    chain = genesis(charter(spec), funded(ALICE))
+    creation = deposit(spec, OUTSIDER, None, mint=10**18, data=init_code, gas=creation_intrinsic_gas(init_code))
+    block = block_of(spec, deposits=[creation])
+    created = generate_contract_address(Address(address_of(OUTSIDER)), 0)
+    queries = [(address_of(OUTSIDER), ()), (created, ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.summary(0) == (True, creation_intrinsic_gas(init_code), ()) and applied.nonce(created) == 1
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(OUTSIDER, 0, creation)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
+
+
 @vector_case("state_transition", "apply_block")
 def test_unauthorized_charter_update_by_deposit_is_skipped(spec: ModuleType) -> Iterator[Part]:
     """MEMBER, a submitter but not the management contract, deposits a setGovernance call (mint 0.001 MT): the call
@@ -2312,6 +2417,19 @@ def test_deposit_gas_above_the_gas_left_in_the_block_rejected(spec: ModuleType) 
 
 
 @vector_case("state_transition", "apply_block")
+def test_deposit_gas_exactly_the_gas_left_in_the_block_fits(spec: ModuleType) -> Iterator[Part]:
+    """The same deposits, the last with exactly the gas left: it fits, and the block uses 21,000 more than its limit
+    less the gas that was left (the last deposit is a plain transfer)."""
+    chain, deposits, left = gas_filling_deposits(spec)
+    block = block_of(spec, deposits=[*deposits, deposit(spec, DEPOSITOR, RECIPIENT, gas=left)])
+    yield from inputs(spec, chain, block, [(RECIPIENT, ())])
+    applied = apply(spec, chain, block)
+    assert applied.total_gas == BLOCK_GAS_LIMIT - left + TRANSFER_GAS
+    assert [receipt.status for receipt in applied.receipts] == [1] + [0] * (len(deposits) - 1) + [1]
+    yield post(spec, applied, [(RECIPIENT, ())])
+
+
+@vector_case("state_transition", "apply_block")
 def test_deposit_gas_below_its_intrinsic_gas_rejected(spec: ModuleType) -> Iterator[Part]:
     """A deposit carrying 2 bytes (one zero, one not) with gas 21,019, one below its intrinsic 21,000 + 4 + 16: the
     hub never enqueues one, and a block that includes it is invalid (21,020 is fine)."""
@@ -2333,6 +2451,22 @@ def test_deposit_minting_past_the_largest_supply_rejected(spec: ModuleType) -> I
     assert at_limit.state.coinbase_supply == 2**256 - 1
     block = block_of(spec, deposits=[deposit(spec, DEPOSITOR, RECIPIENT, mint=6, gas=TRANSFER_GAS)])
     yield from expect_error(spec, chain, block, "SupplyOverflow")
+
+
+@vector_case("state_transition", "apply_block")
+def test_deposit_minting_up_to_the_largest_supply_accepted(spec: ModuleType) -> Iterator[Part]:
+    """The same genesis and a deposit minting 5 wei: the supply reaches exactly 2**256 - 1, which is allowed. The
+    5 wei go to the depositor, its call (a plain transfer of nothing) succeeds."""
+    chain = genesis(charter(spec), (address_of(ALICE), GenesisAccount(2**256 - 6)))
+    minting = deposit(spec, DEPOSITOR, RECIPIENT, mint=5, gas=TRANSFER_GAS)
+    block = block_of(spec, deposits=[minting])
+    queries = [(address_of(DEPOSITOR), ())]
+    yield from inputs(spec, chain, block, queries)
+    applied = apply(spec, chain, block)
+    assert applied.state.coinbase_supply == 2**256 - 1 and applied.balance(address_of(DEPOSITOR)) == 5
+    plain = plain_cancun(chain.alloc, [], deposits=[replayed(DEPOSITOR, 0, minting)])
+    assert applied.state.world.state_root == plain.root and plain.receipts == [applied.summary(0)]
+    yield post(spec, applied, queries)
 
 
 @vector_case("state_transition", "apply_block")
@@ -2795,6 +2929,27 @@ def test_second_block_reads_the_first_blocks_hash(spec: ModuleType) -> Iterator[
     yield "post", encode_state_transition_post(spec, state, receipts, queries)
 
 
+OLDEST_READER = asm(push(0), op.BLOCKHASH, push(0), op.SSTORE, op.STOP)  # BLOCKHASH(0) into slot 0
+
+
+@vector_case("state_transition", "apply_block")
+def test_block_256_reads_the_genesis_hash_last(spec: ModuleType) -> Iterator[Part]:
+    """A history of 255 empty blocks (base fee 7 throughout: 7 // 8 and 7 // 250 are 0), then block 256, in which
+    BLOCKHASH(0) is still the genesis hash: a block sees the 256 hashes before it, the genesis the oldest. The
+    state then keeps exactly the 256 newest hashes (blocks 1 to 256), which its output root commits to."""
+    chain = genesis(charter(spec), funded(ALICE), contract(VAULT, OLDEST_READER))
+    parents = [block_of(spec, number=number, timestamp=BLOCK_TIME + 12 * (number - 1)) for number in range(1, 256)]
+    last = block_of(spec, tx(ALICE, 0, VAULT), number=256, timestamp=BLOCK_TIME + 12 * 255)
+    queries = [(VAULT, (0,))]
+    yield from inputs_after(spec, chain, parents, last, queries)
+    state, receipts = spec.apply_block(state_after(spec, chain, parents), last)
+    genesis_root = plain_cancun(chain.alloc, [], beacon_update=False).root
+    parent_hash = genesis_hash(genesis_root, bytes(keccak(spec.encode_charter(chain.charter))))
+    assert receipts[0].status == 1 and evm.get_storage(state.world, VAULT, 0) == int.from_bytes(parent_hash, "big")
+    assert len(state.recent_block_hashes) == 256 and parent_hash not in state.recent_block_hashes
+    yield "post", encode_state_transition_post(spec, state, receipts, queries)
+
+
 HIGH_BASE_FEE = 10**9
 BASE_FEE_DENOMINATOR_BY_PRESET = {"mainnet": 250, "minimal": 8}  # BASE_FEE_MAX_CHANGE_DENOMINATOR, from presets/*.yaml
 
@@ -2816,6 +2971,45 @@ def test_second_block_base_fee_follows_an_empty_first(spec: ModuleType) -> Itera
     assert receipts[0].status == 1
     assert evm.get_balance(state.world, RECIPIENT) == 1
     yield "post", encode_state_transition_post(spec, state, receipts, queries)
+
+
+GAS_TARGET_BY_PRESET = {"mainnet": 5_000_000, "minimal": 15_000_000}  # 30,000,000 / the elasticity (6, 2)
+
+
+def expect_base_fee_after(spec: ModuleType, first_transactions: Sequence[bytes], used: int, fee: int) -> Iterator[Part]:
+    """Block 1 at base fee 10^9 holds ``first_transactions``, using ``used`` gas; block 2, empty, has base fee
+    ``fee`` (worked out by the caller) and is valid."""
+    chain = genesis(charter(spec), funded(ALICE), contract(BURNER, bytes([INVALID])), base_fee=HIGH_BASE_FEE)
+    first = block_of(spec, *first_transactions, base_fee=HIGH_BASE_FEE)
+    assert apply(spec, chain, first).total_gas == used
+    second = block_of(spec, number=2, timestamp=SECOND_BLOCK_TIME, base_fee=fee)
+    yield from inputs_after(spec, chain, [first], second)
+    state, receipts = spec.apply_block(state_after(spec, chain, [first]), second)
+    assert state.latest_base_fee_per_gas == fee and receipts == ()
+    yield "post", encode_state_transition_post(spec, state, receipts, [])
+
+
+@vector_case("state_transition", "apply_block")
+def test_second_block_base_fee_rises_after_a_first_above_its_target(spec: ModuleType) -> Iterator[Part]:
+    """Block 1 holds one transaction that halts at INVALID, using its whole gas limit: the gas target and a quarter
+    more (minimal 18,750,000, mainnet 6,250,000). Block 2's base fee rises by 10^9 * (1/4) / D: 31,250,000 on
+    minimal (D 8), 1,000,000 on mainnet (D 250)."""
+    target = GAS_TARGET_BY_PRESET[spec.PRESET]
+    used = target + target // 4
+    burn = tx(ALICE, 0, BURNER, gas=used, max_fee=2 * HIGH_BASE_FEE)
+    raised = {"minimal": 1_031_250_000, "mainnet": 1_001_000_000}[spec.PRESET]
+    assert raised == HIGH_BASE_FEE + HIGH_BASE_FEE // 4 // BASE_FEE_DENOMINATOR_BY_PRESET[spec.PRESET]
+    yield from expect_base_fee_after(spec, [burn], used, raised)
+
+
+@vector_case("state_transition", "apply_block")
+def test_second_block_base_fee_after_a_first_below_its_target(spec: ModuleType) -> Iterator[Part]:
+    """Block 1 holds one transfer (21,000 gas): block 2's base fee falls by 10^9 * (target - 21,000) / target / D,
+    rounded down at each division: 124,825,000 on minimal (998,600,000 / 8), 3,983,200 on mainnet
+    (995,800,000 / 250)."""
+    transfer = tx(ALICE, 0, RECIPIENT, value=1, gas=TRANSFER_GAS, max_fee=2 * HIGH_BASE_FEE)
+    lowered = {"minimal": 1_000_000_000 - 124_825_000, "mainnet": 1_000_000_000 - 3_983_200}[spec.PRESET]
+    yield from expect_base_fee_after(spec, [transfer], TRANSFER_GAS, lowered)
 
 
 @vector_case("state_transition", "apply_block")

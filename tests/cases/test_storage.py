@@ -15,6 +15,7 @@ from dataclasses import replace
 from types import ModuleType
 from typing import Any, Callable, Iterator, Optional
 
+import coincurve
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
 from Crypto.Protocol.KDF import HKDF
@@ -216,6 +217,15 @@ def test_chunks_of_no_bytes(spec: ModuleType) -> Iterator[Part]:
     yield "input", {"data": encode_bytes(b"ab"), "layout": {"chunk_size": 0, "max_links": 1}}
     yield from expect_spec_error(
         spec, "InvalidDagLayout", lambda: spec.compute_cid_with_layout(b"ab", spec.uint64(0), spec.uint64(1))
+    )
+
+
+@vector_case("storage", "cid")
+def test_chunks_of_no_bytes_with_a_fan_out_of_two(spec: ModuleType) -> Iterator[Part]:
+    """Chunks of no bytes, with nodes of two links (a fan-out that alone would be fine): refused for the chunks."""
+    yield "input", {"data": encode_bytes(b"ab"), "layout": {"chunk_size": 0, "max_links": 2}}
+    yield from expect_spec_error(
+        spec, "InvalidDagLayout", lambda: spec.compute_cid_with_layout(b"ab", spec.uint64(0), spec.uint64(2))
     )
 
 
@@ -652,6 +662,42 @@ def test_request_whose_signature_recovers_no_key(spec: ModuleType) -> Iterator[P
     signed = signed_request(spec, MEMBER, READ, HELLO_HANDLE)
     request = replace(signed, v=spec.uint8(27), r=spec.uint256(5), s=spec.uint256(5))
     yield from expect_refused(spec, store_of(spec, (HELLO_CID, HELLO)), request, "InvalidStorageSignature")
+
+
+def expect_recovered_stranger(spec: ModuleType, v: int, r: int, s: int) -> Iterator[Part]:
+    """A member's read with its signature values replaced by (v, r, s), within the ranges: some key recovers from
+    them (checked with coincurve, not the spec's library), an address no rule names, so the request is refused for
+    its permission, not for its signature."""
+    signed = signed_request(spec, MEMBER, READ, HELLO_HANDLE)
+    request = replace(signed, v=spec.uint8(v), r=spec.uint256(r), s=spec.uint256(s))
+    fields = ("MVM storage request v1", CHAIN, READ, HELLO_HANDLE, NOW)
+    message_hash = keccak(abi_encode(["(string,uint64,uint8,bytes,uint64)"], [fields]))
+    compact = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v - 27])
+    point = coincurve.PublicKey.from_signature_and_message(compact, message_hash, hasher=None)
+    recovered = bytes(keccak(point.format(compressed=False)[1:]))[12:]
+    assert recovered not in (address(MEMBER), address(WRITER))
+    yield from expect_refused(spec, store_of(spec, (HELLO_CID, HELLO)), request, "StorageNotPermitted")
+
+
+@vector_case("storage", "serve_request")
+def test_request_with_the_largest_low_s(spec: ModuleType) -> Iterator[Part]:
+    """s = n // 2, the largest value EIP-2 allows, with the member's own r."""
+    signed = signed_request(spec, MEMBER, READ, HELLO_HANDLE)
+    yield from expect_recovered_stranger(spec, 27, int(signed.r), SECP256K1_N // 2)
+
+
+@vector_case("storage", "serve_request")
+def test_request_with_s_of_one(spec: ModuleType) -> Iterator[Part]:
+    """s = 1, the smallest value allowed, with the member's own r."""
+    signed = signed_request(spec, MEMBER, READ, HELLO_HANDLE)
+    yield from expect_recovered_stranger(spec, 27, int(signed.r), 1)
+
+
+@vector_case("storage", "serve_request")
+def test_request_with_r_of_one(spec: ModuleType) -> Iterator[Part]:
+    """r = 1, the smallest value allowed: 1 is the x coordinate of a point of secp256k1 (1 + 7 = 8 is a square
+    modulo p, as 2 is, p being 7 modulo 8), so a key recovers."""
+    yield from expect_recovered_stranger(spec, 27, 1, 5)
 
 
 @vector_case("storage", "serve_request")

@@ -79,7 +79,7 @@ class Mutant:
     """One mutation at one point of one function: the node at ``position`` in ``sites`` order, its ``variant``."""
 
     function: str  # its name, and the fork whose text it is when that is not the first: "f (v2)"
-    line: int
+    line: int  # within the function: its ``def`` line is 1
     operator: str
     original: str
     mutated: str
@@ -262,7 +262,8 @@ def function_mutants(name: str, function: ast.FunctionDef) -> list[Mutant]:
     found = []
     for position, site in enumerate(sites(function)):
         for variant, mutation in enumerate(mutations(site.node, function)):
-            line = getattr(site.node, "lineno", function.lineno)
+            # Counted from the function's ``def`` line (1), so an edit elsewhere in the spec moves no entry of MUTANTS.md.
+            line = getattr(site.node, "lineno", function.lineno) - function.lineno + 1
             found.append(Mutant(name, line, mutation.operator, mutation.original, mutation.mutated, position, variant))
     return found
 

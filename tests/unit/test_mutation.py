@@ -100,11 +100,11 @@ def hunt_fixture(name: str, vectors: list[FixtureVector], seconds: float = 2.0) 
 
 
 def test_the_mutants_of_a_validity_check() -> None:
-    # Lines of FIXTURE: the comparison is on line 17, the raise on 18. The error message is never mutated.
+    # Lines within the function (its def is line 1): the comparison is on line 2, the raise on 3. The error message is never mutated.
     assert [mutant.label for mutant in generate_mutants(FIXTURE, ["check_amount"])] == [
-        "check_amount: 17: amount > LIMIT -> amount >= LIMIT",
-        "check_amount: 17: amount > LIMIT -> amount <= LIMIT",
-        "check_amount: 18: raise AmountTooLarge(...) -> pass",
+        "check_amount: 2: amount > LIMIT -> amount >= LIMIT",
+        "check_amount: 2: amount > LIMIT -> amount <= LIMIT",
+        "check_amount: 3: raise AmountTooLarge(...) -> pass",
     ]
 
 
@@ -112,11 +112,11 @@ def test_a_vector_at_the_boundary_kills_what_vectors_inside_miss() -> None:
     inside: list[FixtureVector] = [("check_amount", (50,), 50), ("check_amount", (500,), "AmountTooLarge")]
     verdicts = hunt_fixture("check_amount", inside)
     assert [verdict.status for verdict in verdicts.values()] == ["survived", "killed", "killed"]
-    assert verdicts["check_amount: 18: raise AmountTooLarge(...) -> pass"].vector == "check_amount(500,)"
+    assert verdicts["check_amount: 3: raise AmountTooLarge(...) -> pass"].vector == "check_amount(500,)"
 
     at_the_limit: FixtureVector = ("check_amount", (100,), 100)
     verdicts = hunt_fixture("check_amount", [*inside, at_the_limit])
-    assert verdicts["check_amount: 17: amount > LIMIT -> amount >= LIMIT"] == Verdict(
+    assert verdicts["check_amount: 2: amount > LIMIT -> amount >= LIMIT"] == Verdict(
         "killed", "check_amount(100,)", "'AmountTooLarge', expected 100", 3
     )
 
@@ -125,29 +125,29 @@ def test_an_equivalent_mutant_survives_every_vector() -> None:
     # At first == second both branches give the same number, so moving the boundary changes nothing.
     vectors: list[FixtureVector] = [("larger", (1, 2), 2), ("larger", (2, 1), 2), ("larger", (2, 2), 2)]
     verdicts = hunt_fixture("larger", vectors)
-    assert verdicts["larger: 23: first >= second -> first > second"].status == "survived"
-    assert verdicts["larger: 23: first >= second -> first < second"].status == "killed"
+    assert verdicts["larger: 2: first >= second -> first > second"].status == "survived"
+    assert verdicts["larger: 2: first >= second -> first < second"].status == "killed"
 
 
 def test_a_crash_and_a_loop_are_killed_and_reported_apart() -> None:
     tagged = hunt_fixture("tagged", [("tagged", (b"\x02",), b"\x01\x02")])
-    assert tagged["tagged: 27: b'\\x01' + data -> b'\\x01' - data"] == Verdict(
+    assert tagged["tagged: 2: b'\\x01' + data -> b'\\x01' - data"] == Verdict(
         "crashed", "tagged(b'\\x02',)", "TypeError", 1
     )
     counted = hunt_fixture("count_down", [("count_down", (3,), 3)], seconds=0.2)
-    assert counted["count_down: 33: start -= 1 -> start += 1"].status == "timed_out"
-    assert counted["count_down: 32: start > 0 -> start <= 0"].status == "killed"
+    assert counted["count_down: 4: start -= 1 -> start += 1"].status == "timed_out"
+    assert counted["count_down: 3: start > 0 -> start <= 0"].status == "killed"
 
 
 def test_the_score_leaves_out_equivalent_mutants_only() -> None:
     markdown = """# Survivors
 ## Equivalent
 ### Grouped under a deeper heading, still equivalent
-- `larger: 23: first >= second -> first > second`: at first == second both branches give the same number.
+- `larger: 2: first >= second -> first > second`: at first == second both branches give the same number.
 ## Not worth a vector
 - `check_amount`: the limit is never reached (a whole function's survivors).
 ## Something else
-- `tagged: 27: b'\\x01' + data -> b'\\x01' - data`: not under a known heading, so not an explanation.
+- `tagged: 2: b'\\x01' + data -> b'\\x01' - data`: not under a known heading, so not an explanation.
 """
     explanations = parse_explanations(markdown)
     assert [(item.classification, item.function, item.change) for item in explanations] == [
@@ -157,17 +157,17 @@ def test_the_score_leaves_out_equivalent_mutants_only() -> None:
     mutants = {mutant.label: mutant for mutant in generate_mutants(FIXTURE, ["larger", "check_amount"])}
     report = Report(["mutation_fixture.py"], 3, explanations=explanations)
     outcomes: dict[str, Status] = {
-        "larger: 23: first >= second -> first > second": "survived",
-        "larger: 23: first >= second -> first < second": "killed",
-        "check_amount: 17: amount > LIMIT -> amount >= LIMIT": "survived",
-        "check_amount: 17: amount > LIMIT -> amount <= LIMIT": "crashed",
-        "check_amount: 18: raise AmountTooLarge(...) -> pass": "timed_out",
+        "larger: 2: first >= second -> first > second": "survived",
+        "larger: 2: first >= second -> first < second": "killed",
+        "check_amount: 2: amount > LIMIT -> amount >= LIMIT": "survived",
+        "check_amount: 2: amount > LIMIT -> amount <= LIMIT": "crashed",
+        "check_amount: 3: raise AmountTooLarge(...) -> pass": "timed_out",
     }
     report.mutants = [(mutants[label], Verdict(status)) for label, status in outcomes.items()]
     # 5 mutants, 1 equivalent: 3 killed (a wrong answer, a crash, a time-out) of the 4 others.
     assert report.score == 3 / 4
     assert [mutant.label for mutant in report.classified("not worth a vector")] == [
-        "check_amount: 17: amount > LIMIT -> amount >= LIMIT"
+        "check_amount: 2: amount > LIMIT -> amount >= LIMIT"
     ]
     assert report.to_json()["totals"] == {
         "mutants": 5, "killed": 1, "crashed": 1, "timed_out": 1, "survived": 2,
@@ -176,18 +176,18 @@ def test_the_score_leaves_out_equivalent_mutants_only() -> None:
 
 
 def test_an_entry_names_its_line_only_where_the_change_repeats() -> None:
-    # count_down turns 0 into 1 twice (lines 31 and 32): an entry for one of them must give its line. Its
+    # count_down turns 0 into 1 twice (its lines 2 and 3): an entry for one of them must give its line. Its
     # `start -= 1 -> start += 1` is made once: an entry written when it was on another line still names it.
     explanations = parse_explanations(
         "## Equivalent\n"
-        "- `count_down: 31: 0 -> 1`: (a reason)\n"
-        "- `count_down: 99: start -= 1 -> start += 1`: (a reason)\n"
+        "- `count_down: 2: 0 -> 1`: (a reason)\n"
+        "- `count_down: 70: start -= 1 -> start += 1`: (a reason)\n"
     )
     mutants = generate_mutants(FIXTURE, ["count_down"])
     report = Report(["mutation_fixture.py"], 1, [(mutant, Verdict("survived")) for mutant in mutants], explanations)
     explained = {mutant.label for mutant, explanation in report.survivors() if explanation is not None}
-    assert explained == {"count_down: 31: 0 -> 1", "count_down: 33: start -= 1 -> start += 1"}
-    assert "count_down: 32: 0 -> 1" in {mutant.label for mutant in report.classified(None)}
+    assert explained == {"count_down: 2: 0 -> 1", "count_down: 4: start -= 1 -> start += 1"}
+    assert "count_down: 3: 0 -> 1" in {mutant.label for mutant in report.classified(None)}
 
 
 def every_module() -> list[tuple[str, str, str]]:
@@ -234,7 +234,7 @@ def test_a_spec_rule_hunted_in_one_or_two_processes_gives_the_same_report() -> N
     )
     assert one.to_json() == two.to_json()
     assert [mutant.label for mutant, _ in one.survivors()] == [
-        "get_amount_in_tax_bracket: 318: value <= lower -> value < lower"
+        "get_amount_in_tax_bracket: 3: value <= lower -> value < lower"
     ]
     # Counted by hand from the five lines of the rule: 4 on the early return, 4 on is_last_bracket, 4 on upper,
     # 2 on the last return.
@@ -249,7 +249,7 @@ def test_the_command_fails_on_an_unexplained_survivor(tmp_path: Path, capsys: py
     assert main(command) == 1
     assert "survivors, unexplained (1):" in capsys.readouterr().out
     (tmp_path / "MUTANTS.md").write_text(
-        "## Equivalent\n- `get_amount_in_tax_bracket: 318: value <= lower -> value < lower`: the bracket holds 0.\n",
+        "## Equivalent\n- `get_amount_in_tax_bracket: 3: value <= lower -> value < lower`: the bracket holds 0.\n",
         encoding="utf-8",
     )
     assert main(command) == 0

@@ -33,6 +33,8 @@ FORGED_PROOFS = {
     "bridge/prove_withdrawal/withdrawal_proof_with_a_tampered_storage_node",
     "bridge/prove_withdrawal/withdrawal_never_made",
     "bridge/prove_withdrawal/withdrawal_proof_against_a_forged_message_passer_root",
+    "bridge/prove_withdrawal/withdrawal_proof_whose_account_is_not_an_account",
+    "bridge/prove_withdrawal/withdrawal_proof_whose_slot_is_not_a_word",
 }
 EARLY_PAYOUT = {"bridge/finalize_withdrawal/withdrawal_one_second_before_its_batch_is_final"}
 ALIASED = {

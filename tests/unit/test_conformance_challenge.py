@@ -29,6 +29,7 @@ TIMEOUTS = {
     "challenge/apply_operations/move_in_a_moot_challenge",
     "challenge/apply_operations/challenge_of_a_deleted_batch",
     "challenge/apply_operations/second_fraud_is_slashed_again",
+    "challenge/apply_operations/lost_game_stays_lost_when_a_later_game_deletes_the_batch",
 }
 
 
@@ -76,7 +77,10 @@ def test_client_trusting_the_witness_fails_the_invented_state(vectors: list[Vect
 
 
 def test_client_checking_the_window_at_deletion_fails_the_long_game(vectors: list[Vector]) -> None:
-    assert failed(vectors, f"{CLIENT} window_at_deletion") == on_both({"challenge/apply_operations/game_outlives_the_window"})
+    # On mainnet the later game of lost_game_stays_lost... also ends past the window: two 3.5-day clocks after the
+    # first game's, where the minimal preset's clocks are short.
+    later_game = "mainnet:challenge/apply_operations/lost_game_stays_lost_when_a_later_game_deletes_the_batch"
+    assert failed(vectors, f"{CLIENT} window_at_deletion") == on_both({"challenge/apply_operations/game_outlives_the_window"}) | {later_game}
 
 
 def test_client_releasing_slashed_stake_fails_every_slash(vectors: list[Vector]) -> None:

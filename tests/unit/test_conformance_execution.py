@@ -87,6 +87,8 @@ MINTING_CASES = {
     "deposit_to_the_passer_withdraws_at_once",
     "message_passer_admits_a_signer_the_charter_forbids_everything",
     "supply_counts_mints_burnt_fees_and_withdrawn_value",
+    "deposit_minting_up_to_the_largest_supply_accepted",
+    "creation_deposit_with_a_whole_word_of_init_code",
 }
 # The vectors whose error only a deposit's mint causes: past the largest supply, past the bond capacity.
 MINT_ERROR_CASES = {"deposit_minting_past_the_largest_supply_rejected", "deposit_beyond_any_bond_rejected"}
@@ -199,6 +201,8 @@ CHARTER_CALL_CASES = {
     "static_call_to_the_charter_fails",
     "charter_call_with_value_at_depth_fails",
     "second_update_judged_against_the_first",
+    "refused_charter_call_one_byte_into_its_32nd_word",
+    "refused_charter_call_of_one_whole_word_pays_for_one_word",
 }
 
 

@@ -999,35 +999,34 @@ class _MvmState(CancunState):
             return CancunTransactionContext(gas_price=0, origin=transaction.sender)
         return super().get_transaction_context(transaction)
 
+    def _record_write(self, address: Address, slot: int | None = None) -> None:
+        """Remember a write that can make an account or a slot appear, when a tool keeps the record (dump_world)."""
+        if self.written is not None:
+            self.written.add((bytes(address), slot))
+
     def set_balance(self, address: Address, balance: int) -> None:
         self.balances_before.setdefault(address, int(self.get_balance(address)))
-        if self.written is not None:
-            self.written.add((bytes(address), None))
+        self._record_write(address)
         super().set_balance(address, balance)
 
     def set_nonce(self, address: Address, nonce: int) -> None:
-        if self.written is not None:
-            self.written.add((bytes(address), None))
+        self._record_write(address)
         super().set_nonce(address, nonce)
 
     def increment_nonce(self, address: Address) -> None:
-        if self.written is not None:
-            self.written.add((bytes(address), None))
+        self._record_write(address)
         super().increment_nonce(address)
 
     def set_code(self, address: Address, code: bytes) -> None:
-        if self.written is not None:
-            self.written.add((bytes(address), None))
+        self._record_write(address)
         super().set_code(address, code)
 
     def touch_account(self, address: Address) -> None:
-        if self.written is not None:
-            self.written.add((bytes(address), None))
+        self._record_write(address)
         super().touch_account(address)
 
     def set_storage(self, address: Address, slot: int, value: int) -> None:
-        if self.written is not None:
-            self.written.add((bytes(address), slot))
+        self._record_write(address, slot)
         super().set_storage(address, slot, value)
 
     def delete_account(self, address: Address) -> None:

@@ -313,11 +313,12 @@ def fuzz(
     report = FuzzReport()
     with tempfile.TemporaryFile() as stderr_file:
         client = ClientProcess(command, stderr_file)
+        run = _Run(client, fork, preset, examples, random_seed, timeout)
         try:
             for runner, handler in targets:
                 result = TargetResult(runner, handler)
                 report.results.append(result)
-                _fuzz_target(client, strategies[(runner, handler)], result, fork, preset, examples, random_seed, timeout)
+                _fuzz_target(run, strategies[(runner, handler)], result)
                 if result.differences and result.vector is None:  # the client stopped answering
                     report.client_problem = result.differences[0]
                     break
@@ -326,26 +327,29 @@ def fuzz(
     return report
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One fuzzing session's client and settings, the same for every target."""
+
+    client: ClientProcess
+    fork: str
+    preset: str
+    examples: int
+    random_seed: int
+    timeout: float
+
+
 # Requests in flight while searching: the client answers on the other core while the next inputs are drawn.
 PIPELINE_DEPTH = 32
 
 
-def _fuzz_target(
-    client: ClientProcess,
-    strategy: st.SearchStrategy[dict[str, Any]],
-    result: TargetResult,
-    fork: str,
-    preset: str,
-    examples: int,
-    random_seed: int,
-    timeout: float,
-) -> None:
+def _fuzz_target(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: TargetResult) -> None:
     """Search with requests pipelined; on a disagreement, replay the same draws one at a time so Hypothesis shrinks."""
     started = time.perf_counter()
     try:
-        found = _search(client, strategy, result, fork, preset, examples, random_seed, timeout)
+        found = _search(run, strategy, result)
         if found is not None:
-            vector, differences = _shrink(client, strategy, result, fork, preset, examples, random_seed, timeout) or found
+            vector, differences = _shrink(run, strategy, result) or found
             document = dict(vector.document)
             document["_info"] = document["_info"] | {"description": f"Found by mvm-spec fuzz: {differences[0]}"}
             result.differences, result.vector = differences, document
@@ -400,17 +404,9 @@ def _send(client: ClientProcess, result: TargetResult, vector: Vector) -> int:
     return result.requests
 
 
-def _search(
-    client: ClientProcess,
-    strategy: st.SearchStrategy[dict[str, Any]],
-    result: TargetResult,
-    fork: str,
-    preset: str,
-    examples: int,
-    random_seed: int,
-    timeout: float,
-) -> tuple[Vector, tuple[str, ...]] | None:
-    """The first disagreement among ``examples`` draws, not shrunk, with up to PIPELINE_DEPTH requests in flight."""
+def _search(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: TargetResult) -> tuple[Vector, tuple[str, ...]] | None:
+    """The first disagreement among ``run.examples`` draws, not shrunk, with up to PIPELINE_DEPTH requests in flight."""
+    client, fork, preset, timeout = run.client, run.fork, run.preset, run.timeout
     pending: deque[tuple[int, Vector]] = deque()
     found: list[tuple[Vector, tuple[str, ...]]] = []
     stopped: list[Exception] = []  # once the search stops, every later call (Hypothesis replays one) stops alike
@@ -422,7 +418,7 @@ def _search(
             found.append((vector, differences))
             raise _Disagreement("; ".join(differences))
 
-    @_hypothesis(examples, random_seed, (Phase.generate,))
+    @_hypothesis(run.examples, run.random_seed, (Phase.generate,))
     @given(strategy)
     def draw(parts: dict[str, Any]) -> None:
         if stopped:
@@ -452,20 +448,12 @@ def _search(
     return found[0] if found else None
 
 
-def _shrink(
-    client: ClientProcess,
-    strategy: st.SearchStrategy[dict[str, Any]],
-    result: TargetResult,
-    fork: str,
-    preset: str,
-    examples: int,
-    random_seed: int,
-    timeout: float,
-) -> tuple[Vector, tuple[str, ...]] | None:
+def _shrink(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: TargetResult) -> tuple[Vector, tuple[str, ...]] | None:
     """Replay the search's draws (same seed) one request at a time and let Hypothesis shrink the first failure."""
+    client, fork, preset, timeout = run.client, run.fork, run.preset, run.timeout
     failing: list[tuple[Vector, tuple[str, ...]]] = []
 
-    @_hypothesis(examples, random_seed, (Phase.generate, Phase.shrink))
+    @_hypothesis(run.examples, run.random_seed, (Phase.generate, Phase.shrink))
     @given(strategy)
     def check(parts: dict[str, Any]) -> None:
         vector = _readable_reference_vector(fork, preset, result, parts)

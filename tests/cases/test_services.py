@@ -1,11 +1,12 @@
-"""Vector cases for the microservice marketplace (spec/v1/services.md), on the minimal preset.
+"""Vector cases for the microservice marketplace (spec/v1/services.md), on both presets.
 
 The scene: a hub whose first L1 block is 96 (time T0 = l1_time(96)), holding the rangers' DAC and "acme" (chain id
 1000000000001089), and an empty marketplace. The provider registers the oracle service: 1 MT a call, its earnings
 to PAYEE, a timeout of 300 seconds; the caller calls it for acme in block 96, so the call's deadline is T0 + 300.
 Every expected marketplace is written out field by field, and every payout is worked by hand from the chapter's
 rules and presets/minimal.yaml: SERVICE_FEE_BPS = 250 (so the fee on 1 MT is 0.025 MT and the fee recipient gets
-0.975 MT), MAX_SERVICE_TIMEOUT = 600, METIS_DAO_L1_ADDRESS = 0xba32…16f6.
+0.975 MT), and the two values the presets differ in here: MAX_SERVICE_TIMEOUT (600 seconds on minimal, 30 days on
+mainnet) and METIS_DAO_L1_ADDRESS, the treasury (0xba32…16f6 on minimal, 0x4200…0101 on mainnet).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ from tests.hub_building import ACME, HUB_START, l1_block, l1_time, plain_charter
 BOTH_FORKS = ("v1", "v2")  # v2 changes nothing here: the vectors show that the marketplace carries over unchanged
 MT = 10**18
 TIMEOUT = 300
-MAX_TIMEOUT = 600  # MAX_SERVICE_TIMEOUT, minimal
+# MAX_SERVICE_TIMEOUT and METIS_DAO_L1_ADDRESS by preset, from presets/*.yaml: the two values the presets change here
+MAX_TIMEOUTS = {"minimal": 600, "mainnet": 30 * 24 * 3600}
+TREASURIES = {
+    "minimal": bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6"),
+    "mainnet": bytes.fromhex("4200000000000000000000000000000000000101"),
+}
 UINT64_MAX = 2**64 - 1
 UINT256_MAX = 2**256 - 1
 T0 = l1_time(HUB_START)
 DEADLINE = T0 + TIMEOUT
-TREASURY = bytes.fromhex("ba32858ea15ad4a729d3aca3c2ed5e3363bc16f6")  # METIS_DAO_L1_ADDRESS, minimal
 PROVIDER = bytes([0x5A]) * 20
 PAYEE = bytes([0x5B]) * 20
 CALLER = bytes([0xCA]) * 20
@@ -41,6 +46,14 @@ REQUEST = bytes(keccak(b"ETH/USD at L1 block 96"))
 RESULT = bytes(keccak(b"3000.00"))
 FEE_ON_ONE_MT = 25 * 10**15  # 250 / 10,000 of 10**18, exact
 SHARE_OF_ONE_MT = 975 * 10**15
+
+
+def max_timeout(spec: ModuleType) -> int:
+    return MAX_TIMEOUTS[spec.PRESET]
+
+
+def treasury(spec: ModuleType) -> bytes:
+    return TREASURIES[spec.PRESET]
 
 
 def scene_hub(spec: ModuleType) -> Any:
@@ -172,9 +185,8 @@ def expect_refused(spec: ModuleType, operations: Sequence[dict[str, Any]], error
 
 
 def case(*, forks: tuple[str, ...] = BOTH_FORKS) -> Callable[[Callable[[ModuleType], Iterator[Part]]], Callable[[ModuleType], None]]:
-    """The services runner's one handler, on the minimal preset (the mainnet values differ only in the longest
-    timeout) and on both forks."""
-    return vector_case("services", "apply_operations", forks=forks, presets=("minimal",))
+    """The services runner's one handler, on both presets and both forks."""
+    return vector_case("services", "apply_operations", forks=forks)
 
 
 # --- The registry ----------------------------------------------------------------------------------------------------
@@ -211,12 +223,12 @@ def test_timeout_of_one_second(spec: ModuleType) -> Iterator[Part]:
 
 @case()
 def test_timeout_at_the_maximum(spec: ModuleType) -> Iterator[Part]:
-    yield from expect_post(spec, [register(timeout=MAX_TIMEOUT)], market(spec, [service(spec, timeout=MAX_TIMEOUT)]), [])
+    yield from expect_post(spec, [register(timeout=max_timeout(spec))], market(spec, [service(spec, timeout=max_timeout(spec))]), [])
 
 
 @case()
 def test_timeout_one_over_the_maximum(spec: ModuleType) -> Iterator[Part]:
-    yield from expect_refused(spec, [register(timeout=MAX_TIMEOUT + 1)], "InvalidServiceTimeout")
+    yield from expect_refused(spec, [register(timeout=max_timeout(spec) + 1)], "InvalidServiceTimeout")
 
 
 @case()
@@ -237,9 +249,9 @@ def test_id_taken_checked_before_the_terms(spec: ModuleType) -> Iterator[Part]:
 
 @case()
 def test_update_service_terms(spec: ModuleType) -> Iterator[Part]:
-    """The provider doubles its price, moves its earnings to STRANGER's address and its timeout to 600 seconds."""
-    moves = [register(), update(price=2 * MT, payee=STRANGER, timeout=MAX_TIMEOUT)]
-    yield from expect_post(spec, moves, market(spec, [service(spec, price=2 * MT, payee=STRANGER, timeout=MAX_TIMEOUT)]), [])
+    """The provider doubles its price, moves its earnings to STRANGER's address and its timeout to the longest allowed."""
+    moves = [register(), update(price=2 * MT, payee=STRANGER, timeout=max_timeout(spec))]
+    yield from expect_post(spec, moves, market(spec, [service(spec, price=2 * MT, payee=STRANGER, timeout=max_timeout(spec))]), [])
 
 
 @case()
@@ -268,7 +280,7 @@ def test_update_after_deregistration(spec: ModuleType) -> Iterator[Part]:
 
 @case()
 def test_update_to_a_timeout_over_the_maximum(spec: ModuleType) -> Iterator[Part]:
-    yield from expect_refused(spec, [register(), update(timeout=MAX_TIMEOUT + 1)], "InvalidServiceTimeout")
+    yield from expect_refused(spec, [register(), update(timeout=max_timeout(spec) + 1)], "InvalidServiceTimeout")
 
 
 @case()
@@ -368,16 +380,16 @@ def test_escrow_past_uint256(spec: ModuleType) -> Iterator[Part]:
 
 @case()
 def test_two_calls_one_fulfilled_one_refunded(spec: ModuleType) -> Iterator[Part]:
-    """Calls 0 (oracle, 1 MT) and 1 (courier, 3 MT, 600 seconds) in block 96. The oracle fulfils call 0 at T0 + 10;
-    at T0 + 600 call 1 is refunded. Escrow: 4 MT, then 3 MT, then nothing."""
-    moves = [register(), register(COURIER, price=3 * MT, timeout=MAX_TIMEOUT), call(), call(COURIER, max_price=3 * MT)]
-    moves += [later(spec, 10), fulfil(0), at(spec, HUB_START + 2, T0 + MAX_TIMEOUT), refund(1)]
+    """Calls 0 (oracle, 1 MT) and 1 (courier, 3 MT, the longest timeout) in block 96. The oracle fulfils call 0 at
+    T0 + 10; at the courier's deadline call 1 is refunded. Escrow: 4 MT, then 3 MT, then nothing."""
+    moves = [register(), register(COURIER, price=3 * MT, timeout=max_timeout(spec)), call(), call(COURIER, max_price=3 * MT)]
+    moves += [later(spec, 10), fulfil(0), at(spec, HUB_START + 2, T0 + max_timeout(spec)), refund(1)]
     calls = [
         call_record(spec, status=1, result=RESULT),
-        call_record(spec, service_id=COURIER, price=3 * MT, deadline=T0 + MAX_TIMEOUT, status=2),
+        call_record(spec, service_id=COURIER, price=3 * MT, deadline=T0 + max_timeout(spec), status=2),
     ]
-    expected = market(spec, [service(spec), service(spec, COURIER, price=3 * MT, timeout=MAX_TIMEOUT)], calls, 0)
-    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (TREASURY, FEE_ON_ONE_MT), (CALLER, 3 * MT)])
+    expected = market(spec, [service(spec), service(spec, COURIER, price=3 * MT, timeout=max_timeout(spec))], calls, 0)
+    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (treasury(spec), FEE_ON_ONE_MT), (CALLER, 3 * MT)])
 
 
 # --- Fulfilment ------------------------------------------------------------------------------------------------------
@@ -387,7 +399,7 @@ def test_two_calls_one_fulfilled_one_refunded(spec: ModuleType) -> Iterator[Part
 def test_fulfil_pays_the_provider_less_the_fee(spec: ModuleType) -> Iterator[Part]:
     """Fulfilled at T0 + 10: 0.975 MT to the fee recipient, 0.025 MT to MetisDAO; nothing left in escrow."""
     expected = market(spec, [service(spec)], [call_record(spec, status=1, result=RESULT)], 0)
-    yield from expect_post(spec, [register(), call(), later(spec, 10), fulfil()], expected, [(PAYEE, SHARE_OF_ONE_MT), (TREASURY, FEE_ON_ONE_MT)])
+    yield from expect_post(spec, [register(), call(), later(spec, 10), fulfil()], expected, [(PAYEE, SHARE_OF_ONE_MT), (treasury(spec), FEE_ON_ONE_MT)])
 
 
 @case()
@@ -395,7 +407,7 @@ def test_fee_rounds_down(spec: ModuleType) -> Iterator[Part]:
     """A price of 401 wei: the fee is 401 x 250 / 10,000 = 10.025, rounded down to 10 wei; the fee recipient gets
     391, and 391 + 10 = 401."""
     expected = market(spec, [service(spec, price=401)], [call_record(spec, price=401, status=1, result=RESULT)], 0)
-    yield from expect_post(spec, [register(price=401), call(), fulfil()], expected, [(PAYEE, 391), (TREASURY, 10)])
+    yield from expect_post(spec, [register(price=401), call(), fulfil()], expected, [(PAYEE, 391), (treasury(spec), 10)])
 
 
 @case()
@@ -405,14 +417,14 @@ def test_fulfilment_at_the_uint256_maximum(spec: ModuleType) -> Iterator[Part]:
     fee = UINT256_MAX // 40
     expected = market(spec, [service(spec, price=UINT256_MAX)], [call_record(spec, price=UINT256_MAX, status=1, result=RESULT)], 0)
     moves = [register(price=UINT256_MAX), call(max_price=UINT256_MAX), fulfil()]
-    yield from expect_post(spec, moves, expected, [(PAYEE, UINT256_MAX - fee), (TREASURY, fee)])
+    yield from expect_post(spec, moves, expected, [(PAYEE, UINT256_MAX - fee), (treasury(spec), fee)])
 
 
 @case()
 def test_fulfil_one_second_before_the_deadline(spec: ModuleType) -> Iterator[Part]:
     expected = market(spec, [service(spec)], [call_record(spec, status=1, result=RESULT)], 0)
     moves = [register(), call(), later(spec, TIMEOUT - 1), fulfil()]
-    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (TREASURY, FEE_ON_ONE_MT)])
+    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (treasury(spec), FEE_ON_ONE_MT)])
 
 
 @case()
@@ -459,7 +471,7 @@ def test_fulfil_after_deregistration(spec: ModuleType) -> Iterator[Part]:
     """The provider deregisters with a call open: it may still fulfil it, and is paid."""
     expected = market(spec, [service(spec, active=False)], [call_record(spec, status=1, result=RESULT)], 0)
     moves = [register(), call(), deregister(), fulfil()]
-    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (TREASURY, FEE_ON_ONE_MT)])
+    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (treasury(spec), FEE_ON_ONE_MT)])
 
 
 @case()
@@ -468,21 +480,21 @@ def test_terms_changed_after_the_call(spec: ModuleType) -> Iterator[Part]:
     1 MT and PAYEE."""
     moves = [register(), call(), update(price=2 * MT, payee=STRANGER), fulfil()]
     expected = market(spec, [service(spec, price=2 * MT, payee=STRANGER)], [call_record(spec, status=1, result=RESULT)], 0)
-    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (TREASURY, FEE_ON_ONE_MT)])
+    yield from expect_post(spec, moves, expected, [(PAYEE, SHARE_OF_ONE_MT), (treasury(spec), FEE_ON_ONE_MT)])
 
 
 @case()
 def test_fee_recipient_is_the_treasury(spec: ModuleType) -> Iterator[Part]:
     """A provider that gives its earnings to MetisDAO: two payouts to the treasury, 0.975 + 0.025 = 1 MT."""
-    expected = market(spec, [service(spec, payee=TREASURY)], [call_record(spec, payee=TREASURY, status=1, result=RESULT)], 0)
-    yield from expect_post(spec, [register(payee=TREASURY), call(), fulfil()], expected, [(TREASURY, SHARE_OF_ONE_MT), (TREASURY, FEE_ON_ONE_MT)])
+    expected = market(spec, [service(spec, payee=treasury(spec))], [call_record(spec, payee=treasury(spec), status=1, result=RESULT)], 0)
+    yield from expect_post(spec, [register(payee=treasury(spec)), call(), fulfil()], expected, [(treasury(spec), SHARE_OF_ONE_MT), (treasury(spec), FEE_ON_ONE_MT)])
 
 
 @case()
 def test_free_service_pays_nothing(spec: ModuleType) -> Iterator[Part]:
     """A price of 0: the call escrows nothing, with a bound of 0; fulfilment pays 0 to each."""
     expected = market(spec, [service(spec, price=0)], [call_record(spec, price=0, status=1, result=RESULT)], 0)
-    yield from expect_post(spec, [register(price=0), call(max_price=0), fulfil()], expected, [(PAYEE, 0), (TREASURY, 0)])
+    yield from expect_post(spec, [register(price=0), call(max_price=0), fulfil()], expected, [(PAYEE, 0), (treasury(spec), 0)])
 
 
 # --- Refunds ---------------------------------------------------------------------------------------------------------

@@ -607,7 +607,7 @@ class TooManyTaxExemptAccounts(InvalidCharter):
     pass
 
 
-# spec/v1/hub.md:127
+# spec/v1/hub.md:131
 @container
 class L1Block:
     number: L1BlockNumber
@@ -616,7 +616,7 @@ class L1Block:
     parent_beacon_block_root: Hash32
 
 
-# spec/v1/hub.md:141
+# spec/v1/hub.md:145
 @container
 class DacGenesis:
     l1_block_number: L1BlockNumber
@@ -626,7 +626,7 @@ class DacGenesis:
     base_fee_per_gas: Wei
 
 
-# spec/v1/hub.md:156
+# spec/v1/hub.md:160
 @container
 class SequencedBlock:
     number: BlockNumber
@@ -635,7 +635,7 @@ class SequencedBlock:
     transactions: Tuple[bytes, ...]
 
 
-# spec/v1/hub.md:169
+# spec/v1/hub.md:173
 @container
 class StateBatchContext:
     chain_id: ChainId
@@ -645,7 +645,7 @@ class StateBatchContext:
     last_block_number: BlockNumber
 
 
-# spec/v1/hub.md:183
+# spec/v1/hub.md:187
 @container
 class TransactionBatchContext:
     chain_id: ChainId
@@ -654,7 +654,7 @@ class TransactionBatchContext:
     sequencer: Address
 
 
-# spec/v1/hub.md:196
+# spec/v1/hub.md:200
 @container
 class ChainBatchHeader:
     batch_index: uint256
@@ -664,13 +664,13 @@ class ChainBatchHeader:
     extra_data: bytes
 
 
-# spec/v1/hub.md:210
+# spec/v1/hub.md:214
 @container
 class BatchChain:
     headers: Tuple[ChainBatchHeader, ...]
 
 
-# spec/v1/hub.md:223
+# spec/v1/hub.md:227
 @container
 class DacRecord:
     chain_id: ChainId
@@ -689,7 +689,7 @@ class DacRecord:
     validations: Tuple[Validation, ...]
 
 
-# spec/v1/hub.md:250
+# spec/v1/hub.md:254
 @container
 class Hub:
     l1_blocks: Tuple[L1Block, ...]
@@ -702,12 +702,12 @@ class Hub:
     default_taxrates: Tuple[TaxBracket, ...]
 
 
-# spec/v1/hub.md:268
+# spec/v1/hub.md:272
 def get_current_l1_block(hub: Hub) -> L1Block:
     return hub.l1_blocks[-1]
 
 
-# spec/v1/hub.md:277
+# spec/v1/hub.md:281
 def get_l1_block(hub: Hub, number: int) -> L1Block:
     position = number - hub.l1_blocks[0].number
     if not 0 <= position < len(hub.l1_blocks):
@@ -715,7 +715,7 @@ def get_l1_block(hub: Hub, number: int) -> L1Block:
     return hub.l1_blocks[position]
 
 
-# spec/v1/hub.md:291
+# spec/v1/hub.md:295
 def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     current = get_current_l1_block(hub)
     if block.number != current.number + 1:
@@ -725,17 +725,17 @@ def advance_l1_block(hub: Hub, block: L1Block) -> Hub:
     return record_sequencing_snapshot(apply_all_pending_deposits(replace(hub, l1_blocks=(*hub.l1_blocks, block))))
 
 
-# spec/v1/hub.md:307
+# spec/v1/hub.md:311
 def ceil_log2(count: int) -> int:
     return (count - 1).bit_length()
 
 
-# spec/v1/hub.md:316
+# spec/v1/hub.md:320
 def hash_merkle_pair(left: Hash32, right: Hash32) -> Hash32:
     return Hash32(keccak256(left + right))
 
 
-# spec/v1/hub.md:325
+# spec/v1/hub.md:329
 def get_merkle_default(depth: int) -> Hash32:
     node = Hash32(keccak256(Bytes32()))
     for _ in range(depth):
@@ -743,13 +743,13 @@ def get_merkle_default(depth: int) -> Hash32:
     return node
 
 
-# spec/v1/hub.md:337
+# spec/v1/hub.md:341
 def validate_merkle_leaf_count(count: int) -> None:
     if count == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
 
 
-# spec/v1/hub.md:348
+# spec/v1/hub.md:352
 def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Hash32]:
     if len(level) % 2 == 1 and depth >= MERKLE_DEFAULT_NODE_COUNT:
         raise MerkleTreeTooLarge(f"level {depth} needs padding beyond the {MERKLE_DEFAULT_NODE_COUNT} default nodes")
@@ -757,7 +757,7 @@ def compute_merkle_parent_level(level: Sequence[Hash32], depth: int) -> list[Has
     return [hash_merkle_pair(padded[index], padded[index + 1]) for index in range(0, len(padded), 2)]
 
 
-# spec/v1/hub.md:360
+# spec/v1/hub.md:364
 def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     validate_merkle_leaf_count(len(leaves))
     level = list(leaves)
@@ -768,7 +768,7 @@ def compute_merkle_root(leaves: Sequence[Hash32]) -> Hash32:
     return level[0]
 
 
-# spec/v1/hub.md:375
+# spec/v1/hub.md:379
 def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, ...]:
     validate_merkle_leaf_count(len(leaves))
     if not 0 <= index < len(leaves):
@@ -783,7 +783,7 @@ def compute_merkle_proof(leaves: Sequence[Hash32], index: int) -> Tuple[Hash32, 
     return tuple(siblings)
 
 
-# spec/v1/hub.md:396
+# spec/v1/hub.md:400
 def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequence[Hash32], total_leaves: int) -> bool:
     if total_leaves == 0:
         raise EmptyMerkleTree("a Merkle tree needs at least one leaf")
@@ -798,7 +798,7 @@ def verify_merkle_proof(root: Hash32, leaf: Hash32, index: int, siblings: Sequen
     return node == root
 
 
-# spec/v1/hub.md:419
+# spec/v1/hub.md:423
 def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     encoded = abi_encode(
         ("bytes32", "uint256", "uint256", "bytes"),
@@ -807,7 +807,7 @@ def hash_batch_header(header: ChainBatchHeader) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:432
+# spec/v1/hub.md:436
 def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address", "uint256"),
@@ -815,7 +815,7 @@ def encode_state_batch_extra_data(context: StateBatchContext) -> bytes:
     )
 
 
-# spec/v1/hub.md:444
+# spec/v1/hub.md:448
 def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     chain_id, l1_block_number, timestamp, proposer, last_block_number = abi_decode(
         ("uint256", "uint256", "uint256", "address", "uint256"), extra_data
@@ -829,14 +829,14 @@ def decode_state_batch_extra_data(extra_data: bytes) -> StateBatchContext:
     )
 
 
-# spec/v1/hub.md:462
+# spec/v1/hub.md:466
 def encode_transaction_batch_extra_data(chain_id: ChainId, l1_block: L1Block, sequencer: Address) -> bytes:
     return abi_encode(
         ("uint256", "uint256", "uint256", "address"), (chain_id, l1_block.number, l1_block.timestamp, sequencer)
     )
 
 
-# spec/v1/hub.md:473
+# spec/v1/hub.md:477
 def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchContext:
     chain_id, l1_block_number, timestamp, sequencer = abi_decode(
         ("uint256", "uint256", "uint256", "address"), extra_data
@@ -846,7 +846,7 @@ def decode_transaction_batch_extra_data(extra_data: bytes) -> TransactionBatchCo
     )
 
 
-# spec/v1/hub.md:487
+# spec/v1/hub.md:491
 def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     return abi_encode(
         (TRANSACTION_BATCH_ABI,),
@@ -854,7 +854,7 @@ def encode_transaction_batch(blocks: Sequence[SequencedBlock]) -> bytes:
     )
 
 
-# spec/v1/hub.md:500
+# spec/v1/hub.md:504
 def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[SequencedBlock, ...]:
     try:
         (entries,) = abi_decode((TRANSACTION_BATCH_ABI,), data)
@@ -871,7 +871,7 @@ def decode_transaction_batch(data: bytes, first_number: BlockNumber) -> Tuple[Se
     return blocks
 
 
-# spec/v1/hub.md:521
+# spec/v1/hub.md:525
 def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "uint256", "uint256", "bytes[]"),
@@ -880,7 +880,7 @@ def hash_sequenced_block(chain_id: ChainId, block: SequencedBlock) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/hub.md:534
+# spec/v1/hub.md:538
 def get_total_elements(chain: BatchChain) -> int:
     if not chain.headers:
         return 0
@@ -888,13 +888,13 @@ def get_total_elements(chain: BatchChain) -> int:
     return last.prev_total_elements + last.batch_size
 
 
-# spec/v1/hub.md:547
+# spec/v1/hub.md:551
 def validate_batch_sender(hub: Hub, chain_id: ChainId, sender: Address) -> None:
     if sender != get_current_sequencer(hub, chain_id):
         raise UnauthorizedSequencer(f"{sender.hex()} is not the sequencer serving chain {chain_id} now")
 
 
-# spec/v1/hub.md:558
+# spec/v1/hub.md:562
 def append_batch(
     chain: BatchChain, leaves: Sequence[Hash32], extra_data: bytes, should_start_at_element: int
 ) -> BatchChain:
@@ -914,20 +914,20 @@ def append_batch(
     return BatchChain(headers=(*chain.headers, header))
 
 
-# spec/v1/hub.md:582
+# spec/v1/hub.md:586
 def is_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> bool:
     index = header.batch_index
     return index < len(chain.headers) and chain.headers[index] == header
 
 
-# spec/v1/hub.md:592
+# spec/v1/hub.md:596
 def get_stored_batch_header(chain: BatchChain, header: ChainBatchHeader) -> ChainBatchHeader:
     if not is_stored_batch_header(chain, header):
         raise UnknownBatchHeader(f"no batch {header.batch_index} with this header")
     return chain.headers[header.batch_index]
 
 
-# spec/v1/hub.md:604
+# spec/v1/hub.md:608
 def verify_committed_output_root(
     chain: BatchChain, header: ChainBatchHeader, output_root: Hash32, index: int, siblings: Sequence[Hash32]
 ) -> bool:
@@ -935,26 +935,26 @@ def verify_committed_output_root(
     return verify_merkle_proof(stored.batch_root, output_root, index, siblings, stored.batch_size)
 
 
-# spec/v1/hub.md:620
+# spec/v1/hub.md:624
 def get_forced_block_count(head_origin: L1BlockNumber, l1_block_number: L1BlockNumber) -> int:
     return max(0, l1_block_number - SEQUENCING_WINDOW - head_origin)
 
 
-# spec/v1/hub.md:629
+# spec/v1/hub.md:633
 def get_last_sequenced_block(dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     if not dac.blocks:
         return GENESIS_BLOCK_NUMBER, dac.genesis.l1_block_number
     return dac.blocks[-1].number, dac.blocks[-1].l1_origin
 
 
-# spec/v1/hub.md:641
+# spec/v1/hub.md:645
 def get_l2_head(hub: Hub, dac: DacRecord) -> Tuple[BlockNumber, L1BlockNumber]:
     number, origin = get_last_sequenced_block(dac)
     forced = get_forced_block_count(origin, get_current_l1_block(hub).number)
     return BlockNumber(number + forced), L1BlockNumber(origin + forced)
 
 
-# spec/v1/hub.md:654
+# spec/v1/hub.md:658
 def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     for dac in hub.dacs:
         if dac.chain_id == chain_id:
@@ -962,20 +962,20 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:666
+# spec/v1/hub.md:670
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
     old = get_dac(hub, dac.chain_id)
     return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
 
 
-# spec/v1/hub.md:677
+# spec/v1/hub.md:681
 def fold_dac_label(label: str) -> str:
     if not label.isascii():
         raise InvalidDacLabel(f"{label!r} is not ASCII")
     return label.lower()
 
 
-# spec/v1/hub.md:689
+# spec/v1/hub.md:693
 def validate_dac_label(label: str) -> None:
     if not 1 <= len(label) <= MAX_DNS_LABEL_LENGTH:
         raise InvalidDacLabel(f"{label!r} must have 1 to {MAX_DNS_LABEL_LENGTH} characters")
@@ -987,7 +987,7 @@ def validate_dac_label(label: str) -> None:
         raise InvalidDacLabel(f"{label!r} has '--' in places 3-4, reserved for internationalised names")
 
 
-# spec/v1/hub.md:707
+# spec/v1/hub.md:711
 def make_dac_record(
     hub: Hub,
     chain_id: ChainId,
@@ -1006,7 +1006,7 @@ def make_dac_record(
     return DacRecord(chain_id, label, genesis, supply, (), uint64(0), (), (), empty, empty, (), (), (), ())
 
 
-# spec/v1/hub.md:731
+# spec/v1/hub.md:735
 def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     empty = Hub(
         (l1_block,),
@@ -1022,7 +1022,7 @@ def get_genesis_hub(rangers_charter: Charter, l1_block: L1Block) -> Hub:
     return replace(empty, dacs=(rangers,))
 
 
-# spec/v1/hub.md:754
+# spec/v1/hub.md:758
 def create_dac(
     hub: Hub, label: str, charter: Charter, alloc: Sequence[Tuple[Address, GenesisAccount]], base_fee_per_gas: Wei
 ) -> Hub:
@@ -1037,7 +1037,7 @@ def create_dac(
     return replace(hub, dacs=(*hub.dacs, dac))
 
 
-# spec/v1/hub.md:775
+# spec/v1/hub.md:779
 def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracket]) -> Hub:
     if sender != METIS_DAO_L1_ADDRESS:
         raise NotMetisDao(f"{sender.hex()} is not MetisDAO's L1 governance")
@@ -1045,7 +1045,7 @@ def set_default_taxrates(hub: Hub, sender: Address, taxrates: Sequence[TaxBracke
     return replace(hub, default_taxrates=tuple(taxrates))
 
 
-# spec/v1/hub.md:790
+# spec/v1/hub.md:794
 def validate_batched_origins(
     head_origin: L1BlockNumber, blocks: Sequence[SequencedBlock], l1_block_number: L1BlockNumber
 ) -> None:
@@ -1060,7 +1060,7 @@ def validate_batched_origins(
         previous = block.l1_origin
 
 
-# spec/v1/hub.md:809
+# spec/v1/hub.md:813
 def append_transaction_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -1082,7 +1082,7 @@ def append_transaction_batch(
     return replace_dac(hub, replace(dac, blocks=(*dac.blocks, *blocks), transaction_batches=chain))
 
 
-# spec/v1/hub.md:836
+# spec/v1/hub.md:840
 def append_state_batch(
     hub: Hub,
     chain_id: ChainId,
@@ -1116,7 +1116,7 @@ def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     )
 
 
-# spec/v1/hub.md:880
+# spec/v1/hub.md:884
 def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> Hub:
     dac = get_dac(hub, chain_id)
     stored = get_stored_batch_header(dac.state_batches, header)
@@ -1126,112 +1126,112 @@ def delete_state_batches(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) 
     return replace_dac(hub, replace(dac, state_batches=remaining))
 
 
-# spec/v1/hub.md:917
+# spec/v1/hub.md:921
 class GenesisTaxRatesNotDefault(SpecError):
     pass
 
 
-# spec/v1/hub.md:926
+# spec/v1/hub.md:930
 class NotMetisDao(SpecError):
     pass
 
 
-# spec/v1/hub.md:935
+# spec/v1/hub.md:939
 class EmptyMerkleTree(SpecError):
     pass
 
 
-# spec/v1/hub.md:944
+# spec/v1/hub.md:948
 class MerkleTreeTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:953
+# spec/v1/hub.md:957
 class MerkleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/hub.md:962
+# spec/v1/hub.md:966
 class MerkleProofLengthMismatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:971
+# spec/v1/hub.md:975
 class UnknownL1Block(SpecError):
     pass
 
 
-# spec/v1/hub.md:980
+# spec/v1/hub.md:984
 class L1BlockNotNext(SpecError):
     pass
 
 
-# spec/v1/hub.md:989
+# spec/v1/hub.md:993
 class L1TimestampNotIncreasing(SpecError):
     pass
 
 
-# spec/v1/hub.md:998
+# spec/v1/hub.md:1002
 class UnknownChainId(SpecError):
     pass
 
 
-# spec/v1/hub.md:1007
+# spec/v1/hub.md:1011
 class InvalidDacLabel(SpecError):
     pass
 
 
-# spec/v1/hub.md:1016
+# spec/v1/hub.md:1020
 class DacLabelTaken(SpecError):
     pass
 
 
-# spec/v1/hub.md:1025
+# spec/v1/hub.md:1029
 class UnauthorizedSequencer(SpecError):
     pass
 
 
-# spec/v1/hub.md:1034
+# spec/v1/hub.md:1038
 class TransactionBatchTooLarge(SpecError):
     pass
 
 
-# spec/v1/hub.md:1043
+# spec/v1/hub.md:1047
 class MalformedTransactionBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1052
+# spec/v1/hub.md:1056
 class EmptyBatch(SpecError):
     pass
 
 
-# spec/v1/hub.md:1061
+# spec/v1/hub.md:1065
 class UnexpectedStartElement(SpecError):
     pass
 
 
-# spec/v1/hub.md:1070
+# spec/v1/hub.md:1074
 class L1OriginInFuture(SpecError):
     pass
 
 
-# spec/v1/hub.md:1079
+# spec/v1/hub.md:1083
 class L1OriginNotContiguous(SpecError):
     pass
 
 
-# spec/v1/hub.md:1088
+# spec/v1/hub.md:1092
 class OutputRootsBeyondChainHead(SpecError):
     pass
 
 
-# spec/v1/hub.md:1097
+# spec/v1/hub.md:1101
 class UnknownBatchHeader(SpecError):
     pass
 
 
-# spec/v1/hub.md:1106
+# spec/v1/hub.md:1110
 class OutsideFraudProofWindow(SpecError):
     pass
 

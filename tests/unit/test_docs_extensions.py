@@ -5,6 +5,7 @@ are recognised. tests/unit/test_docs_browser.py checks the built site as a whole
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -142,3 +143,37 @@ def test_quotations_cite_paragraphs(whitepaper: Whitepaper, quoted: str, anchor:
 
 def test_normalize_ignores_typography() -> None:
     assert normalize("A  “quoted” –\nand—it’s…") == normalize('a "quoted" --  and-it\'s...')
+
+
+# Quotations in a paragraph that names the whitepaper but are not its words: identifiers and sample values.
+NOT_WHITEPAPER_QUOTES = frozenset(
+    {
+        "setTax((uint256,uint16)[],address[])",
+        "setGovernance(string,string,(address[],uint8,uint16)[],address)",
+        "0x4200000000000000000000000000000000000100",
+    }
+)
+
+
+def _paragraphs_citing_the_whitepaper() -> list[tuple[str, str]]:
+    """(chapter, paragraph) of every spec paragraph (or list item) that names the whitepaper."""
+    found = []
+    for chapter in sorted((ROOT / "spec").glob("*/*.md")):
+        text = chapter.read_text(encoding="utf-8").split("```")[::2]  # prose only, not the code blocks
+        for block in "\n\n".join(text).split("\n\n"):
+            for item in block.split("\n- "):
+                if "whitepaper" in item.lower():
+                    found.append((str(chapter.relative_to(ROOT)), item))
+    return found
+
+
+def test_every_quotation_attributed_to_the_whitepaper_is_its_words(whitepaper: Whitepaper) -> None:
+    """A spec sentence that cites the whitepaper may only put its words in quotation marks: a misquotation would
+    send an auditor to a passage that does not say it (and the docs would leave it unlinked, silently)."""
+    misquoted = [
+        (chapter, quoted)
+        for chapter, paragraph in _paragraphs_citing_the_whitepaper()
+        for quoted in re.findall(r'"([^"]*)"', paragraph)
+        if len(quoted) >= 12 and quoted not in NOT_WHITEPAPER_QUOTES and whitepaper.cite_quote(quoted) is None
+    ]
+    assert misquoted == []

@@ -1104,7 +1104,7 @@ def append_state_batch(
     return replace_dac(hub, replace(dac, state_batches=chain))
 
 
-# spec/v2/README.md:60
+# spec/v2/README.md:61
 def is_state_batch_final(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
     dac = get_dac(hub, chain_id)
     if not is_stored_batch_header(dac.state_batches, header):
@@ -3089,7 +3089,7 @@ def get_agreed_output_root(dac: DacRecord, element: int, agreed: Optional[Commit
     return agreed.output_root
 
 
-# spec/v2/README.md:75
+# spec/v2/README.md:76
 def is_challenge_window_open(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
     appended_at = decode_state_batch_extra_data(header.extra_data).timestamp
     within_window = get_current_l1_block(hub).timestamp < appended_at + FRAUD_PROOF_WINDOW
@@ -3312,7 +3312,7 @@ class IncompleteStepWitness(SpecError):
     pass
 
 
-# spec/v1/rangers.md:67
+# spec/v1/rangers.md:69
 @container
 class Ranger:
     address: Address
@@ -3322,7 +3322,7 @@ class Ranger:
     strikes: uint64
 
 
-# spec/v1/rangers.md:81
+# spec/v1/rangers.md:83
 @container
 class Validation:
     ranger: Address
@@ -3330,14 +3330,14 @@ class Validation:
     rewarded: bool
 
 
-# spec/v1/rangers.md:93
+# spec/v1/rangers.md:95
 @container
 class RangerAssignment:
     ranger: Address
     chain_id: ChainId
 
 
-# spec/v1/rangers.md:105
+# spec/v1/rangers.md:107
 def get_ranger_position(hub: Hub, address: Address) -> int:
     for position, ranger in enumerate(hub.rangers):
         if ranger.address == address:
@@ -3345,13 +3345,13 @@ def get_ranger_position(hub: Hub, address: Address) -> int:
     raise UnknownRanger(f"{address.hex()} is not a registered ranger")
 
 
-# spec/v1/rangers.md:117
+# spec/v1/rangers.md:119
 def replace_ranger(hub: Hub, position: int, ranger: Optional[Ranger]) -> Hub:
     kept = () if ranger is None else (ranger,)
     return replace(hub, rangers=(*hub.rangers[:position], *kept, *hub.rangers[position + 1 :]))
 
 
-# spec/v1/rangers.md:127
+# spec/v1/rangers.md:129
 def register_ranger(hub: Hub, address: Address, bond: Wei) -> Hub:
     if any(ranger.address == address for ranger in hub.rangers):
         raise RangerAlreadyRegistered(f"{address.hex()} is already a ranger")
@@ -3361,7 +3361,7 @@ def register_ranger(hub: Hub, address: Address, bond: Wei) -> Hub:
     return replace(hub, rangers=(*hub.rangers, ranger))
 
 
-# spec/v1/rangers.md:141
+# spec/v1/rangers.md:143
 def request_ranger_exit(hub: Hub, address: Address) -> Hub:
     position = get_ranger_position(hub, address)
     ranger = hub.rangers[position]
@@ -3370,7 +3370,7 @@ def request_ranger_exit(hub: Hub, address: Address) -> Hub:
     return replace_ranger(hub, position, replace(ranger, exit_requested_at=get_current_l1_block(hub).timestamp))
 
 
-# spec/v1/rangers.md:155
+# spec/v1/rangers.md:157
 def withdraw_ranger_bond(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_ranger_position(hub, address)
     ranger = hub.rangers[position]
@@ -3381,12 +3381,12 @@ def withdraw_ranger_bond(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_ranger(hub, position, None), ranger.bond
 
 
-# spec/v1/rangers.md:170
+# spec/v1/rangers.md:172
 def fund_ranger_rewards(hub: Hub, amount: Wei) -> Hub:
     return replace(hub, ranger_reward_pool=Wei(hub.ranger_reward_pool + amount))
 
 
-# spec/v1/rangers.md:180
+# spec/v1/rangers.md:182
 def strike_rangers(hub: Hub, addresses: Sequence[Address]) -> Hub:
     for address in addresses:
         position = next((p for p, ranger in enumerate(hub.rangers) if ranger.address == address), None)
@@ -3402,7 +3402,7 @@ def strike_rangers(hub: Hub, addresses: Sequence[Address]) -> Hub:
     return hub
 
 
-# spec/v1/rangers.md:202
+# spec/v1/rangers.md:204
 def assign_rangers(
     rangers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, randomness: Hash32
 ) -> Tuple[RangerAssignment, ...]:
@@ -3418,7 +3418,7 @@ def assign_rangers(
     )
 
 
-# spec/v1/rangers.md:224
+# spec/v1/rangers.md:226
 def get_epoch_ranger_assignments(hub: Hub, epoch: Epoch) -> Tuple[RangerAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -3429,7 +3429,7 @@ def get_epoch_ranger_assignments(hub: Hub, epoch: Epoch) -> Tuple[RangerAssignme
     return assign_rangers(rangers, chain_ids, epoch, randomness)
 
 
-# spec/v1/rangers.md:243
+# spec/v1/rangers.md:245
 def validate_state_batch(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, ranger: Address) -> Hub:
     dac = get_dac(hub, chain_id)
     if hub.rangers[get_ranger_position(hub, ranger)].exit_requested_at is not None:
@@ -3445,7 +3445,7 @@ def validate_state_batch(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, 
     return replace_dac(hub, replace(dac, validations=(*dac.validations, Validation(ranger, stored, False))))
 
 
-# spec/v1/rangers.md:263
+# spec/v1/rangers.md:265
 def get_batch_validators(hub: Hub, dac: DacRecord, header: ChainBatchHeader) -> list[Address]:
     registered = {ranger.address for ranger in hub.rangers}
     validators: list[Address] = []
@@ -3455,7 +3455,7 @@ def get_batch_validators(hub: Hub, dac: DacRecord, header: ChainBatchHeader) -> 
     return validators
 
 
-# spec/v1/rangers.md:278
+# spec/v1/rangers.md:280
 def claim_validation_reward(hub: Hub, chain_id: ChainId, ranger: Address, batch_index: int) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     position = next(
@@ -3478,63 +3478,63 @@ def claim_validation_reward(hub: Hub, chain_id: ChainId, ranger: Address, batch_
     )
 
 
-# spec/v1/rangers.md:304
+# spec/v1/rangers.md:306
 def get_validators_of_disproven_batch(dac: DacRecord, batch_index: int) -> list[Address]:
     disproven = dac.state_batches.headers[batch_index]
     return [validation.ranger for validation in dac.validations if validation.header == disproven]
 
 
-# spec/v1/rangers.md:327
+# spec/v1/rangers.md:329
 class UnknownRanger(SpecError):
     pass
 
 
-# spec/v1/rangers.md:336
+# spec/v1/rangers.md:338
 class RangerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/rangers.md:345
+# spec/v1/rangers.md:347
 class RangerBondTooLow(SpecError):
     pass
 
 
-# spec/v1/rangers.md:354
+# spec/v1/rangers.md:356
 class RangerExiting(SpecError):
     pass
 
 
-# spec/v1/rangers.md:363
+# spec/v1/rangers.md:365
 class RangerNotExiting(SpecError):
     pass
 
 
-# spec/v1/rangers.md:372
+# spec/v1/rangers.md:374
 class RangerNotAssigned(SpecError):
     pass
 
 
-# spec/v1/rangers.md:381
+# spec/v1/rangers.md:383
 class DuplicateValidation(SpecError):
     pass
 
 
-# spec/v1/rangers.md:390
+# spec/v1/rangers.md:392
 class UnknownValidation(SpecError):
     pass
 
 
-# spec/v1/rangers.md:399
+# spec/v1/rangers.md:401
 class RewardAlreadyClaimed(SpecError):
     pass
 
 
-# spec/v1/rangers.md:408
+# spec/v1/rangers.md:410
 class ValidatedBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/rangers.md:417
+# spec/v1/rangers.md:419
 class RewardPoolEmpty(SpecError):
     pass
 
@@ -4079,7 +4079,7 @@ class CallDeadlineNotReached(ServiceError):
     pass
 
 
-# spec/v2/README.md:44
+# spec/v2/README.md:45
 def is_state_batch_settled(hub: Hub, dac: DacRecord, header: ChainBatchHeader) -> bool:
     appended_at = decode_state_batch_extra_data(header.extra_data).timestamp
     now = get_current_l1_block(hub).timestamp

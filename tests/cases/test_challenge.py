@@ -67,6 +67,7 @@ LIE = bytes(keccak(b"a false middle root"))
 # MAX_CHALLENGE_CLOCK, FRAUD_PROOF_WINDOW, METIS_DAO_L1_ADDRESS.
 MT = 10**18
 BOND = {"mainnet": 1000 * MT, "minimal": MT}
+RANGER_BOND = {"mainnet": 2000 * MT, "minimal": 2 * MT}
 STAKE = {"mainnet": 40_000 * MT, "minimal": 40 * MT}
 CLOCK = {"mainnet": 302_400, "minimal": 600}
 WINDOW = {"mainnet": 604_800, "minimal": 3_600}
@@ -840,7 +841,7 @@ def with_validators(spec: ModuleType, hub: Any, batch_index: int, count: int, *,
     cover how validations are made)."""
     kept = RANGER_ADDRESSES[: 6 if registered is None else registered]
     rangers = tuple(
-        spec.Ranger(spec.Address(a), spec.Wei(2 * MT), spec.L1BlockNumber(96), None, spec.uint64(0)) for a in kept
+        spec.Ranger(spec.Address(a), spec.Wei(RANGER_BOND[preset(spec)]), spec.L1BlockNumber(96), None, spec.uint64(0)) for a in kept
     )
     dac = spec.get_dac(hub, spec.ChainId(ACME))
     header = dac.state_batches.headers[batch_index]

@@ -670,6 +670,32 @@ def weighted_pool(spec: ModuleType) -> list[Any]:
     return [sequencer(spec, address, percent_of_max(spec, percent)) for address, percent in stakes]
 
 
+def moved_to_epoch(spec: ModuleType, hub: Any, epoch: int) -> Any:
+    """``hub`` with every L1 block number moved by one shift, so that its current L1 block is in ``epoch`` (or, for
+    an epoch whose blocks would pass 2^64 - 1, in the epoch before, when the snapshot of ``epoch`` is taken): a
+    hub can only hold the snapshots of its current epoch and the next (advance_l1_block drops older ones and takes
+    the next one in an epoch's first block). Times and everything else stay as they are."""
+    length = hand(spec).l1_epoch
+    current = min(epoch * length + START % length, 2**64 - 1)
+    assert current // length in (epoch, epoch - 1)
+    shift = current - int(hub.l1_blocks[-1].number)
+
+    def moved(number: int) -> Any:
+        return spec.L1BlockNumber(number + shift)
+
+    def moved_dac(record: Any) -> Any:
+        return replace(
+            record,
+            genesis=replace(record.genesis, l1_block_number=moved(record.genesis.l1_block_number)),
+            pending_deposits=tuple(replace(item, l1_block_number=moved(item.l1_block_number)) for item in record.pending_deposits),
+            deposits=tuple(replace(item, l1_block_number=moved(item.l1_block_number)) for item in record.deposits),
+        )
+
+    blocks = tuple(l1_block(spec, block.number + shift, block.timestamp) for block in hub.l1_blocks)
+    providers = tuple(replace(item, registered_at=moved(item.registered_at)) for item in hub.compute_providers)
+    return replace(hub, l1_blocks=blocks, dacs=tuple(moved_dac(record) for record in hub.dacs), compute_providers=providers)
+
+
 def expect_selected(
     spec: ModuleType,
     pre: Any,
@@ -680,14 +706,14 @@ def expect_selected(
     l1_randomness: bytes = RANDOMNESS,
     expected_succession: Optional[list[bytes]] = None,
 ) -> Iterator[Part]:
-    """``pre`` with the snapshot of ``epoch`` taken of its own pool and supplies (as the L1 block starting the epoch
-    before would have), asked for ``chain_id``'s succession then. The spec's must match the draw worked out by hand,
+    """``pre``, moved to ``epoch``, with the snapshot of ``epoch`` taken of its own pool and supplies (as the L1 block
+    starting the epoch before would have), asked for ``chain_id``'s succession then. The spec's must match the draw worked out by hand,
     round by round, for every DAC in chain-id order with stakes bound; its first choice must be ``known`` when that
     is given (the whole succession ``expected_succession``), and it is empty exactly when nobody is a candidate by
     hand (``unsequenced`` says a case expects that)."""
     supplies = tuple((item.chain_id, item.coinbase_supply) for item in pre.dacs)
     snapshot = spec.SequencingSnapshot(spec.Epoch(epoch), spec.Hash32(l1_randomness), pre.sequencers, supplies)
-    pre = replace(pre, sequencing_snapshots=(snapshot,))
+    pre = replace(moved_to_epoch(spec, pre, epoch), sequencing_snapshots=(snapshot,))
     yield "pre", hub_state(pre)
     yield "input", {"operations": [], "chain_id": encode_uint(chain_id), "epoch": encode_uint(epoch)}
     succession = spec.get_epoch_sequencers(pre, spec.ChainId(chain_id), spec.Epoch(epoch))
@@ -858,7 +884,7 @@ def test_draw_refusing_the_first_sample_of_the_second_block(spec: ModuleType) ->
 def minimum_bond_pool(spec: ModuleType) -> list[Any]:
     """Alice, at the minimum bond, is the only active sequencer (the others have asked to exit)."""
     max_lock = hand(spec).max_lock
-    return [sequencer(spec, DAVE, max_lock, T0), sequencer(spec, ALICE, hand(spec).bond), sequencer(spec, BOB, max_lock, 0)]
+    return [sequencer(spec, DAVE, max_lock, T0), sequencer(spec, ALICE, hand(spec).bond), sequencer(spec, BOB, max_lock, CREATED_AT)]
 
 
 @vector_case("selection", "get_epoch_sequencers")
@@ -896,7 +922,7 @@ def test_unsequenced_with_empty_pool(spec: ModuleType) -> Iterator[Part]:
 @vector_case("selection", "get_epoch_sequencers")
 def test_unsequenced_when_everyone_exits(spec: ModuleType) -> Iterator[Part]:
     """Every sequencer has asked to exit: unsequenced."""
-    pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0), sequencer(spec, BOB, hand(spec).bond, 0)]
+    pool = [sequencer(spec, ALICE, hand(spec).max_lock, T0), sequencer(spec, BOB, hand(spec).bond, CREATED_AT)]
     yield from expect_selected(spec, hub(spec, pool, [dac(spec, CHAIN)]), CHAIN, 1, unsequenced=True)
 
 
@@ -942,9 +968,13 @@ def test_selection_ignores_pending_deposits(spec: ModuleType) -> Iterator[Part]:
 
 @vector_case("selection", "get_epoch_sequencers")
 def test_selection_at_largest_epoch(spec: ModuleType) -> Iterator[Part]:
-    """Epoch 2^64 - 1, other L1 randomness: the seed encodes the epoch as a full uint256 word."""
+    """The largest epoch with a snapshot, floor((2^64 - 1) / E) + 1 (2^61 minimal, 2,562,047,788,015,216 mainnet):
+    its snapshot is taken in the first block of the epoch of L1 block 2^64 - 1, the last an L1 block number holds.
+    Other L1 randomness; the seed encodes the epoch as a full uint256 word."""
+    largest = (2**64 - 1) // hand(spec).l1_epoch + 1
+    assert largest == {"minimal": 2**61, "mainnet": 2_562_047_788_015_216}[spec.PRESET]
     pre = hub(spec, weighted_pool(spec), [dac(spec, CHAIN)])
-    yield from expect_selected(spec, pre, CHAIN, 2**64 - 1, l1_randomness=keccak(RANDOMNESS))
+    yield from expect_selected(spec, pre, CHAIN, largest, l1_randomness=keccak(RANDOMNESS))
 
 
 @vector_case("selection", "get_epoch_sequencers")
@@ -1368,17 +1398,17 @@ def test_request_exit_keeps_supply_and_queue(spec: ModuleType) -> Iterator[Part]
 
 @vector_case("stakes", "request_sequencer_exit")
 def test_request_exit_at_time_zero(spec: ModuleType) -> Iterator[Part]:
-    """An L1 block at time 0: the exit is recorded as "0", not as null."""
+    """A hub whose first L1 block is at time 0: the exit is recorded as "0", not as null."""
     bond = hand(spec).bond
-    blocks = clock(spec, 0)
+    blocks = (l1_block(spec, START, 0),)
     pre = hub(spec, [sequencer(spec, ALICE, bond)], blocks=blocks)
     yield from expect_post(spec, pre, op_exit(spec, ALICE), hub(spec, [sequencer(spec, ALICE, bond, 0)], blocks=blocks))
 
 
 @vector_case("stakes", "request_sequencer_exit")
 def test_request_exit_twice(spec: ModuleType) -> Iterator[Part]:
-    """Alice already asked to exit, at time 0."""
-    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond, 0)])
+    """Alice already asked to exit, in the hub's first L1 block."""
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond, CREATED_AT)])
     yield from expect_rejected(spec, pre, op_exit(spec, ALICE), "SequencerExiting")
 
 
@@ -1422,9 +1452,10 @@ def test_withdraw_stake_in_the_block_of_the_exit(spec: ModuleType) -> Iterator[P
 
 @vector_case("stakes", "withdraw_sequencer_stake")
 def test_withdraw_stake_after_exit_at_time_zero(spec: ModuleType) -> Iterator[Part]:
-    """Exit at L1 time 0 (not null): withdrawable in an L1 block at time SEQUENCER_EXIT_DELAY."""
+    """Exit at L1 time 0 (not null), in a hub whose first L1 block is at time 0: withdrawable in an L1 block at time
+    SEQUENCER_EXIT_DELAY."""
     values = hand(spec)
-    blocks = clock(spec, 0, values.exit_delay)
+    blocks = (l1_block(spec, START, 0), l1_block(spec, START + 1, values.exit_delay))
     pre = hub(spec, [sequencer(spec, ALICE, values.bond, 0)], blocks=blocks)
     yield from expect_post(spec, pre, op_withdraw_stake(spec, ALICE), hub(spec, blocks=blocks), values.bond)
 
@@ -1454,7 +1485,7 @@ def test_withdraw_stake_without_exit(spec: ModuleType) -> Iterator[Part]:
 @vector_case("stakes", "withdraw_sequencer_stake")
 def test_withdraw_stake_of_unknown_sequencer(spec: ModuleType) -> Iterator[Part]:
     """Bob is not in the pool."""
-    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond, 0)])
+    pre = hub(spec, [sequencer(spec, ALICE, hand(spec).bond, CREATED_AT)])
     yield from expect_rejected(spec, pre, op_withdraw_stake(spec, BOB), "UnknownSequencer")
 
 

@@ -57,6 +57,7 @@ from tests.hub_building import (
     with_sequencing_snapshots,
 )
 from tests.signing import sign_dynamic_fee
+from tests.reachable_hub import hub_invariant_violations
 
 # --- The minimal preset, by hand from presets/minimal.yaml --------------------------------------------------------
 
@@ -708,6 +709,12 @@ class SupplyMachine(RuleBasedStateMachine):
         expect_error("WithdrawalNotProven", lambda: spec.finalize_withdrawal(self.hub, other, message.withdrawal))
 
     # --- the laws -------------------------------------------------------------------------------------------------
+
+    @invariant()
+    def hub_keeps_the_facts_of_reachable_hubs(self) -> None:
+        """The check that vectors start from reachable hubs (tests/reachable_hub.py) holds for every hub the
+        operations reach: else the check, not the vector, is wrong."""
+        assert hub_invariant_violations(spec, self.hub) == []
 
     @invariant()
     def l2_supply_is_accounted_for(self) -> None:

@@ -25,6 +25,7 @@ from tests.cases.test_challenge import scene
 from tests.cases.test_rangers import RANGERS as ASSIGNED_RANGERS
 from tests.cases.test_rangers import execute, to_epoch_start
 from tests.hub_building import ACME, SEQUENCER, l1_block
+from tests.reachable_hub import hub_invariant_violations
 
 CHAIN = spec.ChainId(ACME)
 CHALLENGERS = [spec.Address(bytes([0xC1]) * 20), spec.Address(bytes([0xC2]) * 20)]
@@ -171,6 +172,12 @@ class MoneyMachine(RuleBasedStateMachine):
     @rule(amount=st.one_of(st.integers(0, 5 * MT), st.integers(1, 4).map(lambda rewards: rewards * int(spec.RANGER_VALIDATION_REWARD))))
     def fund(self, amount: int) -> None:
         self.attempt(lambda hub: spec.fund_ranger_rewards(hub, spec.Wei(amount)), amount)
+
+    @invariant()
+    def hub_keeps_the_facts_of_reachable_hubs(self) -> None:
+        """The check that vectors start from reachable hubs (tests/reachable_hub.py) must hold for every hub the
+        operations reach: else the check, not the vector, is wrong."""
+        assert hub_invariant_violations(spec, self.hub) == []
 
     @invariant()
     def mt_is_conserved(self) -> None:

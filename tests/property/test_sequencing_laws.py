@@ -40,6 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from mvm_spec.forks import PRESETS, load_spec
 from mvm_spec.forks.v1 import minimal as spec
 from mvm_spec.runtime import keccak256
+from tests.reachable_hub import hub_invariant_violations
 
 UINT256_MAX = 2**256 - 1
 MT = 10**18
@@ -594,6 +595,12 @@ class HubMachine(RuleBasedStateMachine):
                 # A deposit minting nothing needs no sequencer (bridge.md); one that mints needs one covering the supply.
                 assert item.deposit.mint == 0 or self.covers(supply), "enqueued while no eligible sequencer covered it"
             self.inbox[int(dac.chain_id)] = dac.deposits
+
+    @invariant()
+    def hub_keeps_the_facts_of_reachable_hubs(self) -> None:
+        """The check that vectors start from reachable hubs (tests/reachable_hub.py) must hold for every hub the
+        operations reach: else the check, not the vector, is wrong."""
+        assert hub_invariant_violations(spec, self.hub) == []
 
     @invariant()
     def pool_matches_the_model(self) -> None:

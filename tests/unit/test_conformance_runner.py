@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -171,3 +172,12 @@ def test_conformance_outside_a_repository_asks_for_vectors(
     assert "--vectors DIR" in capsys.readouterr().err
     assert find_repository_vectors(tmp_path) is None
     assert find_repository_vectors(VECTORS / "minimal" / "v1") == VECTORS
+
+
+def test_client_subprocesses_import_this_checkout() -> None:
+    """tests/conftest.py: a client run as a subprocess imports this checkout's mvm_spec, so a faulty client in a
+    second worktree tests that worktree's spec, not the one the shared venv's editable install points at."""
+    imported = subprocess.run(
+        [sys.executable, "-c", "import mvm_spec; print(mvm_spec.__file__)"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert Path(imported) == Path(__file__).resolve().parents[2] / "mvm_spec" / "__init__.py"

@@ -36,12 +36,6 @@ PASSER_VECTOR = "message_to_the_passer_burns_its_value"
 FIRST_ADD_STEP, AFTER_FIRST_ADD = 49, 50
 
 
-@pytest.fixture(autouse=True)
-def clients_import_this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Client subprocesses import the mvm_spec of this checkout (not whichever one the environment installed)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-
-
 def vector(name: str) -> Vector:
     path = f"{APPLY_BLOCK}/{name}.json"
     return Vector(path, json.loads((VECTORS / path).read_text(encoding="utf-8")))

@@ -178,6 +178,10 @@ def test_client_subprocesses_import_this_checkout() -> None:
     """tests/conftest.py: a client run as a subprocess imports this checkout's mvm_spec, so a faulty client in a
     second worktree tests that worktree's spec, not the one the shared venv's editable install points at."""
     imported = subprocess.run(
-        [sys.executable, "-c", "import mvm_spec; print(mvm_spec.__file__)"], capture_output=True, text=True, check=True
+        [sys.executable, "-c", "import mvm_spec; print(mvm_spec.__file__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,  # not a folder holding an mvm_spec: `python -c` puts its cwd first on sys.path
     ).stdout.strip()
     assert Path(imported) == Path(__file__).resolve().parents[2] / "mvm_spec" / "__init__.py"

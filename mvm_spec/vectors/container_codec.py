@@ -167,6 +167,12 @@ def _leading(container: str, first: tuple[str, ...]) -> Codec:
     return Codec(lambda value: reorder(_encode_container(value, type(value))), decode, schema)
 
 
+_CID_TEXT = Codec(_encode_cid_text, _decode_cid_text, _cid_text_schema)
+_SORTED_NUMBERS = Codec(
+    lambda values: sorted(int(value) for value in values),
+    lambda spec, data: frozenset(_json_number().decode(spec, value) for value in _list(data)),
+    lambda annotation, refs, refinements: {"type": "array", "items": dict(SMALL_UINT)},
+)
 # A type encoded otherwise than as its fields, by its name (``type_key``).
 TYPE_CODECS: dict[str, Codec] = {
     "BatchChain": _bare_array("BatchChain", "headers", "ChainBatchHeader"),
@@ -181,12 +187,16 @@ FIELD_CODECS: dict[tuple[str, str], Codec] = {
     ("SequencingSnapshot", "supplies"): Codec(_encode_supplies, _decode_supplies, _supplies_schema),
     # An EVM world is its state root and every trie node and code under it (a client rebuilds it by hash).
     ("L2State", "world"): Codec(_encode_world, _decode_world, _world_schema),
-    ("StoredObject", "cid"): Codec(_encode_cid_text, _decode_cid_text, _cid_text_schema),
+    ("StoredObject", "cid"): _CID_TEXT,
     ("DroppedTransaction", "index"): _json_number(),
 }
 # A spec function's parameter (or its result, "return") encoded otherwise than by its annotation: the Merkle and
-# shuffle indices and counts, typed ``int`` but JSON numbers (the schemas bound them to 2^53 - 1).
+# shuffle indices and counts, typed ``int`` but JSON numbers (the schemas bound them to 2^53 - 1); a CID given or
+# returned as its text; a set of opcodes as a sorted array.
 PARAMETER_CODECS: dict[tuple[str, str], Codec] = {
+    ("seal_cid", "cid"): _CID_TEXT,
+    ("open_handle", "return"): _CID_TEXT,
+    ("get_forbidden_opcodes", "return"): _SORTED_NUMBERS,
     ("compute_merkle_proof", "index"): _json_number(),
     ("verify_merkle_proof", "index"): _json_number(),
     ("verify_merkle_proof", "total_leaves"): _json_number(),
@@ -467,14 +477,22 @@ def arguments_schema(
     return _object_schema(properties)
 
 
-def call_spec_function(function_name: str, answer_key: str) -> Callable[[ModuleType, dict[str, Any]], dict[str, Any]]:
-    """A handler for a pure spec function: each input key is the parameter of that name, decoded by its
-    annotation; the answer is ``{"output": {answer_key: <the result, encoded by the return annotation>}}``. A
-    runner of such functions costs one line in the handler table."""
+def call_spec_function(
+    function_name: str,
+    answer_key: str,
+    state: Callable[[ModuleType, dict[str, Any]], dict[str, Any]] | None = None,
+) -> Callable[[ModuleType, dict[str, Any]], dict[str, Any]]:
+    """A handler for a spec function that answers without changing a state: each input key is the parameter of
+    that name, decoded by its annotation; the answer is ``{"output": {answer_key: <the result, encoded by the
+    return annotation>}}``. ``state``, when given, supplies the parameters that are the runner's state (``hub``,
+    decoded from the request's ``pre``). A runner of such functions costs one line in the handler table."""
 
     def handle(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-        arguments = decode_arguments(spec, function_name, request["input"])
-        return {"output": {answer_key: encode_result(spec, function_name, getattr(spec, function_name)(**arguments))}}
+        given = state(spec, request) if state else {}
+        arguments = given | decode_arguments(spec, function_name, request["input"], skip=tuple(given))
+        function = getattr(spec, function_name)
+        result = function(*(arguments[name] for name, _ in parameters_of(function)))  # in order: a stand-in may rename
+        return {"output": {answer_key: encode_result(spec, function_name, result)}}
 
     handle.__name__ = function_name
     return handle

@@ -10,7 +10,9 @@ container's field list is in an envelope. Where one describes a spec value it ho
   of ``$defs`` it is that type's shared definition, which every other schema refers to by ``$ref`` wherever the type
   appears; elsewhere it is the type's definition by reference, or in full when it has none;
 - ``{"$arguments": "create_dac"}`` is the object of a spec function's parameters, but the runner's state (``hub``,
-  ``market``), by their annotations; with ``"$op": true`` also the ``op`` key naming it, as in a list of operations.
+  ``market``), by their annotations (and ``container_codec.PARAMETER_CODECS``): the input of a handler the handler
+  table serves with ``call_spec_function``, or an operation's arguments; with ``"$op": true`` also the ``op`` key
+  naming it, as in a list of operations, and with ``"$first"`` the keys given there before the parameters.
 
 What a type cannot say (a description, a bound, the codes a status takes) is in ``REFINEMENTS`` below, by
 ``type_key`` or ``"Container.field"``. The spec module the types are read from is ``TYPES_FROM``; every fork and
@@ -36,6 +38,7 @@ STATE_PARAMETERS = ("hub", "market")  # a runner's state, which an operation's a
 
 _UINT64 = {"$ref": "common.json#/$defs/uint64"}
 _ERROR_NAME = {"$ref": "common.json#/$defs/error_name"}
+_CID_TEXT = "A CID's text: multibase base32 (`b...`); a client must not assume it is valid"
 
 # What a type cannot say, by type_key (the whole value), "Container.field" (one field) or "function.parameter" (an
 # operation's argument): a description (always first), or keys that replace the derived ones: a narrower bound, an
@@ -103,7 +106,8 @@ REFINEMENTS: dict[str, dict[str, Any]] = {
         "until fulfilled."
     },
     "ServiceCall.status": {"maximum": 2},
-    "StoredObject.cid": {"description": "A CID's text: multibase base32 (`b...`); a client must not assume it is valid"},
+    "StoredObject.cid": {"description": _CID_TEXT},
+    "seal_cid.cid": {"description": _CID_TEXT},
     "DroppedTransaction.error": _ERROR_NAME,
     "SkippedDeposit.error": _ERROR_NAME,
     # Operations' indices, typed int in the spec: a challenge's index, a state batch's, a service call's.
@@ -153,7 +157,7 @@ def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "")
         return [_expand(spec, item, refs) for item in node]
     if not isinstance(node, dict):
         return node
-    extra = {key: value for key, value in node.items() if key not in ("$derived", "$arguments", "$op")}
+    extra = {key: value for key, value in node.items() if key not in ("$derived", "$arguments", "$op", "$first")}
     if "$derived" in node:
         annotation = resolve_type(spec, node["$derived"])
         derived = schema_of(annotation, refs=refs, refinements=REFINEMENTS, named=node["$derived"] != own)
@@ -161,8 +165,10 @@ def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "")
     if "$arguments" in node:
         function = getattr(spec, node["$arguments"])
         derived = arguments_schema(function, STATE_PARAMETERS, refs=refs, refinements=REFINEMENTS)
-        if node.get("$op"):
-            properties = {"op": {"const": node["$arguments"]}, **derived["properties"]}
+        first = {"op": {"const": node["$arguments"]}} if node.get("$op") else {}
+        first |= _expand(spec, node.get("$first", {}), refs)
+        if first:
+            properties = {**first, **derived["properties"]}
             derived = {**derived, "required": list(properties), "properties": properties}
         return {**({"description": extra.pop("description")} if "description" in extra else {}), **derived, **extra}
     expanded = {}

@@ -182,3 +182,50 @@ def test_resolve_type_reads_type_keys() -> None:
 def test_generated_schemas_are_stable_bytes() -> None:
     assert schema_texts() == {name: json.dumps(schema, indent=2, ensure_ascii=True) + "\n" for name, schema in generate_schemas(SPEC).items()}
     assert all(text.endswith("}\n") and text.isascii() for text in schema_texts().values())
+
+
+def handler_input(runner: str, handler: str) -> Any:
+    envelope = ENVELOPES[f"{runner}.json"]
+    if "allOf" not in envelope:
+        return envelope["properties"]["input"]
+    for branch in envelope["allOf"]:
+        if branch["if"]["properties"]["_info"]["properties"]["handler"]["const"] == handler:
+            return branch["then"]["properties"]["input"]
+    raise KeyError((runner, handler))
+
+
+def test_a_table_handler_and_its_input_schema_read_the_same_signature() -> None:
+    """A handler of the table is one line, and its input's schema is the same function's parameters: nothing else."""
+    from mvm_spec.conformance.handlers import HUB_QUERIES, PURE_FUNCTIONS
+
+    table = {key: function for key, (function, _) in PURE_FUNCTIONS.items()}
+    table |= {key: function for key, (function, _, _) in HUB_QUERIES.items()}
+    assert len(table) >= 20
+    for (runner, handler), function in table.items():
+        assert handler_input(runner, handler)["$arguments"] == function, (runner, handler)
+
+
+def test_the_operations_a_list_may_name_are_the_operations_the_client_runs() -> None:
+    from mvm_spec.conformance.handlers import HUB_OPERATION_NAMES, SERVICE_OPERATION_NAMES
+
+    hub_list = ENVELOPES["common.json"]["$defs"]["hub_operation"]["oneOf"]
+    named = [option["allOf"][0]["properties"]["op"]["const"] for option in hub_list]
+    assert sorted(named) == sorted(HUB_OPERATION_NAMES)
+    services = [name.removeprefix("op_") for name in ENVELOPES["services.json"]["$defs"] if name.startswith("op_")]
+    assert sorted(services) == sorted(SERVICE_OPERATION_NAMES)
+
+
+def test_any_spec_function_is_a_handler_in_one_line() -> None:
+    """A function no table names yet: call_spec_function decodes its input and encodes its answer from its types."""
+    from mvm_spec.conformance.client import answer
+    from mvm_spec.conformance.handlers import HANDLERS
+    from mvm_spec.vectors.container_codec import call_spec_function
+
+    HANDLERS[("trial", "apply_basis_points")] = call_spec_function("apply_basis_points", "amount")
+    try:
+        request = {"id": 1, "fork": "v1", "preset": "minimal", "runner": "trial", "handler": "apply_basis_points"}
+        names = [name for name, _ in parameters_of(SPEC.apply_basis_points)]
+        reply = answer(request | {"input": dict(zip(names, ["1000", 250]))})
+        assert reply == {"id": 1, "output": {"amount": str(SPEC.apply_basis_points(SPEC.Wei(1000), SPEC.BasisPoints(250)))}}
+    finally:
+        del HANDLERS[("trial", "apply_basis_points")]

@@ -171,7 +171,7 @@ _CID_TEXT = Codec(_encode_cid_text, _decode_cid_text, _cid_text_schema)
 _SORTED_NUMBERS = Codec(
     lambda values: sorted(int(value) for value in values),
     lambda spec, data: frozenset(_json_number().decode(spec, value) for value in _list(data)),
-    lambda annotation, refs, refinements: {"type": "array", "items": dict(SMALL_UINT)},
+    lambda annotation, refs, refinements: {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}},
 )
 # A type encoded otherwise than as its fields, by its name (``type_key``).
 TYPE_CODECS: dict[str, Codec] = {

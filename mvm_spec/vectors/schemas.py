@@ -12,7 +12,9 @@ container's field list is in an envelope. Where one describes a spec value it ho
 - ``{"$arguments": "create_dac"}`` is the object of a spec function's parameters, but the runner's state (``hub``,
   ``market``), by their annotations (and ``container_codec.PARAMETER_CODECS``): the input of a handler the handler
   table serves with ``call_spec_function``, or an operation's arguments; with ``"$op": true`` also the ``op`` key
-  naming it, as in a list of operations, and with ``"$first"`` the keys given there before the parameters.
+  naming it, as in a list of operations, and with ``"$first"`` the keys given there before the parameters;
+- ``{"$returns": "compute_tax"}`` is the output of the handler the handler table serves with that function: one
+  key, the table's, holding the result by the function's return annotation.
 
 What a type cannot say (a description, a bound, the codes a status takes) is in ``REFINEMENTS`` below, by
 ``type_key`` or ``"Container.field"``. The spec module the types are read from is ``TYPES_FROM``; every fork and
@@ -29,7 +31,7 @@ from importlib import resources
 from types import ModuleType
 from typing import Any, Mapping
 
-from .container_codec import arguments_schema, schema_of
+from .container_codec import PARAMETER_CODECS, arguments_schema, schema_of
 
 ENVELOPE_PACKAGE = "mvm_spec.vectors"
 ENVELOPE_FOLDER = "envelopes"
@@ -58,7 +60,8 @@ REFINEMENTS: dict[str, dict[str, Any]] = {
     "Tuple[Address, GenesisAccount]": {"description": "One allocated account (GenesisAccount)."},
     "GenesisAccount.nonce": _UINT64,
     "Tuple[Tuple[int, int], ...]": {"description": "Storage as [slot, value] pairs of decimal strings."},
-    "Optional[Address]": {"description": "An address, or null (a deposit's recipient for a contract creation)."},
+    "Optional[Address]": {"description": "An address, or null."},
+    "Deposit.to": {"description": "The recipient, or null for a contract creation."},
     "L1Block": {"description": "An L1 block as the hub sees it (L1Block)."},
     "Deposit": {"description": "An L1 -> L2 message (Deposit)."},
     "PendingDeposit": {
@@ -157,11 +160,14 @@ def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "")
         return [_expand(spec, item, refs) for item in node]
     if not isinstance(node, dict):
         return node
-    extra = {key: value for key, value in node.items() if key not in ("$derived", "$arguments", "$op", "$first")}
+    extra = {key: value for key, value in node.items() if key not in ("$derived", "$arguments", "$op", "$first", "$returns")}
     if "$derived" in node:
         annotation = resolve_type(spec, node["$derived"])
         derived = schema_of(annotation, refs=refs, refinements=REFINEMENTS, named=node["$derived"] != own)
         return {**({"description": extra.pop("description")} if "description" in extra else {}), **derived, **extra}
+    if "$returns" in node:
+        key, value = _answer_schema(spec, node["$returns"], refs)
+        return _object_of({key: {**({"description": extra.pop("description")} if "description" in extra else {}), **value}})
     if "$arguments" in node:
         function = getattr(spec, node["$arguments"])
         derived = arguments_schema(function, STATE_PARAMETERS, refs=refs, refinements=REFINEMENTS)
@@ -181,6 +187,23 @@ def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "")
         else:
             expanded[key] = _expand(spec, value, refs)
     return expanded
+
+
+def _object_of(properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": list(properties), "additionalProperties": False, "properties": properties}
+
+
+def _answer_schema(spec: ModuleType, function_name: str, refs: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
+    """The key a table handler answers under (``handlers.PURE_FUNCTIONS``, ``HUB_QUERIES``) and the schema of
+    the function's result by its return annotation."""
+    from ..conformance.handlers import HUB_QUERIES, PURE_FUNCTIONS
+
+    keys = {function: key for function, key in PURE_FUNCTIONS.values()}
+    keys |= {function: key for function, key, _ in HUB_QUERIES.values()}
+    annotation = typing.get_type_hints(getattr(spec, function_name))["return"]
+    codec = PARAMETER_CODECS.get((function_name, "return"))
+    value = codec.schema(annotation, refs, REFINEMENTS) if codec else schema_of(annotation, refs=refs, refinements=REFINEMENTS)
+    return keys[function_name], value
 
 
 def _local_refs(node: Any, file: str) -> Any:

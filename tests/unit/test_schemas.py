@@ -184,25 +184,27 @@ def test_generated_schemas_are_stable_bytes() -> None:
     assert all(text.endswith("}\n") and text.isascii() for text in schema_texts().values())
 
 
-def handler_input(runner: str, handler: str) -> Any:
+def handler_part(runner: str, handler: str, part: str) -> Any:
     envelope = ENVELOPES[f"{runner}.json"]
     if "allOf" not in envelope:
-        return envelope["properties"]["input"]
+        return envelope["properties"][part]
     for branch in envelope["allOf"]:
         if branch["if"]["properties"]["_info"]["properties"]["handler"]["const"] == handler:
-            return branch["then"]["properties"]["input"]
+            return branch["then"]["properties"][part]
     raise KeyError((runner, handler))
 
 
 def test_a_table_handler_and_its_input_schema_read_the_same_signature() -> None:
-    """A handler of the table is one line, and its input's schema is the same function's parameters: nothing else."""
+    """A handler of the table is one line, and its input's and output's schemas are the same function's parameters
+    and result: nothing else."""
     from mvm_spec.conformance.handlers import HUB_QUERIES, PURE_FUNCTIONS
 
     table = {key: function for key, (function, _) in PURE_FUNCTIONS.items()}
     table |= {key: function for key, (function, _, _) in HUB_QUERIES.items()}
     assert len(table) >= 20
     for (runner, handler), function in table.items():
-        assert handler_input(runner, handler)["$arguments"] == function, (runner, handler)
+        assert handler_part(runner, handler, "input")["$arguments"] == function, (runner, handler)
+        assert handler_part(runner, handler, "output")["$returns"] == function, (runner, handler)
 
 
 def test_the_operations_a_list_may_name_are_the_operations_the_client_runs() -> None:

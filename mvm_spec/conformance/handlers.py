@@ -178,6 +178,11 @@ AMOUNT_KEYS = {
     "finalize_withdrawal": "paid",
 }
 PAID_TO = {"withdraw_ranger_bond": "address", "claim_validation_reward": "ranger"}
+# The same, as the formats page lists it among the encoding exceptions.
+RETURNED_BESIDE_THE_STATE = (
+    "a function returning a tuple (`withdraw_sequencer_stake`, `slash_sequencer`, `finalize_withdrawal`, ...)",
+    "keys of the `post` object beside the state (`released`, `slashed`, `paid`, `refunded`, `payouts`)",
+)
 STATE_OF_TYPE = {"Hub": "hub", "Marketplace": "market"}  # which state an operation's result replaces
 
 

@@ -17,27 +17,6 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Sequence, Tuple
 
-# Where a value's JSON is not its container's fields as an object: (the spec value, its JSON). The formats page
-# (docs/formats.md) lists them for client implementers.
-ENCODING_EXCEPTIONS: tuple[tuple[str, str], ...] = (
-    ("`BatchChain` (a DAC's `transaction_batches`, `state_batches`)", "a bare array of its `headers`"),
-    (
-        "`Tuple[Tuple[Address, GenesisAccount], ...]` (a genesis allocation)",
-        "an array of objects: `address` then the account's fields; `storage` as `[slot, value]` pairs",
-    ),
-    ("`SequencingSnapshot.supplies` (`Tuple[Tuple[ChainId, Wei], ...]`)", "an array of `{chain_id, supply}` objects"),
-    (
-        "an `L2State`'s `world` (in a `BlockProgress` witness)",
-        "`{state_root, preimages}`: the root and every trie node and code under it",
-    ),
-    ("a `ContentStore`", "an array of `{cid, data}`, the CID as its text (`format_cid`)"),
-    (
-        "a function returning a tuple (`withdraw_sequencer_stake`, `slash_sequencer`, `finalize_withdrawal`, ...)",
-        "keys of the `post` object beside the state (`released`, `slashed`, `paid`, `refunded`, `payouts`)",
-    ),
-    ("`get_forbidden_opcodes` (a set)", "an array of JSON numbers, sorted"),
-)
-
 
 def encode_uint(value: int) -> str:
     return str(int(value))

@@ -54,6 +54,9 @@ class Codec(NamedTuple):
     encode: Callable[[Any], Any]
     decode: Callable[[ModuleType, Any], Any]
     schema: Callable[[Any, "Mapping[str, str]", "Mapping[str, dict[str, Any]]"], dict[str, Any]]
+    # (the spec value, its JSON) for the formats page's list of encoding exceptions; None for a codec that only
+    # writes a JSON number (the page finds those in the schemas)
+    note: tuple[str, str] | None = None
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -65,7 +68,7 @@ def _spec_of(value: Any) -> ModuleType:
     return sys.modules[type(value).__module__]
 
 
-def _bare_array(container: str, field: str, item: str) -> Codec:
+def _bare_array(container: str, field: str, item: str, note: tuple[str, str]) -> Codec:
     """A container of one sequence, encoded as the bare array of it (``BatchChain``, ``ContentStore``)."""
 
     def decode(spec: ModuleType, data: Any) -> Any:
@@ -74,7 +77,7 @@ def _bare_array(container: str, field: str, item: str) -> Codec:
     def schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
         return schema_of(dict(field_types(annotation))[field], refs=refs, refinements=refinements)
 
-    return Codec(lambda value: [encode_value(element) for element in getattr(value, field)], decode, schema)
+    return Codec(lambda value: [encode_value(element) for element in getattr(value, field)], decode, schema, note)
 
 
 def _encode_keyed_account(pair: Any) -> Any:
@@ -150,7 +153,7 @@ def _json_number(convert: Callable[[int], Any] = int) -> Codec:
     return Codec(int, decode, lambda annotation, refs, refinements: dict(SMALL_UINT))
 
 
-def _leading(container: str, first: tuple[str, ...]) -> Codec:
+def _leading(container: str, first: tuple[str, ...], note: tuple[str, str]) -> Codec:
     """A container whose object names the fields ``first`` before the others (the order its runner reports)."""
 
     def reorder(encoded: dict[str, Any]) -> dict[str, Any]:
@@ -164,29 +167,67 @@ def _leading(container: str, first: tuple[str, ...]) -> Codec:
     def decode(spec: ModuleType, data: Any) -> Any:
         return _decode_container(spec, getattr(spec, container), data)
 
-    return Codec(lambda value: reorder(_encode_container(value, type(value))), decode, schema)
+    return Codec(lambda value: reorder(_encode_container(value, type(value))), decode, schema, note)
 
 
-_CID_TEXT = Codec(_encode_cid_text, _decode_cid_text, _cid_text_schema)
+_CID_TEXT = Codec(
+    _encode_cid_text,
+    _decode_cid_text,
+    _cid_text_schema,
+    ("a `Cid` in a stored object, `seal_cid`'s input and `open_handle`'s answer", "its text (`format_cid`)"),
+)
 _SORTED_NUMBERS = Codec(
     lambda values: sorted(int(value) for value in values),
     lambda spec, data: frozenset(_json_number().decode(spec, value) for value in _list(data)),
     lambda annotation, refs, refinements: {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 255}},
+    ("`get_forbidden_opcodes` (a set)", "an array of JSON numbers, sorted"),
 )
 # A type encoded otherwise than as its fields, by its name (``type_key``).
 TYPE_CODECS: dict[str, Codec] = {
-    "BatchChain": _bare_array("BatchChain", "headers", "ChainBatchHeader"),
-    "ContentStore": _bare_array("ContentStore", "objects", "StoredObject"),
+    "BatchChain": _bare_array(
+        "BatchChain",
+        "headers",
+        "ChainBatchHeader",
+        ("`BatchChain` (a DAC's `transaction_batches`, `state_batches`)", "a bare array of its `headers`"),
+    ),
+    "ContentStore": _bare_array(
+        "ContentStore", "objects", "StoredObject", ("a `ContentStore`", "a bare array of its objects, `{cid, data}`")
+    ),
     # A genesis account with its address: one object, the address first (a genesis allocation is an array of them).
-    "Tuple[Address, GenesisAccount]": Codec(_encode_keyed_account, _decode_keyed_account, _keyed_account_schema),
+    "Tuple[Address, GenesisAccount]": Codec(
+        _encode_keyed_account,
+        _decode_keyed_account,
+        _keyed_account_schema,
+        (
+            "`Tuple[Tuple[Address, GenesisAccount], ...]` (a genesis allocation)",
+            "an array of objects: `address` then the account's fields; `storage` as `[slot, value]` pairs",
+        ),
+    ),
     # The derivation runner reports where a block comes from before the block.
-    "DerivedBlock": _leading("DerivedBlock", ("l1_origin", "is_forced")),
+    "DerivedBlock": _leading(
+        "DerivedBlock",
+        ("l1_origin", "is_forced"),
+        ("a `DerivedBlock`", "its fields with `l1_origin` and `is_forced` first, then `block` and the others"),
+    ),
 }
 # A field encoded otherwise than by its annotation, by (container name, field name).
 FIELD_CODECS: dict[tuple[str, str], Codec] = {
-    ("SequencingSnapshot", "supplies"): Codec(_encode_supplies, _decode_supplies, _supplies_schema),
+    ("SequencingSnapshot", "supplies"): Codec(
+        _encode_supplies,
+        _decode_supplies,
+        _supplies_schema,
+        ("`SequencingSnapshot.supplies` (`Tuple[Tuple[ChainId, Wei], ...]`)", "an array of `{chain_id, supply}` objects"),
+    ),
     # An EVM world is its state root and every trie node and code under it (a client rebuilds it by hash).
-    ("L2State", "world"): Codec(_encode_world, _decode_world, _world_schema),
+    ("L2State", "world"): Codec(
+        _encode_world,
+        _decode_world,
+        _world_schema,
+        (
+            "an `L2State`'s `world` (in a `BlockProgress` witness)",
+            "`{state_root, preimages}`: the root and every trie node and code under it",
+        ),
+    ),
     ("StoredObject", "cid"): _CID_TEXT,
     ("DroppedTransaction", "index"): _json_number(),
 }
@@ -205,6 +246,13 @@ PARAMETER_CODECS: dict[tuple[str, str], Codec] = {
     ("compute_shuffled_index", "count"): _json_number(),
     ("compute_shuffled_index", "return"): _json_number(),
 }
+
+
+def encoding_exceptions() -> tuple[tuple[str, str], ...]:
+    """(the spec value, its JSON) of every codec above that changes a value's shape, in the tables' order."""
+    codecs = [*TYPE_CODECS.values(), *FIELD_CODECS.values(), *PARAMETER_CODECS.values()]
+    notes = [codec.note for codec in codecs if codec.note is not None]
+    return tuple(dict.fromkeys(notes))
 
 
 def is_container(annotation: Any) -> bool:

@@ -25,14 +25,12 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import inspect
+import sys
 import types
 import typing
 from functools import cache
 from types import ModuleType
-from typing import Any, Callable, NamedTuple
-
-import sys
-from typing import Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from ..runtime import uint64
 from .codec import decode_bytes, decode_uint, encode_bytes, encode_uint
@@ -44,6 +42,8 @@ JSON_NUMBER_TYPES = frozenset({"uint8", "BasisPoints", "Action"})
 # The shared encodings of common.json, by the integer or bytes type they encode.
 COMMON = "common.json#/$defs/"
 SMALL_UINT = {"$ref": COMMON + "small_uint"}
+Refs = Mapping[str, str]  # a type_key -> the $ref of its shared definition
+Refinements = Mapping[str, dict[str, Any]]  # what a type cannot say, by type_key or "Container.field"
 
 
 class Codec(NamedTuple):
@@ -53,7 +53,7 @@ class Codec(NamedTuple):
 
     encode: Callable[[Any], Any]
     decode: Callable[[ModuleType, Any], Any]
-    schema: Callable[[Any, "Mapping[str, str]", "Mapping[str, dict[str, Any]]"], dict[str, Any]]
+    schema: Callable[[Any, Refs, Refinements], dict[str, Any]]
     # (the spec value, its JSON) for the formats page's list of encoding exceptions; None for a codec that only
     # writes a JSON number (the page finds those in the schemas)
     note: tuple[str, str] | None = None
@@ -72,9 +72,10 @@ def _bare_array(container: str, field: str, item: str, note: tuple[str, str]) ->
     """A container of one sequence, encoded as the bare array of it (``BatchChain``, ``ContentStore``)."""
 
     def decode(spec: ModuleType, data: Any) -> Any:
-        return getattr(spec, container)(**{field: tuple(decode_value(spec, getattr(spec, item), element) for element in _list(data))})
+        elements = tuple(decode_value(spec, getattr(spec, item), element) for element in _list(data))
+        return getattr(spec, container)(**{field: elements})
 
-    def schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    def schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
         return schema_of(dict(field_types(annotation))[field], refs=refs, refinements=refinements)
 
     return Codec(lambda value: [encode_value(element) for element in getattr(value, field)], decode, schema, note)
@@ -93,9 +94,10 @@ def _decode_keyed_account(spec: ModuleType, data: Any) -> Any:
     return (address, decode_value(spec, GenesisAccount, given))
 
 
-def _keyed_account_schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _keyed_account_schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
     account = schema_of(typing.get_args(annotation)[1], refs=refs, refinements=refinements)
-    return {**account, "required": ["address", *account["required"]], "properties": {"address": _ref("bytes20"), **account["properties"]}}
+    properties = {"address": _ref("bytes20"), **account["properties"]}
+    return {**account, "required": list(properties), "properties": properties}
 
 
 def _encode_supplies(supplies: Any) -> Any:
@@ -103,10 +105,12 @@ def _encode_supplies(supplies: Any) -> Any:
 
 
 def _decode_supplies(spec: ModuleType, data: Any) -> Any:
-    return tuple((spec.ChainId(decode_uint(item["chain_id"])), spec.Wei(decode_uint(item["supply"]))) for item in _list(data))
+    return tuple(
+        (spec.ChainId(decode_uint(item["chain_id"])), spec.Wei(decode_uint(item["supply"]))) for item in _list(data)
+    )
 
 
-def _supplies_schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _supplies_schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
     pair = {"chain_id": _ref("uint64"), "supply": _ref("uint256")}
     return {"type": "array", "items": _object_schema(pair)}
 
@@ -114,17 +118,19 @@ def _supplies_schema(annotation: Any, refs: Mapping[str, str], refinements: Mapp
 def _encode_world(world: Any) -> Any:
     from ..evm import export_world
 
-    return {"state_root": encode_bytes(world.state_root), "preimages": [encode_bytes(item) for item in export_world(world)]}
+    preimages = [encode_bytes(item) for item in export_world(world)]
+    return {"state_root": encode_bytes(world.state_root), "preimages": preimages}
 
 
 def _decode_world(spec: ModuleType, data: Any) -> Any:
     from ..evm import import_world
 
     given = _object(data)
-    return import_world(decode_bytes(given["state_root"]), [decode_bytes(item) for item in _list(given["preimages"])])
+    preimages = [decode_bytes(item) for item in _list(given["preimages"])]
+    return import_world(decode_bytes(given["state_root"]), preimages)
 
 
-def _world_schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _world_schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
     return _object_schema({"state_root": _ref("bytes32"), "preimages": {"type": "array", "items": _ref("bytes")}})
 
 
@@ -138,7 +144,7 @@ def _decode_cid_text(spec: ModuleType, data: Any) -> Any:
     return spec.parse_cid(data)
 
 
-def _cid_text_schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _cid_text_schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
     return {"type": "string"}
 
 
@@ -159,7 +165,7 @@ def _leading(container: str, first: tuple[str, ...], note: tuple[str, str]) -> C
     def reorder(encoded: dict[str, Any]) -> dict[str, Any]:
         return {**{name: encoded[name] for name in first}, **encoded}
 
-    def schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    def schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
         derived = _derived_container_schema(annotation, refs, refinements)
         properties = reorder(derived["properties"])
         return {**derived, "required": list(properties), "properties": properties}
@@ -216,7 +222,10 @@ FIELD_CODECS: dict[tuple[str, str], Codec] = {
         _encode_supplies,
         _decode_supplies,
         _supplies_schema,
-        ("`SequencingSnapshot.supplies` (`Tuple[Tuple[ChainId, Wei], ...]`)", "an array of `{chain_id, supply}` objects"),
+        (
+            "`SequencingSnapshot.supplies` (`Tuple[Tuple[ChainId, Wei], ...]`)",
+            "an array of `{chain_id, supply}` objects",
+        ),
     ),
     # An EVM world is its state root and every trie node and code under it (a client rebuilds it by hash).
     ("L2State", "world"): Codec(
@@ -423,12 +432,15 @@ def _refined(schema: dict[str, Any], refinement: Mapping[str, Any] | None) -> di
 
 
 def _derived_container_schema(
-    annotation: type, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]
+    annotation: type, refs: Refs, refinements: Refinements
 ) -> dict[str, Any]:
     properties = {}
     for name, field_type in field_types(annotation):
         codec = FIELD_CODECS.get((annotation.__name__, name))
-        derived = codec.schema(field_type, refs, refinements) if codec else schema_of(field_type, refs=refs, refinements=refinements)
+        if codec is not None:
+            derived = codec.schema(field_type, refs, refinements)
+        else:
+            derived = schema_of(field_type, refs=refs, refinements=refinements)
         properties[name] = _refined(derived, refinements.get(f"{annotation.__name__}.{name}"))
     return _object_schema(properties)
 
@@ -455,7 +467,7 @@ def schema_of(
     return _refined(_unrefined_schema(annotation, refs, refinements), refinements.get(key))
 
 
-def _unrefined_schema(annotation: Any, refs: Mapping[str, str], refinements: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _unrefined_schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
     if (inner := _optional_of(annotation)) is not None:
         return {"oneOf": [schema_of(inner, refs=refs, refinements=refinements), {"type": "null"}]}
     if (item := _item_of(annotation)) is not None:
@@ -464,7 +476,8 @@ def _unrefined_schema(annotation: Any, refs: Mapping[str, str], refinements: Map
         return codec.schema(annotation, refs, refinements)
     if (items := _items_of(annotation)) is not None:
         prefix = [schema_of(item, refs=refs, refinements=refinements) for item in items]
-        return {"type": "array", "prefixItems": prefix, "minItems": len(prefix), "maxItems": len(prefix), "items": False}
+        size = len(prefix)
+        return {"type": "array", "prefixItems": prefix, "minItems": size, "maxItems": size, "items": False}
     if is_container(annotation):
         return _derived_container_schema(annotation, refs, refinements)
     if annotation is bool:
@@ -506,7 +519,9 @@ def decode_arguments(spec: ModuleType, function_name: str, given: Any, skip: tup
 def encode_result(spec: ModuleType, function_name: str, value: Any) -> Any:
     """The JSON of what ``spec.<function_name>`` returned, by its return annotation (or ``PARAMETER_CODECS``)."""
     codec = PARAMETER_CODECS.get((function_name, "return"))
-    return codec.encode(value) if codec else encode_value(value, typing.get_type_hints(getattr(spec, function_name))["return"])
+    if codec is not None:
+        return codec.encode(value)
+    return encode_value(value, typing.get_type_hints(getattr(spec, function_name))["return"])
 
 
 def arguments_schema(
@@ -520,7 +535,10 @@ def arguments_schema(
     properties = {}
     for name, annotation in parameters_of(function, skip):
         codec = PARAMETER_CODECS.get((function.__name__, name))
-        derived = codec.schema(annotation, refs or {}, refinements or {}) if codec else schema_of(annotation, refs=refs, refinements=refinements)
+        if codec is not None:
+            derived = codec.schema(annotation, refs or {}, refinements or {})
+        else:
+            derived = schema_of(annotation, refs=refs, refinements=refinements)
         properties[name] = _refined(derived, (refinements or {}).get(f"{function.__name__}.{name}"))
     return _object_schema(properties)
 

@@ -68,7 +68,9 @@ REFINEMENTS: dict[str, dict[str, Any]] = {
         "description": "A deposit waiting in its DAC's queue, with its ticket, its L1 sender and the L1 block it "
         "was made in (PendingDeposit)."
     },
-    "EnqueuedDeposit": {"description": "A deposit with its nonce and the L1 block it is included from (EnqueuedDeposit)."},
+    "EnqueuedDeposit": {
+        "description": "A deposit with its nonce and the L1 block it is included from (EnqueuedDeposit)."
+    },
     "SequencedBlock": {"description": "A block a sequencer ordered (SequencedBlock)."},
     "DacGenesis": {"description": "A DAC's recorded genesis (DacGenesis)."},
     "ProvenWithdrawal": {"description": "A proven L2 -> L1 message (ProvenWithdrawal)."},
@@ -154,29 +156,34 @@ def shared_definitions(envelopes: Mapping[str, Any]) -> dict[str, tuple[str, str
     return shared
 
 
+PLACEHOLDER_KEYS = ("$derived", "$arguments", "$op", "$first", "$returns")
+
+
+def _described(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the keys a placeholder adds to it (a description, first, as a hand-written schema has it)."""
+    extra = {key: value for key, value in node.items() if key not in PLACEHOLDER_KEYS}
+    description = {"description": extra.pop("description")} if "description" in extra else {}
+    return {**description, **schema, **extra}
+
+
 def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "") -> Any:
     """``node`` with its placeholders expanded; ``own`` is the type a ``$defs`` entry defines (so not a $ref)."""
     if isinstance(node, list):
         return [_expand(spec, item, refs) for item in node]
     if not isinstance(node, dict):
         return node
-    extra = {key: value for key, value in node.items() if key not in ("$derived", "$arguments", "$op", "$first", "$returns")}
     if "$derived" in node:
-        annotation = resolve_type(spec, node["$derived"])
-        derived = schema_of(annotation, refs=refs, refinements=REFINEMENTS, named=node["$derived"] != own)
-        return {**({"description": extra.pop("description")} if "description" in extra else {}), **derived, **extra}
+        annotation, named = resolve_type(spec, node["$derived"]), node["$derived"] != own
+        return _described(node, schema_of(annotation, refs=refs, refinements=REFINEMENTS, named=named))
     if "$returns" in node:
         key, value = _answer_schema(spec, node["$returns"], refs)
-        return _object_of({key: {**({"description": extra.pop("description")} if "description" in extra else {}), **value}})
+        return _object_of({key: _described(node, value)})
     if "$arguments" in node:
         function = getattr(spec, node["$arguments"])
         derived = arguments_schema(function, STATE_PARAMETERS, refs=refs, refinements=REFINEMENTS)
         first = {"op": {"const": node["$arguments"]}} if node.get("$op") else {}
         first |= _expand(spec, node.get("$first", {}), refs)
-        if first:
-            properties = {**first, **derived["properties"]}
-            derived = {**derived, "required": list(properties), "properties": properties}
-        return {**({"description": extra.pop("description")} if "description" in extra else {}), **derived, **extra}
+        return _described(node, _object_of({**first, **derived["properties"]}))
     expanded = {}
     for key, value in node.items():
         if key == "$defs":
@@ -202,8 +209,9 @@ def _answer_schema(spec: ModuleType, function_name: str, refs: Mapping[str, str]
     keys |= {function: key for function, key, _ in HUB_QUERIES.values()}
     annotation = typing.get_type_hints(getattr(spec, function_name))["return"]
     codec = PARAMETER_CODECS.get((function_name, "return"))
-    value = codec.schema(annotation, refs, REFINEMENTS) if codec else schema_of(annotation, refs=refs, refinements=REFINEMENTS)
-    return keys[function_name], value
+    if codec is not None:
+        return keys[function_name], codec.schema(annotation, refs, REFINEMENTS)
+    return keys[function_name], schema_of(annotation, refs=refs, refinements=REFINEMENTS)
 
 
 def _local_refs(node: Any, file: str) -> Any:
@@ -212,10 +220,13 @@ def _local_refs(node: Any, file: str) -> Any:
         return [_local_refs(item, file) for item in node]
     if not isinstance(node, dict):
         return node
-    return {
-        key: ("#" + value.removeprefix(file + "#") if key == "$ref" and value.startswith(file + "#") else _local_refs(value, file))
-        for key, value in node.items()
-    }
+    local = {}
+    for key, value in node.items():
+        if key == "$ref" and value.startswith(file + "#"):
+            local[key] = "#" + value.removeprefix(file + "#")
+        else:
+            local[key] = _local_refs(value, file)
+    return local
 
 
 def generate_schemas(spec: ModuleType) -> dict[str, dict[str, Any]]:

@@ -21,7 +21,6 @@ from ..vectors.codec import (
     decode_genesis,
     decode_hashes,
     decode_hub,
-    decode_l1_block,
     decode_l2_block,
     decode_marketplace,
     decode_resolver,
@@ -80,6 +79,13 @@ PURE_FUNCTIONS: dict[tuple[str, str], tuple[str, str]] = {
 for (_runner, _handler), (_function, _answer_key) in PURE_FUNCTIONS.items():
     handles(_runner, _handler)(call_spec_function(_function, _answer_key))
 
+# Spec functions that build a state from their parameters: their answer is the `post`, under the state's name.
+STATE_BUILDERS: dict[tuple[str, str], tuple[str, str]] = {
+    ("registry", "genesis"): ("get_genesis_hub", "hub"),
+}
+for (_runner, _handler), (_function, _answer_key) in STATE_BUILDERS.items():
+    handles(_runner, _handler)(call_spec_function(_function, _answer_key, part="post"))
+
 
 def pre_hub(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """The state argument of a query of the hub: ``pre.hub``."""
@@ -114,13 +120,6 @@ def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> d
         decode_hashes(spec, given["siblings"]),
     )
     return {"output": {"valid": valid}}
-
-
-@handles("registry", "genesis")
-def registry_genesis(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    hub = spec.get_genesis_hub(decode_charter(spec, given["rangers_charter"]), decode_l1_block(spec, given["l1_block"]))
-    return {"post": {"hub": encode_hub(hub)}}
 
 
 # --- Hub operations (hub.md, sequencing.md, bridge.md) --------------------------------------------------------------

@@ -547,18 +547,20 @@ def call_spec_function(
     function_name: str,
     answer_key: str,
     state: Callable[[ModuleType, dict[str, Any]], dict[str, Any]] | None = None,
+    part: str = "output",
 ) -> Callable[[ModuleType, dict[str, Any]], dict[str, Any]]:
     """A handler for a spec function that answers without changing a state: each input key is the parameter of
     that name, decoded by its annotation; the answer is ``{"output": {answer_key: <the result, encoded by the
     return annotation>}}``. ``state``, when given, supplies the parameters that are the runner's state (``hub``,
-    decoded from the request's ``pre``). A runner of such functions costs one line in the handler table."""
+    decoded from the request's ``pre``); ``part`` is ``"post"`` for a function that builds a state (a genesis). A
+    runner of such functions costs one line in the handler table."""
 
     def handle(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
         given = state(spec, request) if state else {}
         arguments = given | decode_arguments(spec, function_name, request["input"], skip=tuple(given))
         function = getattr(spec, function_name)
         result = function(*(arguments[name] for name, _ in parameters_of(function)))  # in order: a stand-in may rename
-        return {"output": {answer_key: encode_result(spec, function_name, result)}}
+        return {part: {answer_key: encode_result(spec, function_name, result)}}
 
     handle.__name__ = function_name
     return handle

@@ -201,11 +201,11 @@ def _object_of(properties: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answer_schema(spec: ModuleType, function_name: str, refs: Mapping[str, str]) -> tuple[str, dict[str, Any]]:
-    """The key a table handler answers under (``handlers.PURE_FUNCTIONS``, ``HUB_QUERIES``) and the schema of
-    the function's result by its return annotation."""
-    from ..conformance.handlers import HUB_QUERIES, PURE_FUNCTIONS
+    """The key a table handler answers under (``handlers.PURE_FUNCTIONS``, ``HUB_QUERIES``, ``STATE_BUILDERS``)
+    and the schema of the function's result by its return annotation."""
+    from ..conformance.handlers import HUB_QUERIES, PURE_FUNCTIONS, STATE_BUILDERS
 
-    keys = {function: key for function, key in PURE_FUNCTIONS.values()}
+    keys = {function: key for function, key in (*PURE_FUNCTIONS.values(), *STATE_BUILDERS.values())}
     keys |= {function: key for function, key, _ in HUB_QUERIES.values()}
     annotation = typing.get_type_hints(getattr(spec, function_name))["return"]
     codec = PARAMETER_CODECS.get((function_name, "return"))

@@ -6,35 +6,16 @@ operations and actions, Merkle indices), which are JSON numbers. Bytes are 0x-pr
 reference client decodes with them, so both sides of a vector agree on one encoding.
 
 A spec container's encoder and decoder here is one line over ``container_codec``, which derives both (and the
-schema) from the container's field types; what is still written out is what no container type says: a runner's
-answer objects, the genesis of the state_transition runner, a witness's EVM world, the content store.
+schema) from the container's field types, with its exceptions named once there (a witness's EVM world as its root
+and preimages, the content store as a bare array of CIDs' texts and data, a genesis allocation's entries as
+objects); what is still written out is what no container type says: a runner's answer objects (the
+state_transition runner's post, the derivation runner's head) and the state_transition runner's genesis.
 """
 
 from __future__ import annotations
 
 from types import ModuleType
-from typing import Any, Sequence
-
-# Where a value's JSON is not its container's fields as an object: (the spec value, its JSON). The formats page
-# (docs/formats.md) lists them for client implementers.
-ENCODING_EXCEPTIONS: tuple[tuple[str, str], ...] = (
-    ("`BatchChain` (a DAC's `transaction_batches`, `state_batches`)", "a bare array of its `headers`"),
-    (
-        "`Tuple[Tuple[Address, GenesisAccount], ...]` (a genesis allocation)",
-        "an array of objects: `address` then the account's fields; `storage` as `[slot, value]` pairs",
-    ),
-    ("`SequencingSnapshot.supplies` (`Tuple[Tuple[ChainId, Wei], ...]`)", "an array of `{chain_id, supply}` objects"),
-    (
-        "an `L2State`'s `world` (in a `BlockProgress` witness)",
-        "`{state_root, preimages}`: the root and every trie node and code under it",
-    ),
-    ("a `ContentStore`", "an array of `{cid, data}`, the CID as its text (`format_cid`)"),
-    (
-        "a function returning a tuple (`withdraw_sequencer_stake`, `slash_sequencer`, `finalize_withdrawal`, ...)",
-        "keys of the `post` object beside the state (`released`, `slashed`, `paid`, `refunded`, `payouts`)",
-    ),
-    ("`get_forbidden_opcodes` (a set)", "an array of JSON numbers, sorted"),
-)
+from typing import Any, Sequence, Tuple
 
 
 def encode_uint(value: int) -> str:
@@ -207,20 +188,9 @@ def decode_withdrawal_proof(spec: ModuleType, data: dict[str, Any]) -> Any:
 
 
 def encode_derived_block(spec: ModuleType, derived: Any) -> dict[str, Any]:
-    """One block of a derived chain, as the derivation runner reports it: header, contents, trace, output root."""
-    return {
-        "l1_origin": encode_uint(derived.l1_origin),
-        "is_forced": bool(derived.is_forced),
-        "block": encode_l2_block(derived.block),
-        "dropped_transactions": [
-            {"index": int(dropped.index), "error": dropped.error} for dropped in derived.dropped_transactions
-        ],
-        "skipped_deposits": [
-            {"nonce": encode_uint(skipped.nonce), "error": skipped.error} for skipped in derived.skipped_deposits
-        ],
-        "receipts": encode_receipts(derived.receipts),
-        "output_root": encode_bytes(derived.output_root),
-    }
+    """One block of a derived chain, as the derivation runner reports it: its origin first, then the block, what
+    was dropped or skipped, the receipts and the output root (container_codec.TYPE_CODECS["DerivedBlock"])."""
+    return container_codec.encode_value(derived)  # type: ignore[no-any-return]
 
 
 def encode_derivation_output(spec: ModuleType, state: Any, blocks: Sequence[Any]) -> dict[str, Any]:
@@ -268,45 +238,21 @@ def encode_provider_assignments(assignments: Sequence[Any]) -> list[dict[str, An
 # is a JSON number. `input.accounts` names the accounts (and storage slots) whose values `post.accounts` reports.
 
 
+STORAGE_PAIRS = Tuple[Tuple[int, int], ...]  # (slot, value) pairs: an array of [slot, value] arrays
+ACCOUNT_WITH_ADDRESS = "Tuple[Address, GenesisAccount]"  # one entry of a genesis allocation, by its type_key
+
+
 def encode_storage(pairs: Sequence[tuple[int, int]]) -> list[list[str]]:
-    return [[encode_uint(slot), encode_uint(value)] for slot, value in pairs]
-
-
-def decode_storage(data: Sequence[Sequence[Any]]) -> tuple[tuple[int, int], ...]:
-    pairs = []
-    for pair in data:
-        if len(pair) != 2:
-            raise ValueError(f"a storage entry is [slot, value], got {pair!r}")
-        pairs.append((decode_uint(pair[0]), decode_uint(pair[1])))
-    return tuple(pairs)
+    return container_codec.encode_value(pairs, STORAGE_PAIRS)  # type: ignore[no-any-return]
 
 
 def encode_genesis_alloc(alloc: Sequence[tuple[bytes, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "address": encode_bytes(address),
-            "balance": encode_uint(account.balance),
-            "nonce": encode_uint(account.nonce),
-            "code": encode_bytes(account.code),
-            "storage": encode_storage(account.storage),
-        }
-        for address, account in alloc
-    ]
+    """An allocation as an array of objects, each the address then the account's fields (an encoding exception)."""
+    return [container_codec.TYPE_CODECS[ACCOUNT_WITH_ADDRESS].encode(entry) for entry in alloc]
 
 
 def decode_genesis_alloc(spec: ModuleType, data: Sequence[dict[str, Any]]) -> list[tuple[Any, Any]]:
-    return [
-        (
-            spec.Address(decode_bytes(item["address"])),
-            spec.GenesisAccount(
-                balance=decode_uint(item["balance"]),
-                nonce=decode_uint(item["nonce"]),
-                code=decode_bytes(item["code"]),
-                storage=decode_storage(item["storage"]),
-            ),
-        )
-        for item in data
-    ]
+    return [container_codec.TYPE_CODECS[ACCOUNT_WITH_ADDRESS].decode(spec, entry) for entry in data]
 
 
 def encode_genesis(
@@ -416,48 +362,13 @@ def decode_receipts(spec: ModuleType, data: Sequence[dict[str, Any]]) -> tuple[A
 
 
 def encode_block_progress(progress: Any) -> dict[str, Any]:
-    """A block part-way through execution; its world as its state root and every trie node and code under it."""
-    from mvm_spec.evm import export_world
-
-    state = progress.state
-    return {
-        "state": {
-            "chain_id": encode_uint(state.chain_id),
-            "world": {
-                "state_root": encode_bytes(state.world.state_root),
-                "preimages": [encode_bytes(preimage) for preimage in export_world(state.world)],
-            },
-            "charter": encode_charter(state.charter),
-            "coinbase_supply": encode_uint(state.coinbase_supply),
-            "latest_block_number": encode_uint(state.latest_block_number),
-            "latest_timestamp": encode_uint(state.latest_timestamp),
-            "latest_base_fee_per_gas": encode_uint(state.latest_base_fee_per_gas),
-            "latest_gas_used": encode_uint(state.latest_gas_used),
-            "recent_block_hashes": encode_hashes(state.recent_block_hashes),
-        },
-        "receipts": encode_receipts(progress.receipts),
-        "included": [encode_bytes(raw) for raw in progress.included],
-    }
+    """A block part-way through execution; its world as its state root and every trie node and code under it
+    (container_codec.FIELD_CODECS[("L2State", "world")])."""
+    return container_codec.encode_value(progress)  # type: ignore[no-any-return]
 
 
 def decode_block_progress(spec: ModuleType, data: dict[str, Any]) -> Any:
-    from mvm_spec.evm import import_world
-
-    given = data["state"]
-    world = given["world"]
-    state = spec.L2State(
-        chain_id=spec.ChainId(decode_uint(given["chain_id"])),
-        world=import_world(decode_bytes(world["state_root"]), [decode_bytes(item) for item in world["preimages"]]),
-        charter=decode_charter(spec, given["charter"]),
-        coinbase_supply=spec.Wei(decode_uint(given["coinbase_supply"])),
-        latest_block_number=spec.BlockNumber(decode_uint(given["latest_block_number"])),
-        latest_timestamp=spec.Timestamp(decode_uint(given["latest_timestamp"])),
-        latest_base_fee_per_gas=spec.Wei(decode_uint(given["latest_base_fee_per_gas"])),
-        latest_gas_used=spec.uint64(decode_uint(given["latest_gas_used"])),
-        recent_block_hashes=tuple(decode_hashes(spec, given["recent_block_hashes"])),
-    )
-    receipts = decode_receipts(spec, data["receipts"])
-    return spec.BlockProgress(state, receipts, tuple(decode_bytes(raw) for raw in data["included"]))
+    return container_codec.decode_container(spec, "BlockProgress", data)
 
 
 def encode_payouts(payouts: Sequence[Any]) -> list[dict[str, Any]]:
@@ -507,14 +418,12 @@ def encode_repeated_content(pattern: bytes, length: int) -> dict[str, str]:
 
 
 def encode_content_store(spec: ModuleType, store: Any) -> list[dict[str, str]]:
-    return [{"cid": spec.format_cid(stored.cid), "data": encode_bytes(stored.data)} for stored in store.objects]
+    """The store as a bare array of ``{cid, data}``, the CID as its text (container_codec's exceptions)."""
+    return container_codec.encode_value(store)  # type: ignore[no-any-return]
 
 
 def decode_content_store(spec: ModuleType, data: Sequence[dict[str, str]]) -> Any:
-    objects = tuple(
-        spec.StoredObject(cid=spec.parse_cid(item["cid"]), data=decode_bytes(item["data"])) for item in data
-    )
-    return spec.ContentStore(objects=objects)
+    return container_codec.decode_container(spec, "ContentStore", data)
 
 
 def encode_resolver(resolver: Any) -> dict[str, Any]:

@@ -1,31 +1,24 @@
 """JSON Schemas of the vector formats, one per runner, and validation against them.
 
-The schemas' one source is this package's ``schema/`` folder, which an installed ``mvm-spec`` reads;
-``tests/vectors/schema/`` is the copy the writer publishes beside the vectors, checked by ``mvm-spec vectors --check``.
+The schemas are generated from the spec's types and the hand-written envelopes (``schemas.py``), so validation
+always uses what the types say; ``tests/vectors/schema/`` is where the writer publishes them beside the vectors,
+checked by ``mvm-spec vectors --check``.
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-SCHEMA_PACKAGE = "mvm_spec.vectors"
-SCHEMA_FOLDER = "schema"
+from .schemas import schema_texts as schema_texts  # re-exported: the schemas validation uses
 
 
 class VectorFormatError(Exception):
     """A vector (or a case's parts) does not match its runner's JSON Schema."""
-
-
-def schema_texts() -> dict[str, str]:
-    """File name -> text of every published schema (``common.json`` and one ``<runner>.json`` per runner)."""
-    folder = resources.files(SCHEMA_PACKAGE) / SCHEMA_FOLDER
-    return {item.name: item.read_text(encoding="utf-8") for item in folder.iterdir() if item.name.endswith(".json")}
 
 
 @cache
@@ -53,7 +46,7 @@ def validate_vector(runner: str, document: dict[str, Any], handler: str = "") ->
     """
     validators = _validators()
     if runner not in validators:
-        raise VectorFormatError(f"runner {runner!r} has no schema in mvm_spec/vectors/schema/")
+        raise VectorFormatError(f"runner {runner!r} has no schema (mvm_spec/vectors/envelopes/)")
     stand_in = _PLACEHOLDER_INFO | {"runner": runner, "handler": handler}
     candidate = document if "_info" in document else {"_info": stand_in, **document}
     errors = sorted(validators[runner].iter_errors(candidate), key=lambda error: list(error.path))

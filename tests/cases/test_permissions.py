@@ -42,7 +42,7 @@ def expect_forbidden(spec: ModuleType, charter: Any, who: int, hand_listed: set[
     yield "input", {"charter": encode_charter(charter), "signer": encode_bytes(signer(who))}
     forbidden = spec.get_forbidden_opcodes(charter, spec.Address(signer(who)))
     assert forbidden == hand_listed
-    yield "output", {"forbidden_opcodes": sorted(forbidden)}
+    yield "output", {"forbidden_opcodes": sorted(int(opcode) for opcode in forbidden)}
 
 
 def deployers_only(spec: ModuleType) -> Any:

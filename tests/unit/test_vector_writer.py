@@ -125,9 +125,9 @@ def test_schema_rejects_wrongly_encoded_parts() -> None:
             validate_vector("tax", bad, "compute_tax")
 
 
-def test_published_schemas_are_a_copy_of_the_package_schemas(tmp_path: Path) -> None:
-    """The schemas' one source is the package (the installed runner validates with it); ``tests/vectors/schema/``
-    is the copy ``mvm-spec vectors`` publishes beside the vectors, and ``--check`` reports a copy that drifted."""
+def test_published_schemas_are_the_generated_schemas(tmp_path: Path) -> None:
+    """The schemas are generated from the spec's types and the envelopes (the runner validates with them);
+    ``tests/vectors/schema/`` is where ``mvm-spec vectors`` publishes them, and ``--check`` reports one that drifted."""
     published = {path.name: path.read_text(encoding="utf-8") for path in (VECTORS / "schema").glob("*.json")}
     assert published == schema_texts()
     copies = with_schemas_and_manifest([])

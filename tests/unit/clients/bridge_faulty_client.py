@@ -15,6 +15,7 @@ Each runs the reference spec with one function swapped, so the mistake is exactl
 from __future__ import annotations
 
 import sys
+from functools import wraps
 from types import ModuleType
 from typing import Any, Callable
 
@@ -26,6 +27,7 @@ from mvm_spec.forks import load_spec
 def finalize_without_finality(spec: ModuleType) -> Callable[..., Any]:
     original = spec.finalize_withdrawal
 
+    @wraps(original)  # its signature and annotations, which the reference client decodes by
     def finalize_withdrawal(hub: Any, chain_id: Any, withdrawal: Any) -> Any:
         with swapped(spec, "is_state_batch_final", lambda *_: True):
             return original(hub, chain_id, withdrawal)

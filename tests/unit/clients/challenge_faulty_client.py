@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from functools import wraps
 from types import ModuleType
 from typing import Any, Callable
 
@@ -24,6 +25,7 @@ from mvm_spec.forks import load_spec
 
 
 def timeout_wins(spec: ModuleType) -> Callable[..., Any]:
+    @wraps(spec.resolve_challenge_timeout)  # its signature and annotations, which the reference client decodes by
     def resolve_challenge_timeout(hub: Any, chain_id: Any, index: int) -> Any:
         challenge = spec.get_open_challenge(spec.get_dac(hub, chain_id), index)
         late = spec.get_party_to_move(challenge)
@@ -36,6 +38,7 @@ def timeout_wins(spec: ModuleType) -> Callable[..., Any]:
 
 
 def no_step_check(spec: ModuleType) -> Callable[..., Any]:
+    @wraps(spec.prove_step)
     def prove_step(hub: Any, chain_id: Any, index: int, sender: Any, witness: Any) -> Any:
         dac, challenge = spec.start_move(hub, chain_id, index, sender)
         if challenge.middle_root is not None:
@@ -48,6 +51,7 @@ def no_step_check(spec: ModuleType) -> Callable[..., Any]:
 def no_witness_check(spec: ModuleType) -> Callable[..., Any]:
     original = spec.prove_step
 
+    @wraps(original)
     def prove_step(hub: Any, chain_id: Any, index: int, sender: Any, witness: Any) -> Any:
         dac = spec.get_dac(hub, chain_id)
         challenge = dac.challenges[index] if 0 <= index < len(dac.challenges) else None
@@ -64,6 +68,7 @@ def no_witness_check(spec: ModuleType) -> Callable[..., Any]:
 
 
 def slash_releases(spec: ModuleType) -> Callable[..., Any]:
+    @wraps(spec.slash_sequencer)
     def slash_sequencer(hub: Any, address: Any, ratio: Any) -> Any:
         position = spec.get_sequencer_position(hub, address)
         slashed = spec.apply_basis_points(hub.sequencers[position].locked, ratio)

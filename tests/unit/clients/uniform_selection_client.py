@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import ExitStack
+from functools import wraps
 from types import ModuleType
 from typing import Any, Callable, Sequence
 
@@ -38,6 +39,7 @@ def uniform(spec: ModuleType) -> dict[str, Callable[..., Any]]:
 
 
 def no_fallback(spec: ModuleType) -> dict[str, Callable[..., Any]]:
+    @wraps(spec.get_current_sequencer)  # its signature and annotations, which the reference client decodes by
     def get_current_sequencer(hub: Any, chain_id: Any) -> Any:
         spec.get_dac(hub, chain_id)
         epoch = spec.compute_l1_epoch(spec.get_current_l1_block(hub).number)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass as _dataclass
-from dataclasses import field, replace
-from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
+from dataclasses import field
+from typing import TYPE_CHECKING, Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
 from typing import cast as _cast
 
 import rlp as _rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
@@ -121,7 +121,33 @@ _T = TypeVar("_T")
 @dataclass_transform(frozen_default=True)
 def container(cls: type[_T]) -> type[_T]:
     """A spec container: an immutable, hashable value with fields in declaration order."""
-    return _dataclass(frozen=True)(cls)
+    made = _dataclass(frozen=True)(cls)
+    made.__mvm_container__ = True  # type: ignore[attr-defined]  # what ``replace`` copies without __init__
+    return made
+
+
+if TYPE_CHECKING:
+    from dataclasses import replace  # mypy checks each call's field names and types against the container
+else:
+    from dataclasses import replace as _dataclasses_replace
+
+    def replace(obj, /, **changes):
+        """``dataclasses.replace`` for a spec container: a copy of ``obj`` with ``changes`` to its fields.
+
+        A container is a plain frozen dataclass (no ``__post_init__``, every field set by ``__init__``, nothing
+        else stored on it), so its ``__dict__`` is exactly its fields and a copy of that dictionary with the changes
+        is the value ``__init__`` would build. The library's ``replace`` walks the class's field list and checks each
+        field's kind, then runs ``__init__``, on every call: four times as slow, and the immutable hub is rebuilt by
+        a chain of replaces on every operation (a third of a challenge move). Anything else, and an unknown field
+        name, goes to the library's ``replace``.
+        """
+        fields = obj.__dict__
+        if not getattr(type(obj), "__mvm_container__", False) or not changes.keys() <= fields.keys():
+            return _dataclasses_replace(obj, **changes)
+        copy = object.__new__(type(obj))
+        copy.__dict__.update(fields)
+        copy.__dict__.update(changes)
+        return copy
 
 
 class _BoundedUint(int):

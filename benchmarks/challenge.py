@@ -6,18 +6,24 @@ true middle root twice and the challenger agrees twice, and the challenger prove
 1,000) from the true state. Against: that one step executed with `execute_trace_step`, the two trace points it
 hashes, and the two Merkle proofs verified — the one-step re-execution plus the hashing the game needs.
 Goal: <= 1.2.
+
+Timing: the least CPU time of ``REPEATS`` rounds in which the game, the first game and the step run in turn. The
+first game on a batch decodes its header's extra data; later calls find the decoding kept (``runtime.abi_decode``
+keeps short decodings), so the first game is measured with that cache emptied.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mvm_spec import runtime
 from mvm_spec.forks.v1 import mainnet as spec
 
 from .bridge import BLOCKS, CHAIN, SEQUENCER, hub_with_blocks
-from .common import median_seconds
+from .common import interleaved_cpu_seconds
 
 CHALLENGER = spec.Address(bytes([0xCC]) * 20)
+REPEATS = 300
 
 
 def fixture() -> tuple[Any, Any, Any, list[Any], Any]:
@@ -65,9 +71,27 @@ def run() -> list[str]:
     hub, disputed, agreed, trace, inputs = fixture()
     steps = len(trace) - 1
     truth = [spec.hash_trace_point(point, index, steps) for index, point in enumerate(trace)]
-    game_time = median_seconds(lambda: play(hub, disputed, agreed, trace, truth))
-    step_time = median_seconds(lambda: one_step(hub, disputed, agreed, trace, inputs))
+
+    def first_game() -> None:
+        # The first game on a batch decodes its header's extra data; a later one finds the decoding kept.
+        runtime._abi_decode_small.cache_clear()
+        play(hub, disputed, agreed, trace, truth)
+
+    best = interleaved_cpu_seconds(
+        {
+            "game": lambda: play(hub, disputed, agreed, trace, truth),
+            "first game": first_game,
+            "step": lambda: one_step(hub, disputed, agreed, trace, inputs),
+        },
+        repeats=REPEATS,
+    )
+    step_time = best["step"]
     return [
-        f"challenge: a whole game over block {BLOCKS:,} of a {BLOCKS:,}-block batch vs its one step and hashing (median of 5)",
-        f"  game {game_time * 1e3:9.2f} ms   one step + hashing {step_time * 1e3:9.2f} ms   ratio {game_time / step_time:5.2f}",
+        f"challenge: a whole game over block {BLOCKS:,} of a {BLOCKS:,}-block batch vs its one step and hashing"
+        f" (least CPU time of {REPEATS} interleaved runs)",
+        f"  one step + hashing {step_time * 1e3:7.3f} ms",
+        *(
+            f"  {name:<10} {best[name] * 1e3:7.3f} ms   ratio {best[name] / step_time:5.2f}"
+            for name in ("first game", "game")
+        ),
     ]

@@ -583,15 +583,19 @@ class _Step:
         self.block, self.run = block, run
 
 
-def _derive(world: EvmWorld, block: BlockContext | None, run: Callable[[_MvmState], _T]) -> tuple[EvmWorld, _T]:
+def _derive(
+    world: EvmWorld, block: BlockContext | None, run: Callable[[_MvmState], _T], track_supply: bool = False
+) -> tuple[EvmWorld, _T]:
     """The world made by running ``run`` on ``world`` (in ``block``), and what ``run`` returned.
 
     When the store's open state holds ``world`` for the same block, ``run`` continues on it and nothing is hashed;
     otherwise a state is opened on ``world``'s root. Either way the new world is the open state afterwards.
+    With ``track_supply`` the state records balances for its ``supply_change`` (executions report it; moving,
+    minting and burning a known amount need not, and a balance read per account written is not free).
     """
     state = _open_state(world, block)
     state.lock_changes()  # as CancunVM does before each transaction: earlier operations can no longer revert
-    state.balances_before = {}
+    state.balances_before = {} if track_supply else None
     outcome = run(state)
     derived = EvmWorld(world.store, None, world, _Step(block, run))
     open_block = block if block is not None else (world.store.live[2] if world.store.live else None)
@@ -624,7 +628,7 @@ def _materialize(world: EvmWorld) -> None:
         state = _MvmState(AtomicDB(world.store), _execution_context(world._step.block or _ANY_BLOCK), Hash32(parent_root))
         state.written = world.store.written
         state.lock_changes()
-        state.balances_before = {}
+        state.balances_before = None  # a replay's supply change was reported when the world was made
         world._step.run(state)
         state.persist()
         world._root = bytes(state.state_root)
@@ -634,8 +638,13 @@ def _materialize(world: EvmWorld) -> None:
 # --- Decoding -------------------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def decode_transaction(raw: bytes) -> DecodedTransaction:
-    """Decode and authenticate a signed transaction; raises :class:`UndecodableTransaction` if it is not one."""
+    """Decode and authenticate a signed transaction; raises :class:`UndecodableTransaction` if it is not one.
+
+    Cached, as ``_decode`` is (the value is immutable): a block's transactions are decoded when a block is derived
+    or checked and again when it is applied, and building the value (its hash is a keccak256 of the whole
+    transaction) cost a fifth of a value transfer's overhead over py-evm."""
     transaction = _decode(raw)
     is_typed = transaction.type_id is not None
     is_blob = transaction.type_id == BLOB_TX_TYPE
@@ -737,7 +746,7 @@ def execute_transaction(
         finally:
             state.tracer, state.computation_class = None, computation_class
 
-    after, computation = _derive(world, block, run)
+    after, computation = _derive(world, block, run, track_supply=True)
     assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
     supply_change = world.store.live[1].supply_change()
     gas_used = int(CancunVM.finalize_gas_used(transaction, computation))
@@ -820,7 +829,7 @@ def execute_deposit(
         finally:
             state.tracer, state.computation_class = None, computation_class
 
-    after, computation = _derive(world, block, run)
+    after, computation = _derive(world, block, run, track_supply=True)
     assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
     result = ExecutionResult(
         world=after,
@@ -953,7 +962,7 @@ class _MvmState(CancunState):
     Every other transaction gets Cancun's own answers.
     """
 
-    balances_before: dict[Address, int]
+    balances_before: dict[Address, int] | None  # None: the operation's supply change is not asked for
     transfer_tax: TransferTax | None = None
     charter_calls: CharterCalls | None = None
     charters: list[Any]  # every charter a call made this transaction; the journaled slot names the standing one
@@ -1005,7 +1014,7 @@ class _MvmState(CancunState):
             self.written.add((bytes(address), slot))
 
     def set_balance(self, address: Address, balance: int) -> None:
-        self.balances_before.setdefault(address, int(self.get_balance(address)))
+        self._record_balance_before(address)
         self._record_write(address)
         super().set_balance(address, balance)
 
@@ -1030,11 +1039,18 @@ class _MvmState(CancunState):
         super().set_storage(address, slot, value)
 
     def delete_account(self, address: Address) -> None:
-        self.balances_before.setdefault(address, int(self.get_balance(address)))
+        self._record_balance_before(address)
         super().delete_account(address)
+
+    def _record_balance_before(self, address: Address) -> None:
+        """Remember ``address``'s balance before the operation's first change to it (read only that once: a value
+        transfer writes the sender's balance three times, for gas, value and refund)."""
+        if self.balances_before is not None and address not in self.balances_before:
+            self.balances_before[address] = int(self.get_balance(address))
 
     def supply_change(self) -> int:
         """How the total of all balances changed in the current operation (reverted changes are back already)."""
+        assert self.balances_before is not None  # the operation was derived with track_supply
         return sum(int(self.get_balance(address)) - before for address, before in self.balances_before.items())
 
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass as _dataclass
-from dataclasses import field, replace
-from typing import Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
+from dataclasses import field
+from functools import lru_cache as _lru_cache
+from typing import TYPE_CHECKING, Any, Callable, Final, Optional, Self, Sequence, Tuple, TypeVar, dataclass_transform
 from typing import cast as _cast
 
 import rlp as _rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
-from eth_abi.abi import decode as _eth_abi_decode
+from eth_abi.decoding import ContextFramesBytesIO as _AbiStream
 from eth_abi.abi import encode as _eth_abi_encode
 from eth_abi.exceptions import DecodingError
+from eth_abi.registry import registry as _abi_registry
 from eth_hash.auto import keccak as _keccak
 from eth_utils.exceptions import ValidationError as _EthUtilsValidationError
 from trie.exceptions import BadTrieProof as _BadTrieProof
@@ -121,20 +123,53 @@ _T = TypeVar("_T")
 @dataclass_transform(frozen_default=True)
 def container(cls: type[_T]) -> type[_T]:
     """A spec container: an immutable, hashable value with fields in declaration order."""
-    return _dataclass(frozen=True)(cls)
+    made = _dataclass(frozen=True)(cls)
+    _CONTAINER_TYPES.add(made)
+    return made
+
+
+_CONTAINER_TYPES: set[type] = set()  # what ``replace`` may copy without ``__init__``
+
+
+if TYPE_CHECKING:
+    from dataclasses import replace  # mypy checks each call's field names and types against the container
+else:
+    from dataclasses import replace as _dataclasses_replace
+
+    def replace(obj, /, **changes):
+        """``dataclasses.replace`` for a spec container: a copy of ``obj`` with ``changes`` to its fields.
+
+        A container is a plain frozen dataclass (no ``__post_init__``, every field set by ``__init__``, nothing
+        else stored on it), so its ``__dict__`` is exactly its fields and a copy of that dictionary with the changes
+        is the value ``__init__`` would build. The library's ``replace`` walks the class's field list and checks each
+        field's kind, then runs ``__init__``, on every call: four times as slow, and the immutable hub is rebuilt by
+        a chain of replaces on every operation (a third of a challenge move). Anything else, and an unknown field
+        name, goes to the library's ``replace``.
+        """
+        fields = obj.__dict__
+        if type(obj) not in _CONTAINER_TYPES or not fields.keys() >= changes.keys():
+            return _dataclasses_replace(obj, **changes)
+        copy = object.__new__(type(obj))
+        object.__setattr__(copy, "__dict__", fields | changes)  # past the frozen class's __setattr__
+        return copy
 
 
 class _BoundedUint(int):
     """An unsigned integer of a fixed bit width; constructing it out of range raises ``ValueError``."""
 
     BITS: int = 0
+    _limit: int = 1  # 2**BITS, computed once per class: every typed value the spec makes passes through here
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._limit = 1 << cls.BITS
 
     def __new__(cls, value: int = 0) -> Self:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{cls.__name__} takes an int, not {type(value).__name__}")
-        if not 0 <= value < (1 << cls.BITS):
+        if not 0 <= value < cls._limit:
             raise ValueError(f"{cls.__name__} out of range: {value}")
-        return super().__new__(cls, value)
+        return int.__new__(cls, value)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({int(self)})"
@@ -166,7 +201,7 @@ class _FixedBytes(bytes):
             raw = bytes(cls.LENGTH)
         if len(raw) != cls.LENGTH:
             raise ValueError(f"{cls.__name__} needs {cls.LENGTH} bytes, got {len(raw)}")
-        return super().__new__(cls, raw)
+        return bytes.__new__(cls, raw)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}('0x{self.hex()}')"
@@ -196,10 +231,30 @@ class AbiDecodingError(ValueError):
 
 def abi_decode(types: Sequence[str], data: bytes) -> Tuple[Any, ...]:
     """Solidity's ``abi.decode``: the inverse of ``abi_encode``; raises ``AbiDecodingError`` on malformed bytes."""
+    if len(data) <= _CACHED_DECODING_MAX_BYTES:
+        return _abi_decode_small(tuple(types), bytes(data))
+    return _abi_decode(tuple(types), bytes(data))
+
+
+def _abi_decode(types: Tuple[str, ...], data: bytes) -> Tuple[Any, ...]:
     try:
-        return tuple(_eth_abi_decode(list(types), bytes(data)))
+        decoder = _abi_registry.get_tuple_decoder(*types, strict=True)  # as eth-abi's ``decode`` does
+        stream = _cast(Any, _AbiStream)(data)  # eth-abi's stream class is unannotated
+        if decoder.is_dynamic or decoder.decoders is None:
+            return tuple(decoder(stream))
+        # Only static values (words): the tuple decoder would first run every word's decoder once to check the
+        # pointers between them (there are none), then again to decode. The same decoders, run once.
+        return tuple(word_decoder(stream) for word_decoder in decoder.decoders)
     except (DecodingError, UnicodeDecodeError, OverflowError) as error:
         raise AbiDecodingError(str(error)) from None
+
+
+# A decoding is a pure function of the types and the bytes, and its value is immutable (eth-abi gives tuples, ints,
+# strings and bytes), so short encodings are decoded once: a state batch's 160 bytes of extra data are decoded each
+# time the hub asks when the batch was appended or who proposed it (every finality check, every challenge opened),
+# and eth-abi takes 20 us for its five words. Long encodings (transaction batches) are not kept.
+_CACHED_DECODING_MAX_BYTES: Final = 256
+_abi_decode_small = _lru_cache(maxsize=4096)(_abi_decode)
 
 
 class RlpDecodingError(ValueError):

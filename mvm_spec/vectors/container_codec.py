@@ -176,6 +176,48 @@ def _leading(container: str, first: tuple[str, ...], note: tuple[str, str]) -> C
     return Codec(lambda value: reorder(_encode_container(value, type(value))), decode, schema, note)
 
 
+MAX_REPEATED_ITEMS = 2**20  # a repeated array longer than this is refused (the largest Merkle tree has 2^17 leaves)
+
+
+def _repeatable_array(item: str, note: tuple[str, str]) -> Codec:
+    """An array of ``item`` values that a vector too long to write out gives as ``{"repeat": [...], "length": n}``:
+    the array ``repeat`` repeated and cut to ``n`` items (as storage's long content is given). The spec's own
+    encoding is always the plain array."""
+
+    def decode(spec: ModuleType, data: Any) -> Any:
+        if isinstance(data, list):
+            return tuple(decode_value(spec, getattr(spec, item), element) for element in data)
+        given = _object(data)
+        if set(given) != {"repeat", "length"}:
+            raise ValueError(f"a repeated array is {{repeat, length}}, got the keys {sorted(given)}")
+        pattern = tuple(decode_value(spec, getattr(spec, item), element) for element in _list(given["repeat"]))
+        length = decode_uint(given["length"])
+        if not pattern:
+            raise ValueError("a repeated array needs at least one item to repeat")
+        if length > MAX_REPEATED_ITEMS:
+            raise ValueError(f"{length} repeated items, at most {MAX_REPEATED_ITEMS}")
+        return (pattern * (length // len(pattern) + 1))[:length]
+
+    def schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
+        plain = schema_of(annotation, refs=refs, refinements=refinements)
+        repeated = _object_schema({"repeat": {**plain, "minItems": 1}, "length": _ref("uint64")})
+        return {
+            "oneOf": [plain, repeated],
+            "description": f"An array, or {{repeat, length}}: the array `repeat` repeated and cut to `length` items "
+            f"(at most {MAX_REPEATED_ITEMS:,})",
+        }
+
+    return Codec(lambda values: [encode_value(value) for value in values], decode, schema, note)
+
+
+_MERKLE_LEAVES = _repeatable_array(
+    "Hash32",
+    (
+        "the `leaves` of `compute_merkle_root` and `compute_merkle_proof`",
+        "an array, or, for a tree too large to write out, `{repeat, length}`: the array `repeat` repeated and cut to "
+        "`length` leaves",
+    ),
+)
 _CID_TEXT = Codec(
     _encode_cid_text,
     _decode_cid_text,
@@ -247,6 +289,8 @@ PARAMETER_CODECS: dict[tuple[str, str], Codec] = {
     ("seal_cid", "cid"): _CID_TEXT,
     ("open_handle", "return"): _CID_TEXT,
     ("get_forbidden_opcodes", "return"): _SORTED_NUMBERS,
+    ("compute_merkle_root", "leaves"): _MERKLE_LEAVES,
+    ("compute_merkle_proof", "leaves"): _MERKLE_LEAVES,
     ("compute_merkle_proof", "index"): _json_number(),
     ("verify_merkle_proof", "index"): _json_number(),
     ("verify_merkle_proof", "total_leaves"): _json_number(),

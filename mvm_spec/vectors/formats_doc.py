@@ -78,7 +78,9 @@ def describe(schemas: SchemaSet, home: str, schema: Any) -> str:
         if "prefixItems" in schema:
             return "array [" + ", ".join(describe(schemas, home, item) for item in schema["prefixItems"]) + "]"
         bounds = "".join(
-            f", {word} {schema[key]} items" for key, word in (("minItems", "at least"), ("maxItems", "at most")) if key in schema
+            f", {word} {schema[key]} item{'' if schema[key] == 1 else 's'}"
+            for key, word in (("minItems", "at least"), ("maxItems", "at most"))
+            if key in schema
         )
         return f"array of {describe(schemas, home, schema['items'])}{bounds}"
     if kind == "object":

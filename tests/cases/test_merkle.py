@@ -197,6 +197,88 @@ def test_empty_tree(spec: ModuleType) -> Iterator[Part]:
     yield from expect_spec_error(spec, "EmptyMerkleTree", lambda: spec.compute_merkle_root([]))
 
 
+# --- merkle/root and merkle/proof: trees past depth 16 ---------------------------------------------------------
+# Lib_MerkleTree stores the default nodes of depths 0 to 15 only, so a level at depth 16 or deeper can be padded
+# no more: the smallest tree that needs it has 2^17 + 1 leaves (its level at depth 16 has 3 nodes). Such trees are
+# written `{"repeat": [...], "length": n}` (the leaves `repeat` repeated and cut to n); every leaf below is L0, and
+# the expected roots are worked out level by level: a level of 2^k copies of a node X is 2^(k-1) copies of
+# h(X, X) one level up, and a lone last node Y climbs as h(Y, default[d]).
+
+DEFAULTS = [DEFAULT_0]
+for _ in range(16):
+    DEFAULTS.append(h(DEFAULTS[-1], DEFAULTS[-1]))
+assert DEFAULTS[1:4] == [DEFAULT_1, DEFAULT_2, DEFAULT_3]  # the published constants
+# X[d]: the node over 2^d copies of L0, i.e. L0 doubled d times.
+X = [L[0]]
+for _ in range(17):
+    X.append(h(X[-1], X[-1]))
+
+
+def repeated_leaves(count: int) -> dict[str, Any]:
+    return {"repeat": encode_hashes([L[0]]), "length": str(count)}
+
+
+def lone_climb(depth: int) -> bytes:
+    """The last node at `depth` of a tree of 2^depth copies of L0 plus one more L0: L0 padded by default[0..depth-1]."""
+    node = L[0]
+    for level in range(depth):
+        node = h(node, DEFAULTS[level])
+    return node
+
+
+@vector_case("merkle", "root")
+def test_largest_full_tree(spec: ModuleType) -> Iterator[Part]:
+    """2^17 equal leaves: every level is even, so no default node is needed; the root is L0 doubled 17 times."""
+    yield "input", {"leaves": repeated_leaves(2**17)}
+    root = spec.compute_merkle_root(hashes_of(spec, [L[0]] * 2**17))
+    assert root == X[17], f"spec computed 0x{root.hex()}"
+    yield "output", {"root": encode_bytes(root)}
+
+
+@vector_case("merkle", "root")
+def test_deepest_padding(spec: ModuleType) -> Iterator[Part]:
+    """2^16 + 1 leaves: the last leaf climbs alone through default[0] to default[15], the deepest padding the
+    library can do, and meets the full left half at depth 16."""
+    yield "input", {"leaves": repeated_leaves(2**16 + 1)}
+    root = spec.compute_merkle_root(hashes_of(spec, [L[0]] * (2**16 + 1)))
+    assert root == h(X[16], lone_climb(16)), f"spec computed 0x{root.hex()}"
+    yield "output", {"root": encode_bytes(root)}
+
+
+@vector_case("merkle", "root")
+def test_tree_needing_default_16(spec: ModuleType) -> Iterator[Part]:
+    """2^17 + 1 leaves: the level at depth 16 has three nodes and would need default[16], which Lib_MerkleTree does
+    not have (it reverts): the tree cannot be built."""
+    yield "input", {"leaves": repeated_leaves(2**17 + 1)}
+    leaves = hashes_of(spec, [L[0]] * (2**17 + 1))
+    yield from expect_spec_error(spec, "MerkleTreeTooLarge", lambda: spec.compute_merkle_root(leaves))
+
+
+@vector_case("merkle", "proof")
+def test_proof_through_deepest_padding(spec: ModuleType) -> Iterator[Part]:
+    """The last leaf of 2^16 + 1: its siblings are default[0] to default[15], then the full left half."""
+    yield "input", {"leaves": repeated_leaves(2**16 + 1), "index": 2**16}
+    siblings = spec.compute_merkle_proof(hashes_of(spec, [L[0]] * (2**16 + 1)), 2**16)
+    assert list(siblings) == [*DEFAULTS[:16], X[16]], f"spec proof {[s.hex() for s in siblings]}"
+    yield "output", {"siblings": encode_hashes(siblings)}
+
+
+@vector_case("merkle", "proof")
+def test_proof_in_tree_needing_default_16(spec: ModuleType) -> Iterator[Part]:
+    """Leaf 0 of 2^17 + 1 leaves: the tree cannot be built, so neither can a proof in it."""
+    yield "input", {"leaves": repeated_leaves(2**17 + 1), "index": 0}
+    leaves = hashes_of(spec, [L[0]] * (2**17 + 1))
+    yield from expect_spec_error(spec, "MerkleTreeTooLarge", lambda: spec.compute_merkle_proof(leaves, 0))
+
+
+@vector_case("merkle", "proof")
+def test_index_checked_before_tree_size(spec: ModuleType) -> Iterator[Part]:
+    """Index 2^17 + 1 of a tree of 2^17 + 1 leaves, too large to build: the index is reported, before any hashing."""
+    yield "input", {"leaves": repeated_leaves(2**17 + 1), "index": 2**17 + 1}
+    leaves = hashes_of(spec, [L[0]] * (2**17 + 1))
+    yield from expect_spec_error(spec, "MerkleIndexOutOfRange", lambda: spec.compute_merkle_proof(leaves, 2**17 + 1))
+
+
 # --- merkle/proof ------------------------------------------------------------------------------------------------
 
 

@@ -12,7 +12,14 @@ import pytest
 from mvm_spec.forks import load_spec
 from mvm_spec.runtime import container
 from mvm_spec.vectors.codec import decode_genesis_alloc, encode_genesis_alloc
-from mvm_spec.vectors.container_codec import decode_container, decode_value, encode_value, schema_of
+from mvm_spec.vectors.container_codec import (
+    decode_arguments,
+    decode_container,
+    decode_value,
+    encode_result,
+    encode_value,
+    schema_of,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = load_spec("v1", "minimal")
@@ -92,3 +99,25 @@ def test_every_witness_store_and_allocation_of_the_vectors_round_trips() -> None
                 assert encode_value(decode_container(SPEC, "ContentStore", store)) == store, path
                 seen["ContentStore"] += 1
     assert min(seen.values()) > 0, seen
+
+
+def test_merkle_leaves_may_be_given_as_a_repeated_array() -> None:
+    """``{"repeat": [...], "length": n}`` is the array ``repeat`` repeated and cut to n items; a plain array is read
+    as itself; anything else is refused before the spec is called (a protocol error, not a spec error)."""
+    a, b, c = ("0x" + byte * 32 for byte in ("aa", "bb", "cc"))
+    leaves = decode_arguments(SPEC, "compute_merkle_root", {"leaves": {"repeat": [a, b, c], "length": "7"}})["leaves"]
+    assert [leaf.hex() for leaf in leaves] == [value[2:] for value in (a, b, c, a, b, c, a)]
+    assert decode_arguments(SPEC, "compute_merkle_root", {"leaves": {"repeat": [a], "length": "0"}})["leaves"] == ()
+    plain = decode_arguments(SPEC, "compute_merkle_proof", {"leaves": [b, a], "index": 1})
+    assert [leaf.hex() for leaf in plain["leaves"]] == [b[2:], a[2:]] and plain["index"] == 1
+    for refused in (
+        {"repeat": [], "length": "1"},  # nothing to repeat
+        {"repeat": [a], "length": str(2**20 + 1)},  # longer than any tree a vector needs
+        {"repeat": [a], "length": "2", "extra": 1},
+        {"repeat": [a]},
+        {"repeat": a, "length": "1"},
+    ):
+        with pytest.raises((TypeError, ValueError, KeyError)):
+            decode_arguments(SPEC, "compute_merkle_root", {"leaves": refused})
+    # The spec's own answers never use the shorthand: a tree's leaves encode as the plain array.
+    assert encode_result(SPEC, "compute_merkle_proof", (SPEC.Hash32(bytes.fromhex(a[2:])),)) == [a]

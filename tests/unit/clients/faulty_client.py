@@ -24,6 +24,14 @@ from eth_hash.auto import keccak
 from mvm_spec.conformance.client import answer
 
 
+def listed_leaves(given: Any) -> list[str]:
+    """A request's leaves, written out if the request gives them as ``{"repeat": [...], "length": n}``."""
+    if isinstance(given, list):
+        return given
+    pattern, length = given["repeat"], int(given["length"])
+    return (pattern * (length // len(pattern) + 1))[:length]
+
+
 def zero_padded_merkle_root(leaves: list[bytes]) -> bytes:
     """A Merkle root that pairs an odd level's last node with bytes32(0): not the spec's (nor Lib_MerkleTree's)."""
     level = leaves
@@ -40,7 +48,7 @@ def faulty_answer(mode: str, request: dict[str, Any], answered: int) -> dict[str
         return reply  # only taxes are wrong; every other runner gets the reference answer
     if mode == "zero_padding" and (request.get("runner"), request.get("handler")) == ("merkle", "root"):
         if "output" in reply:  # an empty tree stays the reference's EmptyMerkleTree
-            leaves = [bytes.fromhex(leaf.removeprefix("0x")) for leaf in request["input"]["leaves"]]
+            leaves = [bytes.fromhex(leaf.removeprefix("0x")) for leaf in listed_leaves(request["input"]["leaves"])]
             reply["output"]["root"] = "0x" + zero_padded_merkle_root(leaves).hex()
         return reply
     if mode == "tax_plus_one" and "output" in reply:

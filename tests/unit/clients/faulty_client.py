@@ -27,8 +27,8 @@ from mvm_spec.conformance.client import answer
 def listed_leaves(given: Any) -> list[str]:
     """A request's leaves, written out if the request gives them as ``{"repeat": [...], "length": n}``."""
     if isinstance(given, list):
-        return given
-    pattern, length = given["repeat"], int(given["length"])
+        return [str(leaf) for leaf in given]
+    pattern, length = [str(leaf) for leaf in given["repeat"]], int(given["length"])
     return (pattern * (length // len(pattern) + 1))[:length]
 
 

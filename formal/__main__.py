@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from formal import crosshair_targets, z3_bridge, z3_challenge, z3_sequencing, z3_services, z3_tax
+from formal import crosshair_targets, z3_bridge, z3_challenge, z3_rangers, z3_sequencing, z3_services, z3_tax
 from formal.z3_tax import Outcome
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     outcomes: list[Outcome] = []
-    for claim in [*z3_tax.CLAIMS, *z3_sequencing.CLAIMS, *z3_bridge.CLAIMS, *z3_challenge.CLAIMS, *z3_services.CLAIMS]:
+    modules = (z3_tax, z3_sequencing, z3_bridge, z3_challenge, z3_rangers, z3_services)
+    for claim in [claim for module in modules for claim in module.CLAIMS]:
         outcome = z3_tax.prove(claim, Z3_TIMEOUT_MS)
         print_outcome(outcome)
         outcomes.append(outcome)

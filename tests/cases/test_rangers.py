@@ -34,7 +34,7 @@ from tests.cases.test_challenge import (
     with_clock,
 )
 from tests.cases.test_sequencing import selection_seed_by_hand, shuffled_index_by_hand
-from tests.hub_building import ACME, SEQUENCER, append_batch, append_state, create_dac_op, l1_time, randao, run
+from tests.hub_building import ACME, SEQUENCER, append_batch, append_state, create_dac_op, l1_time, randao, run, served_by
 
 MT = 10**18
 BOND = 2 * MT  # RANGER_BOND, minimal
@@ -513,3 +513,112 @@ def test_validators_of_a_later_batch_are_not_struck(spec: ModuleType) -> Iterato
     yield "pre", {"hub": encode_hub(case.hub)}
     yield "input", {"operations": moves}
     yield "post", answer["post"]
+
+
+# --- A deleted batch and its replacement -------------------------------------------------------------------------
+
+OTHER_SEQUENCER = bytes([0x5F]) * 20
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_reward_for_the_replacement_of_a_deleted_batch(spec: ModuleType) -> Iterator[Part]:
+    """A second sequencer serves acme in epoch 13 and posts a forged batch 1, which an acme ranger validates; a
+    challenge deletes it (the ranger takes a strike, the forger is slashed). The first sequencer serves again from
+    block 107 and posts the true batch 1, which the same ranger validates. Once that batch is final the ranger
+    claims batch 1's reward and is paid: the claim is for the stored batch's validation, not the deleted one's
+    (which would answer ValidatedBatchNotFinal forever)."""
+    case = scene(spec, forged=False)
+    pre = served_by(spec, case.hub, OTHER_SEQUENCER)
+    ranger = acme_rangers()[0]
+    walk = [register(r) for r in RANGERS] + [at(spec, n) for n in range(100, EPOCH_START + 1)]
+    forged_roots, true_roots = batch_1_roots(spec, case, forged=True), batch_1_roots(spec, case)
+    forging = [
+        append_batch(spec, [(101, 0, [])], 2, sequencer=OTHER_SEQUENCER),
+        append_state(forged_roots, 2, proposer=OTHER_SEQUENCER),
+    ]
+    hub = run(spec, pre, [fund(MT)] + walk + forging)
+    assert spec.get_current_sequencer(hub, spec.ChainId(ACME)) == OTHER_SEQUENCER
+    forged = spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers[1]
+    opening = {
+        "op": "open_challenge",
+        "chain_id": encode_uint(ACME),
+        "disputed": committed(spec, forged, forged_roots, 3),
+        "agreed": committed(spec, forged, forged_roots, 2),
+        "challenger": encode_bytes(CHALLENGER),
+    }
+    settled = [validation_of(forged, ranger), opening, at(spec, 105, l1_time(EPOCH_START) + CLOCK + 1), timeout_op()]
+    # SEQUENCER_TIMEOUT (3 L1 blocks on minimal) after the forger's batch in block 104, its fallback serves.
+    replacing = [at(spec, 106, l1_time(EPOCH_START) + CLOCK + 13), at(spec, 107, l1_time(EPOCH_START) + CLOCK + 25)]
+    replacing.append(append_state(true_roots, 2))
+    hub = run(spec, hub, settled + replacing)
+    replacement = spec.get_dac(hub, spec.ChainId(ACME)).state_batches.headers[1]
+    appended_at = l1_time(EPOCH_START) + CLOCK + 25
+    moves = [fund(MT)] + walk + forging + settled + replacing
+    moves += [validation_of(replacement, ranger), at(spec, 108, appended_at + WINDOW), claim(ranger)]
+    answer = execute(spec, pre, moves)
+    assert answer["post"]["payouts"][-1] == {"recipient": encode_bytes(ranger), "amount": encode_uint(REWARD)}
+    validations = answer["post"]["hub"]["dacs"][1]["validations"]
+    assert [(v["header"]["batch_root"], v["rewarded"]) for v in validations] == [
+        (encode_bytes(forged.batch_root), False),
+        (encode_bytes(replacement.batch_root), True),
+    ]
+    assert answer["post"]["hub"]["ranger_reward_pool"] == encode_uint(MT - REWARD)
+    yield "pre", {"hub": encode_hub(pre)}
+    yield "input", {"operations": moves}
+    yield "post", answer["post"]
+
+
+def validation_of(header: Any, ranger: bytes) -> dict[str, Any]:
+    return {"op": "validate_state_batch", "chain_id": encode_uint(ACME), "header": encode_batch_header(header), "ranger": encode_bytes(ranger)}
+
+
+# --- What the rangers' contract holds fits a uint256 -------------------------------------------------------------
+
+UINT256_MAX = 2**256 - 1
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_funds_up_to_a_uint256(spec: ModuleType) -> Iterator[Part]:
+    """Four rangers bonded with RANGER_BOND each; the pool is funded with exactly what brings bonds and pool to
+    2^256 - 1: accepted."""
+    case = scene(spec, forged=False)
+    moves = [register(r) for r in RANGERS] + [fund(UINT256_MAX - 4 * BOND)]
+    expected = replace(
+        case.hub, rangers=tuple(ranger_record(spec, r) for r in RANGERS), ranger_reward_pool=spec.Wei(UINT256_MAX - 4 * BOND)
+    )
+    yield from expect_post(spec, case.hub, moves, expected, [])
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_funds_past_a_uint256(spec: ModuleType) -> Iterator[Part]:
+    """The same, then one wei more: bonds and pool would be 2^256, which the contract's uint256 balance cannot hold.
+    (Were it accepted, a third strike moving a bond into the full pool would overflow.)"""
+    case = scene(spec, forged=False)
+    moves = [register(r) for r in RANGERS] + [fund(UINT256_MAX - 4 * BOND), fund(1)]
+    yield from expect_refused(spec, case.hub, moves, "RangerFundsOverflow")
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_bond_up_to_a_uint256(spec: ModuleType) -> Iterator[Part]:
+    """One wei in the pool, and a ranger bonding 2^256 - 2: the two together are exactly 2^256 - 1, accepted."""
+    case = scene(spec, forged=False)
+    moves = [fund(1), register(RANGERS[0], UINT256_MAX - 1)]
+    bonded = replace(ranger_record(spec, RANGERS[0]), bond=spec.Wei(UINT256_MAX - 1))
+    expected = replace(case.hub, rangers=(bonded,), ranger_reward_pool=spec.Wei(1))
+    yield from expect_post(spec, case.hub, moves, expected, [])
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_bond_past_a_uint256(spec: ModuleType) -> Iterator[Part]:
+    """One wei in the pool, and a ranger bonding 2^256 - 1: 2^256 in all, refused."""
+    case = scene(spec, forged=False)
+    yield from expect_refused(spec, case.hub, [fund(1), register(RANGERS[0], UINT256_MAX)], "RangerFundsOverflow")
+
+
+@vector_case("rangers", "apply_operations", forks=BOTH_FORKS, presets=("minimal",))
+def test_bond_too_low_before_funds_overflow(spec: ModuleType) -> Iterator[Part]:
+    """A pool of 2^256 - 1 and a bond one wei short of RANGER_BOND: both rules break; the bond's minimum is
+    reported."""
+    case = scene(spec, forged=False)
+    moves = [fund(UINT256_MAX), register(RANGERS[0], BOND - 1)]
+    yield from expect_refused(spec, case.hub, moves, "RangerBondTooLow")

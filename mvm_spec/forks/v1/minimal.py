@@ -3307,7 +3307,7 @@ class IncompleteStepWitness(SpecError):
     pass
 
 
-# spec/v1/rangers.md:69
+# spec/v1/rangers.md:80
 @container
 class Ranger:
     address: Address
@@ -3317,7 +3317,7 @@ class Ranger:
     strikes: uint64
 
 
-# spec/v1/rangers.md:83
+# spec/v1/rangers.md:94
 @container
 class Validation:
     ranger: Address
@@ -3325,14 +3325,14 @@ class Validation:
     rewarded: bool
 
 
-# spec/v1/rangers.md:95
+# spec/v1/rangers.md:106
 @container
 class RangerAssignment:
     ranger: Address
     chain_id: ChainId
 
 
-# spec/v1/rangers.md:107
+# spec/v1/rangers.md:118
 def get_ranger_position(hub: Hub, address: Address) -> int:
     for position, ranger in enumerate(hub.rangers):
         if ranger.address == address:
@@ -3340,23 +3340,24 @@ def get_ranger_position(hub: Hub, address: Address) -> int:
     raise UnknownRanger(f"{address.hex()} is not a registered ranger")
 
 
-# spec/v1/rangers.md:119
+# spec/v1/rangers.md:130
 def replace_ranger(hub: Hub, position: int, ranger: Optional[Ranger]) -> Hub:
     kept = () if ranger is None else (ranger,)
     return replace(hub, rangers=(*hub.rangers[:position], *kept, *hub.rangers[position + 1 :]))
 
 
-# spec/v1/rangers.md:129
+# spec/v1/rangers.md:140
 def register_ranger(hub: Hub, address: Address, bond: Wei) -> Hub:
     if any(ranger.address == address for ranger in hub.rangers):
         raise RangerAlreadyRegistered(f"{address.hex()} is already a ranger")
     if bond < RANGER_BOND:
         raise RangerBondTooLow(f"{bond} wei locked, at least {RANGER_BOND}")
+    validate_ranger_funds_room(hub, bond)
     ranger = Ranger(address, bond, get_current_l1_block(hub).number, None, uint64(0))
     return replace(hub, rangers=(*hub.rangers, ranger))
 
 
-# spec/v1/rangers.md:143
+# spec/v1/rangers.md:155
 def request_ranger_exit(hub: Hub, address: Address) -> Hub:
     position = get_ranger_position(hub, address)
     ranger = hub.rangers[position]
@@ -3365,7 +3366,7 @@ def request_ranger_exit(hub: Hub, address: Address) -> Hub:
     return replace_ranger(hub, position, replace(ranger, exit_requested_at=get_current_l1_block(hub).timestamp))
 
 
-# spec/v1/rangers.md:157
+# spec/v1/rangers.md:169
 def withdraw_ranger_bond(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_ranger_position(hub, address)
     ranger = hub.rangers[position]
@@ -3376,12 +3377,24 @@ def withdraw_ranger_bond(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_ranger(hub, position, None), ranger.bond
 
 
-# spec/v1/rangers.md:172
+# spec/v1/rangers.md:184
 def fund_ranger_rewards(hub: Hub, amount: Wei) -> Hub:
+    validate_ranger_funds_room(hub, amount)
     return replace(hub, ranger_reward_pool=Wei(hub.ranger_reward_pool + amount))
 
 
-# spec/v1/rangers.md:182
+# spec/v1/rangers.md:194
+def get_ranger_funds(hub: Hub) -> int:
+    return hub.ranger_reward_pool + sum(ranger.bond for ranger in hub.rangers)
+
+
+# spec/v1/rangers.md:203
+def validate_ranger_funds_room(hub: Hub, amount: Wei) -> None:
+    if get_ranger_funds(hub) + amount > UINT256_MAX:
+        raise RangerFundsOverflow(f"{get_ranger_funds(hub)} + {amount} wei is more than a uint256")
+
+
+# spec/v1/rangers.md:214
 def strike_rangers(hub: Hub, addresses: Sequence[Address]) -> Hub:
     for address in addresses:
         position = next((p for p, ranger in enumerate(hub.rangers) if ranger.address == address), None)
@@ -3397,7 +3410,7 @@ def strike_rangers(hub: Hub, addresses: Sequence[Address]) -> Hub:
     return hub
 
 
-# spec/v1/rangers.md:204
+# spec/v1/rangers.md:236
 def assign_rangers(
     rangers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, randomness: Hash32
 ) -> Tuple[RangerAssignment, ...]:
@@ -3413,7 +3426,7 @@ def assign_rangers(
     )
 
 
-# spec/v1/rangers.md:226
+# spec/v1/rangers.md:258
 def get_epoch_ranger_assignments(hub: Hub, epoch: Epoch) -> Tuple[RangerAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -3424,7 +3437,7 @@ def get_epoch_ranger_assignments(hub: Hub, epoch: Epoch) -> Tuple[RangerAssignme
     return assign_rangers(rangers, chain_ids, epoch, randomness)
 
 
-# spec/v1/rangers.md:245
+# spec/v1/rangers.md:277
 def validate_state_batch(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, ranger: Address) -> Hub:
     dac = get_dac(hub, chain_id)
     if hub.rangers[get_ranger_position(hub, ranger)].exit_requested_at is not None:
@@ -3440,24 +3453,23 @@ def validate_state_batch(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, 
     return replace_dac(hub, replace(dac, validations=(*dac.validations, Validation(ranger, stored, False))))
 
 
-# spec/v1/rangers.md:265
-def get_batch_validators(hub: Hub, dac: DacRecord, header: ChainBatchHeader) -> list[Address]:
-    registered = {ranger.address for ranger in hub.rangers}
+# spec/v1/rangers.md:298
+def get_batch_validators(dac: DacRecord, header: ChainBatchHeader) -> list[Address]:
     validators: list[Address] = []
     for validation in dac.validations:
-        if validation.header == header and validation.ranger in registered and validation.ranger not in validators:
+        if validation.header == header and validation.ranger not in validators:
             validators.append(validation.ranger)
     return validators
 
 
-# spec/v1/rangers.md:280
+# spec/v1/rangers.md:314
 def claim_validation_reward(hub: Hub, chain_id: ChainId, ranger: Address, batch_index: int) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
-    position = next(
-        (p for p, v in enumerate(dac.validations) if v.ranger == ranger and v.header.batch_index == batch_index), None
-    )
-    if position is None:
+    made = [p for p, v in enumerate(dac.validations) if v.ranger == ranger and v.header.batch_index == batch_index]
+    if not made:
         raise UnknownValidation(f"{ranger.hex()} has not validated batch {batch_index} of chain {chain_id}")
+    stored = [p for p in made if is_stored_batch_header(dac.state_batches, dac.validations[p].header)]
+    position = (stored or made)[0]
     validation = dac.validations[position]
     if validation.rewarded:
         raise RewardAlreadyClaimed(f"batch {batch_index}'s reward was paid")
@@ -3473,63 +3485,68 @@ def claim_validation_reward(hub: Hub, chain_id: ChainId, ranger: Address, batch_
     )
 
 
-# spec/v1/rangers.md:306
+# spec/v1/rangers.md:340
 def get_validators_of_disproven_batch(dac: DacRecord, batch_index: int) -> list[Address]:
     disproven = dac.state_batches.headers[batch_index]
     return [validation.ranger for validation in dac.validations if validation.header == disproven]
 
 
-# spec/v1/rangers.md:329
+# spec/v1/rangers.md:365
 class UnknownRanger(SpecError):
     pass
 
 
-# spec/v1/rangers.md:338
+# spec/v1/rangers.md:374
 class RangerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/rangers.md:347
+# spec/v1/rangers.md:383
 class RangerBondTooLow(SpecError):
     pass
 
 
-# spec/v1/rangers.md:356
+# spec/v1/rangers.md:392
 class RangerExiting(SpecError):
     pass
 
 
-# spec/v1/rangers.md:365
+# spec/v1/rangers.md:401
 class RangerNotExiting(SpecError):
     pass
 
 
-# spec/v1/rangers.md:374
+# spec/v1/rangers.md:410
 class RangerNotAssigned(SpecError):
     pass
 
 
-# spec/v1/rangers.md:383
+# spec/v1/rangers.md:419
 class DuplicateValidation(SpecError):
     pass
 
 
-# spec/v1/rangers.md:392
+# spec/v1/rangers.md:428
 class UnknownValidation(SpecError):
     pass
 
 
-# spec/v1/rangers.md:401
+# spec/v1/rangers.md:437
 class RewardAlreadyClaimed(SpecError):
     pass
 
 
-# spec/v1/rangers.md:410
+# spec/v1/rangers.md:446
 class ValidatedBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/rangers.md:419
+# spec/v1/rangers.md:455
+class RangerFundsOverflow(SpecError):
+    pass
+
+
+# spec/v1/rangers.md:464
 class RewardPoolEmpty(SpecError):
     pass
 
@@ -4309,6 +4326,7 @@ __all__ = [
     "RangerAssignment",
     "RangerBondTooLow",
     "RangerExiting",
+    "RangerFundsOverflow",
     "RangerNotAssigned",
     "RangerNotExiting",
     "Receipt",
@@ -4590,6 +4608,7 @@ __all__ = [
     "get_planned_block",
     "get_provided_service_position",
     "get_random_sample",
+    "get_ranger_funds",
     "get_ranger_position",
     "get_receipt_logs",
     "get_sequencer_position",
@@ -4678,6 +4697,7 @@ __all__ = [
     "validate_genesis_alloc",
     "validate_merkle_leaf_count",
     "validate_permission_rule",
+    "validate_ranger_funds_room",
     "validate_service_terms",
     "validate_state_batch",
     "validate_tax_schedule",

@@ -101,6 +101,8 @@ def _stakes(spec: ModuleType, hub: Any) -> Iterator[str]:
         if _stamped_outside_the_clock(hub, sequencer.exit_requested_at):
             yield f"sequencer {sequencer.address.hex()} asked to exit outside the hub's L1 times"
     yield from _unique([ranger.address for ranger in hub.rangers], "rangers")
+    if hub.ranger_reward_pool + sum(ranger.bond for ranger in hub.rangers) > 2**256 - 1:
+        yield "the ranger reward pool and the bonds together exceed a uint256"
     for ranger in hub.rangers:
         if ranger.bond < spec.RANGER_BOND:
             yield f"ranger {ranger.address.hex()}'s bond is below RANGER_BOND"

@@ -1,7 +1,8 @@
 """``mvm-spec fuzz``: live differential fuzzing of a client against the spec, over the conformance protocol.
 
-For each runner and handler chosen, Hypothesis draws request inputs (from the strategies below, which the property
-tests draw from too), the spec answers each in this process, and the client answers the same request over JSON
+For each runner and handler chosen, Hypothesis draws request inputs (from the strategies below: the tax, Merkle and
+permission laws in tests/property/ draw from the same ones, decoded by the reference client's decoder, so each law
+holds over what is fuzzed), the spec answers each in this process, and the client answers the same request over JSON
 lines (docs/protocol.md). The first disagreement is shrunk by Hypothesis to a minimal request and printed as a
 ready vector file, in the format of ``tests/vectors`` (its expected part is the spec's answer), so a client team
 can add it to its own regression suite. The strategies reach beyond valid inputs on purpose: rejections are rules
@@ -69,10 +70,12 @@ def tax_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:
 
 
 hashes = st.binary(min_size=32, max_size=32).map(_hex)
+# Lists of Merkle leaves (tests/property/test_hub_laws.py draws its trees from these too).
+leaf_lists = st.lists(hashes, max_size=40)
 
 
 def merkle_root_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:
-    return st.lists(hashes, max_size=40).map(lambda leaves: {"leaves": leaves})
+    return leaf_lists.map(lambda leaves: {"leaves": leaves})
 
 
 def merkle_proof_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:
@@ -81,31 +84,34 @@ def merkle_proof_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:
     )
 
 
-SIGNERS = [_hex(bytes([number]) * 20) for number in (1, 2, 3)]
+# The pieces of permission requests (tests/property/test_permission_laws.py draws its charters, signers and actions
+# from these too): a few signers, so that rules often name the signer asked about, and actions at the edges of the
+# opcode range and the three non-opcode actions.
+SIGNERS = [_hex(bytes([number]) * 20) for number in (1, 2, 3, 4)]
 ACTIONS = [0x00, 0x55, 0xF0, 0xF1, 0xF5, 0xFF, 0x100, 0x101, 0x102, 0x103]
+signer_texts = st.sampled_from(SIGNERS)
+action_numbers = st.sampled_from(ACTIONS)
+permission_rules = st.fixed_dictionaries(
+    {
+        "addresses": st.lists(signer_texts, max_size=3, unique=True),
+        "operation": st.sampled_from([0, 1]),
+        "action": action_numbers,
+    }
+)
+permission_charters = st.lists(permission_rules, max_size=6).map(
+    lambda rules: {
+        "vision": "",
+        "mission": "",
+        "permissions": rules,
+        "taxrates": [],
+        "management_contract": _hex(bytes(20)),
+        "tax_exempt": [],
+    }
+)
 
 
 def permission_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:
-    rule = st.fixed_dictionaries(
-        {
-            "addresses": st.lists(st.sampled_from(SIGNERS), max_size=3, unique=True),
-            "operation": st.sampled_from([0, 1]),
-            "action": st.sampled_from(ACTIONS),
-        }
-    )
-    charter = st.lists(rule, max_size=5).map(
-        lambda rules: {
-            "vision": "",
-            "mission": "",
-            "permissions": rules,
-            "taxrates": [],
-            "management_contract": _hex(bytes(20)),
-            "tax_exempt": [],
-        }
-    )
-    return st.fixed_dictionaries(
-        {"charter": charter, "signer": st.sampled_from(SIGNERS), "action": st.sampled_from(ACTIONS)}
-    )
+    return st.fixed_dictionaries({"charter": permission_charters, "signer": signer_texts, "action": action_numbers})
 
 
 def cid_inputs(spec: Any) -> st.SearchStrategy[dict[str, Any]]:

@@ -17,7 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mvm_spec.forks.v1 import minimal as spec
+from mvm_spec.fuzz import leaf_lists  # the trees mvm-spec fuzz draws, for merkle/root and merkle/proof
 from mvm_spec.runtime import abi_encode, keccak256
+from mvm_spec.vectors.container_codec import decode_value
 from tests.hub_building import served_by
 
 hashes = st.binary(min_size=32, max_size=32).map(spec.Hash32)
@@ -33,13 +35,17 @@ FIRST_L1 = 100  # the hubs' first L1 block; the DAC is created in the next one
 # --- Merkle trees -------------------------------------------------------------------------------------------------
 
 
+# The fuzzer's leaf lists (JSON), read by the reference client's decoder; a tree has at least one leaf.
+trees = leaf_lists.filter(bool).map(lambda texts: [decode_value(spec, spec.Hash32, text) for text in texts])
+
+
 @st.composite
-def leaves_and_index(draw: st.DrawFn, max_leaves: int = 40) -> tuple[list[Any], int]:
-    leaves = draw(st.lists(hashes, min_size=1, max_size=max_leaves))
+def leaves_and_index(draw: st.DrawFn) -> tuple[list[Any], int]:
+    leaves = draw(trees)
     return leaves, draw(st.integers(0, len(leaves) - 1))
 
 
-@given(st.lists(hashes, min_size=1, max_size=40))
+@given(trees)
 def test_every_leaf_has_a_proof_that_verifies(leaves: list[Any]) -> None:
     root = spec.compute_merkle_root(leaves)
     for index, leaf in enumerate(leaves):

@@ -13,18 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mvm_spec.forks.v1 import minimal as spec
+from mvm_spec.fuzz import action_numbers, permission_charters, signer_texts  # the strategies mvm-spec fuzz draws from
+from mvm_spec.vectors.container_codec import decode_value
 
-SIGNERS = [spec.Address(bytes([number]) * 20) for number in range(1, 5)]
-ACTIONS = [0x00, 0x55, 0xF0, 0xF5, 0xFF, 0x100, 0x103]
-rules = st.builds(
-    spec.PermissionRule,
-    st.lists(st.sampled_from(SIGNERS), max_size=3, unique=True).map(tuple),
-    st.sampled_from([spec.ALLOW, spec.DENY]),
-    st.sampled_from(ACTIONS).map(spec.Action),
-)
-charters = st.lists(rules, max_size=6).map(lambda listed: spec.Charter("", "", tuple(listed), (), spec.Address()))
-signers = st.sampled_from(SIGNERS)
-actions = st.sampled_from(ACTIONS).map(spec.Action)
+# The fuzzer's JSON requests, read by the reference client's own decoder: the laws hold for what is fuzzed.
+charters = permission_charters.map(lambda data: decode_value(spec, spec.Charter, data))
+signers = signer_texts.map(lambda text: decode_value(spec, spec.Address, text))
+actions = action_numbers.map(lambda number: decode_value(spec, spec.Action, number))
 
 
 def with_rule(charter: Any, rule: Any) -> Any:

@@ -206,6 +206,27 @@ def mutated_vector_parts(draw: st.DrawFn, documents: list[dict[str, Any]]) -> di
     return parts
 
 
+MAX_RECOMBINED_OPERATIONS = 8
+
+
+@st.composite
+def recombined_operations(draw: st.DrawFn, documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """A request of a runner that runs a list of operations (``input.operations``): one of its vectors' ``pre`` and
+    a new list of up to MAX_RECOMBINED_OPERATIONS operations drawn from every operation its vectors run, in any
+    order, repeated or left out, one of them possibly with a value changed. So the search reaches sequences no
+    vector has (an exit before a lock increase, a second withdrawal, a deposit after a slash) from states the spec
+    reached."""
+    document = draw(st.sampled_from(documents))
+    pool = [operation for other in documents for operation in other["input"]["operations"]]
+    operations = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=MAX_RECOMBINED_OPERATIONS))
+    if draw(st.booleans()):
+        position = draw(st.integers(0, len(operations) - 1))
+        changed = draw(mutated_vector_parts([{"input": operations[position]}]))["input"]
+        operations = [*operations[:position], changed, *operations[position + 1 :]]
+    parts = {part: document[part] for part in ("pre",) if part in document}
+    return parts | {"input": {**document["input"], "operations": operations}}
+
+
 def _value_at(value: Any, path: tuple[Any, ...]) -> Any:
     for key in path:
         value = value[key]
@@ -230,6 +251,8 @@ def request_parts(
         return TARGETS[(runner, handler)](spec).map(lambda drawn: {"input": drawn})
     if not documents:
         raise KeyError(f"{runner}/{handler} has no strategy and no vectors to mutate")
+    if all(isinstance(document["input"].get("operations"), list) for document in documents):
+        return st.one_of(mutated_vector_parts(documents), recombined_operations(documents))
     return mutated_vector_parts(documents)
 
 

@@ -99,3 +99,33 @@ def test_mutations_are_the_edges_a_port_gets_wrong() -> None:
 def test_the_command_fuzzes_every_handler_of_a_runner(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fuzz", "--client", REFERENCE, "--target", "output_root", "--examples", "10"]) == 0
     assert "output_root/compute_output_root" in capsys.readouterr().out
+
+
+def test_operation_lists_are_recombined_into_sequences_no_vector_has() -> None:
+    """A runner that runs lists of operations is fuzzed with new lists made of its vectors' operations, from their
+    pre-states: the draws include lists no vector runs, and the reference client agrees on them."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from mvm_spec.fuzz import recombined_operations, vector_targets
+
+    vectors = Path(__file__).parents[2] / "tests" / "vectors"
+    documents = vector_targets(vectors, "v1", "minimal")[("stakes", "apply_operations")]
+    known = {json.dumps(document["input"]["operations"], sort_keys=True) for document in documents}
+    pool = [json.dumps(operation, sort_keys=True) for document in documents for operation in document["input"]["operations"]]
+    drawn: list[dict[str, object]] = []
+
+    @settings(max_examples=60, database=None, deadline=None)
+    @given(recombined_operations(documents))
+    def collect(parts: dict[str, object]) -> None:
+        drawn.append(parts)
+
+    collect()
+    lists = [json.dumps(parts["input"]["operations"], sort_keys=True) for parts in drawn]  # type: ignore[index]
+    assert any(listed not in known for listed in lists), "every drawn list is a vector's own"
+    assert all(len(parts["input"]["operations"]) <= 8 for parts in drawn)  # type: ignore[index]
+    unchanged = [parts for parts in drawn if all(json.dumps(op, sort_keys=True) in pool for op in parts["input"]["operations"])]  # type: ignore[index]
+    assert unchanged, "most draws recombine the vectors' operations as they are"
+    report = fuzz(REFERENCE, [("stakes", "apply_operations")], examples=60, vectors=vectors)
+    (result,) = report.results
+    assert not report.disagreements and not report.client_problem and result.requests > 30

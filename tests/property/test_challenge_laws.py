@@ -125,7 +125,7 @@ def check_finality(hub: Any, header: Any, status: int) -> None:
 lies = st.one_of(st.none(), st.binary(min_size=32, max_size=32))  # None: the true root; bytes: a lie
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lies_at=st.lists(lies, min_size=3, max_size=3), stall_at=st.one_of(st.none(), st.integers(0, 3)))
 def test_honest_challenger_wins(lies_at: list[Any], stall_at: Any) -> None:
     scene = chain(forged=True)
@@ -161,7 +161,7 @@ def test_honest_challenger_wins(lies_at: list[Any], stall_at: Any) -> None:
     check_finality(hub, header, spec.CHALLENGER_WON)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     element=st.integers(0, 1),
     answers=st.lists(st.booleans(), min_size=3, max_size=3),

@@ -76,8 +76,8 @@ def _node_of(value: Any, name: str, module_nodes: dict[str, ast.AST], spec: Modu
         or (code is None and getattr(value, "__module__", None) == spec.__name__)
     ):
         return module_nodes[name]
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(value)))
+    try:  # a function's own code: not what a wrapper's __wrapped__ names
+        return ast.parse(textwrap.dedent(inspect.getsource(code if code is not None else value)))
     except (OSError, TypeError):
         return None  # a class made at run time (a dataclass a test builds): no code, nothing raised
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import json
 import re
 import textwrap
 import types
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 from mvm_spec.conformance.handlers import ENTRY_FUNCTIONS, HANDLERS, HUB_OPERATION_NAMES, SERVICE_OPERATION_NAMES
 from mvm_spec.conformance.runner import load_vectors
@@ -25,6 +28,7 @@ from mvm_spec.vectors.errors import (
     raisable_errors,
     runner_errors,
 )
+from mvm_spec.vectors.schemas import envelope_texts, generate_schemas
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = load_spec("v1", "minimal")
@@ -228,3 +232,88 @@ def test_the_adapter_raises_no_spec_error_by_name() -> None:
         found = pattern.findall((REPO / path).read_text(encoding="utf-8"))
         assert not found, f"{path} names spec errors {sorted(set(found))}"
     assert pattern.search(textwrap.dedent("raise spec.UnknownChainId('x')"))  # the pattern does find a name
+
+
+# --- The schemas: every error list is derived ----------------------------------------------------------------------
+
+
+def error_nodes(node: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Every ``error`` property schema in ``node``, with where it is."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "properties" and isinstance(value, dict) and "error" in value:
+                yield f"{where}/properties/error", value["error"]
+            yield from error_nodes(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from error_nodes(value, f"{where}/{index}")
+
+
+def error_names(spec: types.ModuleType) -> set[str]:
+    return {name for name, value in vars(spec).items() if isinstance(value, type) and issubclass(value, spec.SpecError)}
+
+
+def test_no_envelope_names_an_error() -> None:
+    """Each ``error`` an envelope describes is a placeholder, and no enum anywhere in an envelope lists an error."""
+    names = error_names(SPEC)
+    for file, text in envelope_texts().items():
+        envelope = json.loads(text)
+        for where, schema in error_nodes(envelope):
+            runner = file.removesuffix(".json")
+            assert isinstance(schema, dict) and set(schema) == {"$errors"}, f"{file}{where} is written by hand"
+            assert schema["$errors"].partition(".")[0] == runner, f"{file}{where} names another runner's errors"
+        assert not names & set(re.findall(r'"([A-Z][A-Za-z0-9]*)"', text)), f"{file} names an error"
+
+
+def test_every_handler_of_a_runner_has_its_derived_errors() -> None:
+    """A runner's schema has one ``error`` per handler (in its branch) and the runner's (the union of them)."""
+    for file, envelope in ((file, json.loads(text)) for file, text in envelope_texts().items()):
+        if file == "common.json":
+            continue
+        runner = file.removesuffix(".json")
+        placeholders = [schema["$errors"] for _, schema in error_nodes(envelope)]
+        handlers = sorted(handler for name, handler in HANDLERS if name == runner)
+        expected = [runner, *(f"{runner}.{handler}" for handler in handlers)] if "allOf" in envelope else [runner]
+        assert sorted(placeholders) == sorted(expected), file
+        assert ["error"] in [option.get("required") for option in envelope["oneOf"]], f"{file}: no error option"
+
+
+def validator(schemas: dict[str, dict[str, Any]], runner: str) -> Draft202012Validator:
+    registry: Registry[Any] = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
+    )
+    return Draft202012Validator(schemas[f"{runner}.json"], registry=registry)
+
+
+def test_a_new_error_of_an_operation_is_in_the_schemas_without_touching_their_text() -> None:
+    """A rule the spec adds to an operation: every runner whose handlers can run it accepts a vector expecting its
+    error, with no envelope changed; a runner that cannot run it does not."""
+    envelopes_before = envelope_texts()
+    new_error = type("RangerNameTooLong", (SPEC.SpecError,), {})
+
+    @wraps(SPEC.register_ranger)  # its parameters, which the schemas read
+    def register_ranger(hub: Any, address: Any, bond: Any) -> Any:
+        raise RangerNameTooLong("a new rule")  # type: ignore[name-defined]  # read, never run
+
+    changed = generate_schemas(with_stand_in(SPEC, "register_ranger", register_ranger, RangerNameTooLong=new_error))
+    assert envelope_texts() == envelopes_before
+    path = REPO / "tests/vectors/minimal/v1/rangers/apply_operations"
+    document = json.loads(next(iter(sorted(path.glob("*.json")))).read_text(encoding="utf-8"))
+    expecting = {key: value for key, value in document.items() if key != "post"} | {"error": "RangerNameTooLong"}
+    assert list(validator(generate_schemas(SPEC), "rangers").iter_errors(expecting)) != []
+    assert list(validator(changed, "rangers").iter_errors(expecting)) == []
+    assert "RangerNameTooLong" in changed["stakes.json"]["properties"]["error"]["enum"]  # any hub operation
+    assert "RangerNameTooLong" not in json.dumps(changed["tax.json"])
+    assert "RangerNameTooLong" not in json.dumps(changed["stakes.json"]["allOf"][0])  # register_sequencer's
+
+
+def test_every_error_a_vector_expects_is_derived_for_its_handler() -> None:
+    """The derived lists hold every error a vector names (else it would fail its schema); checked here by name, so
+    a hole in the derivation says which handler and error."""
+    for path in sorted((REPO / "tests/vectors").glob("*/*/*/*/*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        if "error" not in document:
+            continue
+        info = document["_info"]
+        derived = handler_errors(load_spec(info["fork"], info["preset"]), info["runner"], info["handler"])
+        assert document["error"] in derived, f"{path.relative_to(REPO)}: {document['error']} is not derived"

@@ -43,89 +43,21 @@ from ..vectors.schemas import STATE_PARAMETERS
 
 Handler = Callable[[ModuleType, dict[str, Any]], dict[str, Any]]
 HANDLERS: dict[tuple[str, str], Handler] = {}
+# The spec functions each handler calls (its entry points), as its registration declares them: the errors they may
+# raise are the errors its vectors may name (vectors/errors.py writes them into the runner's schema). A test runs
+# every handler on its vectors and checks that it calls no other spec function.
+ENTRY_FUNCTIONS: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
-def handles(runner: str, handler: str) -> Callable[[Handler], Handler]:
+def handles(runner: str, handler: str, calls: tuple[str, ...]) -> Callable[[Handler], Handler]:
+    """Register a handler, with the spec functions it ``calls`` (a function's own calls are the spec's to say)."""
+
     def register(function: Handler) -> Handler:
         HANDLERS[(runner, handler)] = function
+        ENTRY_FUNCTIONS[(runner, handler)] = calls
         return function
 
     return register
-
-
-# Spec functions that answer without changing a state and whose input keys are their parameters: one line each,
-# (runner, handler) -> (function, the output's key); decoding and encoding follow the function's annotations
-# (container_codec.call_spec_function, with its PARAMETER_CODECS for the indices that are JSON numbers and the CIDs
-# given as text).
-PURE_FUNCTIONS: dict[tuple[str, str], tuple[str, str]] = {
-    ("tax", "compute_tax"): ("compute_tax", "tax"),
-    ("charter", "charter_root"): ("compute_charter_root", "charter_root"),
-    ("charter", "decode"): ("decode_charter", "charter"),
-    ("permissions", "is_action_permitted"): ("is_action_permitted", "permitted"),
-    ("permissions", "get_forbidden_opcodes"): ("get_forbidden_opcodes", "forbidden_opcodes"),
-    ("output_root", "compute_output_root"): ("compute_output_root", "output_root"),
-    ("merkle", "root"): ("compute_merkle_root", "root"),
-    ("merkle", "proof"): ("compute_merkle_proof", "siblings"),
-    ("merkle", "verify"): ("verify_merkle_proof", "valid"),
-    ("batch", "header_hash"): ("hash_batch_header", "hash"),
-    ("dbt", "compute_dynamic_bond_threshold"): ("compute_dynamic_bond_threshold", "threshold"),
-    ("selection", "compute_shuffled_index"): ("compute_shuffled_index", "shuffled_index"),
-    ("compute", "assign_compute_providers"): ("assign_compute_providers", "assignments"),
-    ("compute", "compute_provider_reward"): ("compute_provider_reward", "reward"),
-    ("storage", "parse_cid"): ("parse_cid", "cid"),
-    ("storage", "seal_cid"): ("seal_cid", "handle"),
-    ("storage", "open_handle"): ("open_handle", "cid"),
-}
-for (_runner, _handler), (_function, _answer_key) in PURE_FUNCTIONS.items():
-    handles(_runner, _handler)(call_spec_function(_function, _answer_key))
-
-# Spec functions that build a state from their parameters: their answer is the `post`, under the state's name.
-STATE_BUILDERS: dict[tuple[str, str], tuple[str, str]] = {
-    ("registry", "genesis"): ("get_genesis_hub", "hub"),
-}
-for (_runner, _handler), (_function, _answer_key) in STATE_BUILDERS.items():
-    handles(_runner, _handler)(call_spec_function(_function, _answer_key, part="post"))
-
-
-def pre_hub(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    """The state argument of a query of the hub: ``pre.hub``."""
-    return {"hub": decode_hub(spec, request["pre"]["hub"])}
-
-
-def hub_after_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    """The state argument of a query after ``input.operations`` (whose errors are the hub's): the hub they leave."""
-    return {"hub": apply_hub_operations(spec, pre_hub(spec, request)["hub"], request["input"]["operations"])}
-
-
-# Queries of the hub, one line each: (runner, handler) -> (function, the output's key, how the hub is found).
-HUB_QUERIES: dict[tuple[str, str], tuple[str, str, Callable[[ModuleType, dict[str, Any]], dict[str, Any]]]] = {
-    ("finality", "is_state_batch_final"): ("is_state_batch_final", "final", pre_hub),
-    ("compute", "get_block_producer"): ("get_block_producer", "producer", pre_hub),
-    ("selection", "get_epoch_sequencers"): ("get_epoch_sequencers", "sequencers", hub_after_operations),
-    ("selection", "get_current_sequencer"): ("get_current_sequencer", "sequencer", hub_after_operations),
-}
-for (_runner, _handler), (_function, _answer_key, _state) in HUB_QUERIES.items():
-    handles(_runner, _handler)(call_spec_function(_function, _answer_key, _state))
-
-
-@handles("batch", "verify_committed_output_root")
-def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
-    given = request["input"]
-    dac = spec.get_dac(decode_hub(spec, request["pre"]["hub"]), spec.ChainId(decode_uint(given["chain_id"])))
-    valid = spec.verify_committed_output_root(
-        dac.state_batches,
-        decode_batch_header(spec, given["header"]),
-        spec.Hash32(decode_bytes(given["output_root"])),
-        given["index"],
-        decode_hashes(spec, given["siblings"]),
-    )
-    return {"output": {"valid": valid}}
-
-
-# --- Hub operations (hub.md, sequencing.md, bridge.md) --------------------------------------------------------------
-# Every runner whose state is the hub takes its pre-state as `pre.hub` and reports `post.hub`, with any amount an
-# operation returns beside it. `apply_operations` runs a list of operations in order; the first a rule rejects ends
-# the run with its error.
 
 
 # The hub operations a list may name (and each its own handler's): spec functions of the hub, whose other
@@ -168,6 +100,84 @@ SERVICE_OPERATION_NAMES = (
     "fulfil_service_call",
     "refund_service_call",
 )
+# Spec functions that answer without changing a state and whose input keys are their parameters: one line each,
+# (runner, handler) -> (function, the output's key); decoding and encoding follow the function's annotations
+# (container_codec.call_spec_function, with its PARAMETER_CODECS for the indices that are JSON numbers and the CIDs
+# given as text).
+PURE_FUNCTIONS: dict[tuple[str, str], tuple[str, str]] = {
+    ("tax", "compute_tax"): ("compute_tax", "tax"),
+    ("charter", "charter_root"): ("compute_charter_root", "charter_root"),
+    ("charter", "decode"): ("decode_charter", "charter"),
+    ("permissions", "is_action_permitted"): ("is_action_permitted", "permitted"),
+    ("permissions", "get_forbidden_opcodes"): ("get_forbidden_opcodes", "forbidden_opcodes"),
+    ("output_root", "compute_output_root"): ("compute_output_root", "output_root"),
+    ("merkle", "root"): ("compute_merkle_root", "root"),
+    ("merkle", "proof"): ("compute_merkle_proof", "siblings"),
+    ("merkle", "verify"): ("verify_merkle_proof", "valid"),
+    ("batch", "header_hash"): ("hash_batch_header", "hash"),
+    ("dbt", "compute_dynamic_bond_threshold"): ("compute_dynamic_bond_threshold", "threshold"),
+    ("selection", "compute_shuffled_index"): ("compute_shuffled_index", "shuffled_index"),
+    ("compute", "assign_compute_providers"): ("assign_compute_providers", "assignments"),
+    ("compute", "compute_provider_reward"): ("compute_provider_reward", "reward"),
+    ("storage", "parse_cid"): ("parse_cid", "cid"),
+    ("storage", "seal_cid"): ("seal_cid", "handle"),
+    ("storage", "open_handle"): ("open_handle", "cid"),
+}
+for (_runner, _handler), (_function, _answer_key) in PURE_FUNCTIONS.items():
+    handles(_runner, _handler, calls=(_function,))(call_spec_function(_function, _answer_key))
+
+# Spec functions that build a state from their parameters: their answer is the `post`, under the state's name.
+STATE_BUILDERS: dict[tuple[str, str], tuple[str, str]] = {
+    ("registry", "genesis"): ("get_genesis_hub", "hub"),
+}
+for (_runner, _handler), (_function, _answer_key) in STATE_BUILDERS.items():
+    handles(_runner, _handler, calls=(_function,))(call_spec_function(_function, _answer_key, part="post"))
+
+
+def pre_hub(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """The state argument of a query of the hub: ``pre.hub``."""
+    return {"hub": decode_hub(spec, request["pre"]["hub"])}
+
+
+def hub_after_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    """The state argument of a query after ``input.operations`` (whose errors are the hub's): the hub they leave."""
+    return {"hub": apply_hub_operations(spec, pre_hub(spec, request)["hub"], request["input"]["operations"])}
+
+
+# Queries of the hub, one line each: (runner, handler) -> (function, the output's key, how the hub is found).
+HUB_QUERIES: dict[tuple[str, str], tuple[str, str, Callable[[ModuleType, dict[str, Any]], dict[str, Any]]]] = {
+    ("finality", "is_state_batch_final"): ("is_state_batch_final", "final", pre_hub),
+    ("compute", "get_block_producer"): ("get_block_producer", "producer", pre_hub),
+    ("selection", "get_epoch_sequencers"): ("get_epoch_sequencers", "sequencers", hub_after_operations),
+    ("selection", "get_current_sequencer"): ("get_current_sequencer", "sequencer", hub_after_operations),
+}
+# What finding the hub calls, by how the query finds it.
+QUERY_STATE_CALLS: dict[Handler, tuple[str, ...]] = {pre_hub: (), hub_after_operations: HUB_OPERATION_NAMES}
+for (_runner, _handler), (_function, _answer_key, _state) in HUB_QUERIES.items():
+    _calls = (_function, *QUERY_STATE_CALLS[_state])
+    handles(_runner, _handler, calls=_calls)(call_spec_function(_function, _answer_key, _state))
+
+
+@handles("batch", "verify_committed_output_root", calls=("get_dac", "verify_committed_output_root"))
+def verify_committed_output_root(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
+    given = request["input"]
+    dac = spec.get_dac(decode_hub(spec, request["pre"]["hub"]), spec.ChainId(decode_uint(given["chain_id"])))
+    valid = spec.verify_committed_output_root(
+        dac.state_batches,
+        decode_batch_header(spec, given["header"]),
+        spec.Hash32(decode_bytes(given["output_root"])),
+        given["index"],
+        decode_hashes(spec, given["siblings"]),
+    )
+    return {"output": {"valid": valid}}
+
+
+# --- Hub operations (hub.md, sequencing.md, bridge.md) --------------------------------------------------------------
+# Every runner whose state is the hub takes its pre-state as `pre.hub` and reports `post.hub`, with any amount an
+# operation returns beside it. `apply_operations` runs a list of operations in order; the first a rule rejects ends
+# the run with its error.
+
+
 # What an operation returns beside the new state, as the post reports it: an amount under its key, or an amount
 # paid on L1 to the address of one of its arguments, as a payout (an operation returning payouts lists them).
 AMOUNT_KEYS = {
@@ -252,12 +262,12 @@ HUB_OPERATIONS: dict[str, tuple[str, ...]] = {
 }
 for _runner, _operations in HUB_OPERATIONS.items():
     for _operation in _operations:
-        handles(_runner, _operation)(_hub_operation_handler(_operation))
+        handles(_runner, _operation, calls=(_operation,))(_hub_operation_handler(_operation))
 for _runner in ("stakes", "bridge"):
-    handles(_runner, "apply_operations")(_apply_operations)
+    handles(_runner, "apply_operations", calls=HUB_OPERATION_NAMES)(_apply_operations)
 
 
-@handles("challenge", "get_block_trace")
+@handles("challenge", "get_block_trace", calls=("get_block_trace", "hash_trace_point"))
 def block_trace(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """The roots of every point of the true trace of block ``input.block_number`` of DAC ``input.chain_id``."""
     given = request["input"]
@@ -268,8 +278,8 @@ def block_trace(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     return {"output": {"roots": encode_hashes([spec.hash_trace_point(point, index, steps) for index, point in enumerate(trace)])}}
 
 
-@handles("challenge", "apply_operations")
-@handles("rangers", "apply_operations")
+@handles("challenge", "apply_operations", calls=HUB_OPERATION_NAMES)
+@handles("rangers", "apply_operations", calls=HUB_OPERATION_NAMES)
 def operations_with_payouts(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Run the operations in order; the post-state is the hub and every payout made on L1 (settlements, bonds
     withdrawn, rewards), in order."""
@@ -299,7 +309,7 @@ def apply_service_operation(
     return states["hub"], states["market"], returned.get("payouts", [])
 
 
-@handles("services", "apply_operations")
+@handles("services", "apply_operations", calls=(*SERVICE_OPERATION_NAMES, "advance_l1_block"))
 def service_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Run the operations in order on the hub and the marketplace; the first a rule rejects ends the run."""
     hub = decode_hub(spec, request["pre"]["hub"])
@@ -312,7 +322,7 @@ def service_operations(spec: ModuleType, request: dict[str, Any]) -> dict[str, A
     return {"post": {"marketplace": encode_marketplace(market), "payouts": payouts}}
 
 
-@handles("derivation", "derive_chain")
+@handles("derivation", "derive_chain", calls=(*HUB_OPERATION_NAMES, "derive_chain"))
 def derive_chain(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Run ``input.operations`` on the hub (their errors are the hub's), then derive chain ``input.chain_id``."""
     given = request["input"]
@@ -324,7 +334,7 @@ def derive_chain(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
 # --- Sequencing (spec/v1/sequencing.md) ---------------------------------------------------------------------------
 
 
-@handles("eligibility", "is_eligible_sequencer")
+@handles("eligibility", "is_eligible_sequencer", calls=("compute_dynamic_bond_threshold", "is_eligible_sequencer"))
 def is_eligible_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     threshold = spec.compute_dynamic_bond_threshold(spec.Wei(decode_uint(given["coinbase_supply"])))
@@ -332,14 +342,14 @@ def is_eligible_sequencer(spec: ModuleType, request: dict[str, Any]) -> dict[str
     return {"output": {"eligible": bool(eligible)}}
 
 
-@handles("charter", "encode_call")
+@handles("charter", "encode_call", calls=("encode_tax_call", "encode_governance_call"))
 def charter_encode_call(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     encode = {"setTax": spec.encode_tax_call, "setGovernance": spec.encode_governance_call}[given["function"]]
     return {"output": {"data": encode_bytes(encode(decode_charter(spec, given["charter"])))}}
 
 
-@handles("charter", "update")
+@handles("charter", "update", calls=("apply_charter_call", "compute_charter_root"))
 def charter_update(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     updated = spec.apply_charter_call(
@@ -355,7 +365,11 @@ def charter_update(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
 # --- Execution (spec/v1/execution.md) ------------------------------------------------------------------------------
 
 
-@handles("state_transition", "apply_block")
+@handles(
+    "state_transition",
+    "apply_block",
+    calls=("get_genesis_state", "state_transition", "apply_block", "compute_charter_root", "get_state_output_root"),
+)
 def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Build the genesis state of ``pre``, take it through ``input.parents`` (if any) with ``state_transition``,
     apply ``input.block`` and report the roots, receipts and named accounts; with ``"trace": true``, also the
@@ -374,7 +388,7 @@ def state_transition_apply_block(spec: ModuleType, request: dict[str, Any]) -> d
     return {"post": encode_state_transition_post(spec, post_state, receipts, queries), "trace": trace}
 
 
-@handles("storage", "cid")
+@handles("storage", "cid", calls=("compute_cid_with_layout", "compute_cid", "format_cid"))
 def storage_cid(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     data = decode_content(given["data"])
@@ -386,14 +400,14 @@ def storage_cid(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     return {"output": {"cid": spec.format_cid(cid)}}
 
 
-@handles("storage", "verify_content")
+@handles("storage", "verify_content", calls=("parse_cid", "verify_content"))
 def storage_verify_content(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     spec.verify_content(spec.parse_cid(given["cid"]), decode_content(given["data"]))
     return {"output": {"valid": True}}
 
 
-@handles("storage", "serve_request")
+@handles("storage", "serve_request", calls=("serve_storage_request",))
 def storage_serve_request(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     given = request["input"]
     store, answer = spec.serve_storage_request(

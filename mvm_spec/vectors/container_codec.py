@@ -57,6 +57,10 @@ class Codec(NamedTuple):
     # (the spec value, its JSON) for the formats page's list of encoding exceptions; None for a codec that only
     # writes a JSON number (the page finds those in the schemas)
     note: tuple[str, str] | None = None
+    # the spec functions decoding and encoding call (a CID's text is read by ``parse_cid``, written by
+    # ``format_cid``): their errors are those of a handler whose input or answer it reads or writes (``errors.py``)
+    decode_calls: tuple[str, ...] = ()
+    encode_calls: tuple[str, ...] = ()
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -223,6 +227,8 @@ _CID_TEXT = Codec(
     _decode_cid_text,
     _cid_text_schema,
     ("a `Cid` in a stored object, `seal_cid`'s input and `open_handle`'s answer", "its text (`format_cid`)"),
+    decode_calls=("parse_cid",),
+    encode_calls=("format_cid",),
 )
 _SORTED_NUMBERS = Codec(
     lambda values: sorted(int(value) for value in values),
@@ -306,6 +312,38 @@ def encoding_exceptions() -> tuple[tuple[str, str], ...]:
     codecs = [*TYPE_CODECS.values(), *FIELD_CODECS.values(), *PARAMETER_CODECS.values()]
     notes = [codec.note for codec in codecs if codec.note is not None]
     return tuple(dict.fromkeys(notes))
+
+
+def codec_calls(spec: ModuleType, function_name: str) -> tuple[str, ...]:
+    """The spec functions the encodings of ``spec.<function_name>``'s parameters (decoded) and result (encoded)
+    call (``Codec.decode_calls``, ``encode_calls``), by every codec of the tables above their types reach: what a
+    handler reading its arguments with ``decode_arguments`` and writing its answer with ``encode_result`` calls
+    beside the function."""
+    calls: list[str] = []
+
+    def reach(annotation: Any, side: str, seen: set[str]) -> None:
+        key = type_key(annotation)
+        if key in seen:
+            return
+        seen.add(key)
+        found = [TYPE_CODECS.get(key)]
+        for argument in typing.get_args(annotation):
+            if argument is not Ellipsis:
+                reach(argument, side, seen)
+        if is_container(annotation):
+            for field, field_type in field_types(annotation):
+                found.append(FIELD_CODECS.get((annotation.__name__, field)))
+                reach(field_type, side, seen)
+        calls.extend(call for codec in found if codec is not None for call in getattr(codec, side))
+
+    for name, annotation in typing.get_type_hints(getattr(spec, function_name)).items():
+        side = "encode_calls" if name == "return" else "decode_calls"
+        codec = PARAMETER_CODECS.get((function_name, name))
+        if codec is not None:
+            calls.extend(getattr(codec, side))
+        else:
+            reach(annotation, side, set())
+    return tuple(dict.fromkeys(calls))
 
 
 def is_container(annotation: Any) -> bool:

@@ -255,7 +255,9 @@ def render_formats_page(root: Path) -> str:
             "Every handler's parts and keys with their encodings, generated from the JSON Schemas "
             "(`tests/vectors/schema/`, themselves generated from the spec's container types and function signatures "
             "by `mvm_spec/vectors/schemas.py`) and the reference client's handler table, so it says what the schemas "
-            "check. [Conformance vectors](vectors.md) explains the files; [the client protocol](protocol.md) how a "
+            "check. A handler's `error` lists the spec errors a `raise` names in the spec functions it calls, read from "
+            "the spec's code (`mvm_spec/vectors/errors.py`); a handler with no `error` rejects no input. "
+            "[Conformance vectors](vectors.md) explains the files; [the client protocol](protocol.md) how a "
             "client is asked. An encoding named in a table is one of:"
         ),
         "",

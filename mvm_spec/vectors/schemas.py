@@ -14,7 +14,10 @@ container's field list is in an envelope. Where one describes a spec value it ho
   table serves with ``call_spec_function``, or an operation's arguments; with ``"$op": true`` also the ``op`` key
   naming it, as in a list of operations, and with ``"$first"`` the keys given there before the parameters;
 - ``{"$returns": "compute_tax"}`` is the output of the handler the handler table serves with that function: one
-  key, the table's, holding the result by the function's return annotation.
+  key, the table's, holding the result by the function's return annotation;
+- ``{"$errors": "batch.append_state_batch"}`` (a handler) or ``{"$errors": "batch"}`` (any handler of a runner) is
+  the ``error`` a vector may expect: one of the spec errors the handler's entry functions may raise, as
+  ``errors.py`` reads them from the spec's code, or ``false`` where they raise none. No envelope names an error.
 
 What a type cannot say (a description, a bound, the codes a status takes) is in ``REFINEMENTS`` below, by
 ``type_key`` or ``"Container.field"``. The spec module the types are read from is ``TYPES_FROM``; every fork and
@@ -32,6 +35,7 @@ from types import ModuleType
 from typing import Any, Mapping
 
 from .container_codec import PARAMETER_CODECS, arguments_schema, schema_of
+from .errors import errors_schema
 
 ENVELOPE_PACKAGE = "mvm_spec.vectors"
 ENVELOPE_FOLDER = "envelopes"
@@ -156,7 +160,7 @@ def shared_definitions(envelopes: Mapping[str, Any]) -> dict[str, tuple[str, str
     return shared
 
 
-PLACEHOLDER_KEYS = ("$derived", "$arguments", "$op", "$first", "$returns")
+PLACEHOLDER_KEYS = ("$derived", "$arguments", "$op", "$first", "$returns", "$errors")
 
 
 def _described(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -178,6 +182,10 @@ def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "")
     if "$returns" in node:
         key, value = _answer_schema(spec, node["$returns"], refs)
         return _object_of({key: _described(node, value)})
+    if "$errors" in node:
+        if len(node) != 1:
+            raise ValueError(f"an $errors placeholder takes no other key: {node!r}")
+        return errors_schema(spec, node["$errors"])
     if "$arguments" in node:
         function = getattr(spec, node["$arguments"])
         derived = arguments_schema(function, STATE_PARAMETERS, refs=refs, refinements=REFINEMENTS)

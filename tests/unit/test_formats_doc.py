@@ -29,7 +29,7 @@ def test_every_handler_has_a_section_with_its_keys(page: str) -> None:
     tax = page.split("### `tax` / `compute_tax`\n", 1)[1].split("\n## ", 1)[0]
     assert "| `value` | uint256 |" in tax and "| `schedule` | [tax_schedule](#formats-common-tax-schedule) |" in tax
     assert "| `tax` | uint256 |" in tax
-    assert '`error`: one of `"TooManyTaxBrackets"`' in tax
+    assert '`error`: one of `"TaxRateAboveMaximum"`, `"TaxThresholdsNotIncreasing"`, `"TooManyTaxBrackets"`.' in tax
 
 
 def test_exceptions_list_numbers_nulls_pairs_and_bare_arrays(page: str) -> None:

@@ -80,7 +80,7 @@ def test_no_envelope_writes_the_parameters_of_an_operation() -> None:
 def test_every_placeholder_names_a_type_or_function_of_the_spec() -> None:
     generated = generate_schemas(SPEC)
     text = json.dumps(generated)
-    assert "$derived" not in text and "$arguments" not in text and '"$op"' not in text
+    assert "$derived" not in text and "$arguments" not in text and '"$op"' not in text and "$errors" not in text
     sequencer = generated["common.json"]["$defs"]["sequencer"]
     assert sequencer["required"] == [name for name, _ in field_types(SPEC.Sequencer)]
     create_dac = generated["common.json"]["$defs"]["op_create_dac"]

@@ -18,10 +18,10 @@ from typing import cast as _cast
 
 import rlp as _rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth_abi.decoding import ContextFramesBytesIO as _AbiStream
-from eth_abi.abi import encode as _eth_abi_encode
+from eth_abi.encoding import TupleEncoder as _AbiTupleEncoder
 from eth_abi.exceptions import DecodingError
 from eth_abi.registry import registry as _abi_registry
-from eth_hash.auto import keccak as _keccak
+from sha3 import keccak_256 as _keccak_256  # safe-pysha3: the Keccak Code Package's C, behind one Python call
 from eth_utils.exceptions import ValidationError as _EthUtilsValidationError
 from trie.exceptions import BadTrieProof as _BadTrieProof
 from trie.exceptions import InvalidNibbles as _InvalidNibbles
@@ -220,9 +220,53 @@ def keccak256(data: bytes) -> Bytes32:
     return Bytes32(_keccak(data))
 
 
+def _keccak(data: bytes) -> bytes:
+    # safe-pysha3's keccak_256 (eth-hash's "pysha3" backend, called directly): the same digest as eth-hash's default
+    # pycryptodome backend (tests/unit/test_primitives.py checks both against published answers and each other),
+    # without its Python layers, which cost 5 of the 6 us of a short hash: a block hashes four times per transaction.
+    return _cast(bytes, _keccak_256(data).digest())
+
+
 def abi_encode(types: Sequence[str], values: Sequence[Any]) -> bytes:
     """Solidity's ``abi.encode`` of ``values`` as ``types`` (eth-abi), so L1 contracts compute the same bytes."""
-    return bytes(_eth_abi_encode(list(types), [_abi_value(value) for value in values]))
+    return bytes(_abi_encoder(tuple(types))([_abi_value(value) for value in values]))
+
+
+class _AbiTupleEncodedOnce(_AbiTupleEncoder):
+    """eth-abi's tuple encoder, validating each value once.
+
+    eth-abi's ``TupleEncoder.encode`` first validates every value against its type, then encodes each with its own
+    encoder, which validates it again. Here the first pass checks only what the element encoders cannot (a
+    list-like of the right length, else eth-abi's own check raises its own error); each value is still validated,
+    by its encoder, before it is encoded. The layout (heads, tails, offsets) is eth-abi's ``encode``, unchanged.
+    """
+
+    def validate_value(self, value: Any) -> None:
+        encoders: Tuple[Any, ...] = _cast(Any, self).encoders
+        if not isinstance(value, (list, tuple)) or len(value) != len(encoders):
+            _cast(Any, super()).validate_value(value)
+
+
+@_lru_cache(maxsize=None)  # one per tuple of types the spec encodes: a few dozen
+def _abi_encoder(types: Tuple[str, ...]) -> Callable[[Sequence[Any]], bytes]:
+    """The encoder of a tuple of ``types``, built once from eth-abi's registry (as ``eth_abi.encode`` looks it up).
+
+    A tuple of static types (words: integers, addresses, fixed bytes, booleans, and fixed arrays and tuples of them)
+    has no tails: its encoding is its values' encodings one after the other, so their own encoders run in turn,
+    without the tuple's per-call bookkeeping of heads and offsets. A tuple with a dynamic type goes through
+    eth-abi's tuple encoding.
+    """
+    encoders: Tuple[Any, ...] = tuple(_cast(Any, _abi_registry.get_tuple_encoder(*types)).encoders)
+    tuple_encoder: Any = _cast(Any, _AbiTupleEncodedOnce)(encoders=encoders)
+    if tuple_encoder.is_dynamic:
+        return _cast(Callable[[Sequence[Any]], bytes], tuple_encoder)
+
+    def encode_words(values: Sequence[Any]) -> bytes:
+        if len(values) != len(encoders):
+            return bytes(tuple_encoder(values))  # raises eth-abi's error for the wrong number of values
+        return b"".join([encoder(value) for encoder, value in zip(encoders, values)])
+
+    return encode_words
 
 
 class AbiDecodingError(ValueError):

@@ -146,11 +146,14 @@ else:
         a chain of replaces on every operation (a third of a challenge move). Anything else, and an unknown field
         name, goes to the library's ``replace``.
         """
+        if type(obj) not in _CONTAINER_TYPES:
+            return _dataclasses_replace(obj, **changes)
         fields = obj.__dict__
-        if type(obj) not in _CONTAINER_TYPES or not fields.keys() >= changes.keys():
+        merged = fields | changes
+        if len(merged) != len(fields):  # a name that is not a field: the library raises its own error
             return _dataclasses_replace(obj, **changes)
         copy = object.__new__(type(obj))
-        object.__setattr__(copy, "__dict__", fields | changes)  # past the frozen class's __setattr__
+        object.__setattr__(copy, "__dict__", merged)  # past the frozen class's __setattr__
         return copy
 
 
@@ -165,7 +168,7 @@ class _BoundedUint(int):
         cls._limit = 1 << cls.BITS
 
     def __new__(cls, value: int = 0) -> Self:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int)):
             raise TypeError(f"{cls.__name__} takes an int, not {type(value).__name__}")
         if not 0 <= value < cls._limit:
             raise ValueError(f"{cls.__name__} out of range: {value}")
@@ -196,6 +199,8 @@ class _FixedBytes(bytes):
     LENGTH: int = 0
 
     def __new__(cls, value: bytes | str = b"") -> Self:
+        if isinstance(value, bytes) and len(value) == cls.LENGTH and cls.LENGTH:  # the common case: already right
+            return bytes.__new__(cls, value)
         raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
         if value == b"" and cls.LENGTH:
             raw = bytes(cls.LENGTH)

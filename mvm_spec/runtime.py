@@ -18,10 +18,10 @@ from typing import cast as _cast
 
 import rlp as _rlp  # type: ignore[import-untyped]  # pyrlp ships no type information
 from eth_abi.decoding import ContextFramesBytesIO as _AbiStream
-from eth_abi.abi import encode as _eth_abi_encode
+from eth_abi.encoding import TupleEncoder as _AbiTupleEncoder
 from eth_abi.exceptions import DecodingError
 from eth_abi.registry import registry as _abi_registry
-from eth_hash.auto import keccak as _keccak
+from sha3 import keccak_256 as _keccak_256  # safe-pysha3: the Keccak Code Package's C, behind one Python call
 from eth_utils.exceptions import ValidationError as _EthUtilsValidationError
 from trie.exceptions import BadTrieProof as _BadTrieProof
 from trie.exceptions import InvalidNibbles as _InvalidNibbles
@@ -146,11 +146,14 @@ else:
         a chain of replaces on every operation (a third of a challenge move). Anything else, and an unknown field
         name, goes to the library's ``replace``.
         """
+        if type(obj) not in _CONTAINER_TYPES:
+            return _dataclasses_replace(obj, **changes)
         fields = obj.__dict__
-        if type(obj) not in _CONTAINER_TYPES or not fields.keys() >= changes.keys():
+        merged = fields | changes
+        if len(merged) != len(fields):  # a name that is not a field: the library raises its own error
             return _dataclasses_replace(obj, **changes)
         copy = object.__new__(type(obj))
-        object.__setattr__(copy, "__dict__", fields | changes)  # past the frozen class's __setattr__
+        object.__setattr__(copy, "__dict__", merged)  # past the frozen class's __setattr__
         return copy
 
 
@@ -165,7 +168,7 @@ class _BoundedUint(int):
         cls._limit = 1 << cls.BITS
 
     def __new__(cls, value: int = 0) -> Self:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if type(value) is not int and (isinstance(value, bool) or not isinstance(value, int)):
             raise TypeError(f"{cls.__name__} takes an int, not {type(value).__name__}")
         if not 0 <= value < cls._limit:
             raise ValueError(f"{cls.__name__} out of range: {value}")
@@ -196,6 +199,8 @@ class _FixedBytes(bytes):
     LENGTH: int = 0
 
     def __new__(cls, value: bytes | str = b"") -> Self:
+        if isinstance(value, bytes) and len(value) == cls.LENGTH and cls.LENGTH:  # the common case: already right
+            return bytes.__new__(cls, value)
         raw = bytes.fromhex(value.removeprefix("0x")) if isinstance(value, str) else bytes(value)
         if value == b"" and cls.LENGTH:
             raw = bytes(cls.LENGTH)
@@ -220,9 +225,53 @@ def keccak256(data: bytes) -> Bytes32:
     return Bytes32(_keccak(data))
 
 
+def _keccak(data: bytes) -> bytes:
+    # safe-pysha3's keccak_256 (eth-hash's "pysha3" backend, called directly): the same digest as eth-hash's default
+    # pycryptodome backend (tests/unit/test_primitives.py checks both against published answers and each other),
+    # without its Python layers, which cost 5 of the 6 us of a short hash: a block hashes four times per transaction.
+    return _cast(bytes, _keccak_256(data).digest())
+
+
 def abi_encode(types: Sequence[str], values: Sequence[Any]) -> bytes:
     """Solidity's ``abi.encode`` of ``values`` as ``types`` (eth-abi), so L1 contracts compute the same bytes."""
-    return bytes(_eth_abi_encode(list(types), [_abi_value(value) for value in values]))
+    return bytes(_abi_encoder(tuple(types))([_abi_value(value) for value in values]))
+
+
+class _AbiTupleEncodedOnce(_AbiTupleEncoder):
+    """eth-abi's tuple encoder, validating each value once.
+
+    eth-abi's ``TupleEncoder.encode`` first validates every value against its type, then encodes each with its own
+    encoder, which validates it again. Here the first pass checks only what the element encoders cannot (a
+    list-like of the right length, else eth-abi's own check raises its own error); each value is still validated,
+    by its encoder, before it is encoded. The layout (heads, tails, offsets) is eth-abi's ``encode``, unchanged.
+    """
+
+    def validate_value(self, value: Any) -> None:
+        encoders: Tuple[Any, ...] = _cast(Any, self).encoders
+        if not isinstance(value, (list, tuple)) or len(value) != len(encoders):
+            _cast(Any, super()).validate_value(value)
+
+
+@_lru_cache(maxsize=None)  # one per tuple of types the spec encodes: a few dozen
+def _abi_encoder(types: Tuple[str, ...]) -> Callable[[Sequence[Any]], bytes]:
+    """The encoder of a tuple of ``types``, built once from eth-abi's registry (as ``eth_abi.encode`` looks it up).
+
+    A tuple of static types (words: integers, addresses, fixed bytes, booleans, and fixed arrays and tuples of them)
+    has no tails: its encoding is its values' encodings one after the other, so their own encoders run in turn,
+    without the tuple's per-call bookkeeping of heads and offsets. A tuple with a dynamic type goes through
+    eth-abi's tuple encoding.
+    """
+    encoders: Tuple[Any, ...] = tuple(_cast(Any, _abi_registry.get_tuple_encoder(*types)).encoders)
+    tuple_encoder: Any = _cast(Any, _AbiTupleEncodedOnce)(encoders=encoders)
+    if tuple_encoder.is_dynamic:
+        return _cast(Callable[[Sequence[Any]], bytes], tuple_encoder)
+
+    def encode_words(values: Sequence[Any]) -> bytes:
+        if len(values) != len(encoders):
+            return bytes(tuple_encoder(values))  # raises eth-abi's error for the wrong number of values
+        return b"".join([encoder(value) for encoder, value in zip(encoders, values)])
+
+    return encode_words
 
 
 class AbiDecodingError(ValueError):

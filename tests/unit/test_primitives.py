@@ -8,8 +8,12 @@ rather than somewhere deep in a vector.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
+from eth_abi.abi import encode as eth_abi_encode
+from eth_abi.exceptions import EncodingError
+from eth_hash.backends.pycryptodome import keccak256 as pycryptodome_keccak256
 
 from mvm_spec.forks.v1 import mainnet as spec
 from mvm_spec.runtime import AbiDecodingError, RlpDecodingError, abi_decode, abi_encode, keccak256, rlp_decode
@@ -22,11 +26,60 @@ def test_keccak256_is_ethereums_keccak_not_sha3() -> None:
     assert hashlib.sha3_256(b"").hexdigest() == "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"
 
 
+def test_keccak256_agrees_with_the_hash_py_evm_uses_at_every_length() -> None:
+    # The spec hashes through safe-pysha3, py-evm through eth-hash (pycryptodome): the same function, checked across
+    # the sponge's 136-byte block boundary and a few blocks beyond. One more published answer: 200 bytes of 0xa3.
+    for length in range(0, 3 * 136 + 2):
+        data = bytes((index * 7 + length) % 256 for index in range(length))
+        assert keccak256(data) == pycryptodome_keccak256(data), length
+    assert keccak256(bytes([0xA3]) * 200).hex() == "3a57666b048777f2c953dc4456f45a2588e1cb6f2da760122d530ac2ce607d4a"
+
+
 def test_abi_encode_is_soliditys_head_and_tail_layout() -> None:
     # abi.encode(uint16(5), "ab"): the uint in its word, the string's offset (64), its length, its bytes padded.
     words = [5, 64, 2]
     expected = b"".join(word.to_bytes(32, "big") for word in words) + b"ab" + bytes(30)
     assert abi_encode(["uint16", "string"], [5, "ab"]) == expected
+
+
+ENCODINGS: list[tuple[tuple[str, ...], tuple[Any, ...]]] = [
+    ((), ()),
+    (("uint256", "bytes32"), (spec.uint256(7), spec.Hash32(bytes([1]) * 32))),  # words only: each encoder in turn
+    (
+        ("address", "bool", "uint8", "int16", "bytes4", "uint256[2]", "(uint64,address)"),
+        (spec.Address(), True, 255, -2, b"abcd", (1, 2), (3, bytes(20))),
+    ),
+    (("uint8", "uint256", "(address,bytes32[],bytes)[]", "uint256"), (1, 21_000, [(bytes(20), [bytes(32)] * 2, b"xy")], 5)),
+    (("bytes32", "string", "uint256"), (bytes(32), "fallback", 3)),
+    (("(uint256,uint16)[]", "address[]"), ([(10**18, 100)], [bytes(20)])),
+]
+
+
+@pytest.mark.parametrize("types, values", ENCODINGS)
+def test_abi_encode_is_eth_abis_encode(types: tuple[str, ...], values: tuple[Any, ...]) -> None:
+    """The runtime holds eth-abi's encoders per tuple of types (and runs a static tuple's word encoders in turn):
+    the bytes are ``eth_abi.encode``'s, for static and dynamic tuples alike."""
+    plain = [bytes(value) if isinstance(value, bytes) else value for value in values]
+    assert abi_encode(types, values) == eth_abi_encode(list(types), plain)
+    assert abi_encode(types, values) == abi_encode(list(types), list(values))  # the same encoder, cached
+
+
+@pytest.mark.parametrize(
+    "types, values",
+    [
+        (("uint8",), (256,)),  # out of range
+        (("uint256", "bytes32"), (1, bytes(33))),  # fixed bytes too long for their type
+        (("uint256", "bytes32"), (1,)),  # too few values
+        (("uint8", "bytes"), (1, b"", 2)),  # too many values
+        (("uint8", "bytes"), (-1, b"")),  # out of range, in a dynamic tuple
+        (("address", "(address,bytes32[],bytes)[]"), (bytes(20), [(bytes(20), [bytes(32)], 5)])),  # a nested bad value
+    ],
+)
+def test_abi_encode_refuses_what_eth_abi_refuses(types: tuple[str, ...], values: tuple[Any, ...]) -> None:
+    with pytest.raises(EncodingError):
+        eth_abi_encode(list(types), list(values))
+    with pytest.raises(EncodingError):
+        abi_encode(types, values)
 
 
 @pytest.mark.parametrize(

@@ -850,6 +850,43 @@ def test_decode_refuses_a_non_canonical_offset(spec: ModuleType) -> Iterator[Par
     yield from expect_decode_refused(spec, data)
 
 
+def expect_decode_rejected(spec: ModuleType, data: bytes, error: str) -> Iterator[Part]:
+    yield "input", {"data": encode_bytes(data)}
+    yield from expect_spec_error(spec, error, lambda: spec.decode_charter(data))
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_charter_with_a_rate_above_the_maximum(spec: ModuleType) -> Iterator[Part]:
+    """The canonical encoding of a charter whose one bracket is at 10,001 bps: well-formed bytes (a uint16 holds
+    10,001), but no valid charter, so the tax schedule's own error, not MalformedCharterUpdate."""
+    yield from expect_decode_rejected(spec, charter_encoding(brackets=[(0, 10_001)]), "TaxRateAboveMaximum")
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_charter_with_an_unknown_action(spec: ModuleType) -> Iterator[Part]:
+    """The canonical encoding of a charter whose rule names action 0x104, one past IPFS_WRITE: the rule's error."""
+    rules: list[Rule] = [([address(1)], ALLOW, 0x104)]
+    yield from expect_decode_rejected(spec, charter_encoding("v", "m", rules), "UnknownPermissionAction")
+
+
+@vector_case("charter", "decode")
+def test_decode_a_broken_rule_in_non_canonical_bytes_reports_the_rule(spec: ModuleType) -> Iterator[Part]:
+    """The charter with action 0x104, with a zero word appended: the bytes are not the charter's encoding and the
+    charter breaks a rule. The ABI decoding reads past the extra word, then the charter is checked (the spec
+    re-encodes it, which validates first), then the bytes are compared with its encoding: the rule is reported."""
+    rules: list[Rule] = [([address(1)], ALLOW, 0x104)]
+    yield from expect_decode_rejected(spec, charter_encoding("v", "m", rules) + bytes(32), "UnknownPermissionAction")
+
+
+@vector_case("charter", "decode")
+def test_decode_a_broken_rule_in_undecodable_bytes_is_malformed(spec: ModuleType) -> Iterator[Part]:
+    """The same charter with a non-zero byte in the padding of the management contract's word: the strict ABI
+    decoding refuses the bytes before any rule is read, so MalformedCharterUpdate wins."""
+    data = bytearray(charter_encoding("v", "m", [([address(1)], ALLOW, 0x104)]))
+    data[4 * 32] = 1  # the fifth head word is the address; its first byte is padding
+    yield from expect_decode_rejected(spec, bytes(data), "MalformedCharterUpdate")
+
+
 # --- charter/encode_call: the data of the two charter functions -------------------------------------------------------
 
 

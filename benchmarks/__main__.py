@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import platform
 
-from . import bridge, challenge, fuzz, merkle, permissions, selection, storage, t8n, transfers
+from . import bridge, challenge, fuzz, merkle, permissions, selection, storage, t8n, transfers, vectors
 
 
 def main() -> None:
     print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}")
-    for benchmark in (merkle, selection, permissions, transfers, bridge, challenge, storage, fuzz, t8n):
+    for benchmark in (merkle, selection, permissions, transfers, bridge, challenge, storage, fuzz, vectors, t8n):
         print("\n".join(benchmark.run()))
 
 

@@ -129,7 +129,7 @@ def _trace(args: argparse.Namespace) -> int:
         return 2
     reply = answer(Vector(str(args.vector), document).request(0) | {"trace": True})
     if "trace" not in reply:
-        reason = reply.get("error") or reply.get("protocol_error")
+        reason = reply.get("error") or reply.get("protocol_error") or reply.get("crash")
         print(f"{args.vector}: the spec rejects the block ({reason}), so nothing is traced", file=sys.stderr)
         return 1
     for index, lines in enumerate(reply["trace"]):
@@ -203,7 +203,11 @@ def _fuzz(args: argparse.Namespace) -> int:
             path = args.out / f"{result.runner}_{result.handler}_fuzz.json"
             path.write_text(json.dumps(result.vector, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
             print(f"wrote {path}")
-    return 1 if report.disagreements or report.client_problem else 0
+        for result in report.spec_crashes:  # a request, not a vector: the spec has no answer to expect
+            path = args.out / f"{result.runner}_{result.handler}_spec_crash.json"
+            path.write_text(json.dumps(result.crash_request, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
+            print(f"wrote {path}")
+    return 1 if report.disagreements or report.spec_crashes or report.client_problem else 0
 
 
 def _t8n(args: argparse.Namespace) -> int:
@@ -366,7 +370,9 @@ def make_parser() -> argparse.ArgumentParser:
     fuzz.add_argument("--seed", type=int, default=0, help="Hypothesis's seed: the same seed draws the same requests")
     fuzz.add_argument("--preset", default="minimal", choices=["minimal", "mainnet"])
     fuzz.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer")
-    fuzz.add_argument("--out", type=Path, help="also write each minimal disagreement as a vector file in this folder")
+    fuzz.add_argument(
+        "--out", type=Path, help="also write each minimal disagreement as a vector file (and each spec crash as its request)"
+    )
     fuzz.set_defaults(run=_fuzz)
 
     t8n = commands.add_parser(

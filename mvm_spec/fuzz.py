@@ -8,6 +8,10 @@ ready vector file, in the format of ``tests/vectors`` (its expected part is the 
 can add it to its own regression suite. The strategies reach beyond valid inputs on purpose: rejections are rules
 too, and which error wins when two rules break is where ports differ.
 
+A drawn request the spec itself crashes on (the reference client's ``crash`` answer: an exception that is no spec
+error, on a request that fits the runner's schema) is a finding too, a leak in the spec, shrunk the same way with
+no client involved; a drawn request outside the schema (a ``protocol_error``) is discarded.
+
 Hypothesis comes with the project's development extra (``pip install mvm-spec[dev]``; ``make install`` has it).
 """
 
@@ -278,6 +282,8 @@ class TargetResult:
     discarded: int = 0  # drawn requests outside the format, which the spec's handler cannot read
     differences: tuple[str, ...] = ()
     vector: dict[str, Any] | None = None  # the minimal disagreement, as a vector file
+    spec_crash: str = ""  # the spec's own crash on a schema-valid request (a leak), shrunk
+    crash_request: dict[str, Any] | None = None  # that minimal request, as the runner sends it
 
     @property
     def rate(self) -> float:
@@ -293,6 +299,10 @@ class FuzzReport:
     def disagreements(self) -> list[TargetResult]:
         return [result for result in self.results if result.vector is not None]
 
+    @property
+    def spec_crashes(self) -> list[TargetResult]:
+        return [result for result in self.results if result.crash_request is not None]
+
 
 class _Disagreement(Exception):
     pass
@@ -302,11 +312,22 @@ class Unreadable(ValueError):
     """A drawn request the spec's handler cannot read: outside the format, so no client owes it an answer."""
 
 
+class SpecCrash(Exception):
+    """A drawn request that fits the runner's schema and on which the spec raised an exception that is no spec
+    error (the reference client's ``crash`` answer): a leak in the spec, not a client's fault."""
+
+    def __init__(self, request: dict[str, Any], crash: str) -> None:
+        super().__init__(crash)
+        self.request, self.crash = request, crash
+
+
 def reference_vector(fork: str, preset: str, runner: str, handler: str, parts: dict[str, Any]) -> Vector:
     """The vector the spec makes of one request (its ``input``, and ``pre`` where the runner has state) with the
     spec's own answer as the expected part."""
     head = {"id": 0, "fork": fork, "preset": preset, "runner": runner, "handler": handler}
     reply = json.loads(json.dumps(answer(head | parts)))  # as a file holds it: spec integer types become plain ints
+    if "crash" in reply:
+        raise SpecCrash(head | parts, reply["crash"])
     expected = {part: reply[part] for part in ("output", "post", "error") if part in reply}
     if not expected:
         raise Unreadable(f"the reference client did not answer {runner}/{handler}: {reply}")
@@ -376,7 +397,12 @@ def _fuzz_target(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result:
     """Search with requests pipelined; on a disagreement, replay the same draws one at a time so Hypothesis shrinks."""
     started = time.perf_counter()
     try:
-        found = _search(run, strategy, result)
+        try:
+            found = _search(run, strategy, result)
+        except SpecCrash as crash:
+            minimal = _shrink_spec_crash(run, strategy, result) or crash
+            result.spec_crash, result.crash_request = minimal.crash, minimal.request
+            found = None
         if found is not None:
             vector, differences = _shrink(run, strategy, result) or found
             document = dict(vector.document)
@@ -452,7 +478,11 @@ def _search(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: Targ
     def draw(parts: dict[str, Any]) -> None:
         if stopped:
             raise stopped[0]
-        vector = _readable_reference_vector(fork, preset, result, parts)
+        try:
+            vector = _readable_reference_vector(fork, preset, result, parts)  # rejects a request outside the format
+        except SpecCrash as crash:
+            stopped.append(crash)
+            raise
         try:
             pending.append((_send(client, result, vector), vector))
             if len(pending) > PIPELINE_DEPTH:
@@ -468,12 +498,14 @@ def _search(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: Targ
     except Exception:
         if not stopped and not found:
             raise
-        if stopped and not isinstance(stopped[0], _Disagreement):
+        if stopped and not isinstance(stopped[0], (_Disagreement, SpecCrash)):
             raise stopped[0] from None
     while pending:  # answers still owed for requests sent after the disagreement: read them to keep ids in step
         pending.popleft()
         if client.receive(timeout) is None:
             raise _ClientGone(f"client exited with code {client.process.wait()}")
+    if stopped and isinstance(stopped[0], SpecCrash):
+        raise stopped[0]
     return found[0] if found else None
 
 
@@ -485,7 +517,10 @@ def _shrink(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: Targ
     @_hypothesis(run.examples, run.random_seed, (Phase.generate, Phase.shrink))
     @given(strategy)
     def check(parts: dict[str, Any]) -> None:
-        vector = _readable_reference_vector(fork, preset, result, parts)
+        try:
+            vector = _readable_reference_vector(fork, preset, result, parts)
+        except SpecCrash:  # another finding than the disagreement being shrunk
+            reject()
         differences = _differences(client, _send(client, result, vector), vector, timeout)
         if differences:
             failing.append((vector, differences))
@@ -496,6 +531,27 @@ def _shrink(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: Targ
     except _Disagreement:
         return failing[-1]  # Hypothesis replays the minimal failing example last
     return None  # the client answered differently this time: the caller keeps the search's own example
+
+
+def _shrink_spec_crash(run: _Run, strategy: st.SearchStrategy[dict[str, Any]], result: TargetResult) -> SpecCrash | None:
+    """Replay the search's draws (same seed) through the spec alone and let Hypothesis shrink the first request it
+    crashes on; the client is not asked."""
+    crashes: list[SpecCrash] = []
+
+    @_hypothesis(run.examples, run.random_seed, (Phase.generate, Phase.shrink))
+    @given(strategy)
+    def check(parts: dict[str, Any]) -> None:
+        try:
+            _readable_reference_vector(run.fork, run.preset, result, parts)
+        except SpecCrash as crash:
+            crashes.append(crash)
+            raise
+
+    try:
+        check()
+    except SpecCrash:
+        return crashes[-1]  # Hypothesis replays the minimal failing example last
+    return None
 
 
 class _Unsupported(Exception):
@@ -511,6 +567,8 @@ def format_fuzz_report(report: FuzzReport) -> str:
     for result in report.results:
         if result.unsupported:
             verdict = "unsupported by the client"
+        elif result.crash_request is not None:
+            verdict = f"SPEC CRASHES: {result.spec_crash}"
         elif result.vector is not None:
             verdict = f"DISAGREES: {result.differences[0]}"
         elif result.differences:
@@ -521,7 +579,13 @@ def format_fuzz_report(report: FuzzReport) -> str:
         lines.append(f"{name:<36} {result.requests:>9} {result.rate:>8.0f}  {verdict}")
     for result in report.disagreements:
         lines.append(f"\nminimal disagreement on {result.runner}/{result.handler}, as a vector file:")
-        lines.append(json.dumps(result.vector, indent=2, ensure_ascii=False))
+        lines.append(json.dumps(result.vector, indent=2, ensure_ascii=True))  # as the files: a lone surrogate prints
+    for result in report.spec_crashes:
+        lines.append(
+            f"\nminimal request that fits the {result.runner} schema and crashes the spec itself "
+            f"({result.spec_crash}), as the runner sends it:"
+        )
+        lines.append(json.dumps(result.crash_request, ensure_ascii=True))
     if report.client_problem:
         lines.append(f"\nclient problem: {report.client_problem}")
     return "\n".join(lines)

@@ -627,8 +627,10 @@ def reference_replay(vector: ConformanceVector) -> Failure | None:
         reply = json.loads(json.dumps(answer(vector.request(0))))
     except Exception as error:  # a non-spec exception escaped the client: the mutant crashed the spec
         return Failure("crashed", type(error).__name__)
-    if "protocol_error" in reply:  # the client's report of a KeyError, TypeError or ValueError in the spec
-        return Failure("crashed", " ".join(str(reply["protocol_error"]).split(": ")[:2]))
+    if "crash" in reply:  # the client's report of an exception that is no spec error, such as a ValueError
+        return Failure("crashed", str(reply["crash"]).split(":")[0])
+    if "protocol_error" in reply:
+        return Failure("crashed", str(reply["protocol_error"])[:200])
     outcome = judge(vector, reply)
     if outcome.status == "passed":
         return None

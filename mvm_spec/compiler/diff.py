@@ -1,19 +1,22 @@
 """``mvm-spec diff OLD NEW``: what a fork changes, as a researcher reviewing a spec change wants to see it.
 
 Definitions are compared after overlay (so a fork that re-states a definition unchanged shows nothing), and
-vectors are compared by their expected parts, so the listing says which client-visible answers change.
+vectors are compared by their expected parts, so the listing says which client-visible answers change. A later
+fork emits vectors only for the runners it changes; the older fork's vectors it does not re-emit are inherited (a
+client of the later fork replays them too, docs/vectors.md), which ``tests/unit/test_inherited_vectors.py`` checks.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..vectors.case import EXPECTED_PARTS
-from .forks import assemble, load_fork_sources
+from .forks import assemble, fork_lineage, load_fork_sources
 from .source import Definition
 
 
@@ -26,7 +29,8 @@ class ForkDiff:
     removed: tuple[str, ...]
     vectors_changed: tuple[str, ...]
     vectors_added: tuple[str, ...]
-    vectors_removed: tuple[str, ...]
+    vectors_removed: tuple[str, ...]  # only in the old fork, which the new one does not descend from
+    vectors_inherited: tuple[str, ...] = ()  # only in the old fork, which the new one descends from: replayed as is
 
 
 def _label(definition: Definition) -> str:
@@ -51,6 +55,8 @@ def diff_forks(spec_root: Path, old: str, new: str, vectors_dir: Path) -> ForkDi
     before, after = assemble(forks, old), assemble(forks, new)
     shared = before.keys() & after.keys()
     old_vectors, new_vectors = _expected_by_case(vectors_dir, old), _expected_by_case(vectors_dir, new)
+    only_old = tuple(sorted(old_vectors.keys() - new_vectors.keys()))
+    descends = old != new and old in fork_lineage(forks, new)
     return ForkDiff(
         old,
         new,
@@ -61,7 +67,8 @@ def diff_forks(spec_root: Path, old: str, new: str, vectors_dir: Path) -> ForkDi
         removed=tuple(sorted(_label(before[name]) for name in before.keys() - after.keys())),
         vectors_changed=tuple(sorted(key for key in old_vectors.keys() & new_vectors.keys() if old_vectors[key] != new_vectors[key])),
         vectors_added=tuple(sorted(new_vectors.keys() - old_vectors.keys())),
-        vectors_removed=tuple(sorted(old_vectors.keys() - new_vectors.keys())),
+        vectors_removed=() if descends else only_old,
+        vectors_inherited=only_old if descends else (),
     )
 
 
@@ -78,4 +85,11 @@ def format_fork_diff(diff: ForkDiff) -> str:
     for title, items in sections:
         lines.append(f"\n{title} ({len(items)}):")
         lines += [f"  {item}" for item in items] or ["  (none)"]
+    if diff.vectors_inherited:  # many, each replayed unchanged: counted by preset and runner
+        per_runner = Counter("/".join(key.split("/")[:2]) for key in diff.vectors_inherited)
+        lines.append(
+            f"\nVectors inherited from {diff.old} ({len(diff.vectors_inherited)}): {diff.new} does not re-emit them; "
+            f"a {diff.new} client replays them as they are, asked with fork {diff.new} (docs/vectors.md):"
+        )
+        lines += [f"  {runner}: {count}" for runner, count in sorted(per_runner.items())]
     return "\n".join(lines)

@@ -118,6 +118,8 @@ def judge(vector: Vector, answer: dict[str, Any]) -> Outcome:
     expected = vector.expected()
     if "protocol_error" in answer:
         return Outcome(vector, "failed", (f"client reported a protocol error: {answer['protocol_error']}",))
+    if "crash" in answer:
+        return Outcome(vector, "failed", (f"client crashed on a request that fits the schema: {answer['crash']}",))
     if "error" in expected:
         if "error" not in answer:
             got = {part: answer[part] for part in EXPECTED_PARTS if part in answer}

@@ -63,6 +63,31 @@ class Codec(NamedTuple):
     encode_calls: tuple[str, ...] = ()
 
 
+def decimal_pattern(bound: int) -> str:
+    """A regular expression for the decimal strings without leading zeros of 0 to ``bound``: a JSON Schema bounds a
+    number written as a string only by its pattern. Numbers shorter than ``bound``, then those of its length that
+    share its first digits and have a smaller next one, then ``bound`` itself."""
+    digits = str(bound)
+
+    def between(low: int, high: int) -> str:
+        return str(low) if low == high else f"[{low}-{high}]"
+
+    choices = ["0"] + ([f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else [])
+    for position, digit in enumerate(map(int, digits)):
+        low = 1 if position == 0 else 0
+        if digit > low:
+            rest = len(digits) - position - 1
+            choices.append(digits[:position] + between(low, digit - 1) + (f"[0-9]{{{rest}}}" if rest else ""))
+    if bound > 0:
+        choices.append(digits)
+    return "^(" + "|".join(choices) + ")$"
+
+
+def decimal_schema(bound: int) -> dict[str, Any]:
+    """The schema of a decimal string from 0 to ``bound`` (its description is how the formats page names it)."""
+    return {"description": f"decimal string, 0 to {bound:,}", "type": "string", "pattern": decimal_pattern(bound)}
+
+
 def _ref(name: str) -> dict[str, Any]:
     return {"$ref": COMMON + name}
 
@@ -204,7 +229,7 @@ def _repeatable_array(item: str, note: tuple[str, str]) -> Codec:
 
     def schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
         plain = schema_of(annotation, refs=refs, refinements=refinements)
-        repeated = _object_schema({"repeat": {**plain, "minItems": 1}, "length": _ref("uint64")})
+        repeated = _object_schema({"repeat": {**plain, "minItems": 1}, "length": decimal_schema(MAX_REPEATED_ITEMS)})
         return {
             "oneOf": [plain, repeated],
             "description": f"An array, or {{repeat, length}}: the array `repeat` repeated and cut to `length` items "
@@ -576,7 +601,9 @@ def _unrefined_schema(annotation: Any, refs: Refs, refinements: Refinements) -> 
             if getattr(annotation, "BITS", 64) >= 53:
                 return _ref("small_uint")
             return {"type": "integer", "minimum": 0, "maximum": 2**annotation.BITS - 1}
-        return _ref("uint64" if issubclass(annotation, uint64) else "uint256")  # a plain int is unbounded: uint256
+        if annotation is int:  # unbounded: the spec itself rejects a value too large (a genesis balance of 2^256)
+            return _ref("decimal")
+        return _ref("uint64" if issubclass(annotation, uint64) else "uint256")
     raise TypeError(f"no JSON Schema for values of type {annotation!r}")
 
 

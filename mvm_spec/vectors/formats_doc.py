@@ -25,6 +25,7 @@ PART_ORDER = ("pre", "input", "output", "post", "error")
 ENCODINGS: dict[str, tuple[str, str]] = {
     "uint256": ("uint256", "decimal string, 0 to 2^256 - 1"),
     "uint64": ("uint64", "decimal string, 0 to 2^64 - 1"),
+    "decimal": ("decimal", "decimal string, any size (a value too large for its use is the spec's to reject)"),
     "small_uint": ("small uint", "JSON number, 0 to 2^53 - 1"),
     "basis_points": ("basis points", "JSON number, 0 to 2^53 - 1 (at most 10,000 is the spec's rule)"),
     "bytes": ("bytes", "0x-prefixed lowercase hex, any length"),
@@ -88,6 +89,8 @@ def describe(schemas: SchemaSet, home: str, schema: Any) -> str:
         return "object {" + fields + "}"
     if kind == "integer":
         return f"JSON number, {schema.get('minimum', 0)} to {schema['maximum']}"
+    if kind == "string" and "pattern" in schema and str(schema.get("description")).startswith("decimal string"):
+        return str(schema["description"])  # a bounded decimal (container_codec.decimal_schema)
     if kind in ("string", "boolean", "null"):
         return {"string": "string", "boolean": "`true` or `false`", "null": "`null`"}[kind]
     raise ValueError(f"{home}: no description for schema {schema!r}")

@@ -13,6 +13,8 @@ container's field list is in an envelope. Where one describes a spec value it ho
   ``market``), by their annotations (and ``container_codec.PARAMETER_CODECS``): the input of a handler the handler
   table serves with ``call_spec_function``, or an operation's arguments; with ``"$op": true`` also the ``op`` key
   naming it, as in a list of operations, and with ``"$first"`` the keys given there before the parameters;
+- ``{"$decimal_at_most": "2^64 - 1"}`` (``2^k``, ``2^k - 1`` or digits) is a decimal string from 0 to that bound:
+  ``container_codec.decimal_pattern``, the exact pattern of the bound, which no one should write by hand;
 - ``{"$returns": "compute_tax"}`` is the output of the handler the handler table serves with that function: one
   key, the table's, holding the result by the function's return annotation;
 - ``{"$errors": "batch.append_state_batch"}`` (a handler) or ``{"$errors": "batch"}`` (any handler of a runner) is
@@ -34,7 +36,7 @@ from importlib import resources
 from types import ModuleType
 from typing import Any, Mapping
 
-from .container_codec import PARAMETER_CODECS, arguments_schema, schema_of
+from .container_codec import PARAMETER_CODECS, arguments_schema, decimal_schema, schema_of
 from .errors import errors_schema
 
 ENVELOPE_PACKAGE = "mvm_spec.vectors"
@@ -62,7 +64,6 @@ REFINEMENTS: dict[str, dict[str, Any]] = {
         "description": "A genesis allocation: accounts in order, each address at most once."
     },
     "Tuple[Address, GenesisAccount]": {"description": "One allocated account (GenesisAccount)."},
-    "GenesisAccount.nonce": _UINT64,
     "Tuple[Tuple[int, int], ...]": {"description": "Storage as [slot, value] pairs of decimal strings."},
     "Optional[Address]": {"description": "An address, or null."},
     "Deposit.to": {"description": "The recipient, or null for a contract creation."},
@@ -160,7 +161,17 @@ def shared_definitions(envelopes: Mapping[str, Any]) -> dict[str, tuple[str, str
     return shared
 
 
-PLACEHOLDER_KEYS = ("$derived", "$arguments", "$op", "$first", "$returns", "$errors")
+PLACEHOLDER_KEYS = ("$derived", "$arguments", "$op", "$first", "$returns", "$errors", "$decimal_at_most")
+
+
+def parse_bound(text: str) -> int:
+    """The bound a ``$decimal_at_most`` names: ``2^k``, ``2^k - 1`` or decimal digits."""
+    power, minus_one = text.removesuffix(" - 1"), text.endswith(" - 1")
+    if power.startswith("2^") and power[2:].isdecimal():
+        return int(2 ** int(power[2:])) - (1 if minus_one else 0)
+    if text.isdecimal():
+        return int(text)
+    raise ValueError(f"$decimal_at_most {text!r}: give 2^k, 2^k - 1 or digits")
 
 
 def _described(node: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +187,8 @@ def _expand(spec: ModuleType, node: Any, refs: Mapping[str, str], own: str = "")
         return [_expand(spec, item, refs) for item in node]
     if not isinstance(node, dict):
         return node
+    if "$decimal_at_most" in node:
+        return _described(node, decimal_schema(parse_bound(node["$decimal_at_most"])))
     if "$derived" in node:
         annotation, named = resolve_type(spec, node["$derived"]), node["$derived"] != own
         return _described(node, schema_of(annotation, refs=refs, refinements=REFINEMENTS, named=named))

@@ -22,16 +22,20 @@ class VectorFormatError(Exception):
 
 
 @cache
-def _validators() -> dict[str, Draft202012Validator]:
+def _schemas() -> tuple[dict[str, dict[str, Any]], Registry[Any]]:
+    """Every runner's schema by runner, and the registry that resolves their references (``common.json``)."""
     schemas = {name: json.loads(text) for name, text in schema_texts().items()}
     registry: Registry[Any] = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas.values()
     )
-    return {
-        name.removesuffix(".json"): Draft202012Validator(schema, registry=registry)
-        for name, schema in schemas.items()
-        if name != "common.json"
-    }
+    runners = {name.removesuffix(".json"): schema for name, schema in schemas.items() if name != "common.json"}
+    return runners, registry
+
+
+@cache
+def _validators() -> dict[str, Draft202012Validator]:
+    runners, registry = _schemas()
+    return {runner: Draft202012Validator(schema, registry=registry) for runner, schema in runners.items()}
 
 
 def runners_with_schema() -> tuple[str, ...]:
@@ -54,6 +58,38 @@ def validate_vector(runner: str, document: dict[str, Any], handler: str = "") ->
         first = errors[0]
         where = "/".join(str(step) for step in first.path) or "(document)"
         raise VectorFormatError(f"{runner} vector does not match schema at {where}: {first.message}")
+
+
+@cache
+def _request_validators() -> dict[str, Draft202012Validator]:
+    """The runners' schemas without the rule that a vector has exactly one expected part: what a request's
+    ``pre`` and ``input`` must match (a request carries no ``output``, ``post`` or ``error``)."""
+    runners, registry = _schemas()
+    return {
+        runner: Draft202012Validator({key: value for key, value in schema.items() if key != "oneOf"}, registry=registry)
+        for runner, schema in runners.items()
+    }
+
+
+def request_format_problem(request: dict[str, Any]) -> str:
+    """Why a conformance request (docs/protocol.md) does not fit its runner's published schema, or "" when it
+    does: its ``fork``, ``preset``, ``runner`` and ``handler`` as a vector's ``_info`` would hold them, and its
+    ``pre`` and ``input`` as the vector's parts. The reference client asks only when handling a request failed, to
+    tell input no client owes an answer (a protocol error) from a crash."""
+    validators = _request_validators()
+    runner = request.get("runner")
+    if not isinstance(runner, str) or runner not in validators:
+        return f"runner {runner!r} has no schema"
+    head = {field: request.get(field) for field in ("fork", "preset", "runner", "handler")}
+    candidate = {"_info": _PLACEHOLDER_INFO | head} | {
+        part: request[part] for part in ("pre", "input") if part in request
+    }
+    errors = sorted(validators[runner].iter_errors(candidate), key=lambda error: list(error.path))
+    if not errors:
+        return ""
+    first = errors[0]
+    where = "/".join(str(step) for step in first.path) or "(request)"
+    return f"does not match the {runner} schema at {where}: {first.message}"
 
 
 # Parts checked before the writer adds provenance are validated with this stand-in, so _info stays required.

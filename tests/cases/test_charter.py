@@ -397,6 +397,53 @@ def test_characters_either_side_of_the_surrogates(spec: ModuleType) -> Iterator[
     yield from expect_root(spec, charter_of(spec, vision=vision), abi_root(vision=vision))
 
 
+@vector_case("charter", "charter_root")
+def test_astral_characters_at_both_ends(spec: ModuleType) -> Iterator[Part]:
+    """U+10000 and U+10FFFF, the first and the last character outside the Basic Multilingual Plane: four UTF-8 bytes
+    each (F0 90 80 80 and F4 8F BF BF), so the vision is 1 + 4 + 1 + 4 = 10 bytes. The vector file holds each as a
+    surrogate pair escape (the files are ASCII), which a JSON decoder must join into one character; a client that
+    encodes the two halves separately (CESU-8, 3 bytes each) commits to other bytes and gets another root."""
+    vision, mission = "a\U00010000-\U0010ffff", "\U0010ffff"
+    vision_bytes = b"a" + bytes.fromhex("f0908080") + b"-" + bytes.fromhex("f48fbfbf")  # by hand, from UTF-8's table
+    assert vision.encode("utf-8") == vision_bytes and len(vision) == 4
+    encoding = b"".join(
+        [
+            word(0xC0),  # vision at 6 words
+            word(0x100),  # mission after vision's length and one data word (10 bytes)
+            word(0x140),  # permissions after mission's length and one data word (4 bytes)
+            word(0x160),
+            bytes(12) + MANAGER,
+            word(0x180),
+            word(10) + padded(vision_bytes),  # the length counts bytes: 10, not 4 characters nor 6 code units
+            word(4) + padded(bytes.fromhex("f48fbfbf")),
+            word(0),
+            word(0),
+            word(0),
+        ]
+    )
+    yield from expect_root(spec, charter_of(spec, vision=vision, mission=mission), bytes(keccak(encoding)))
+
+
+@vector_case("charter", "charter_root")
+def test_astral_text_at_byte_limit(spec: ModuleType) -> Iterator[Part]:
+    """A mission of MAX_CHARTER_TEXT_BYTES (4,096) UTF-8 bytes made of 1,024 four-byte characters (U+1F600):
+    accepted. A client that encodes each as a surrogate pair in CESU-8 counts 6,144 bytes and rejects it."""
+    assert int(spec.MAX_CHARTER_TEXT_BYTES) == 4096
+    mission = "\U0001f600" * 1024
+    assert mission.encode("utf-8")[:4] == bytes.fromhex("f09f9880") and len(mission.encode("utf-8")) == 4 * 1024
+    yield from expect_root(spec, charter_of(spec, mission=mission), abi_root(mission=mission))
+
+
+@vector_case("charter", "charter_root")
+def test_astral_text_one_character_over_byte_limit(spec: ModuleType) -> Iterator[Part]:
+    """1,025 four-byte characters: 4,100 UTF-8 bytes, over MAX_CHARTER_TEXT_BYTES, rejected. Yet only 1,025
+    characters and 2,050 UTF-16 code units, both far under 4,096: a client that counts characters, or code units
+    (as a JavaScript or Java string's length does), accepts it and fails this vector."""
+    mission = "\U0001f600" * 1025
+    assert len(mission.encode("utf-8")) == 4100 and len(mission) == 1025 and len(mission.encode("utf-16-le")) // 2 == 2050
+    yield from expect_rejected(spec, charter_of(spec, mission=mission), "CharterTextTooLong")
+
+
 # --- charter calls (apply_charter_call) ----------------------------------------------------------------------
 
 # METIS_DAO_ADDRESS per preset, written out by hand from presets/*.yaml (mainnet: the L1->L2 alias of MetisDAO's L1
@@ -801,6 +848,43 @@ def test_decode_refuses_a_non_canonical_offset(spec: ModuleType) -> Iterator[Par
     heads = b"".join(word(offsets[index] + 32) if index in (0, 1, 2, 3, 5) else canonical[index * 32 : index * 32 + 32] for index in range(6))
     data = heads + bytes(32) + canonical[6 * 32 :]
     yield from expect_decode_refused(spec, data)
+
+
+def expect_decode_rejected(spec: ModuleType, data: bytes, error: str) -> Iterator[Part]:
+    yield "input", {"data": encode_bytes(data)}
+    yield from expect_spec_error(spec, error, lambda: spec.decode_charter(data))
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_charter_with_a_rate_above_the_maximum(spec: ModuleType) -> Iterator[Part]:
+    """The canonical encoding of a charter whose one bracket is at 10,001 bps: well-formed bytes (a uint16 holds
+    10,001), but no valid charter, so the tax schedule's own error, not MalformedCharterUpdate."""
+    yield from expect_decode_rejected(spec, charter_encoding(brackets=[(0, 10_001)]), "TaxRateAboveMaximum")
+
+
+@vector_case("charter", "decode")
+def test_decode_refuses_a_charter_with_an_unknown_action(spec: ModuleType) -> Iterator[Part]:
+    """The canonical encoding of a charter whose rule names action 0x104, one past IPFS_WRITE: the rule's error."""
+    rules: list[Rule] = [([address(1)], ALLOW, 0x104)]
+    yield from expect_decode_rejected(spec, charter_encoding("v", "m", rules), "UnknownPermissionAction")
+
+
+@vector_case("charter", "decode")
+def test_decode_a_broken_rule_in_non_canonical_bytes_reports_the_rule(spec: ModuleType) -> Iterator[Part]:
+    """The charter with action 0x104, with a zero word appended: the bytes are not the charter's encoding and the
+    charter breaks a rule. The ABI decoding reads past the extra word, then the charter is checked (the spec
+    re-encodes it, which validates first), then the bytes are compared with its encoding: the rule is reported."""
+    rules: list[Rule] = [([address(1)], ALLOW, 0x104)]
+    yield from expect_decode_rejected(spec, charter_encoding("v", "m", rules) + bytes(32), "UnknownPermissionAction")
+
+
+@vector_case("charter", "decode")
+def test_decode_a_broken_rule_in_undecodable_bytes_is_malformed(spec: ModuleType) -> Iterator[Part]:
+    """The same charter with a non-zero byte in the padding of the management contract's word: the strict ABI
+    decoding refuses the bytes before any rule is read, so MalformedCharterUpdate wins."""
+    data = bytearray(charter_encoding("v", "m", [([address(1)], ALLOW, 0x104)]))
+    data[4 * 32] = 1  # the fifth head word is the address; its first byte is padding
+    yield from expect_decode_rejected(spec, bytes(data), "MalformedCharterUpdate")
 
 
 # --- charter/encode_call: the data of the two charter functions -------------------------------------------------------

@@ -9,6 +9,7 @@ helper ``get_amount_in_tax_bracket`` it no longer needs, adds ``compute_amount_r
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -215,3 +216,36 @@ def test_diff_command(overlay: Overlay, tmp_path: Path, capsys: pytest.CaptureFi
     assert f"Removed (1):\n  function {REMOVED}\n" in out
     assert main(["diff", "v1", "v3", "--spec-root", spec_root, "--vectors", str(tmp_path)]) == 2
     assert "unknown fork 'v3'" in capsys.readouterr().err
+
+
+def write_vector(folder: Path, relative: str, expected: dict[str, object]) -> None:
+    path = folder / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"_info": {}, "input": {}} | expected), encoding="utf-8")
+
+
+def test_diff_words_the_vectors_a_later_fork_does_not_re_emit_as_inherited(
+    overlay: Overlay, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v2 descends from v1: a v1 vector with no v2 file of the same case is inherited (a v2 client replays it), not
+    "only in the old fork"; the other way round, v1 does not descend from v2, so a v2-only vector is only in the
+    new fork and, compared from v2 to v1, only in the old one."""
+    vectors = tmp_path / "vectors"
+    write_vector(vectors, "minimal/v1/tax/compute_tax/a.json", {"output": {"tax": "1"}})
+    write_vector(vectors, "minimal/v1/tax/compute_tax/b.json", {"output": {"tax": "2"}})
+    write_vector(vectors, "mainnet/v1/merkle/root/c.json", {"output": {"root": "0x00"}})
+    write_vector(vectors, "minimal/v2/tax/compute_tax/b.json", {"output": {"tax": "3"}})
+    write_vector(vectors, "minimal/v2/tax/compute_tax/d.json", {"error": "TooManyTaxBrackets"})
+    spec_root = overlay.root / "spec"
+    forward = diff_forks(spec_root, "v1", "v2", vectors)
+    assert forward.vectors_inherited == ("mainnet/merkle/root/c.json", "minimal/tax/compute_tax/a.json")
+    assert forward.vectors_removed == ()
+    assert forward.vectors_changed == ("minimal/tax/compute_tax/b.json",)
+    assert forward.vectors_added == ("minimal/tax/compute_tax/d.json",)
+    backward = diff_forks(spec_root, "v2", "v1", vectors)
+    assert backward.vectors_inherited == () and backward.vectors_removed == ("minimal/tax/compute_tax/d.json",)
+    assert main(["diff", "v1", "v2", "--spec-root", str(spec_root), "--vectors", str(vectors)]) == 0
+    out = capsys.readouterr().out
+    assert "Vectors only in the old fork (0):\n  (none)\n" in out
+    assert "Vectors inherited from v1 (2): v2 does not re-emit them; a v2 client replays them as they are" in out
+    assert out.endswith("  mainnet/merkle: 1\n  minimal/tax: 1\n")

@@ -47,6 +47,24 @@ def test_client_naming_the_wrong_error_fails(minimal_vectors: list[Vector]) -> N
     assert "error: expected TaxRateAboveMaximum, got InvalidTaxSchedule" in format_report(report, len(rejections))
 
 
+def test_a_client_crashing_on_a_schema_valid_request_fails_the_vector(minimal_vectors: list[Vector]) -> None:
+    """The leaky_tax client answers with a spec whose compute_tax raises ValueError from 2^255 on: every tax vector
+    whose value is at least 2^255 fits the schema, so each fails as a crash (not as a protocol error), whatever it
+    expects, and every other vector passes."""
+    taxes = [vector for vector in minimal_vectors if vector.runner == "tax"]
+    leaking = [vector for vector in taxes if int(vector.document["input"]["value"]) >= 2**255]
+    assert leaking and len(leaking) < len(taxes)
+    report = run_conformance(taxes, f"{FAULTY} leaky_tax")
+    failed = [outcome for outcome in report.outcomes if outcome.status == "failed"]
+    assert [outcome.vector.path for outcome in failed] == [vector.path for vector in leaking]
+    for outcome in failed:
+        assert outcome.differences == (
+            "client crashed on a request that fits the schema: ValueError: planted leak: "
+            f"{outcome.vector.document['input']['value']} does not fit",
+        )
+    assert report.count("passed") == len(taxes) - len(leaking) and not report.client_problem
+
+
 def test_crashing_client_is_reported_not_raised(minimal_vectors: list[Vector]) -> None:
     report = run_conformance(minimal_vectors, f"{FAULTY} crash_after_2")
     assert report.count("passed") == 2

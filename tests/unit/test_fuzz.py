@@ -129,3 +129,34 @@ def test_operation_lists_are_recombined_into_sequences_no_vector_has() -> None:
     report = fuzz(REFERENCE, [("stakes", "apply_operations")], examples=60, vectors=vectors)
     (result,) = report.results
     assert not report.disagreements and not report.client_problem and result.requests > 30
+
+
+def test_a_spec_leak_is_a_finding_shrunk_to_its_smallest_request(capsys: pytest.CaptureFixture[str]) -> None:
+    """The spec the fuzzer asks (in this process) with a planted leak: compute_tax raising ValueError from 2^255
+    on. The client (the real spec, in its own process) is not at fault, so there is no disagreement; the leak is
+    reported with the smallest request that fits the schema and crashes: the value 2^255 exactly (the strategy
+    draws it among its edges) and the empty schedule."""
+    from tests.unit.clients.faulty_client import LEAK_FROM, leaking_compute_tax
+
+    with leaking_compute_tax():
+        report = fuzz(REFERENCE, [("tax", "compute_tax"), ("merkle", "root")], examples=200)
+    (crashed,) = report.spec_crashes
+    assert not report.disagreements and not report.client_problem
+    assert (crashed.runner, crashed.handler) == ("tax", "compute_tax")
+    assert crashed.crash_request is not None
+    assert crashed.crash_request["input"] == {"value": str(LEAK_FROM), "schedule": []}
+    assert crashed.spec_crash == f"ValueError: planted leak: {LEAK_FROM} does not fit"
+    assert report.results[1].crash_request is None and report.results[1].requests == 200  # merkle/root went on
+    with leaking_compute_tax():
+        assert main(["fuzz", "--client", REFERENCE, "--target", "tax/compute_tax", "--examples", "100"]) == 1
+    assert "SPEC CRASHES: ValueError: planted leak" in capsys.readouterr().out
+
+
+def test_a_request_outside_the_schema_is_discarded_not_a_finding() -> None:
+    """A drawn request the schema rejects (here a negative value, where uint256 is decimal digits without a sign)
+    is no one's answer to give: the reference answers a protocol error and the fuzzer draws another."""
+    from mvm_spec.fuzz import Unreadable, reference_vector
+
+    parts = {"input": {"value": "-1", "schedule": []}}
+    with pytest.raises(Unreadable, match="protocol_error"):
+        reference_vector("v1", "minimal", "tax", "compute_tax", parts)

@@ -232,3 +232,49 @@ def test_any_spec_function_is_a_handler_in_one_line() -> None:
         assert reply == {"id": 1, "output": {"amount": str(SPEC.apply_basis_points(SPEC.Wei(1000), SPEC.BasisPoints(250)))}}
     finally:
         del HANDLERS[("trial", "apply_basis_points")]
+
+
+BOUNDS = [0, 1, 9, 10, 99, 100, 1000, 7305, 2**20, 2**30, 2**64 - 1, 2**256 - 1]
+
+
+@pytest.mark.parametrize("bound", BOUNDS)
+def test_a_decimal_pattern_takes_exactly_the_numbers_up_to_its_bound(bound: int) -> None:
+    """The pattern of a bounded decimal string: every number from 0 to the bound (those near the edges, and a few
+    hundred spread over the range and above), none above, and no leading zero, sign or empty string."""
+    import random
+    import re
+
+    from mvm_spec.vectors.container_codec import decimal_pattern
+
+    pattern = re.compile(decimal_pattern(bound))
+    length = len(str(bound))
+    edges = {0, 1, 9, 10, bound - 1, bound, bound + 1, bound * 10, 10 ** (length - 1), 10**length - 1, 10**length}
+    draws = random.Random(bound)
+    numbers = edges | set(range(200)) | {draws.randrange(2 * bound + 2) for _ in range(500)}
+    for number in sorted(number for number in numbers if number >= 0):
+        assert bool(pattern.fullmatch(str(number))) == (number <= bound), number
+    for text in ["", "00", "01", "-1", "+1", "1.0", " 1", "0x1"]:
+        assert pattern.fullmatch(text) is None, text
+
+
+def test_integer_schemas_are_bounded_by_their_type() -> None:
+    """uint64 and uint256 take 2^64 - 1 and 2^256 - 1 but not 2^64 and 2^256 (a client decoding a schema-valid
+    value never overflows its type); the lengths of repeated content and arrays are bounded as their decoders are,
+    and a repeated pattern is not empty."""
+    generated = generate_schemas(SPEC)
+    assert "$decimal_at_most" not in json.dumps(generated)
+    common = generated["common.json"]["$defs"]
+    for name, top in [("uint64", 2**64 - 1), ("uint256", 2**256 - 1)]:
+        valid = Draft202012Validator(common[name])
+        assert valid.is_valid(str(top)) and not valid.is_valid(str(top + 1)), name
+    merkle = validator(generated, "merkle")
+    request = {"_info": {"spec_version": "0", "fork": "v1", "preset": "minimal", "runner": "merkle", "handler": "root",
+                         "case": "x", "generator": "", "description": ""}, "output": {"root": "0x" + "00" * 32}}
+    leaves = {"repeat": ["0x" + "00" * 32], "length": str(2**20)}
+    assert merkle.is_valid(request | {"input": {"leaves": leaves}})
+    assert not merkle.is_valid(request | {"input": {"leaves": leaves | {"length": str(2**20 + 1)}}})
+    storage = validator(generated, "storage")
+    content = request | {"_info": request["_info"] | {"runner": "storage", "handler": "cid"}, "output": {"cid": "b"}}
+    assert storage.is_valid(content | {"input": {"data": {"repeat": "0x00", "length": str(2**30)}}})
+    assert not storage.is_valid(content | {"input": {"data": {"repeat": "0x00", "length": str(2**30 + 1)}}})
+    assert not storage.is_valid(content | {"input": {"data": {"repeat": "0x", "length": "1"}}})

@@ -511,7 +511,7 @@ def apply_charter_call(charter: Charter, sender: Address, data: bytes) -> Charte
     raise MalformedCharterUpdate(f"no charter function has selector 0x{selector.hex()}")
 
 
-# spec/v1/l2-chain.md:491
+# spec/v1/l2-chain.md:494
 def decode_charter(data: bytes) -> Charter:
     try:
         vision, mission, permissions, taxrates, management_contract, tax_exempt = abi_decode(
@@ -531,7 +531,7 @@ def decode_charter(data: bytes) -> Charter:
     return charter
 
 
-# spec/v1/l2-chain.md:518
+# spec/v1/l2-chain.md:521
 def compute_output_root(
     evm_state_root: Hash32, charter_root: Hash32, message_passer_root: Hash32, block_hash: Hash32, context_root: Hash32
 ) -> Hash32:
@@ -539,67 +539,67 @@ def compute_output_root(
     return Hash32(keccak256(version + evm_state_root + charter_root + message_passer_root + block_hash + context_root))
 
 
-# spec/v1/l2-chain.md:553
+# spec/v1/l2-chain.md:556
 class InvalidTaxSchedule(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:562
+# spec/v1/l2-chain.md:565
 class TooManyTaxBrackets(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:571
+# spec/v1/l2-chain.md:574
 class TaxRateAboveMaximum(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:580
+# spec/v1/l2-chain.md:583
 class TaxThresholdsNotIncreasing(InvalidTaxSchedule):
     pass
 
 
-# spec/v1/l2-chain.md:590
+# spec/v1/l2-chain.md:593
 class InvalidCharter(SpecError):
     pass
 
 
-# spec/v1/l2-chain.md:599
+# spec/v1/l2-chain.md:602
 class CharterTooLarge(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:608
+# spec/v1/l2-chain.md:611
 class CharterTextNotUnicode(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:617
+# spec/v1/l2-chain.md:620
 class CharterTextTooLong(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:626
+# spec/v1/l2-chain.md:629
 class TooManyPermissionRules(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:635
+# spec/v1/l2-chain.md:638
 class UnknownPermissionOperation(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:644
+# spec/v1/l2-chain.md:647
 class UnknownPermissionAction(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:653
+# spec/v1/l2-chain.md:656
 class TooManyRuleAddresses(InvalidCharter):
     pass
 
 
-# spec/v1/l2-chain.md:662
+# spec/v1/l2-chain.md:665
 class TooManyTaxExemptAccounts(InvalidCharter):
     pass
 

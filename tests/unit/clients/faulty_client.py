@@ -10,18 +10,41 @@ Usage: python faulty_client.py MODE, where MODE is one of
   wrong_id       answers like the spec but with the wrong id
   zero_padding   answers like the spec, except merkle/root, where it pads odd levels with bytes32(0) instead of
                  Lib_MerkleTree's default nodes (the classic mistake: right for every power-of-two tree, wrong otherwise)
+  leaky_tax      answers with a spec whose compute_tax leaks: it raises ValueError (no spec error) on a value of
+                 2^255 or more, whatever the schedule, as a spec function that overflows a fixed-width type would
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
+from contextlib import AbstractContextManager
 from typing import Any
 
 from eth_hash.auto import keccak
 
 from mvm_spec.conformance.client import answer
+from mvm_spec.conformance.mutants import swapped
+from mvm_spec.forks import load_spec
+
+LEAK_FROM = 2**255  # the smallest value leaky_compute_tax crashes on
+
+
+def leaking_compute_tax(fork: str = "v1", preset: str = "minimal") -> AbstractContextManager[None]:
+    """The spec's compute_tax (of ``fork`` and ``preset``) replaced, while the block runs, by one that raises
+    ValueError on a value of LEAK_FROM or more (before reading the schedule): a leak planted for the tests."""
+    spec = load_spec(fork, preset)
+    original = spec.compute_tax
+
+    @functools.wraps(original)  # the same signature: the handler decodes the input by it
+    def leaky_compute_tax(value: Any, schedule: Any) -> Any:
+        if value >= LEAK_FROM:
+            raise ValueError(f"planted leak: {value} does not fit")
+        return original(value, schedule)
+
+    return swapped(spec, "compute_tax", leaky_compute_tax)
 
 
 def listed_leaves(given: Any) -> list[str]:
@@ -71,6 +94,9 @@ def faulty_answer(mode: str, request: dict[str, Any], answered: int) -> dict[str
 
 def main() -> None:
     mode = sys.argv[1]
+    leaks = [leaking_compute_tax("v1", preset) for preset in ("minimal", "mainnet")] if mode == "leaky_tax" else []
+    for leak in leaks:
+        leak.__enter__()  # for the life of this process (the list keeps the context open)
     for answered, line in enumerate(sys.stdin):
         reply = faulty_answer(mode, json.loads(line), answered)
         if reply is None:

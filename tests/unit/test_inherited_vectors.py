@@ -7,7 +7,10 @@ spec modules, and expects the v1 answer. The vectors v2 re-emits with another an
 changes, worked out here from spec/v2/README.md rather than read from the vectors: a batch that a quorum of rangers
 validated is final once its fast window is over (``fast_window_with_a_quorum``: v1 false, v2 true), and such a
 batch can no longer be challenged (``challenge_after_fast_finality``: v1 opens the game, v2 refuses it with
-``OutsideFraudProofWindow``); each in both presets. Under v2, their v1 vectors fail and the v2 ones pass.
+``OutsideFraudProofWindow``); and the same two after one of the quorum's rangers was removed for strikes, since a
+validation counts once made (``quorum_counts_validators_that_left``,
+``challenge_after_fast_finality_and_a_validator_struck_out``); each in both presets. Under v2, their v1 vectors
+fail and the v2 ones pass.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ CHANGED_BY_V2 = {
     for vector in (
         "finality/is_state_batch_final/fast_window_with_a_quorum",
         "challenge/apply_operations/challenge_after_fast_finality",
+        "finality/is_state_batch_final/quorum_counts_validators_that_left",
+        "challenge/apply_operations/challenge_after_fast_finality_and_a_validator_struck_out",
     )
 }
 

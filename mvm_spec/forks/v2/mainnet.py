@@ -1236,7 +1236,7 @@ class OutsideFraudProofWindow(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:117
+# spec/v1/sequencing.md:130
 @container
 class Sequencer:
     address: Address
@@ -1244,14 +1244,14 @@ class Sequencer:
     exit_requested_at: Optional[Timestamp]
 
 
-# spec/v1/sequencing.md:129
+# spec/v1/sequencing.md:142
 @container
 class ComputeProvider:
     address: Address
     registered_at: L1BlockNumber
 
 
-# spec/v1/sequencing.md:141
+# spec/v1/sequencing.md:154
 @container
 class SequencingSnapshot:
     epoch: Epoch
@@ -1260,37 +1260,37 @@ class SequencingSnapshot:
     supplies: Tuple[Tuple[ChainId, Wei], ...]
 
 
-# spec/v1/sequencing.md:155
+# spec/v1/sequencing.md:168
 @container
 class SequencerAssignment:
     chain_id: ChainId
     sequencers: Tuple[Address, ...]
 
 
-# spec/v1/sequencing.md:166
+# spec/v1/sequencing.md:179
 @container
 class ProviderAssignment:
     chain_id: ChainId
     provider: Address
 
 
-# spec/v1/sequencing.md:178
+# spec/v1/sequencing.md:191
 def compute_dynamic_bond_threshold(coinbase_supply: Wei) -> Wei:
     return Wei(max(MIN_SEQUENCER_BOND, apply_basis_points_rounded_up(coinbase_supply, DBT_RATIO_BPS)))
 
 
-# spec/v1/sequencing.md:187
+# spec/v1/sequencing.md:200
 def is_eligible_sequencer(sequencer: Sequencer, threshold: Wei) -> bool:
     return sequencer.exit_requested_at is None and sequencer.locked >= threshold
 
 
-# spec/v1/sequencing.md:196
+# spec/v1/sequencing.md:209
 def get_eligible_sequencers(hub: Hub, coinbase_supply: Wei) -> list[Sequencer]:
     threshold = compute_dynamic_bond_threshold(coinbase_supply)
     return [sequencer for sequencer in hub.sequencers if is_eligible_sequencer(sequencer, threshold)]
 
 
-# spec/v1/sequencing.md:208
+# spec/v1/sequencing.md:221
 def get_sequencer_position(hub: Hub, address: Address) -> int:
     for position, sequencer in enumerate(hub.sequencers):
         if sequencer.address == address:
@@ -1298,13 +1298,13 @@ def get_sequencer_position(hub: Hub, address: Address) -> int:
     raise UnknownSequencer(f"{address.hex()} is not a registered sequencer")
 
 
-# spec/v1/sequencing.md:220
+# spec/v1/sequencing.md:233
 def replace_sequencer(hub: Hub, position: int, sequencer: Optional[Sequencer]) -> Hub:
     kept = () if sequencer is None else (sequencer,)
     return replace(hub, sequencers=(*hub.sequencers[:position], *kept, *hub.sequencers[position + 1 :]))
 
 
-# spec/v1/sequencing.md:230
+# spec/v1/sequencing.md:243
 def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     if any(sequencer.address == address for sequencer in hub.sequencers):
         raise SequencerAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1316,7 +1316,7 @@ def register_sequencer(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(registered)
 
 
-# spec/v1/sequencing.md:246
+# spec/v1/sequencing.md:259
 def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1328,7 +1328,7 @@ def increase_sequencer_lock(hub: Hub, address: Address, amount: Wei) -> Hub:
     return apply_all_pending_deposits(replace_sequencer(hub, position, increased))
 
 
-# spec/v1/sequencing.md:262
+# spec/v1/sequencing.md:275
 def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1338,7 +1338,7 @@ def request_sequencer_exit(hub: Hub, address: Address) -> Hub:
     return replace_sequencer(hub, position, replace(sequencer, exit_requested_at=now))
 
 
-# spec/v1/sequencing.md:277
+# spec/v1/sequencing.md:290
 def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId, int]]:
     return [
         (dac.chain_id, header.batch_index)
@@ -1349,7 +1349,7 @@ def get_pending_state_batches(hub: Hub, address: Address) -> list[Tuple[ChainId,
     ]
 
 
-# spec/v1/sequencing.md:293
+# spec/v1/sequencing.md:306
 def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1363,7 +1363,7 @@ def withdraw_sequencer_stake(hub: Hub, address: Address) -> Tuple[Hub, Wei]:
     return replace_sequencer(hub, position, None), sequencer.locked
 
 
-# spec/v1/sequencing.md:314
+# spec/v1/sequencing.md:327
 def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) -> Tuple[Hub, Wei]:
     position = get_sequencer_position(hub, address)
     sequencer = hub.sequencers[position]
@@ -1376,12 +1376,12 @@ def slash_sequencer(hub: Hub, address: Address, slash_ratio_bps: BasisPoints) ->
     return replace_sequencer(hub, position, kept), slashed
 
 
-# spec/v1/sequencing.md:333
+# spec/v1/sequencing.md:346
 def compute_selection_seed(l1_randomness: Hash32, chain_id: ChainId, epoch: Epoch) -> Hash32:
     return Hash32(keccak256(abi_encode(("bytes32", "uint256", "uint256"), (l1_randomness, chain_id, epoch))))
 
 
-# spec/v1/sequencing.md:343
+# spec/v1/sequencing.md:356
 def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     if count > MAX_SHUFFLE_COUNT:
         raise ShuffleTooLarge(f"{count} positions, at most {MAX_SHUFFLE_COUNT}")
@@ -1398,20 +1398,20 @@ def compute_shuffled_index(index: int, count: int, seed: Hash32) -> int:
     return index
 
 
-# spec/v1/sequencing.md:364
+# spec/v1/sequencing.md:377
 def get_random_sample(seed: Hash32, attempt: int) -> int:
     block = keccak256(seed + (attempt // 16).to_bytes(8, "little"))
     offset = (attempt % 16) * 2
     return int.from_bytes(block[offset : offset + 2], "little")
 
 
-# spec/v1/sequencing.md:376
+# spec/v1/sequencing.md:389
 def compute_candidate_index(seed: Hash32, attempt: int, count: int) -> int:
     attempt_seed = Hash32(keccak256(abi_encode(("bytes32", "uint256"), (seed, attempt))))
     return compute_shuffled_index(0, count, attempt_seed)
 
 
-# spec/v1/sequencing.md:389
+# spec/v1/sequencing.md:402
 def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Sequencer]:
     if not candidates:
         return None
@@ -1423,7 +1423,7 @@ def draw_sequencer(candidates: Sequence[Sequencer], seed: Hash32) -> Optional[Se
         attempt += 1
 
 
-# spec/v1/sequencing.md:406
+# spec/v1/sequencing.md:419
 def record_sequencing_snapshot(hub: Hub) -> Hub:
     current = get_current_l1_block(hub)
     epoch = compute_l1_epoch(current.number)
@@ -1435,14 +1435,14 @@ def record_sequencing_snapshot(hub: Hub) -> Hub:
     return replace(hub, sequencing_snapshots=(*kept, snapshot))
 
 
-# spec/v1/sequencing.md:423
+# spec/v1/sequencing.md:436
 def compute_round_seed(seed: Hash32, round_number: int) -> Hash32:
     if round_number == 0:
         return seed
     return Hash32(keccak256(abi_encode(("bytes32", "string", "uint256"), (seed, "fallback", round_number))))
 
 
-# spec/v1/sequencing.md:437
+# spec/v1/sequencing.md:450
 def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssignment, ...]:
     committed: dict[Address, int] = {}
     successions: dict[ChainId, list[Address]] = {chain_id: [] for chain_id, _ in snapshot.supplies}
@@ -1463,7 +1463,7 @@ def assign_epoch_sequencers(snapshot: SequencingSnapshot) -> Tuple[SequencerAssi
     return tuple(SequencerAssignment(chain_id, tuple(successions[chain_id])) for chain_id, _ in snapshot.supplies)
 
 
-# spec/v1/sequencing.md:463
+# spec/v1/sequencing.md:476
 def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Address, ...]:
     get_dac(hub, chain_id)  # an unknown chain is an error, not an unsequenced one
     for snapshot in hub.sequencing_snapshots:
@@ -1474,7 +1474,7 @@ def get_epoch_sequencers(hub: Hub, chain_id: ChainId, epoch: Epoch) -> Tuple[Add
     return ()
 
 
-# spec/v1/sequencing.md:479
+# spec/v1/sequencing.md:492
 def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNumber) -> L1BlockNumber:
     latest = since
     for header in dac.transaction_batches.headers:
@@ -1484,7 +1484,7 @@ def get_latest_batch_block(dac: DacRecord, sequencer: Address, since: L1BlockNum
     return latest
 
 
-# spec/v1/sequencing.md:497
+# spec/v1/sequencing.md:510
 def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     dac = get_dac(hub, chain_id)
     now = get_current_l1_block(hub).number
@@ -1499,12 +1499,12 @@ def get_current_sequencer(hub: Hub, chain_id: ChainId) -> Optional[Address]:
     return None
 
 
-# spec/v1/sequencing.md:516
+# spec/v1/sequencing.md:529
 def is_active_sequencer(hub: Hub, address: Address) -> bool:
     return any(s.address == address and s.exit_requested_at is None for s in hub.sequencers)
 
 
-# spec/v1/sequencing.md:527
+# spec/v1/sequencing.md:540
 def register_compute_provider(hub: Hub, address: Address) -> Hub:
     if any(provider.address == address for provider in hub.compute_providers):
         raise ProviderAlreadyRegistered(f"{address.hex()} is already registered")
@@ -1512,7 +1512,7 @@ def register_compute_provider(hub: Hub, address: Address) -> Hub:
     return replace(hub, compute_providers=(*hub.compute_providers, provider))
 
 
-# spec/v1/sequencing.md:541
+# spec/v1/sequencing.md:554
 def assign_compute_providers(
     providers: Sequence[Address], chain_ids: Sequence[ChainId], epoch: Epoch, l1_randomness: Hash32
 ) -> Tuple[ProviderAssignment, ...]:
@@ -1528,12 +1528,12 @@ def assign_compute_providers(
     )
 
 
-# spec/v1/sequencing.md:561
+# spec/v1/sequencing.md:574
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:572
+# spec/v1/sequencing.md:585
 def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
@@ -1544,7 +1544,7 @@ def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssi
     return assign_compute_providers(providers, chain_ids, epoch, randomness)
 
 
-# spec/v1/sequencing.md:588
+# spec/v1/sequencing.md:601
 def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
     get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
     for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
@@ -1553,77 +1553,77 @@ def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) ->
     return METIS_DAO_ADDRESS
 
 
-# spec/v1/sequencing.md:601
+# spec/v1/sequencing.md:614
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:632
+# spec/v1/sequencing.md:645
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:641
+# spec/v1/sequencing.md:654
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:650
+# spec/v1/sequencing.md:663
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:659
+# spec/v1/sequencing.md:672
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:668
+# spec/v1/sequencing.md:681
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:677
+# spec/v1/sequencing.md:690
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:686
+# spec/v1/sequencing.md:699
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:695
+# spec/v1/sequencing.md:708
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:704
+# spec/v1/sequencing.md:717
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:713
+# spec/v1/sequencing.md:726
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:722
+# spec/v1/sequencing.md:735
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:732
+# spec/v1/sequencing.md:745
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:741
+# spec/v1/sequencing.md:754
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:750
+# spec/v1/sequencing.md:763
 class DuplicateChainId(SpecError):
     pass
 

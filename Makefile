@@ -51,7 +51,7 @@ typecheck: install
 	$(BIN)/mypy
 
 unit: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 formal: install
 	$(BIN)/python -m formal

@@ -60,22 +60,24 @@ def spec_errors(spec: ModuleType) -> set[str]:
     }
 
 
+def recorded_call(name: str, function: Callable[..., Any], called: set[str]) -> Callable[..., Any]:
+    """``function``, adding ``name`` to ``called`` each time it is called."""
+
+    @wraps(function)
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        called.add(name)
+        return function(*args, **kwargs)
+
+    return recorded
+
+
 @contextmanager
 def recording_calls(spec: ModuleType) -> Iterator[set[str]]:
     """Every spec function called while the block runs, by name."""
     called: set[str] = set()
     originals = spec_functions(spec)
-
-    def recorder(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(function)
-        def recorded(*args: Any, **kwargs: Any) -> Any:
-            called.add(name)
-            return function(*args, **kwargs)
-
-        return recorded
-
     for name, function in originals.items():
-        setattr(spec, name, recorder(name, function))
+        setattr(spec, name, recorded_call(name, function, called))
     try:
         yield called
     finally:

@@ -18,6 +18,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from mvm_spec.conformance.coverage import recorded_call
 from mvm_spec.conformance.handlers import ENTRY_FUNCTIONS, HANDLERS, HUB_OPERATION_NAMES, SERVICE_OPERATION_NAMES
 from mvm_spec.conformance.runner import load_vectors
 from mvm_spec.forks import load_spec
@@ -177,18 +178,9 @@ def recording(spec: types.ModuleType, called: set[str]) -> types.ModuleType:
     the module's functions, unrecorded)."""
     proxy = types.ModuleType(spec.__name__)
     proxy.__dict__.update(vars(spec))
-
-    def recorder(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(function)
-        def recorded(*args: Any, **kwargs: Any) -> Any:
-            called.add(name)
-            return function(*args, **kwargs)
-
-        return recorded
-
     for name, value in vars(spec).items():
         if inspect.isfunction(value) and value.__module__ == spec.__name__:
-            setattr(proxy, name, recorder(name, value))
+            setattr(proxy, name, recorded_call(name, value, called))
     return proxy
 
 

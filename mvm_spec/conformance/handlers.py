@@ -263,8 +263,6 @@ HUB_OPERATIONS: dict[str, tuple[str, ...]] = {
 for _runner, _operations in HUB_OPERATIONS.items():
     for _operation in _operations:
         handles(_runner, _operation, calls=(_operation,))(_hub_operation_handler(_operation))
-for _runner in ("stakes", "bridge"):
-    handles(_runner, "apply_operations", calls=HUB_OPERATION_NAMES)(_apply_operations)
 
 
 @handles("challenge", "get_block_trace", calls=("get_block_trace", "hash_trace_point"))
@@ -278,8 +276,6 @@ def block_trace(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     return {"output": {"roots": encode_hashes([spec.hash_trace_point(point, index, steps) for index, point in enumerate(trace)])}}
 
 
-@handles("challenge", "apply_operations", calls=HUB_OPERATION_NAMES)
-@handles("rangers", "apply_operations", calls=HUB_OPERATION_NAMES)
 def operations_with_payouts(spec: ModuleType, request: dict[str, Any]) -> dict[str, Any]:
     """Run the operations in order; the post-state is the hub and every payout made on L1 (settlements, bonds
     withdrawn, rewards), in order."""
@@ -290,6 +286,18 @@ def operations_with_payouts(spec: ModuleType, request: dict[str, Any]) -> dict[s
         hub, amounts = apply_hub_operation(spec, hub, operation["op"], args)
         payouts.extend(amounts.get("payouts", []))
     return {"post": {"hub": encode_hub(hub), "payouts": payouts}}
+
+
+# Handlers that run a list of hub operations (`input.operations`), one line each: (runner, handler) -> whether the
+# post lists, beside the hub, every payout the operations made on L1, in order.
+HUB_OPERATION_LISTS: dict[tuple[str, str], bool] = {
+    ("stakes", "apply_operations"): False,
+    ("bridge", "apply_operations"): False,
+    ("challenge", "apply_operations"): True,
+    ("rangers", "apply_operations"): True,
+}
+for (_runner, _handler), _with_payouts in HUB_OPERATION_LISTS.items():
+    handles(_runner, _handler, calls=HUB_OPERATION_NAMES)(operations_with_payouts if _with_payouts else _apply_operations)
 
 
 # --- Services (spec/v1/services.md) ---------------------------------------------------------------------------------

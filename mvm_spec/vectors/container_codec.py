@@ -528,7 +528,7 @@ def _object_schema(properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": list(properties), "additionalProperties": False, "properties": properties}
 
 
-def _refined(schema: dict[str, Any], refinement: Mapping[str, Any] | None) -> dict[str, Any]:
+def refined(schema: dict[str, Any], refinement: Mapping[str, Any] | None) -> dict[str, Any]:
     """``schema`` with a refinement's keys: a description first, the others (bounds, enums, a narrower encoding)
     replacing the derived ones."""
     if not refinement:
@@ -548,7 +548,7 @@ def _derived_container_schema(
             derived = codec.schema(field_type, refs, refinements)
         else:
             derived = schema_of(field_type, refs=refs, refinements=refinements)
-        properties[name] = _refined(derived, refinements.get(f"{annotation.__name__}.{name}"))
+        properties[name] = refined(derived, refinements.get(f"{annotation.__name__}.{name}"))
     return _object_schema(properties)
 
 
@@ -571,7 +571,7 @@ def schema_of(
     key = type_key(annotation)
     if named and key in refs:
         return {"$ref": refs[key]}
-    return _refined(_unrefined_schema(annotation, refs, refinements), refinements.get(key))
+    return refined(_unrefined_schema(annotation, refs, refinements), refinements.get(key))
 
 
 def _unrefined_schema(annotation: Any, refs: Refs, refinements: Refinements) -> dict[str, Any]:
@@ -648,7 +648,7 @@ def arguments_schema(
             derived = codec.schema(annotation, refs or {}, refinements or {})
         else:
             derived = schema_of(annotation, refs=refs, refinements=refinements)
-        properties[name] = _refined(derived, (refinements or {}).get(f"{function.__name__}.{name}"))
+        properties[name] = refined(derived, (refinements or {}).get(f"{function.__name__}.{name}"))
     return _object_schema(properties)
 
 

@@ -1,9 +1,16 @@
 """The JSON Schemas of the vector formats, generated from the spec's types (``mvm-spec vectors`` writes them to
 ``tests/vectors/schema/``; ``--check`` fails when they are stale).
 
-A schema file is its envelope, ``envelopes/<file>.json``, written by hand: a runner's handlers, the parts each
-takes and gives, the keys of its ``input`` and ``output``, its errors, and the encodings ``common.json`` shares. No
-container's field list is in an envelope. Where one describes a spec value it holds a placeholder, expanded here:
+A schema file is its envelope with every placeholder expanded. A runner's envelope is generated
+(``runner_envelopes``): the frame every runner shares, and one branch per handler of the reference client
+(``conformance/handlers.py``) with the parts it takes and gives and its errors. The parts of a handler that a line of
+the client's handler tables serves (a pure function, a state builder, a query of the hub, one hub operation or a
+list of them) follow from that line, so a new runner of such handlers costs its cases and one line per handler. The
+runner's file, ``envelopes/<runner>.json``, is optional and written by hand: a description (else one naming each
+handler's function and its chapter), the parts of the handlers written by hand (``"handlers"``), and definitions of
+its own (``"$defs"``). ``common.json`` holds the encodings the runners share; the hub operations' definitions are
+generated into it from ``HUB_OPERATION_NAMES``. No container's field list is in an envelope. Where one describes a
+spec value it holds a placeholder, expanded here:
 
 - ``{"$derived": "Hub"}`` (any ``type_key``: ``"Tuple[Receipt, ...]"``, ``"ProviderAssignment"``) is
   ``container_codec.schema_of`` of that type: its fields, by their annotations, in declaration order. As an entry
@@ -22,21 +29,23 @@ container's field list is in an envelope. Where one describes a spec value it ho
   ``errors.py`` reads them from the spec's code, or ``false`` where they raise none. No envelope names an error.
 
 What a type cannot say (a description, a bound, the codes a status takes) is in ``REFINEMENTS`` below, by
-``type_key`` or ``"Container.field"``. The spec module the types are read from is ``TYPES_FROM``; every fork and
+``type_key``, ``"Container.field"``, ``"function.parameter"`` or ``"function.return"`` (a table handler's answer). The spec module the types are read from is ``TYPES_FROM``; every fork and
 preset declares the same fields (a test checks that each derives the same schemas).
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import json
+import re
 import typing
 from functools import cache
 from importlib import resources
 from types import ModuleType
 from typing import Any, Mapping
 
-from .container_codec import PARAMETER_CODECS, arguments_schema, decimal_schema, schema_of
+from .container_codec import PARAMETER_CODECS, arguments_schema, decimal_schema, refined, schema_of
 from .errors import errors_schema
 
 ENVELOPE_PACKAGE = "mvm_spec.vectors"
@@ -128,6 +137,20 @@ REFINEMENTS: dict[str, dict[str, Any]] = {
     "claim_validation_reward.batch_index": _UINT64,
     "fulfil_service_call.call_id": _UINT64,
     "refund_service_call.call_id": _UINT64,
+    # What a query answers, where its type does not say it all (the answer of a table handler, by its function).
+    "get_epoch_sequencers.return": {
+        "description": "The DAC's succession for the epoch: the first choice, then its fallbacks in order; empty "
+        "when the DAC is unsequenced."
+    },
+    "get_current_sequencer.return": {
+        "description": "The sequencer serving the DAC in the current L1 block, or null if none may append."
+    },
+    "assign_compute_providers.return": {"description": "One per DAC, in chain-id order."},
+    "open_handle.return": {"description": _CID_TEXT},
+    "get_block_producer.return": {
+        "description": "The compute provider assigned to the DAC in the L1 epoch of l1_origin, or METIS_DAO_ADDRESS "
+        "when none is."
+    },
     "Marketplace": {
         "description": "The marketplace (Marketplace): services in registration order, calls in the order made (a "
         "call's id is its position), MT escrowed for the open calls."
@@ -231,8 +254,10 @@ def _answer_schema(spec: ModuleType, function_name: str, refs: Mapping[str, str]
     annotation = typing.get_type_hints(getattr(spec, function_name))["return"]
     codec = PARAMETER_CODECS.get((function_name, "return"))
     if codec is not None:
-        return keys[function_name], codec.schema(annotation, refs, REFINEMENTS)
-    return keys[function_name], schema_of(annotation, refs=refs, refinements=REFINEMENTS)
+        derived = codec.schema(annotation, refs, REFINEMENTS)
+    else:
+        derived = schema_of(annotation, refs=refs, refinements=REFINEMENTS)
+    return keys[function_name], refined(derived, REFINEMENTS.get(f"{function_name}.return"))
 
 
 def _local_refs(node: Any, file: str) -> Any:
@@ -250,9 +275,182 @@ def _local_refs(node: Any, file: str) -> Any:
     return local
 
 
+# --- What the envelopes do not write: a runner's frame, the table handlers' parts, the hub operations -------------
+
+COMMON = "common.json"
+SCHEMA_ID = "https://mvm-spec.invalid/schema/{file}"
+WRITTEN_KEYS = ("description", "handlers", "$defs")  # what a runner's envelope file may give
+PARTS = ("pre", "input", "output", "post")  # a handler's parts, in the order a branch lists them
+_HUB = {"$ref": f"{COMMON}#/$defs/hub"}
+_HUB_STATE = {"$ref": f"{COMMON}#/$defs/hub_state"}
+_HUB_OPERATIONS = {"$ref": f"{COMMON}#/$defs/hub_operations"}
+_PAYOUTS = {"$ref": f"{COMMON}#/$defs/payouts"}
+_UINT256 = {"$ref": f"{COMMON}#/$defs/uint256"}
+
+
+def table_function(runner: str, handler: str) -> str | None:
+    """The spec function a handler-table line serves ``runner``/``handler`` with, or None when none does (a
+    hand-written handler, or a list of hub operations)."""
+    from ..conformance.handlers import HUB_OPERATIONS, HUB_QUERIES, PURE_FUNCTIONS, STATE_BUILDERS
+
+    key = (runner, handler)
+    for table in (PURE_FUNCTIONS, STATE_BUILDERS, HUB_QUERIES):
+        if key in table:
+            return str(table[key][0])
+    return handler if handler in HUB_OPERATIONS.get(runner, ()) else None
+
+
+def table_handler_parts(spec: ModuleType, runner: str, handler: str) -> dict[str, Any] | None:
+    """The parts of a handler that a line of the reference client's handler tables serves (``handlers.py``), as
+    placeholders; None for a handler written by hand, whose parts its runner's envelope gives."""
+    from ..conformance.handlers import HUB_OPERATION_LISTS, HUB_OPERATIONS, HUB_QUERIES, PURE_FUNCTIONS, STATE_BUILDERS
+    from ..conformance.handlers import hub_after_operations
+
+    key = (runner, handler)
+    if key in PURE_FUNCTIONS or key in STATE_BUILDERS:
+        function = str(table_function(runner, handler))
+        answer = "output" if key in PURE_FUNCTIONS else "post"
+        return {"input": {"$arguments": function}, answer: {"$returns": function}}
+    if key in HUB_QUERIES:
+        function, _, state = HUB_QUERIES[key]
+        first = {"$first": {"operations": _HUB_OPERATIONS}} if state is hub_after_operations else {}
+        return {"pre": _HUB_STATE, "input": {"$arguments": function, **first}, "output": {"$returns": function}}
+    if handler in HUB_OPERATIONS.get(runner, ()):
+        beside = returned_beside_the_hub(spec, handler)
+        return {"pre": _HUB_STATE, "input": {"$ref": f"{COMMON}#/$defs/op_{handler}"}, "post": _object_of({"hub": _HUB, **beside})}
+    if key in HUB_OPERATION_LISTS:
+        payouts = {"payouts": _PAYOUTS} if HUB_OPERATION_LISTS[key] else {}
+        return {"pre": _HUB_STATE, "input": _object_of({"operations": _HUB_OPERATIONS}), "post": _object_of({"hub": _HUB, **payouts})}
+    return None
+
+
+def returned_beside_the_hub(spec: ModuleType, operation: str) -> dict[str, Any]:
+    """The keys a hub operation's ``post`` has beside the hub, as ``handlers.apply_operation`` encodes them: an
+    amount under its key, or the payouts it made."""
+    from ..conformance.handlers import AMOUNT_KEYS, PAID_TO
+
+    if operation in AMOUNT_KEYS:
+        return {AMOUNT_KEYS[operation]: _UINT256}
+    returns = typing.get_type_hints(getattr(spec, operation))["return"]
+    return {"payouts": _PAYOUTS} if operation in PAID_TO or typing.get_origin(returns) is tuple else {}
+
+
+def hub_operation_definitions() -> dict[str, Any]:
+    """``common.json``'s definitions of every hub operation (``handlers.HUB_OPERATION_NAMES``): its arguments
+    (``op_<name>``), the same with the ``op`` key naming it as a list holds it, and the one of them a list item is."""
+    from ..conformance.handlers import HUB_OPERATION_NAMES
+
+    definitions: dict[str, Any] = {}
+    for name in HUB_OPERATION_NAMES:
+        definitions[f"op_{name}"] = {"$arguments": name, "description": f"The arguments of the hub operation {name}."}
+        definitions[f"op_{name}_in_list"] = {"$arguments": name, "$op": True}
+    definitions["hub_operation"] = {
+        "description": "One hub operation: `op` names it, the other keys are its arguments (the op_<name> definitions).",
+        "oneOf": [
+            {"allOf": [_object_named(name), {"$ref": f"{COMMON}#/$defs/op_{name}_in_list"}]} for name in HUB_OPERATION_NAMES
+        ],
+    }
+    return definitions
+
+
+def _object_named(operation: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["op"], "properties": {"op": {"const": operation}}}
+
+
+def defined_in(spec: ModuleType, name: str) -> str:
+    """The chapter that defines ``name``, as the rendered module's comment above its definition says."""
+    source = inspect.getsource(spec)
+    found = re.search(rf"^# (spec/\S+?):\d+\n(?:def|class) {re.escape(name)}\b", source, flags=re.MULTILINE)
+    if found is None:
+        raise ValueError(f"{name} is not a definition of {spec.__name__}")
+    return found.group(1)
+
+
+def generated_description(spec: ModuleType, runner: str, handlers: list[str]) -> str:
+    """The description of a runner whose envelope gives none: each handler and the spec function it calls."""
+    described = []
+    for handler in handlers:
+        function = table_function(runner, handler)
+        named = f"calls {function} ({defined_in(spec, function)})" if function else "runs a list of hub operations"
+        described.append(f"{handler} {named}")
+    return f"Runner {runner}: " + "; ".join(described) + "."
+
+
+def runner_envelope(spec: ModuleType, runner: str, written: Mapping[str, Any]) -> dict[str, Any]:
+    """A runner's whole envelope: the frame every runner shares, one ``if``/``then`` branch per handler it has in
+    the reference client (``handlers.HANDLERS``), each listing its parts and its errors, the parts of a table
+    handler generated (``table_handler_parts``) and those of a hand-written one from ``written``, the runner's
+    envelope file (``{}`` when it has none), which may also give a description and ``$defs``."""
+    from ..conformance.handlers import HANDLERS
+
+    if unknown := set(written) - set(WRITTEN_KEYS):
+        raise ValueError(f"envelope {runner}.json: unknown keys {sorted(unknown)}; it may give {WRITTEN_KEYS}")
+    handlers = sorted(handler for name, handler in HANDLERS if name == runner)
+    by_hand = written.get("handlers", {})
+    if stray := set(by_hand) - set(handlers):
+        raise ValueError(f"envelope {runner}.json describes handlers the reference client lacks: {sorted(stray)}")
+    parts = {}
+    for handler in handlers:
+        generated = table_handler_parts(spec, runner, handler)
+        if (generated is None) == (handler not in by_hand):
+            whose = "a handler table serves it" if generated is not None else "its envelope does not describe it"
+            raise ValueError(f"{runner}/{handler}: {whose}")
+        parts[handler] = generated if generated is not None else by_hand[handler]
+        if stray_parts := set(parts[handler]) - set(PARTS):
+            raise ValueError(f"{runner}/{handler}: unknown parts {sorted(stray_parts)}")
+    answers = [part for part in ("output", "post") if any(part in given for given in parts.values())]
+    envelope = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID.format(file=f"{runner}.json"),
+        "title": f"Runner {runner}",
+        "description": written.get("description") or generated_description(spec, runner, handlers),
+        "type": "object",
+        "required": ["_info"],
+        "properties": {
+            "_info": {"allOf": [{"$ref": f"{COMMON}#/$defs/info"}, {"properties": {"handler": {"enum": handlers}}}]},
+            "error": {"$errors": runner},
+        },
+        "oneOf": [{"required": [part]} for part in (*answers, "error")],
+        "allOf": [_handler_branch(runner, handler, parts[handler]) for handler in handlers],
+    }
+    return envelope | ({"$defs": written["$defs"]} if "$defs" in written else {})
+
+
+def _handler_branch(runner: str, handler: str, parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The rule for the vectors of one handler: exactly its parts (``pre`` and ``input`` required) and its errors."""
+    given = {part: parts[part] for part in PARTS if part in parts}
+    return {
+        "if": {"properties": {"_info": {"properties": {"handler": {"const": handler}}}}},
+        "then": {
+            "type": "object",
+            "required": [*(part for part in ("pre", "input") if part in given), "_info"],
+            "additionalProperties": False,
+            "properties": {"_info": True, **given, "error": {"$errors": f"{runner}.{handler}"}},
+        },
+    }
+
+
+def runner_envelopes(spec: ModuleType) -> dict[str, dict[str, Any]]:
+    """File name -> envelope, placeholders unexpanded: ``common.json`` with the hub operations' definitions, and
+    one per runner of the reference client, from its envelope file or, for a runner of table handlers only, from
+    nothing but the tables."""
+    from ..conformance.handlers import HANDLERS
+
+    written = {file: json.loads(text) for file, text in envelope_texts().items()}
+    common = written.pop(COMMON)
+    if clash := set(common["$defs"]) & set(hub_operation_definitions()):
+        raise ValueError(f"{COMMON} writes what is generated: {sorted(clash)}")
+    common["$defs"] |= hub_operation_definitions()
+    runners = sorted({runner for runner, _ in HANDLERS})
+    if stray := set(written) - {f"{runner}.json" for runner in runners}:
+        raise ValueError(f"envelopes of no runner of the reference client: {sorted(stray)}")
+    envelopes = {f"{runner}.json": runner_envelope(spec, runner, written.get(f"{runner}.json", {})) for runner in runners}
+    return {COMMON: common, **envelopes}
+
+
 def generate_schemas(spec: ModuleType) -> dict[str, dict[str, Any]]:
     """File name -> the JSON Schema of that file: its envelope with every placeholder expanded from ``spec``."""
-    envelopes = {file: json.loads(text) for file, text in envelope_texts().items()}
+    envelopes = runner_envelopes(spec)
     shared = shared_definitions(envelopes)
     generated = {}
     for file, envelope in sorted(envelopes.items()):

@@ -23,12 +23,13 @@ from mvm_spec.vectors.schemas import (
     envelope_texts,
     generate_schemas,
     resolve_type,
+    runner_envelopes,
     schema_texts,
 )
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = load_spec(*TYPES_FROM)
-ENVELOPES = {name: json.loads(text) for name, text in envelope_texts().items()}
+ENVELOPES = runner_envelopes(SPEC)  # the envelope files with what the handler tables give, placeholders unexpanded
 
 
 def objects(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -170,6 +171,8 @@ def test_every_refinement_names_a_type_a_field_or_a_parameter() -> None:
             assert key in reachable, key
         elif owner in containers:
             assert member in dict(field_types(containers[owner])), key
+        elif member == "return":  # the answer of a table handler
+            assert f'"$returns": "{owner}"' in json.dumps(ENVELOPES), key
         else:
             assert member in dict(parameters_of(getattr(SPEC, owner))), key
 
@@ -186,8 +189,6 @@ def test_generated_schemas_are_stable_bytes() -> None:
 
 def handler_part(runner: str, handler: str, part: str) -> Any:
     envelope = ENVELOPES[f"{runner}.json"]
-    if "allOf" not in envelope:
-        return envelope["properties"][part]
     for branch in envelope["allOf"]:
         if branch["if"]["properties"]["_info"]["properties"]["handler"]["const"] == handler:
             return branch["then"]["properties"][part]
@@ -232,6 +233,59 @@ def test_any_spec_function_is_a_handler_in_one_line() -> None:
         assert reply == {"id": 1, "output": {"amount": str(SPEC.apply_basis_points(SPEC.Wei(1000), SPEC.BasisPoints(250)))}}
     finally:
         del HANDLERS[("trial", "apply_basis_points")]
+
+
+def test_a_new_runner_costs_one_line_in_a_handler_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runner no envelope file names: one line in PURE_FUNCTIONS gives it a handler, a schema (its frame, its
+    input and answer from the function's types, its errors from the function's code, a description naming the
+    function and its chapter) and a section of the formats page."""
+    from mvm_spec.conformance import handlers
+    from mvm_spec.vectors.container_codec import call_spec_function
+    from mvm_spec.vectors.formats_doc import SchemaSet, runner_section
+
+    line = {("trial", "compute"): ("compute_tax", "tax")}
+    monkeypatch.setattr(handlers, "PURE_FUNCTIONS", handlers.PURE_FUNCTIONS | line)
+    monkeypatch.setitem(handlers.HANDLERS, ("trial", "compute"), call_spec_function("compute_tax", "tax"))
+    monkeypatch.setitem(handlers.ENTRY_FUNCTIONS, ("trial", "compute"), ("compute_tax",))  # as the table's loop does
+    assert "trial.json" not in envelope_texts()
+    schemas = generate_schemas(SPEC)
+    trial = schemas["trial.json"]
+    assert trial["description"] == "Runner trial: compute calls compute_tax (spec/v1/l2-chain.md)."
+    info = {"spec_version": "0", "fork": "v1", "preset": "minimal", "runner": "trial", "handler": "compute"}
+    info |= {"case": "c", "generator": "g", "description": "d"}
+    bracket = {"threshold": "100", "rate_bps": 250}
+    vector = {"_info": info, "input": {"value": "1000", "schedule": [bracket]}, "output": {"tax": "25"}}
+    check = validator(schemas, "trial")
+    assert list(check.iter_errors(vector)) == []
+    assert list(check.iter_errors(vector | {"output": {"tax": 25}})) != []  # a uint256 is a decimal string
+    assert list(check.iter_errors({**vector, "output": None} | {"error": "TaxRateAboveMaximum"})) != []
+    rejected = {key: value for key, value in vector.items() if key != "output"} | {"error": "TaxRateAboveMaximum"}
+    assert list(check.iter_errors(rejected)) == []
+    assert list(check.iter_errors(rejected | {"error": "UnknownDac"})) != []  # compute_tax cannot raise it
+    assert list(check.iter_errors(vector | {"pre": {}})) != []  # a pure function's vector has no pre-state
+    section = "\n".join(runner_section(SchemaSet({file: json.dumps(schema) for file, schema in schemas.items()}), "trial"))
+    assert "### `trial` / `compute`" in section and "| `tax` | uint256 |" in section
+
+
+def test_every_handler_has_its_parts_from_exactly_one_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hand-written handler the envelope does not describe, or an envelope describing a table handler or one the
+    client lacks, is an error when the schemas are generated, not a schema that accepts anything."""
+    from mvm_spec.conformance import handlers
+    from mvm_spec.vectors import schemas
+
+    monkeypatch.setitem(handlers.HANDLERS, ("tax", "by_hand"), lambda spec, request: {})
+    with pytest.raises(ValueError, match="tax/by_hand: its envelope does not describe it"):
+        generate_schemas(SPEC)
+    monkeypatch.delitem(handlers.HANDLERS, ("tax", "by_hand"))
+    texts = envelope_texts()
+    twice = json.loads(texts["tax.json"]) | {"handlers": {"compute_tax": {"input": {}, "output": {}}}}
+    monkeypatch.setattr(schemas, "envelope_texts", lambda: texts | {"tax.json": json.dumps(twice)})
+    with pytest.raises(ValueError, match="tax/compute_tax: a handler table serves it"):
+        generate_schemas(SPEC)
+    stray = json.loads(texts["tax.json"]) | {"handlers": {"gone": {"input": {}, "output": {}}}}
+    monkeypatch.setattr(schemas, "envelope_texts", lambda: texts | {"tax.json": json.dumps(stray)})
+    with pytest.raises(ValueError, match="handlers the reference client lacks: \\['gone'\\]"):
+        generate_schemas(SPEC)
 
 
 BOUNDS = [0, 1, 9, 10, 99, 100, 1000, 7305, 2**20, 2**30, 2**64 - 1, 2**256 - 1]

@@ -115,6 +115,7 @@ from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
 from eth._utils.padding import zpad_right
 from eth.precompiles.modexp import extract_lengths
+from eth.rlp.accounts import Account
 from eth.vm.forks.cancun.computation import CancunComputation
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS as _BEACON_ROOTS_ADDRESS
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_CONTRACT_CODE as _BEACON_ROOTS_CONTRACT_CODE
@@ -126,6 +127,7 @@ from eth.vm.forks.shanghai.constants import INITCODE_WORD_COST
 from eth.vm.interrupt import EVMMissingData
 from eth.vm.logic.invalid import InvalidOpcode
 from eth.vm.forks.spurious_dragon._utils import collect_touched_accounts
+from eth.validation import validate_canonical_address, validate_uint64, validate_uint256
 from eth.vm.message import Message
 from eth_hash.auto import keccak
 from eth_typing import Address, BlockNumber, Hash32
@@ -982,6 +984,26 @@ class _MvmAccountDB(AccountDB):
             self._account_stores[address] = _LazyAccountStorageDB(self._raw_store_db, storage_root, address)
         return self._account_stores[address]
 
+    # py-evm writes an account as ``account.copy(field=value)``: pyrlp's ``copy`` deep-copies the three unchanged
+    # fields and builds the new account from keyword arguments, counting them for duplicates (a ``Counter``), on every
+    # write: a transfer writes accounts seven times. The setters below build the same account from its four fields
+    # (``Account``'s positional constructor), after py-evm's own checks of the address and the value.
+
+    def set_balance(self, address: Address, balance: int) -> None:
+        validate_canonical_address(address, title="Storage Address")
+        validate_uint256(balance, title="Account Balance")
+        account = self._get_account(address)
+        self._set_account(address, Account(account.nonce, balance, account.storage_root, account.code_hash))
+
+    def set_nonce(self, address: Address, nonce: int) -> None:
+        validate_canonical_address(address, title="Storage Address")
+        validate_uint64(nonce, title="Nonce")
+        account = self._get_account(address)
+        self._set_account(address, Account(nonce, account.balance, account.storage_root, account.code_hash))
+
+    def _set_storage_root(self, address: Address, new_storage_root: Hash32) -> None:
+        account = self._get_account(address)
+        self._set_account(address, Account(account.nonce, account.balance, new_storage_root, account.code_hash))
 
 
 class _MvmState(CancunState):

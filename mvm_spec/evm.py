@@ -1144,8 +1144,10 @@ def _created_contract(to: bytes, computation: ComputationAPI) -> bytes | None:
 # --- The permission hook --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def _exempt(addresses: frozenset[bytes]) -> frozenset[bytes]:
-    """The exempt code addresses as plain bytes (the spec passes bytes subclasses), checked to be addresses."""
+    """The exempt code addresses as plain bytes (the spec passes bytes subclasses), checked to be addresses; cached,
+    as the spec passes the same set with every transaction."""
     exempt = frozenset(bytes(address) for address in addresses)
     malformed = sorted(f"0x{address.hex()}" for address in exempt if len(address) != 20)
     if malformed:

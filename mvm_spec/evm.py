@@ -115,6 +115,7 @@ from eth.vm.execution_context import ExecutionContext
 from eth.vm.forks.cancun import CancunVM
 from eth._utils.padding import zpad_right
 from eth.precompiles.modexp import extract_lengths
+from eth.rlp.accounts import Account
 from eth.vm.forks.cancun.computation import CancunComputation
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_ADDRESS as _BEACON_ROOTS_ADDRESS
 from eth.vm.forks.cancun.constants import BEACON_ROOTS_CONTRACT_CODE as _BEACON_ROOTS_CONTRACT_CODE
@@ -126,6 +127,7 @@ from eth.vm.forks.shanghai.constants import INITCODE_WORD_COST
 from eth.vm.interrupt import EVMMissingData
 from eth.vm.logic.invalid import InvalidOpcode
 from eth.vm.forks.spurious_dragon._utils import collect_touched_accounts
+from eth.validation import validate_canonical_address, validate_uint64, validate_uint256
 from eth.vm.message import Message
 from eth_hash.auto import keccak
 from eth_typing import Address, BlockNumber, Hash32
@@ -510,12 +512,13 @@ def transfer(world: EvmWorld, source: bytes, destination: bytes, amount: int) ->
     if get_balance(world, source) < amount:
         raise ValueError(f"0x{source.hex()} holds less than {amount}")
 
-    def move(state: _MvmState) -> None:
-        state.delta_balance(Address(source), -amount)
-        state.delta_balance(Address(destination), amount)
-        _remove_if_empty(state, Address(source))
+    return _derive(world, None, _move, (source, destination, amount))[0]
 
-    return _derive(world, None, move)[0]
+
+def _move(state: _MvmState, source: bytes, destination: bytes, amount: int) -> None:
+    state.delta_balance(Address(source), -amount)
+    state.delta_balance(Address(destination), amount)
+    _remove_if_empty(state, Address(source))
 
 
 def set_balance(world: EvmWorld, address: bytes, balance: int) -> EvmWorld:
@@ -527,11 +530,12 @@ def set_balance(world: EvmWorld, address: bytes, balance: int) -> EvmWorld:
     if get_balance(world, address) == balance:
         return world
 
-    def assign(state: _MvmState) -> None:
-        state.set_balance(Address(address), balance)
-        _remove_if_empty(state, Address(address))
+    return _derive(world, None, _assign, (address, balance))[0]
 
-    return _derive(world, None, assign)[0]
+
+def _assign(state: _MvmState, address: bytes, balance: int) -> None:
+    state.set_balance(Address(address), balance)
+    _remove_if_empty(state, Address(address))
 
 
 def mint(world: EvmWorld, address: bytes, amount: int) -> EvmWorld:
@@ -542,10 +546,11 @@ def mint(world: EvmWorld, address: bytes, amount: int) -> EvmWorld:
     if amount == 0:
         return world
 
-    def credit(state: _MvmState) -> None:
-        state.delta_balance(Address(address), amount)
+    return _derive(world, None, _credit, (address, amount))[0]
 
-    return _derive(world, None, credit)[0]
+
+def _credit(state: _MvmState, address: bytes, amount: int) -> None:
+    state.delta_balance(Address(address), amount)
 
 
 def burn(world: EvmWorld, address: bytes, amount: int) -> EvmWorld:
@@ -558,11 +563,12 @@ def burn(world: EvmWorld, address: bytes, amount: int) -> EvmWorld:
     if get_balance(world, address) < amount:
         raise ValueError(f"0x{address.hex()} holds less than {amount}")
 
-    def debit(state: _MvmState) -> None:
-        state.delta_balance(Address(address), -amount)
-        _remove_if_empty(state, Address(address))
+    return _derive(world, None, _debit, (address, amount))[0]
 
-    return _derive(world, None, debit)[0]
+
+def _debit(state: _MvmState, address: bytes, amount: int) -> None:
+    state.delta_balance(Address(address), -amount)
+    _remove_if_empty(state, Address(address))
 
 
 def _remove_if_empty(state: _MvmState, address: Address) -> None:
@@ -575,18 +581,27 @@ _T = TypeVar("_T")
 
 
 class _Step:
-    """How a world was made from its parent: an operation, run on a py-evm state opened for ``block`` (None: any)."""
+    """How a world was made from its parent: ``run(state, *arguments)``, on a py-evm state opened for ``block`` (None:
+    any).
 
-    __slots__ = ("block", "run")
+    An operation is a module-level function and its arguments, not a closure: every world of a block stays alive,
+    with its step, until the block's root is computed, and a closure kept a function, a tuple of cells and a cell per
+    variable for each world (3 objects a world instead of 9, which the garbage collector walks again and again)."""
 
-    def __init__(self, block: BlockContext | None, run: Callable[[_MvmState], object]) -> None:
-        self.block, self.run = block, run
+    __slots__ = ("block", "run", "arguments")
+
+    def __init__(self, block: BlockContext | None, run: Callable[..., object], arguments: tuple[Any, ...]) -> None:
+        self.block, self.run, self.arguments = block, run, arguments
 
 
 def _derive(
-    world: EvmWorld, block: BlockContext | None, run: Callable[[_MvmState], _T], track_supply: bool = False
+    world: EvmWorld,
+    block: BlockContext | None,
+    run: Callable[..., _T],
+    arguments: tuple[Any, ...],
+    track_supply: bool = False,
 ) -> tuple[EvmWorld, _T]:
-    """The world made by running ``run`` on ``world`` (in ``block``), and what ``run`` returned.
+    """The world made by running ``run(state, *arguments)`` on ``world`` (in ``block``), and what ``run`` returned.
 
     When the store's open state holds ``world`` for the same block, ``run`` continues on it and nothing is hashed;
     otherwise a state is opened on ``world``'s root. Either way the new world is the open state afterwards.
@@ -596,8 +611,8 @@ def _derive(
     state = _open_state(world, block)
     state.lock_changes()  # as CancunVM does before each transaction: earlier operations can no longer revert
     state.balances_before = {} if track_supply else None
-    outcome = run(state)
-    derived = EvmWorld(world.store, None, world, _Step(block, run))
+    outcome = run(state, *arguments)
+    derived = EvmWorld(world.store, None, world, _Step(block, run, arguments))
     open_block = block if block is not None else (world.store.live[2] if world.store.live else None)
     world.store.live = (derived, state, open_block)
     return derived, outcome
@@ -629,7 +644,7 @@ def _materialize(world: EvmWorld) -> None:
         state.written = world.store.written
         state.lock_changes()
         state.balances_before = None  # a replay's supply change was reported when the world was made
-        world._step.run(state)
+        world._step.run(state, *world._step.arguments)
         state.persist()
         world._root = bytes(state.state_root)
     world._parent = world._step = None
@@ -733,20 +748,8 @@ def execute_transaction(
         frozenset(forbidden_opcodes), exempt, transfer_tax is not None, charter_calls is not None
     )
     trace = _start_trace(bytes(transaction.sender), charter_calls, exempt)
-
-    def run(state: _MvmState) -> ComputationAPI:
-        state.tracer = trace
-        state.computation_class = computation_class if trace is None else _traced_class(computation_class)
-        state.transfer_tax = transfer_tax
-        state.charter_calls, state.charters = charter_calls, []
-        try:
-            return state.apply_transaction(transaction)
-        except ValidationError as error:
-            raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
-        finally:
-            state.tracer, state.computation_class = None, computation_class
-
-    after, computation = _derive(world, block, run, track_supply=True)
+    operation = (transaction, raw, computation_class, trace, transfer_tax, charter_calls)
+    after, computation = _derive(world, block, _run_transaction, operation, track_supply=True)
     assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
     supply_change = world.store.live[1].supply_change()
     gas_used = int(CancunVM.finalize_gas_used(transaction, computation))
@@ -763,6 +766,27 @@ def execute_transaction(
     if trace is not None:
         trace.finish(computation, result)
     return result
+
+
+def _run_transaction(
+    state: _MvmState,
+    transaction: Any,
+    raw: bytes,
+    computation_class: type[CancunComputation],
+    trace: _ExecutionTrace | None,
+    transfer_tax: TransferTax | None,
+    charter_calls: CharterCalls | None,
+) -> ComputationAPI:
+    state.tracer = trace
+    state.computation_class = computation_class if trace is None else _traced_class(computation_class)
+    state.transfer_tax = transfer_tax
+    state.charter_calls, state.charters = charter_calls, []
+    try:
+        return state.apply_transaction(transaction)
+    except ValidationError as error:
+        raise ExecutionRefused(f"py-evm refused transaction 0x{keccak(raw).hex()}: {error}") from error
+    finally:
+        state.tracer, state.computation_class = None, computation_class
 
 
 def execute_deposit(
@@ -816,20 +840,8 @@ def execute_deposit(
         frozenset(forbidden_opcodes), exempt, transfer_tax is not None, charter_calls is not None
     )
     trace = _start_trace(bytes(sender), charter_calls, exempt)
-
-    def run(state: _MvmState) -> ComputationAPI:
-        state.tracer = trace
-        state.computation_class = computation_class if trace is None else _traced_class(computation_class)
-        state.transfer_tax = transfer_tax
-        state.charter_calls, state.charters = charter_calls, []
-        try:
-            return _DepositExecutor(state)(deposit)
-        except ValidationError as error:
-            raise ExecutionRefused(f"py-evm refused deposit {deposit!r}: {error}") from error
-        finally:
-            state.tracer, state.computation_class = None, computation_class
-
-    after, computation = _derive(world, block, run, track_supply=True)
+    operation = (deposit, computation_class, trace, transfer_tax, charter_calls)
+    after, computation = _derive(world, block, _run_deposit, operation, track_supply=True)
     assert world.store.live is not None and world.store.live[0] is after  # _derive leaves the new world open
     result = ExecutionResult(
         world=after,
@@ -844,6 +856,26 @@ def execute_deposit(
     if trace is not None:
         trace.finish(computation, result)
     return result
+
+
+def _run_deposit(
+    state: _MvmState,
+    deposit: _Deposit,
+    computation_class: type[CancunComputation],
+    trace: _ExecutionTrace | None,
+    transfer_tax: TransferTax | None,
+    charter_calls: CharterCalls | None,
+) -> ComputationAPI:
+    state.tracer = trace
+    state.computation_class = computation_class if trace is None else _traced_class(computation_class)
+    state.transfer_tax = transfer_tax
+    state.charter_calls, state.charters = charter_calls, []
+    try:
+        return _DepositExecutor(state)(deposit)
+    except ValidationError as error:
+        raise ExecutionRefused(f"py-evm refused deposit {deposit!r}: {error}") from error
+    finally:
+        state.tracer, state.computation_class = None, computation_class
 
 
 @dataclass(frozen=True)
@@ -883,24 +915,24 @@ def execute_system_call(world: EvmWorld, block: BlockContext, target: bytes, dat
     a target without code does nothing, and touched empty accounts are removed (EIP-161). A system call is never
     subject to a charter: it runs the plain Cancun opcode table.
     """
+    return _derive(world, block, _run_system_call, (block, target, data))[0]
 
-    def run(state: _MvmState) -> None:
-        state.computation_class = _CancunComputation
-        state.transfer_tax = None
-        state.charter_calls, state.charters = None, []
-        code = state.get_code(Address(target))
-        message = Message(
-            gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code
-        )
-        context = CancunTransactionContext(gas_price=block.base_fee, origin=SYSTEM_ADDRESS)
-        computation = state.computation_class.apply_message(state, message, context)
-        # collect_touched_accounts always adds the coinbase, which a transaction touches by paying it; a system
-        # call pays nobody.
-        for address in collect_touched_accounts(computation) - {state.coinbase}:
-            if state.account_exists(address) and state.account_is_empty(address):
-                state.delete_account(address)
 
-    return _derive(world, block, run)[0]
+def _run_system_call(state: _MvmState, block: BlockContext, target: bytes, data: bytes) -> None:
+    state.computation_class = _CancunComputation
+    state.transfer_tax = None
+    state.charter_calls, state.charters = None, []
+    code = state.get_code(Address(target))
+    message = Message(
+        gas=SYSTEM_MESSAGE_GAS, to=Address(target), sender=SYSTEM_ADDRESS, value=0, data=data, code=code
+    )
+    context = CancunTransactionContext(gas_price=block.base_fee, origin=SYSTEM_ADDRESS)
+    computation = state.computation_class.apply_message(state, message, context)
+    # collect_touched_accounts always adds the coinbase, which a transaction touches by paying it; a system call pays
+    # nobody.
+    for address in collect_touched_accounts(computation) - {state.coinbase}:
+        if state.account_exists(address) and state.account_is_empty(address):
+            state.delete_account(address)
 
 
 class _LazyStorageLookup(StorageLookup):
@@ -951,6 +983,27 @@ class _MvmAccountDB(AccountDB):
             storage_root = self._get_storage_root(address)
             self._account_stores[address] = _LazyAccountStorageDB(self._raw_store_db, storage_root, address)
         return self._account_stores[address]
+
+    # py-evm writes an account as ``account.copy(field=value)``: pyrlp's ``copy`` deep-copies the three unchanged
+    # fields and builds the new account from keyword arguments, counting them for duplicates (a ``Counter``), on every
+    # write: a transfer writes accounts seven times. The setters below build the same account from its four fields
+    # (``Account``'s positional constructor), after py-evm's own checks of the address and the value.
+
+    def set_balance(self, address: Address, balance: int) -> None:
+        validate_canonical_address(address, title="Storage Address")
+        validate_uint256(balance, title="Account Balance")
+        account = self._get_account(address)
+        self._set_account(address, Account(account.nonce, balance, account.storage_root, account.code_hash))
+
+    def set_nonce(self, address: Address, nonce: int) -> None:
+        validate_canonical_address(address, title="Storage Address")
+        validate_uint64(nonce, title="Nonce")
+        account = self._get_account(address)
+        self._set_account(address, Account(nonce, account.balance, account.storage_root, account.code_hash))
+
+    def _set_storage_root(self, address: Address, new_storage_root: Hash32) -> None:
+        account = self._get_account(address)
+        self._set_account(address, Account(account.nonce, account.balance, new_storage_root, account.code_hash))
 
 
 class _MvmState(CancunState):
@@ -1091,8 +1144,10 @@ def _created_contract(to: bytes, computation: ComputationAPI) -> bytes | None:
 # --- The permission hook --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=256)
 def _exempt(addresses: frozenset[bytes]) -> frozenset[bytes]:
-    """The exempt code addresses as plain bytes (the spec passes bytes subclasses), checked to be addresses."""
+    """The exempt code addresses as plain bytes (the spec passes bytes subclasses), checked to be addresses; cached,
+    as the spec passes the same set with every transaction."""
     exempt = frozenset(bytes(address) for address in addresses)
     malformed = sorted(f"0x{address.hex()}" for address in exempt if len(address) != 20)
     if malformed:

@@ -7,6 +7,7 @@ rather than somewhere deep in a vector.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Any
 
@@ -129,3 +130,17 @@ def test_zero_values_equality_and_replace() -> None:
     assert changed != rule and rule.operation == 0 and changed.action == rule.action  # the original is unchanged
     charter = spec.Charter("", "", (), (), spec.Address())
     assert charter.tax_exempt == ()  # the one field a definition gives a default
+
+
+def test_container_init_is_the_dataclasss() -> None:
+    """The runtime gives a container an ``__init__`` that sets its fields at once; calls mean what they meant."""
+    positional = spec.Payout(spec.Address(), spec.Wei(3))
+    assert positional == spec.Payout(amount=spec.Wei(3), recipient=spec.Address())
+    assert list(vars(positional)) == ["recipient", "amount"]  # the fields, in order, and nothing else
+    for wrong in ((spec.Address(),), (spec.Address(), spec.Wei(3), spec.Wei(4))):
+        with pytest.raises(TypeError):
+            spec.Payout(*wrong)
+    with pytest.raises(TypeError):
+        spec.Payout(spec.Address(), spec.Wei(3), amount=spec.Wei(3))  # twice
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(positional, "amount", spec.Wei(4))

@@ -152,7 +152,7 @@ def _set_dict_init(cls: type) -> None:
     values = ", ".join(f"{name!r}: {name}" for name in names)
     source = f"def __init__(self, {', '.join(names)}):\n    _set_attribute(self, '__dict__', {{{values}}})\n"
     namespace: dict[str, Any] = {}
-    exec(source, {"_set_attribute": object.__setattr__}, namespace)  # noqa: S102  # field names, from the class
+    exec(source, {"_set_attribute": object.__setattr__}, namespace)  # the source holds only the class's field names
     init = namespace["__init__"]
     original = _cast(Any, cls).__init__
     init.__qualname__, init.__module__ = original.__qualname__, original.__module__

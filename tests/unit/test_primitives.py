@@ -164,10 +164,11 @@ def test_container_init_is_the_dataclasss() -> None:
     positional = spec.Payout(spec.Address(), spec.Wei(3))
     assert positional == spec.Payout(amount=spec.Wei(3), recipient=spec.Address())
     assert list(vars(positional)) == ["recipient", "amount"]  # the fields, in order, and nothing else
+    payout: Any = spec.Payout  # the wrong calls below are what mypy refuses; at run time they raise TypeError
     for wrong in ((spec.Address(),), (spec.Address(), spec.Wei(3), spec.Wei(4))):
         with pytest.raises(TypeError):
-            spec.Payout(*wrong)
+            payout(*wrong)
     with pytest.raises(TypeError):
-        spec.Payout(spec.Address(), spec.Wei(3), amount=spec.Wei(3))  # twice
+        payout(spec.Address(), spec.Wei(3), amount=spec.Wei(3))  # a field given twice
     with pytest.raises(dataclasses.FrozenInstanceError):
         setattr(positional, "amount", spec.Wei(4))

@@ -123,9 +123,11 @@ _T = TypeVar("_T")
 @dataclass_transform(frozen_default=True)
 def container(cls: type[_T]) -> type[_T]:
     """A spec container: an immutable, hashable value with fields in declaration order."""
+    own_init = "__init__" in vars(cls)  # the dataclass keeps a class's own __init__, and so does the runtime
     made = _dataclass(frozen=True)(cls)
     _CONTAINER_TYPES.add(made)
-    _set_dict_init(made)
+    if not own_init:
+        _set_dict_init(made)
     return made
 
 

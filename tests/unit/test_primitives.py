@@ -7,12 +7,14 @@ rather than somewhere deep in a vector.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from typing import Any
 
 import pytest
+from eth_abi.abi import decode as eth_abi_decode
 from eth_abi.abi import encode as eth_abi_encode
-from eth_abi.exceptions import EncodingError
+from eth_abi.exceptions import DecodingError, EncodingError
 from eth_hash.backends.pycryptodome import keccak256 as pycryptodome_keccak256
 
 from mvm_spec.forks.v1 import mainnet as spec
@@ -101,6 +103,32 @@ def test_abi_decode_is_strict_about_every_word_it_reads(types: list[str], data: 
         abi_decode(types, data)
 
 
+WORDS = [(7).to_bytes(32, "big"), bytes(12) + bytes([0xAB]) * 20, bytes([0xFF]) * 32, bytes(32)]
+
+
+@pytest.mark.parametrize(
+    "types, data",
+    [
+        (("uint256", "uint256", "uint256", "address", "uint256"), b"".join(WORDS[:4]) + WORDS[0]),  # a batch's context
+        (("address", "uint256"), WORDS[1] + WORDS[2] + b"\x01\x02"),  # bytes after the last word, ignored
+        (("address",), WORDS[3]),
+        (("address",), WORDS[2]),  # an address word with a non-zero pad
+        (("uint256", "address"), WORDS[0] + WORDS[1][:31]),  # cut short
+    ],
+)
+def test_abi_decode_of_uint256_and_address_words_is_eth_abis_decode(types: tuple[str, ...], data: bytes) -> None:
+    """The runtime reads words of these two types itself (eth-abi's per-word stream and checks cost 9 us for a
+    state batch's extra data): the values, and their types, are ``eth_abi.decode``'s, and what it refuses is refused."""
+    try:
+        expected = eth_abi_decode(list(types), data, strict=True)
+    except DecodingError:
+        with pytest.raises(AbiDecodingError):
+            abi_decode(types, data)
+        return
+    decoded = abi_decode(types, data)
+    assert decoded == expected and [type(value) for value in decoded] == [type(value) for value in expected]
+
+
 def test_abi_decode_ignores_bytes_after_the_last_it_reads() -> None:
     """Stated in the README: so the spec re-encodes and compares where an encoding must be canonical."""
     assert abi_decode(["uint16"], (5).to_bytes(32, "big") + bytes(32)) == (5,)
@@ -129,3 +157,18 @@ def test_zero_values_equality_and_replace() -> None:
     assert changed != rule and rule.operation == 0 and changed.action == rule.action  # the original is unchanged
     charter = spec.Charter("", "", (), (), spec.Address())
     assert charter.tax_exempt == ()  # the one field a definition gives a default
+
+
+def test_container_init_is_the_dataclasss() -> None:
+    """The runtime gives a container an ``__init__`` that sets its fields at once; calls mean what they meant."""
+    positional = spec.Payout(spec.Address(), spec.Wei(3))
+    assert positional == spec.Payout(amount=spec.Wei(3), recipient=spec.Address())
+    assert list(vars(positional)) == ["recipient", "amount"]  # the fields, in order, and nothing else
+    payout: Any = spec.Payout  # the wrong calls below are what mypy refuses; at run time they raise TypeError
+    for wrong in ((spec.Address(),), (spec.Address(), spec.Wei(3), spec.Wei(4))):
+        with pytest.raises(TypeError):
+            payout(*wrong)
+    with pytest.raises(TypeError):
+        payout(spec.Address(), spec.Wei(3), amount=spec.Wei(3))  # a field given twice
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(positional, "amount", spec.Wei(4))

@@ -768,6 +768,21 @@ def execute_transaction(
     return result
 
 
+def _prepare_execution(
+    state: _MvmState,
+    computation_class: type[CancunComputation],
+    trace: _ExecutionTrace | None,
+    transfer_tax: TransferTax | None,
+    charter_calls: CharterCalls | None,
+) -> None:
+    """Set on ``state`` what one execution (a transaction's or a deposit's) uses; the caller's ``finally`` puts the
+    tracer and computation class back."""
+    state.tracer = trace
+    state.computation_class = computation_class if trace is None else _traced_class(computation_class)
+    state.transfer_tax = transfer_tax
+    state.charter_calls, state.charters = charter_calls, []
+
+
 def _run_transaction(
     state: _MvmState,
     transaction: Any,
@@ -777,10 +792,7 @@ def _run_transaction(
     transfer_tax: TransferTax | None,
     charter_calls: CharterCalls | None,
 ) -> ComputationAPI:
-    state.tracer = trace
-    state.computation_class = computation_class if trace is None else _traced_class(computation_class)
-    state.transfer_tax = transfer_tax
-    state.charter_calls, state.charters = charter_calls, []
+    _prepare_execution(state, computation_class, trace, transfer_tax, charter_calls)
     try:
         return state.apply_transaction(transaction)
     except ValidationError as error:
@@ -866,10 +878,7 @@ def _run_deposit(
     transfer_tax: TransferTax | None,
     charter_calls: CharterCalls | None,
 ) -> ComputationAPI:
-    state.tracer = trace
-    state.computation_class = computation_class if trace is None else _traced_class(computation_class)
-    state.transfer_tax = transfer_tax
-    state.charter_calls, state.charters = charter_calls, []
+    _prepare_execution(state, computation_class, trace, transfer_tax, charter_calls)
     try:
         return _DepositExecutor(state)(deposit)
     except ValidationError as error:

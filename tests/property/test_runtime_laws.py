@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from eth_abi.abi import decode as eth_abi_decode
-from eth_abi.exceptions import DecodingError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mvm_spec.runtime import AbiDecodingError, abi_decode
+from tests.unit.test_primitives import assert_decodes_as_eth_abi
 
 WORD_TYPES = st.lists(st.sampled_from(["uint256", "address"]), min_size=1, max_size=6).map(tuple)
 # A word as an encoder writes an address (12 zero bytes, then 20), any 32 bytes (a dirty pad for an address), or the
@@ -41,13 +38,4 @@ def encodings(draw: Any) -> tuple[tuple[str, ...], bytes]:
 @settings(max_examples=400)
 @given(encodings())
 def test_abi_decode_of_uint256_and_address_words_is_eth_abis(encoding: tuple[tuple[str, ...], bytes]) -> None:
-    types, data = encoding
-    try:
-        expected = eth_abi_decode(list(types), data, strict=True)
-    except DecodingError:
-        with pytest.raises(AbiDecodingError):
-            abi_decode(types, data)
-        return
-    decoded = abi_decode(types, data)
-    assert decoded == expected
-    assert [type(value) for value in decoded] == [type(value) for value in expected]
+    assert_decodes_as_eth_abi(*encoding)

@@ -119,6 +119,12 @@ WORDS = [(7).to_bytes(32, "big"), bytes(12) + bytes([0xAB]) * 20, bytes([0xFF]) 
 def test_abi_decode_of_uint256_and_address_words_is_eth_abis_decode(types: tuple[str, ...], data: bytes) -> None:
     """The runtime reads words of these two types itself (eth-abi's per-word stream and checks cost 9 us for a
     state batch's extra data): the values, and their types, are ``eth_abi.decode``'s, and what it refuses is refused."""
+    assert_decodes_as_eth_abi(types, data)
+
+
+def assert_decodes_as_eth_abi(types: tuple[str, ...], data: bytes) -> None:
+    """``abi_decode`` refuses what ``eth_abi.decode(strict=True)`` refuses, and otherwise gives its values and types
+    (also the law of tests/property/test_runtime_laws.py)."""
     try:
         expected = eth_abi_decode(list(types), data, strict=True)
     except DecodingError:

@@ -312,7 +312,7 @@ def table_handler_parts(spec: ModuleType, runner: str, handler: str) -> dict[str
         answer = "output" if key in PURE_FUNCTIONS else "post"
         return {"input": {"$arguments": function}, answer: {"$returns": function}}
     if key in HUB_QUERIES:
-        function, _, state = HUB_QUERIES[key]
+        function, state = str(table_function(runner, handler)), HUB_QUERIES[key][2]
         first = {"$first": {"operations": _HUB_OPERATIONS}} if state is hub_after_operations else {}
         return {"pre": _HUB_STATE, "input": {"$arguments": function, **first}, "output": {"$returns": function}}
     if handler in HUB_OPERATIONS.get(runner, ()):
@@ -437,10 +437,10 @@ def runner_envelopes(spec: ModuleType) -> dict[str, dict[str, Any]]:
     from ..conformance.handlers import HANDLERS
 
     written = {file: json.loads(text) for file, text in envelope_texts().items()}
-    common = written.pop(COMMON)
-    if clash := set(common["$defs"]) & set(hub_operation_definitions()):
+    common, generated = written.pop(COMMON), hub_operation_definitions()
+    if clash := set(common["$defs"]) & set(generated):
         raise ValueError(f"{COMMON} writes what is generated: {sorted(clash)}")
-    common["$defs"] |= hub_operation_definitions()
+    common["$defs"] |= generated
     runners = sorted({runner for runner, _ in HANDLERS})
     if stray := set(written) - {f"{runner}.json" for runner in runners}:
         raise ValueError(f"envelopes of no runner of the reference client: {sorted(stray)}")

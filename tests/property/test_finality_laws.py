@@ -76,7 +76,8 @@ def test_finality_never_goes_backward(fork: str, count: int, history: list[tuple
         hub = apply_step(spec, hub, step)
         final = spec.is_state_batch_final(hub, spec.ChainId(ACME), header)
         assert final or not was_final, f"{fork}: final, then not after {step}"
-        assert not (final and spec.is_challenge_window_open(hub, spec.ChainId(ACME), header))
+        context = spec.decode_state_batch_extra_data(header.extra_data)
+        assert not (final and spec.is_challenge_window_open(hub, spec.ChainId(ACME), header, context))
         was_final = final
 
 

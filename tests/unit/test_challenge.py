@@ -103,11 +103,13 @@ def test_party_to_move() -> None:
     assert spec.get_party_to_move(challenge(3, 4, False)) == CHALLENGER, "one step left: the challenger proves it"
 
 
-def test_clock_counts_only_the_running_move_of_its_party() -> None:
-    """Challenger used 30 s, defender 50 s, last move at 100; at 160 it is the defender's move: 50 + 60."""
-    running = challenge(0, 4, False, clocks=(30, 50))
-    assert spec.get_clock_used(running, DEFENDER, spec.Timestamp(160)) == 110
-    assert spec.get_clock_used(running, CHALLENGER, spec.Timestamp(160)) == 30
+def test_the_mover_clock_adds_the_running_move_to_the_movers_own_clock() -> None:
+    """Challenger used 30 s, defender 50 s, last move at 100. At 160, with no middle root posted, the defender is
+    to move: 50 + 60 = 110; with one posted, the challenger: 30 + 60 = 90. Each clock is the mover's own."""
+    assert spec.get_mover_clock(challenge(0, 4, False, clocks=(30, 50)), spec.Timestamp(160)) == (DEFENDER, 110)
+    assert spec.get_mover_clock(challenge(0, 4, True, clocks=(30, 50)), spec.Timestamp(160)) == (CHALLENGER, 90)
+    proving = challenge(3, 4, False, clocks=(30, 50), last=160)
+    assert spec.get_mover_clock(proving, spec.Timestamp(160)) == (CHALLENGER, 30), "no time has run since the last move"
 
 
 def test_max_moves() -> None:

@@ -45,8 +45,9 @@ def test_slash_model(locked: int, ratio: int) -> None:
 def test_settlement_model(locked: int, bond: int) -> None:
     hub = replace(opened(), sequencers=(spec.Sequencer(spec.Address(SEQUENCER), spec.Wei(locked), None),))
     dac = spec.get_dac(hub, spec.ChainId(ACME))
-    hub = spec.replace_dac(hub, replace(dac, challenges=(replace(dac.challenges[0], bond=spec.Wei(bond)),)))
-    _, payouts = spec.settle_challenge(hub, spec.ChainId(ACME), 0, True)
+    challenge = replace(dac.challenges[0], bond=spec.Wei(bond))
+    hub = spec.replace_dac(hub, replace(dac, challenges=(challenge,)))
+    _, payouts = spec.settle_challenge(hub, spec.ChainId(ACME), 0, challenge, True)
     model = z3_challenge.settle_challenger_won(
         z3.IntVal(bond), z3.IntVal(locked), z3.IntVal(int(spec.SLASH_RATIO_BPS)), z3.IntVal(int(spec.CHALLENGER_REWARD_BPS)), Trace()
     )

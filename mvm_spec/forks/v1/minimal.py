@@ -959,10 +959,9 @@ def get_dac(hub: Hub, chain_id: ChainId) -> DacRecord:
     raise UnknownChainId(f"no DAC has chain id {chain_id}")
 
 
-# spec/v1/hub.md:670
+# spec/v1/hub.md:671
 def replace_dac(hub: Hub, dac: DacRecord) -> Hub:
-    old = get_dac(hub, dac.chain_id)
-    return replace(hub, dacs=tuple(dac if record is old else record for record in hub.dacs))
+    return replace(hub, dacs=tuple([dac if record.chain_id == dac.chain_id else record for record in hub.dacs]))
 
 
 # spec/v1/hub.md:681
@@ -3085,13 +3084,12 @@ def get_agreed_output_root(dac: DacRecord, element: int, agreed: Optional[Commit
     return agreed.output_root
 
 
-# spec/v1/challenge.md:266
-def is_challenge_window_open(hub: Hub, chain_id: ChainId, header: ChainBatchHeader) -> bool:
-    appended_at = decode_state_batch_extra_data(header.extra_data).timestamp
-    return get_current_l1_block(hub).timestamp < appended_at + FRAUD_PROOF_WINDOW
+# spec/v1/challenge.md:267
+def is_challenge_window_open(hub: Hub, chain_id: ChainId, header: ChainBatchHeader, context: StateBatchContext) -> bool:
+    return get_current_l1_block(hub).timestamp < context.timestamp + FRAUD_PROOF_WINDOW
 
 
-# spec/v1/challenge.md:278
+# spec/v1/challenge.md:280
 def open_challenge(
     hub: Hub,
     chain_id: ChainId,
@@ -3103,7 +3101,7 @@ def open_challenge(
     header = get_stored_batch_header(dac.state_batches, disputed.header)
     context = decode_state_batch_extra_data(header.extra_data)
     now = get_current_l1_block(hub).timestamp
-    if not is_challenge_window_open(hub, chain_id, header):
+    if not is_challenge_window_open(hub, chain_id, header, context):
         raise OutsideFraudProofWindow(
             f"batch {header.batch_index}'s window closed at {context.timestamp + FRAUD_PROOF_WINDOW}"
         )
@@ -3131,21 +3129,21 @@ def open_challenge(
     return replace_dac(hub, replace(dac, challenges=(*dac.challenges, challenge)))
 
 
-# spec/v1/challenge.md:323
+# spec/v1/challenge.md:325
 def get_party_to_move(challenge: Challenge) -> Address:
     if challenge.upper - challenge.lower > 1 and challenge.middle_root is None:
         return challenge.defender
     return challenge.challenger
 
 
-# spec/v1/challenge.md:334
-def get_clock_used(challenge: Challenge, party: Address, now: Timestamp) -> int:
-    used = challenge.defender_clock if party == challenge.defender else challenge.challenger_clock
-    running = now - challenge.last_move_at if party == get_party_to_move(challenge) else 0
-    return used + running
+# spec/v1/challenge.md:337
+def get_mover_clock(challenge: Challenge, now: Timestamp) -> Tuple[Address, int]:
+    mover = get_party_to_move(challenge)
+    used = challenge.defender_clock if mover == challenge.defender else challenge.challenger_clock
+    return mover, used + now - challenge.last_move_at
 
 
-# spec/v1/challenge.md:345
+# spec/v1/challenge.md:348
 def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
     if not 0 <= index < len(dac.challenges):
         raise UnknownChallenge(f"chain {dac.chain_id} has {len(dac.challenges)} challenges, not {index + 1}")
@@ -3155,14 +3153,14 @@ def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
     return challenge
 
 
-# spec/v1/challenge.md:361
+# spec/v1/challenge.md:364
 def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tuple[DacRecord, Challenge]:
     dac = get_dac(hub, chain_id)
     challenge = get_open_challenge(dac, index)
-    if sender != get_party_to_move(challenge):
-        raise NotYourMove(f"{sender.hex()} moved; it is {get_party_to_move(challenge).hex()}'s move")
     now = get_current_l1_block(hub).timestamp
-    used = get_clock_used(challenge, sender, now)
+    mover, used = get_mover_clock(challenge, now)
+    if sender != mover:
+        raise NotYourMove(f"{sender.hex()} moved; it is {mover.hex()}'s move")
     if used > MAX_CHALLENGE_CLOCK:
         raise ChallengeClockExpired(f"{used} seconds used, at most {MAX_CHALLENGE_CLOCK}")
     if sender == challenge.defender:
@@ -3170,19 +3168,19 @@ def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tupl
     return dac, replace(challenge, challenger_clock=uint64(used), last_move_at=now)
 
 
-# spec/v1/challenge.md:380
+# spec/v1/challenge.md:383
 def replace_challenge(hub: Hub, dac: DacRecord, index: int, challenge: Challenge) -> Hub:
     challenges = (*dac.challenges[:index], challenge, *dac.challenges[index + 1 :])
     return replace_dac(hub, replace(dac, challenges=challenges))
 
 
-# spec/v1/challenge.md:390
+# spec/v1/challenge.md:393
 def post_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, root: Hash32) -> Hub:
     dac, challenge = start_move(hub, chain_id, index, sender)
     return replace_challenge(hub, dac, index, replace(challenge, middle_root=root))
 
 
-# spec/v1/challenge.md:401
+# spec/v1/challenge.md:404
 def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, agree: bool) -> Hub:
     dac, challenge = start_move(hub, chain_id, index, sender)
     if challenge.middle_root is None:
@@ -3195,7 +3193,7 @@ def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address,
     return replace_challenge(hub, dac, index, answered)
 
 
-# spec/v1/challenge.md:420
+# spec/v1/challenge.md:423
 def prove_step(
     hub: Hub, chain_id: ChainId, index: int, sender: Address, witness: BlockProgress
 ) -> Tuple[Hub, Tuple[Payout, ...]]:
@@ -3211,24 +3209,23 @@ def prove_step(
         result_root = hash_trace_point(result, challenge.upper, step_count)
     except EvmMissingData as error:
         raise IncompleteStepWitness(f"the witness lacks state the step reads: {error}") from None
-    moved = replace_challenge(hub, dac, index, challenge)
-    return settle_challenge(moved, chain_id, index, result_root != challenge.upper_root)
+    return settle_challenge(hub, chain_id, index, challenge, result_root != challenge.upper_root)
 
 
-# spec/v1/challenge.md:445
+# spec/v1/challenge.md:447
 def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[Hub, Tuple[Payout, ...]]:
     challenge = get_open_challenge(get_dac(hub, chain_id), index)
-    late = get_party_to_move(challenge)
-    used = get_clock_used(challenge, late, get_current_l1_block(hub).timestamp)
+    late, used = get_mover_clock(challenge, get_current_l1_block(hub).timestamp)
     if used <= MAX_CHALLENGE_CLOCK:
         raise ChallengeClockRunning(f"{late.hex()} has used {used} of {MAX_CHALLENGE_CLOCK} seconds")
-    return settle_challenge(hub, chain_id, index, late == challenge.defender)
+    return settle_challenge(hub, chain_id, index, challenge, late == challenge.defender)
 
 
-# spec/v1/challenge.md:467
-def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bool) -> Tuple[Hub, Tuple[Payout, ...]]:
+# spec/v1/challenge.md:469
+def settle_challenge(
+    hub: Hub, chain_id: ChainId, index: int, challenge: Challenge, challenger_won: bool
+) -> Tuple[Hub, Tuple[Payout, ...]]:
     dac = get_dac(hub, chain_id)
-    challenge = dac.challenges[index]
     if not challenger_won:
         hub = replace_challenge(hub, dac, index, replace(challenge, status=DEFENDER_WON))
         return strike_rangers(hub, [challenge.challenger]), (Payout(challenge.defender, challenge.bond),)
@@ -3241,9 +3238,9 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
         Payout(METIS_DAO_L1_ADDRESS, Wei(slashed - reward)),
     ]
     settled: list[Challenge] = []
-    for position, other in enumerate(get_dac(hub, chain_id).challenges):
+    for position, other in enumerate(dac.challenges):  # striking, deleting and slashing leave them as they were
         if position == index:
-            other = replace(other, status=CHALLENGER_WON)
+            other = replace(challenge, status=CHALLENGER_WON)
         elif other.status == CHALLENGE_OPEN and other.batch_index >= challenge.batch_index:
             other = replace(other, status=CHALLENGE_MOOT)
             payouts.append(Payout(other.challenger, other.bond))
@@ -3252,57 +3249,57 @@ def settle_challenge(hub: Hub, chain_id: ChainId, index: int, challenger_won: bo
     return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
 
 
-# spec/v1/challenge.md:495
+# spec/v1/challenge.md:498
 def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
     return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
 
 
-# spec/v1/challenge.md:523
+# spec/v1/challenge.md:526
 class AgreedRootNotPrevious(SpecError):
     pass
 
 
-# spec/v1/challenge.md:532
+# spec/v1/challenge.md:535
 class UnknownChallenge(SpecError):
     pass
 
 
-# spec/v1/challenge.md:541
+# spec/v1/challenge.md:544
 class ChallengeNotOpen(SpecError):
     pass
 
 
-# spec/v1/challenge.md:550
+# spec/v1/challenge.md:553
 class NotYourMove(SpecError):
     pass
 
 
-# spec/v1/challenge.md:559
+# spec/v1/challenge.md:562
 class ChallengeClockExpired(SpecError):
     pass
 
 
-# spec/v1/challenge.md:568
+# spec/v1/challenge.md:571
 class ChallengeClockRunning(SpecError):
     pass
 
 
-# spec/v1/challenge.md:577
+# spec/v1/challenge.md:580
 class NoMiddleRoot(SpecError):
     pass
 
 
-# spec/v1/challenge.md:586
+# spec/v1/challenge.md:589
 class StepNotReached(SpecError):
     pass
 
 
-# spec/v1/challenge.md:595
+# spec/v1/challenge.md:598
 class StepWitnessMismatch(SpecError):
     pass
 
 
-# spec/v1/challenge.md:604
+# spec/v1/challenge.md:607
 class IncompleteStepWitness(SpecError):
     pass
 
@@ -4562,7 +4559,6 @@ __all__ = [
     "get_charter_call_gas",
     "get_charter_encoding_length",
     "get_charter_length_bound",
-    "get_clock_used",
     "get_current_l1_block",
     "get_current_sequencer",
     "get_dac",
@@ -4598,6 +4594,7 @@ __all__ = [
     "get_max_challenge_moves",
     "get_merkle_default",
     "get_message_passer_code",
+    "get_mover_clock",
     "get_object",
     "get_open_call",
     "get_open_call_total",

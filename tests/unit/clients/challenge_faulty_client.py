@@ -28,11 +28,10 @@ def timeout_wins(spec: ModuleType) -> Callable[..., Any]:
     @wraps(spec.resolve_challenge_timeout)  # its signature and annotations, which the reference client decodes by
     def resolve_challenge_timeout(hub: Any, chain_id: Any, index: int) -> Any:
         challenge = spec.get_open_challenge(spec.get_dac(hub, chain_id), index)
-        late = spec.get_party_to_move(challenge)
-        used = spec.get_clock_used(challenge, late, spec.get_current_l1_block(hub).timestamp)
+        late, used = spec.get_mover_clock(challenge, spec.get_current_l1_block(hub).timestamp)
         if used <= spec.MAX_CHALLENGE_CLOCK:
             raise spec.ChallengeClockRunning("still running")
-        return spec.settle_challenge(hub, chain_id, index, late == challenge.challenger)
+        return spec.settle_challenge(hub, chain_id, index, challenge, late == challenge.challenger)
 
     return resolve_challenge_timeout
 
@@ -43,7 +42,7 @@ def no_step_check(spec: ModuleType) -> Callable[..., Any]:
         dac, challenge = spec.start_move(hub, chain_id, index, sender)
         if challenge.middle_root is not None:
             raise spec.StepNotReached("a middle root is waiting")
-        return spec.settle_challenge(spec.replace_challenge(hub, dac, index, challenge), chain_id, index, True)
+        return spec.settle_challenge(hub, chain_id, index, challenge, True)
 
     return prove_step
 

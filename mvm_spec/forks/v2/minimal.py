@@ -2662,16 +2662,23 @@ def get_planned_block(hub: Hub, dac: DacRecord, number: int) -> Tuple[SequencedB
 
 
 # spec/v1/bridge.md:680
-def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
+def get_block_contents(
+    hub: Hub, dac: DacRecord, number: int
+) -> Tuple[SequencedBlock, bool, Tuple[EnqueuedDeposit, ...]]:
     planned, is_forced, parent_origin = get_planned_block(hub, dac, number)
     deposits = tuple(
         enqueued for enqueued in dac.deposits if parent_origin < enqueued.l1_block_number <= planned.l1_origin
     )
-    producer = get_block_producer(hub, dac.chain_id, planned.l1_origin)
-    return BlockInputs(planned, is_forced, deposits, producer)
+    return planned, is_forced, deposits
 
 
 # spec/v1/bridge.md:696
+def get_block_inputs(hub: Hub, dac: DacRecord, number: int) -> BlockInputs:
+    planned, is_forced, deposits = get_block_contents(hub, dac, number)
+    return BlockInputs(planned, is_forced, deposits, get_block_producer(hub, dac.chain_id, planned.l1_origin))
+
+
+# spec/v1/bridge.md:708
 def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Block:
     planned = inputs.planned
     origin = get_l1_block(hub, planned.l1_origin)
@@ -2688,17 +2695,17 @@ def derive_block_header(hub: Hub, inputs: BlockInputs, parent: L2State) -> L2Blo
     )
 
 
-# spec/v1/bridge.md:718
-def get_block_step_count(inputs: BlockInputs) -> int:
-    return len(inputs.deposits) + len(inputs.planned.transactions) + 2
+# spec/v1/bridge.md:731
+def get_block_step_count(planned: SequencedBlock, deposits: Sequence[EnqueuedDeposit]) -> int:
+    return len(deposits) + len(planned.transactions) + 2
 
 
-# spec/v1/bridge.md:727
+# spec/v1/bridge.md:740
 def start_derived_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> BlockProgress:
     return BlockProgress(start_block(parent, derive_block_header(hub, inputs, parent)), (), ())
 
 
-# spec/v1/bridge.md:739
+# spec/v1/bridge.md:752
 def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> Tuple[BlockProgress, str]:
     header = derive_block_header(hub, inputs, progress.state)
     gas_available = header.gas_limit - get_block_gas_used(progress.receipts)
@@ -2713,18 +2720,18 @@ def apply_block_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, ste
     return BlockProgress(state, append_receipt(progress.receipts, receipt), (*progress.included, raw)), ""
 
 
-# spec/v1/bridge.md:759
+# spec/v1/bridge.md:772
 def finish_derived_block(hub: Hub, inputs: BlockInputs, progress: BlockProgress) -> Tuple[L2State, L2Block]:
     block = replace(derive_block_header(hub, inputs, progress.state), transactions=progress.included)
     return finish_block(progress.state, progress.state, block, progress.receipts), block
 
 
-# spec/v1/bridge.md:771
+# spec/v1/bridge.md:784
 def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2State, DerivedBlock]:
     progress = start_derived_block(hub, inputs, parent)
     dropped: list[DroppedTransaction] = []
     skipped: list[SkippedDeposit] = []
-    for step in range(1, get_block_step_count(inputs) - 1):
+    for step in range(1, get_block_step_count(inputs.planned, inputs.deposits) - 1):
         progress, rule = apply_block_step(hub, inputs, progress, step)
         if rule and step <= len(inputs.deposits):
             skipped.append(SkippedDeposit(inputs.deposits[step - 1].nonce, rule))
@@ -2735,13 +2742,13 @@ def derive_block(hub: Hub, inputs: BlockInputs, parent: L2State) -> Tuple[L2Stat
     return state, DerivedBlock(block, inputs.planned.l1_origin, inputs.is_forced, *trace)
 
 
-# spec/v1/bridge.md:791
+# spec/v1/bridge.md:804
 def get_dac_genesis_state(dac: DacRecord) -> L2State:
     genesis = dac.genesis
     return get_genesis_state(dac.chain_id, genesis.alloc, genesis.charter, genesis.timestamp, genesis.base_fee_per_gas)
 
 
-# spec/v1/bridge.md:802
+# spec/v1/bridge.md:815
 def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlock, ...]]:
     dac = get_dac(hub, chain_id)
     state = get_dac_genesis_state(dac)
@@ -2752,7 +2759,7 @@ def derive_chain(hub: Hub, chain_id: ChainId) -> Tuple[L2State, Tuple[DerivedBlo
     return state, tuple(derived)
 
 
-# spec/v1/bridge.md:820
+# spec/v1/bridge.md:833
 def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     encoded = abi_encode(
         ("uint256", "uint256", "address", "address", "uint256", "bytes32"),
@@ -2768,7 +2775,7 @@ def hash_withdrawal(chain_id: ChainId, withdrawal: Withdrawal) -> Hash32:
     return Hash32(keccak256(encoded))
 
 
-# spec/v1/bridge.md:834
+# spec/v1/bridge.md:847
 def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes:
     try:
         return trie_get_from_proof(root, key, proof)
@@ -2776,7 +2783,7 @@ def verify_trie_proof(root: Hash32, key: bytes, proof: Sequence[bytes]) -> bytes
         raise InvalidTrieProof(str(error)) from None
 
 
-# spec/v1/bridge.md:846
+# spec/v1/bridge.md:859
 def decode_trie_account(encoded: bytes) -> TrieAccount:
     if encoded == b"":
         return TrieAccount(uint64(0), Wei(0), EMPTY_TRIE_ROOT, EMPTY_CODE_HASH)
@@ -2792,7 +2799,7 @@ def decode_trie_account(encoded: bytes) -> TrieAccount:
         raise InvalidTrieProof(f"not an RLP-encoded account: {error}") from None
 
 
-# spec/v1/bridge.md:866
+# spec/v1/bridge.md:879
 def decode_storage_value(encoded: bytes) -> uint256:
     if encoded == b"":
         return uint256(0)
@@ -2803,7 +2810,7 @@ def decode_storage_value(encoded: bytes) -> uint256:
         raise InvalidTrieProof(f"not an RLP-encoded storage word: {error}") from None
 
 
-# spec/v1/bridge.md:884
+# spec/v1/bridge.md:897
 def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: WithdrawalProof) -> None:
     preimage = proof.output_root_proof
     output_root = compute_output_root(
@@ -2826,7 +2833,7 @@ def verify_withdrawal_proof(dac: DacRecord, withdrawal_hash: Hash32, proof: With
         raise WithdrawalNotInitiated(f"slot 0x{withdrawal_hash.hex()} holds {stored}")
 
 
-# spec/v1/bridge.md:911
+# spec/v1/bridge.md:924
 def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[ProvenWithdrawal]:
     for proven in dac.proven_withdrawals:
         if proven.withdrawal_hash == withdrawal_hash:
@@ -2834,14 +2841,14 @@ def find_proven_withdrawal(dac: DacRecord, withdrawal_hash: Hash32) -> Optional[
     return None
 
 
-# spec/v1/bridge.md:923
+# spec/v1/bridge.md:936
 def is_proven_batch_stored(dac: DacRecord, proven: ProvenWithdrawal) -> bool:
     headers = dac.state_batches.headers
     index = proven.batch_index
     return index < len(headers) and hash_batch_header(headers[index]) == proven.batch_header_hash
 
 
-# spec/v1/bridge.md:935
+# spec/v1/bridge.md:948
 def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof: WithdrawalProof) -> Hub:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2857,7 +2864,7 @@ def prove_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal, proof:
     return replace_dac(hub, replace(dac, proven_withdrawals=(*others, proven)))
 
 
-# spec/v1/bridge.md:957
+# spec/v1/bridge.md:970
 def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> Tuple[Hub, Wei]:
     dac = get_dac(hub, chain_id)
     withdrawal_hash = hash_withdrawal(chain_id, withdrawal)
@@ -2880,102 +2887,102 @@ def finalize_withdrawal(hub: Hub, chain_id: ChainId, withdrawal: Withdrawal) -> 
     return apply_all_pending_deposits(replace_dac(hub, paid)), withdrawal.value
 
 
-# spec/v1/bridge.md:1011
+# spec/v1/bridge.md:1024
 class DepositDataTooLarge(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1020
+# spec/v1/bridge.md:1033
 class DepositGasBelowIntrinsic(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1029
+# spec/v1/bridge.md:1042
 class DepositGasAboveLimit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1038
+# spec/v1/bridge.md:1051
 class DepositBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1047
+# spec/v1/bridge.md:1060
 class DepositQueueFull(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1057
+# spec/v1/bridge.md:1070
 class DepositExceedsRemainingBondCapacity(DepositExceedsBondCapacity):
     pass
 
 
-# spec/v1/bridge.md:1066
+# spec/v1/bridge.md:1079
 class UnknownPendingDeposit(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1075
+# spec/v1/bridge.md:1088
 class NotDepositor(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1084
+# spec/v1/bridge.md:1097
 class DepositTimeoutNotReached(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1094
+# spec/v1/bridge.md:1107
 class InvalidTrieProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1103
+# spec/v1/bridge.md:1116
 class InvalidOutputRootProof(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1113
+# spec/v1/bridge.md:1126
 class MessagePasserRootMismatch(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1122
+# spec/v1/bridge.md:1135
 class WithdrawalNotInitiated(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1131
+# spec/v1/bridge.md:1144
 class WithdrawalAlreadyProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1140
+# spec/v1/bridge.md:1153
 class WithdrawalNotProven(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1149
+# spec/v1/bridge.md:1162
 class ProvenBatchDeleted(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1158
+# spec/v1/bridge.md:1171
 class WithdrawalBatchNotFinal(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1167
+# spec/v1/bridge.md:1180
 class WithdrawalAlreadyFinalized(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1176
+# spec/v1/bridge.md:1189
 class InsufficientCoinbaseSupply(SpecError):
     pass
 
 
-# spec/v1/bridge.md:1185
+# spec/v1/bridge.md:1198
 class BlockNotDerived(SpecError):
     pass
 
@@ -3041,7 +3048,7 @@ def hash_trace_point(progress: BlockProgress, point: int, step_count: int) -> Ha
 def execute_trace_step(hub: Hub, inputs: BlockInputs, progress: BlockProgress, step: int) -> BlockProgress:
     if step == 0:
         return start_derived_block(hub, inputs, progress.state)
-    if step == get_block_step_count(inputs) - 1:
+    if step == get_block_step_count(inputs.planned, inputs.deposits) - 1:
         state, _ = finish_derived_block(hub, inputs, progress)
         return BlockProgress(state, (), ())
     progressed, _ = apply_block_step(hub, inputs, progress, step)
@@ -3056,7 +3063,7 @@ def get_block_trace(hub: Hub, chain_id: ChainId, block_number: int) -> list[Bloc
     for inputs in get_chain_inputs(hub, dac)[: block_number - 1]:
         state, _ = derive_block(hub, inputs, state)
     trace = [BlockProgress(state, (), ())]
-    for step in range(get_block_step_count(block_inputs)):
+    for step in range(get_block_step_count(block_inputs.planned, block_inputs.deposits)):
         trace.append(execute_trace_step(hub, block_inputs, trace[-1], step))
     return trace
 
@@ -3114,7 +3121,8 @@ def open_challenge(
     element = get_element_number(disputed)
     agreed_root = get_agreed_output_root(dac, element, agreed)
     block_number = BlockNumber(element + 1)
-    step_count = get_block_step_count(get_block_inputs(hub, dac, block_number))
+    planned, _, deposits = get_block_contents(hub, dac, block_number)  # not its producer: no step needs it
+    step_count = get_block_step_count(planned, deposits)
     challenge = Challenge(
         status=CHALLENGE_OPEN,
         batch_index=uint64(header.batch_index),
@@ -3134,21 +3142,21 @@ def open_challenge(
     return replace_dac(hub, replace(dac, challenges=(*dac.challenges, challenge)))
 
 
-# spec/v1/challenge.md:325
+# spec/v1/challenge.md:326
 def get_party_to_move(challenge: Challenge) -> Address:
     if challenge.upper - challenge.lower > 1 and challenge.middle_root is None:
         return challenge.defender
     return challenge.challenger
 
 
-# spec/v1/challenge.md:337
+# spec/v1/challenge.md:338
 def get_mover_clock(challenge: Challenge, now: Timestamp) -> Tuple[Address, int]:
     mover = get_party_to_move(challenge)
     used = challenge.defender_clock if mover == challenge.defender else challenge.challenger_clock
     return mover, used + now - challenge.last_move_at
 
 
-# spec/v1/challenge.md:348
+# spec/v1/challenge.md:349
 def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
     if not 0 <= index < len(dac.challenges):
         raise UnknownChallenge(f"chain {dac.chain_id} has {len(dac.challenges)} challenges, not {index + 1}")
@@ -3158,7 +3166,7 @@ def get_open_challenge(dac: DacRecord, index: int) -> Challenge:
     return challenge
 
 
-# spec/v1/challenge.md:364
+# spec/v1/challenge.md:365
 def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tuple[DacRecord, Challenge]:
     dac = get_dac(hub, chain_id)
     challenge = get_open_challenge(dac, index)
@@ -3173,19 +3181,19 @@ def start_move(hub: Hub, chain_id: ChainId, index: int, sender: Address) -> Tupl
     return dac, replace(challenge, challenger_clock=uint64(used), last_move_at=now)
 
 
-# spec/v1/challenge.md:383
+# spec/v1/challenge.md:384
 def replace_challenge(hub: Hub, dac: DacRecord, index: int, challenge: Challenge) -> Hub:
     challenges = (*dac.challenges[:index], challenge, *dac.challenges[index + 1 :])
     return replace_dac(hub, replace(dac, challenges=challenges))
 
 
-# spec/v1/challenge.md:393
+# spec/v1/challenge.md:394
 def post_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, root: Hash32) -> Hub:
     dac, challenge = start_move(hub, chain_id, index, sender)
     return replace_challenge(hub, dac, index, replace(challenge, middle_root=root))
 
 
-# spec/v1/challenge.md:404
+# spec/v1/challenge.md:405
 def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address, agree: bool) -> Hub:
     dac, challenge = start_move(hub, chain_id, index, sender)
     if challenge.middle_root is None:
@@ -3198,7 +3206,7 @@ def answer_middle_root(hub: Hub, chain_id: ChainId, index: int, sender: Address,
     return replace_challenge(hub, dac, index, answered)
 
 
-# spec/v1/challenge.md:423
+# spec/v1/challenge.md:424
 def prove_step(
     hub: Hub, chain_id: ChainId, index: int, sender: Address, witness: BlockProgress
 ) -> Tuple[Hub, Tuple[Payout, ...]]:
@@ -3206,7 +3214,7 @@ def prove_step(
     if challenge.middle_root is not None:
         raise StepNotReached(f"the range {challenge.lower}..{challenge.upper} has a middle root to answer")
     inputs = get_block_inputs(hub, dac, challenge.block_number)
-    step_count = get_block_step_count(inputs)
+    step_count = get_block_step_count(inputs.planned, inputs.deposits)
     try:  # checking the witness reads it too (an output root reads the message passer's account)
         if hash_trace_point(witness, challenge.lower, step_count) != challenge.lower_root:
             raise StepWitnessMismatch(f"the witness is not the state at the agreed point {challenge.lower}")
@@ -3217,7 +3225,7 @@ def prove_step(
     return settle_challenge(hub, chain_id, index, challenge, result_root != challenge.upper_root)
 
 
-# spec/v1/challenge.md:447
+# spec/v1/challenge.md:448
 def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[Hub, Tuple[Payout, ...]]:
     challenge = get_open_challenge(get_dac(hub, chain_id), index)
     late, used = get_mover_clock(challenge, get_current_l1_block(hub).timestamp)
@@ -3226,7 +3234,7 @@ def resolve_challenge_timeout(hub: Hub, chain_id: ChainId, index: int) -> Tuple[
     return settle_challenge(hub, chain_id, index, challenge, late == challenge.defender)
 
 
-# spec/v1/challenge.md:469
+# spec/v1/challenge.md:470
 def settle_challenge(
     hub: Hub, chain_id: ChainId, index: int, challenge: Challenge, challenger_won: bool
 ) -> Tuple[Hub, Tuple[Payout, ...]]:
@@ -3254,57 +3262,57 @@ def settle_challenge(
     return replace_dac(hub, replace(dac, challenges=tuple(settled))), tuple(payouts)
 
 
-# spec/v1/challenge.md:498
+# spec/v1/challenge.md:499
 def has_open_challenge_through(dac: DacRecord, batch_index: int) -> bool:
     return any(c.status == CHALLENGE_OPEN and c.batch_index <= batch_index for c in dac.challenges)
 
 
-# spec/v1/challenge.md:526
+# spec/v1/challenge.md:527
 class AgreedRootNotPrevious(SpecError):
     pass
 
 
-# spec/v1/challenge.md:535
+# spec/v1/challenge.md:536
 class UnknownChallenge(SpecError):
     pass
 
 
-# spec/v1/challenge.md:544
+# spec/v1/challenge.md:545
 class ChallengeNotOpen(SpecError):
     pass
 
 
-# spec/v1/challenge.md:553
+# spec/v1/challenge.md:554
 class NotYourMove(SpecError):
     pass
 
 
-# spec/v1/challenge.md:562
+# spec/v1/challenge.md:563
 class ChallengeClockExpired(SpecError):
     pass
 
 
-# spec/v1/challenge.md:571
+# spec/v1/challenge.md:572
 class ChallengeClockRunning(SpecError):
     pass
 
 
-# spec/v1/challenge.md:580
+# spec/v1/challenge.md:581
 class NoMiddleRoot(SpecError):
     pass
 
 
-# spec/v1/challenge.md:589
+# spec/v1/challenge.md:590
 class StepNotReached(SpecError):
     pass
 
 
-# spec/v1/challenge.md:598
+# spec/v1/challenge.md:599
 class StepWitnessMismatch(SpecError):
     pass
 
 
-# spec/v1/challenge.md:607
+# spec/v1/challenge.md:608
 class IncompleteStepWitness(SpecError):
     pass
 
@@ -4566,6 +4574,7 @@ __all__ = [
     "get_agreed_output_root",
     "get_amount_in_tax_bracket",
     "get_batch_validators",
+    "get_block_contents",
     "get_block_gas_used",
     "get_block_inputs",
     "get_block_producer",

@@ -56,7 +56,8 @@ def no_witness_check(spec: ModuleType) -> Callable[..., Any]:
         challenge = dac.challenges[index] if 0 <= index < len(dac.challenges) else None
         if challenge is None:
             return original(hub, chain_id, index, sender, witness)
-        steps = spec.get_block_step_count(spec.get_block_inputs(hub, dac, challenge.block_number))
+        inputs = spec.get_block_inputs(hub, dac, challenge.block_number)
+        steps = spec.get_block_step_count(inputs.planned, inputs.deposits)
         try:
             trusted = replace(challenge, lower_root=spec.hash_trace_point(witness, challenge.lower, steps))
         except spec.EvmMissingData:  # a witness it cannot even hash: the reference rule refuses it

@@ -730,7 +730,8 @@ def test_block_producer_follows_who_was_there_before_the_seed_block(
     for any origin whose epoch's first block the hub has seen, the producer of a DAC is METIS_DAO_ADDRESS exactly
     when the epoch began before the hub, no provider registered before its first block, or the DAC was created in
     or after it; otherwise a provider registered before that block, and the DACs of the epoch are spread over the
-    providers to within one."""
+    providers to within one. And the producer, found for its DAC's slot alone, is that DAC's entry of the whole
+    epoch's assignment."""
     blocks = tuple(l1_block(start + offset, 1_000 + 12 * offset) for offset in range(length))
     last = start + length - 1
     providers = tuple(
@@ -750,9 +751,13 @@ def test_block_producer_follows_who_was_there_before_the_seed_block(
         return
     origin = data.draw(st.integers(first, first + L1_EPOCH - 1))
     taking_part = [provider.address for provider in providers if provider.registered_at < first]
+    draw = spec.get_epoch_provider_draw(hub, spec.Epoch(epoch))
+    entries = () if draw is None else spec.assign_compute_providers(draw[1], draw[2], spec.Epoch(epoch), draw[0])
+    assigned = {entry.chain_id: entry.provider for entry in entries}
     served: Counter[Any] = Counter()
     for record in dacs:
         producer = spec.get_block_producer(hub, record.chain_id, spec.L1BlockNumber(origin))
+        assert producer == assigned.get(record.chain_id, spec.METIS_DAO_ADDRESS)
         if first < start or not taking_part or record.genesis.l1_block_number >= first:
             assert producer == spec.METIS_DAO_ADDRESS
         else:

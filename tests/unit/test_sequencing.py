@@ -305,8 +305,9 @@ def test_provider_assignment_known_answers() -> None:
         spec.ComputeProvider(P1, spec.L1BlockNumber(15)),
         spec.ComputeProvider(P2, spec.L1BlockNumber(16)),
     )
-    assert spec.get_epoch_provider_assignments(hub, spec.Epoch(1)) == ()
-    assert spec.get_epoch_provider_assignments(hub, spec.Epoch(2)) == (spec.ProviderAssignment(RANGERS, P1),)
+    assert spec.get_epoch_provider_draw(hub, spec.Epoch(1)) is None
+    seed_block = hub.l1_blocks[2]  # block 16
+    assert spec.get_epoch_provider_draw(hub, spec.Epoch(2)) == (seed_block.prev_randao, [P1], [RANGERS])
     assert spec.get_block_producer(hub, RANGERS, spec.L1BlockNumber(15)) == spec.METIS_DAO_ADDRESS
     assert spec.get_block_producer(hub, RANGERS, spec.L1BlockNumber(17)) == P1
     assert spec.get_block_producer(hub, CHAIN, spec.L1BlockNumber(17)) == spec.METIS_DAO_ADDRESS

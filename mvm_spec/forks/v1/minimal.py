@@ -1515,110 +1515,118 @@ def assign_compute_providers(
         raise DuplicateChainId("a DAC may be assigned only once per epoch")
     if not providers:
         return ()
-    seed = compute_selection_seed(l1_randomness, PROVIDER_ASSIGNMENT_CHAIN_ID, epoch)
-    slots = len(providers)
     return tuple(
-        ProviderAssignment(chain_id, providers[compute_shuffled_index(slot % slots, slots, seed)])
+        ProviderAssignment(chain_id, get_slot_provider(providers, slot, epoch, l1_randomness))
         for slot, chain_id in enumerate(sorted(chain_ids))
     )
 
 
 # spec/v1/sequencing.md:574
+def get_slot_provider(providers: Sequence[Address], slot: int, epoch: Epoch, l1_randomness: Hash32) -> Address:
+    seed = compute_selection_seed(l1_randomness, PROVIDER_ASSIGNMENT_CHAIN_ID, epoch)
+    return providers[compute_shuffled_index(slot % len(providers), len(providers), seed)]
+
+
+# spec/v1/sequencing.md:584
 def compute_l1_epoch(l1_block_number: L1BlockNumber) -> Epoch:
     return Epoch(l1_block_number // L1_BLOCKS_PER_EPOCH)
 
 
-# spec/v1/sequencing.md:585
-def get_epoch_provider_assignments(hub: Hub, epoch: Epoch) -> Tuple[ProviderAssignment, ...]:
+# spec/v1/sequencing.md:596
+def get_epoch_provider_draw(hub: Hub, epoch: Epoch) -> Optional[Tuple[Hash32, list[Address], list[ChainId]]]:
     first = L1BlockNumber(epoch * L1_BLOCKS_PER_EPOCH)
     if first < hub.l1_blocks[0].number:
-        return ()
+        return None
     randomness = get_l1_block(hub, first).prev_randao
     providers = [provider.address for provider in hub.compute_providers if provider.registered_at < first]
     chain_ids = [dac.chain_id for dac in hub.dacs if dac.genesis.l1_block_number < first]
-    return assign_compute_providers(providers, chain_ids, epoch, randomness)
-
-
-# spec/v1/sequencing.md:601
-def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
-    get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
-    for assignment in get_epoch_provider_assignments(hub, compute_l1_epoch(l1_origin)):
-        if assignment.chain_id == chain_id:
-            return assignment.provider
-    return METIS_DAO_ADDRESS
+    return randomness, providers, chain_ids
 
 
 # spec/v1/sequencing.md:614
+def get_block_producer(hub: Hub, chain_id: ChainId, l1_origin: L1BlockNumber) -> Address:
+    get_dac(hub, chain_id)  # an unknown chain is an error, not a chain without a provider
+    epoch = compute_l1_epoch(l1_origin)
+    draw = get_epoch_provider_draw(hub, epoch)
+    if draw is None:
+        return METIS_DAO_ADDRESS
+    randomness, providers, chain_ids = draw
+    if not providers or chain_id not in chain_ids:
+        return METIS_DAO_ADDRESS
+    return get_slot_provider(providers, sorted(chain_ids).index(chain_id), epoch, randomness)
+
+
+# spec/v1/sequencing.md:631
 def compute_provider_reward(blocks_produced: uint64) -> Wei:
     return Wei(blocks_produced * REWARD_PER_BLOCK)
 
 
-# spec/v1/sequencing.md:645
+# spec/v1/sequencing.md:662
 class UnknownSequencer(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:654
+# spec/v1/sequencing.md:671
 class SequencerAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:663
+# spec/v1/sequencing.md:680
 class LockBelowMinimum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:672
+# spec/v1/sequencing.md:689
 class LockAboveMaximum(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:681
+# spec/v1/sequencing.md:698
 class SequencerExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:690
+# spec/v1/sequencing.md:707
 class SequencerNotExiting(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:699
+# spec/v1/sequencing.md:716
 class ExitDelayNotElapsed(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:708
+# spec/v1/sequencing.md:725
 class ShuffleIndexOutOfRange(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:717
+# spec/v1/sequencing.md:734
 class ProviderAlreadyRegistered(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:726
+# spec/v1/sequencing.md:743
 class SequencerBatchesPending(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:735
+# spec/v1/sequencing.md:752
 class InvalidSlashRatio(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:745
+# spec/v1/sequencing.md:762
 class DepositExceedsBondCapacity(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:754
+# spec/v1/sequencing.md:771
 class ShuffleTooLarge(SpecError):
     pass
 
 
-# spec/v1/sequencing.md:763
+# spec/v1/sequencing.md:780
 class DuplicateChainId(SpecError):
     pass
 
@@ -4577,7 +4585,7 @@ __all__ = [
     "get_derivation_plan",
     "get_element_number",
     "get_eligible_sequencers",
-    "get_epoch_provider_assignments",
+    "get_epoch_provider_draw",
     "get_epoch_ranger_assignments",
     "get_epoch_sequencers",
     "get_evm_block_context",
@@ -4619,6 +4627,7 @@ __all__ = [
     "get_receipt_logs",
     "get_sequencer_position",
     "get_service_position",
+    "get_slot_provider",
     "get_state_output_root",
     "get_stored_batch_header",
     "get_tax_call_types",

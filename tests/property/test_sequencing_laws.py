@@ -751,9 +751,12 @@ def test_block_producer_follows_who_was_there_before_the_seed_block(
         return
     origin = data.draw(st.integers(first, first + L1_EPOCH - 1))
     taking_part = [provider.address for provider in providers if provider.registered_at < first]
+    assigned: dict[Any, Any] = {}  # the whole epoch's assignment, from the same draw
     draw = spec.get_epoch_provider_draw(hub, spec.Epoch(epoch))
-    entries = () if draw is None else spec.assign_compute_providers(draw[1], draw[2], spec.Epoch(epoch), draw[0])
-    assigned = {entry.chain_id: entry.provider for entry in entries}
+    if draw is not None:
+        randomness, drawn_providers, chain_ids = draw
+        for entry in spec.assign_compute_providers(drawn_providers, chain_ids, spec.Epoch(epoch), randomness):
+            assigned[entry.chain_id] = entry.provider
     served: Counter[Any] = Counter()
     for record in dacs:
         producer = spec.get_block_producer(hub, record.chain_id, spec.L1BlockNumber(origin))
